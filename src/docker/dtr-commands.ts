@@ -1,0 +1,98 @@
+/**
+ * Pure builders of the docker command lines dtr-migrate runs. Nothing here spawns anything.
+ *
+ * Secrets never go into argv: `-e UCP_PASSWORD` tells the docker client to copy the variable from its
+ * own environment into the container, and the bootstrapper reads every option from its environment
+ * variable too [doc]. The UCP CA certificate goes the same way (`-e UCP_CA`) to keep argv short.
+ */
+import { bootstrapperImage, registryContainer } from '../dtr/facts.js';
+
+export interface UcpConnection {
+  readonly url: string;
+  readonly username: string;
+  /** PEM text of the UCP CA; passed as $UCP_CA. */
+  readonly ca?: string;
+  readonly insecureTls?: boolean;
+}
+
+/** Where DTR keeps image data after a restore or reconfigure. */
+export type NewStorage =
+  | { readonly kind: 'volume'; readonly volume: string }
+  | { readonly kind: 'nfs'; readonly url: string };
+
+/** A command to run: argv for the docker binary plus the names of variables it must inherit. */
+export interface DockerCommand {
+  readonly args: readonly string[];
+  /** Environment variables the command needs (values come from our process, never from argv). */
+  readonly env: Readonly<Record<string, string>>;
+  /** Names of `env` entries to mask when the command is shown. */
+  readonly secretEnv: readonly string[];
+}
+
+export const ucpPasswordVariable = 'UCP_PASSWORD';
+const ucpCaVariable = 'UCP_CA';
+
+function runPrefix(version: string, ucp: UcpConnection, extra: readonly string[] = []): string[] {
+  const args = ['run', '-i', '--rm', ...extra, '-e', ucpPasswordVariable];
+  if (ucp.ca !== undefined) args.push('-e', ucpCaVariable);
+  args.push(bootstrapperImage(version));
+  return args;
+}
+
+function ucpFlags(ucp: UcpConnection): string[] {
+  const flags = ['--ucp-url', ucp.url, '--ucp-username', ucp.username];
+  if (ucp.insecureTls === true) flags.push('--ucp-insecure-tls');
+  return flags;
+}
+
+function ucpEnv(ucp: UcpConnection, password: string): Record<string, string> {
+  return ucp.ca === undefined ? { [ucpPasswordVariable]: password } : { [ucpPasswordVariable]: password, [ucpCaVariable]: ucp.ca };
+}
+
+function storageFlags(storage: NewStorage): string[] {
+  return storage.kind === 'nfs' ? ['--nfs-storage-url', storage.url] : ['--dtr-storage-volume', storage.volume];
+}
+
+export interface BootstrapperTarget {
+  readonly version: string;
+  readonly ucp: UcpConnection;
+  readonly ucpPassword: string;
+  readonly replicaId: string;
+}
+
+/** `docker run -i --rm --log-driver none ... backup`: the tar comes on stdout, logs kept out of it [doc]. */
+export function backupCommand(t: BootstrapperTarget): DockerCommand {
+  return {
+    args: [...runPrefix(t.version, t.ucp, ['--log-driver', 'none']), 'backup', ...ucpFlags(t.ucp), '--existing-replica-id', t.replicaId],
+    env: ucpEnv(t.ucp, t.ucpPassword),
+    secretEnv: [ucpPasswordVariable],
+  };
+}
+
+export function destroyCommand(t: BootstrapperTarget): DockerCommand {
+  return {
+    args: [...runPrefix(t.version, t.ucp), 'destroy', ...ucpFlags(t.ucp), '--replica-id', t.replicaId],
+    env: ucpEnv(t.ucp, t.ucpPassword),
+    secretEnv: [ucpPasswordVariable],
+  };
+}
+
+/** `restore` reads the backup on stdin [doc]; the caller connects the file. */
+export function restoreCommand(t: BootstrapperTarget, storage: NewStorage, ucpNode?: string): DockerCommand {
+  const node = ucpNode === undefined ? [] : ['--ucp-node', ucpNode];
+  return {
+    args: [...runPrefix(t.version, t.ucp), 'restore', ...ucpFlags(t.ucp), ...node, '--replica-id', t.replicaId, ...storageFlags(storage)],
+    env: ucpEnv(t.ucp, t.ucpPassword),
+    secretEnv: [ucpPasswordVariable],
+  };
+}
+
+/** The registry container's mounts, to see which storage DTR now serves from. */
+export function inspectMountsCommand(replicaId: string): DockerCommand {
+  return { args: ['container', 'inspect', '--format', '{{json .Mounts}}', registryContainer(replicaId)], env: {}, secretEnv: [] };
+}
+
+/** A volume's driver options (for NFS: the server address and export path). */
+export function inspectVolumeOptionsCommand(volume: string): DockerCommand {
+  return { args: ['volume', 'inspect', '--format', '{{json .Options}}', volume], env: {}, secretEnv: [] };
+}

@@ -1,0 +1,97 @@
+/**
+ * The one error type of dtr-migrate, its codes and the exit-code table.
+ *
+ * Library code throws `MigrateError`; only the CLI layer prints it. Anything else that reaches the
+ * top level is a bug and is reported as such. Messages and hints must never contain a secret: build
+ * them from names, paths and flags, never from request bodies or environment values.
+ */
+
+/** Exit codes, documented in the README. */
+export const ExitCode = {
+  ok: 0,
+  stepFailed: 1,
+  usage: 2,
+  inputRequired: 3,
+  dtrUnreachable: 4,
+  stateLocked: 5,
+  aborted: 6,
+  interrupted: 130,
+} as const;
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** Every error code, with the exit code it maps to. */
+const exitCodeOf = {
+  USAGE: ExitCode.usage,
+  CONFIG_INVALID: ExitCode.usage,
+  CONFIG_UNREADABLE: ExitCode.usage,
+  INPUT_REQUIRED: ExitCode.inputRequired,
+  NOT_INTERACTIVE: ExitCode.inputRequired,
+  API_UNREACHABLE: ExitCode.dtrUnreachable,
+  API_TLS: ExitCode.dtrUnreachable,
+  API_AUTH: ExitCode.dtrUnreachable,
+  API_FORBIDDEN: ExitCode.dtrUnreachable,
+  API_TIMEOUT: ExitCode.dtrUnreachable,
+  API_ERROR: ExitCode.stepFailed,
+  API_CONTRACT: ExitCode.stepFailed,
+  UNSUPPORTED_VERSION: ExitCode.usage,
+  DOCKER_MISSING: ExitCode.stepFailed,
+  DOCKER_FAILED: ExitCode.stepFailed,
+  BACKUP_INVALID: ExitCode.stepFailed,
+  STORAGE_INVALID: ExitCode.usage,
+  STORAGE_FAILED: ExitCode.stepFailed,
+  STEP_FAILED: ExitCode.stepFailed,
+  VERIFY_FAILED: ExitCode.stepFailed,
+  JOB_FAILED: ExitCode.stepFailed,
+  STEP_LOCKED: ExitCode.stepFailed,
+  STATE_DIR_UNUSABLE: ExitCode.usage,
+  JOURNAL_INVALID: ExitCode.stateLocked,
+  JOURNAL_MISMATCH: ExitCode.stateLocked,
+  STATE_LOCKED: ExitCode.stateLocked,
+  CONFIRMATION_REQUIRED: ExitCode.aborted,
+  CONFIRMATION_MISMATCH: ExitCode.aborted,
+  ABORTED: ExitCode.aborted,
+  INTERRUPTED: ExitCode.interrupted,
+} as const satisfies Record<string, ExitCodeValue>;
+
+export type ErrorCode = keyof typeof exitCodeOf;
+
+export interface MigrateErrorOptions {
+  /** One line naming the flag or command that fixes the problem. */
+  readonly hint?: string;
+  readonly cause?: unknown;
+  /** Extra lines for `--debug` and the log file (never secrets). */
+  readonly details?: readonly string[];
+}
+
+const brand = Symbol.for('dtr-migrate.MigrateError');
+
+export class MigrateError extends Error {
+  readonly code: ErrorCode;
+  readonly exitCode: ExitCodeValue;
+  readonly hint: string | undefined;
+  readonly details: readonly string[];
+  readonly [brand] = true;
+
+  constructor(code: ErrorCode, message: string, options: MigrateErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'MigrateError';
+    this.code = code;
+    this.exitCode = exitCodeOf[code];
+    this.hint = options.hint;
+    this.details = options.details ?? [];
+  }
+}
+
+/** True for a MigrateError, even one created by another copy of this module. */
+export function isMigrateError(value: unknown): value is MigrateError {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+}
+
+export function exitCodeFor(code: ErrorCode): ExitCodeValue {
+  return exitCodeOf[code];
+}
+
+/** The code table, for `--help` and the README test that keeps them in step. */
+export function errorCodeTable(): ReadonlyArray<readonly [ErrorCode, ExitCodeValue]> {
+  return Object.entries(exitCodeOf) as Array<[ErrorCode, ExitCodeValue]>;
+}

@@ -1,0 +1,91 @@
+/**
+ * The storage engine's contract: what the `migrate-storage` step and `dtr-migrate storage copy|verify`
+ * see. Implementations live beside this file; callers depend on these types only, so that object stores
+ * (through rclone) can be added behind the same interface.
+ */
+
+/** A storage location: a mounted path (local volume or NFS mount). */
+export interface StorageLocation {
+  readonly kind: 'path';
+  readonly path: string;
+}
+
+export type StorageProblemKind =
+  | 'missing'
+  | 'size-differs'
+  | 'digest-mismatch'
+  | 'dangling-link'
+  | 'unreadable'
+  | 'changed-during-copy';
+
+/** One problem, by path relative to the storage root. */
+export interface StorageProblem {
+  readonly kind: StorageProblemKind;
+  readonly path: string;
+  readonly detail?: string;
+}
+
+export interface StorageProgress {
+  readonly phase: 'scan' | 'copy' | 'verify';
+  readonly files: number;
+  readonly bytes: number;
+  /** Known once the scan has finished. */
+  readonly totalFiles?: number;
+  readonly totalBytes?: number;
+}
+
+export interface CopyOptions {
+  readonly from: StorageLocation;
+  readonly to: StorageLocation;
+  /** Parallel file copies. @default 8 */
+  readonly concurrency?: number;
+  /** Decide "already copied" by digest instead of size and mtime. @default false */
+  readonly checksum?: boolean;
+  /** Copy `_uploads` (incomplete uploads) too. @default false */
+  readonly includeUploads?: boolean;
+  /** Count what would be copied; write nothing. @default false */
+  readonly dryRun?: boolean;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: StorageProgress) => void;
+}
+
+export interface CopySummary {
+  /** Files and bytes in the source (after exclusions). */
+  readonly files: number;
+  readonly bytes: number;
+  /** What this run wrote (0 on an unchanged re-run). */
+  readonly filesCopied: number;
+  readonly bytesCopied: number;
+  readonly filesSkipped: number;
+  readonly durationMs: number;
+  /** Blobs whose content does not match their digest, files that changed while copied, ... */
+  readonly problems: readonly StorageProblem[];
+}
+
+export interface VerifyOptions {
+  readonly from: StorageLocation;
+  readonly to: StorageLocation;
+  /** Parallel hashing workers. @default the number of cores */
+  readonly concurrency?: number;
+  readonly includeUploads?: boolean;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: StorageProgress) => void;
+}
+
+export interface VerifySummary {
+  readonly ok: boolean;
+  readonly filesChecked: number;
+  readonly bytesChecked: number;
+  readonly blobsHashed: number;
+  readonly linksChecked: number;
+  readonly durationMs: number;
+  /** Every problem found, not only the first. */
+  readonly problems: readonly StorageProblem[];
+}
+
+export interface StorageEngine {
+  /** Cheap checks before anything is written: source readable, target writable, not nested, free space. */
+  preflight(from: StorageLocation, to: StorageLocation): Promise<void>;
+  copy(options: CopyOptions): Promise<CopySummary>;
+  verify(options: VerifyOptions): Promise<VerifySummary>;
+}
