@@ -141,3 +141,9 @@ export const tagPageSchema = z.array(tagSchema);
 
 /** `POST /api/v0/meta/settings` body (only the field we change). */
 export const settingsUpdateSchema = z.object({ readOnlyRegistry: z.boolean() }).partial();
+
+/** `GET /api/v0/jobs/{id}/logs`: the job's log lines, oldest first. Shape [inferred]. */
+export const jobLogLineSchema = z
+  .object({ jobID: z.string().optional(), lineNum: z.number().int(), data: z.string() })
+  .passthrough();
+export const jobLogsSchema = z.array(jobLogLineSchema);

@@ -49,15 +49,32 @@ export interface CopyOptions {
   readonly onProgress?: (progress: StorageProgress) => void;
 }
 
+/** What `preflight` needs beyond the two locations; copy passes its own options through. */
+export interface PreflightOptions {
+  /** Count `_uploads` towards the space needed. @default false */
+  readonly includeUploads?: boolean;
+  /** Read-only checks only: probe the target with access(2) instead of creating it. @default false */
+  readonly dryRun?: boolean;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: StorageProgress) => void;
+}
+
+/**
+ * The result of a copy. A copy with `problems` is incomplete (the files named there were not placed under
+ * their real names): callers must fail the step; a re-run copies them again once the cause is fixed.
+ * Only unexpected failures (target I/O errors, no space left, abort) throw.
+ */
 export interface CopySummary {
   /** Files and bytes in the source (after exclusions). */
   readonly files: number;
   readonly bytes: number;
-  /** What this run wrote (0 on an unchanged re-run). */
+  /** What this run wrote (0 on an unchanged re-run); in a dry run, what it would write. */
   readonly filesCopied: number;
   readonly bytesCopied: number;
   readonly filesSkipped: number;
   readonly durationMs: number;
+  /** Temporary files of an earlier, interrupted run that this run removed from the target. */
+  readonly staleTempFilesRemoved?: number;
   /** Blobs whose content does not match their digest, files that changed while copied, ... */
   readonly problems: readonly StorageProblem[];
 }
@@ -84,8 +101,11 @@ export interface VerifySummary {
 }
 
 export interface StorageEngine {
-  /** Cheap checks before anything is written: source readable, target writable, not nested, free space. */
-  preflight(from: StorageLocation, to: StorageLocation): Promise<void>;
+  /**
+   * Checks before anything is written: source readable, target writable, not nested, free space for what
+   * still has to be copied (a streaming scan of both trees). Throws `STORAGE_INVALID`. `copy` runs it too.
+   */
+  preflight(from: StorageLocation, to: StorageLocation, options?: PreflightOptions): Promise<void>;
   copy(options: CopyOptions): Promise<CopySummary>;
   verify(options: VerifyOptions): Promise<VerifySummary>;
 }

@@ -1,0 +1,178 @@
+/**
+ * DTR's HTTP API, one method per endpoint. Every answer is checked against the zod schema the mock DTR
+ * also uses; a mismatch is an API_CONTRACT error naming the fields, never a crash further on.
+ */
+import type { z } from 'zod';
+import { apiPaths, nextPageHeader } from '../dtr/facts.js';
+import { MigrateError } from '../errors.js';
+import { Http, type HttpMethod, type HttpOptions, type HttpResponse } from './http.js';
+import {
+  clusterStatusSchema,
+  cronListSchema,
+  cronSchema,
+  errorEnvelopeSchema,
+  jobListSchema,
+  jobSchema,
+  repositoryPageSchema,
+  settingsSchema,
+  tagPageSchema,
+  workerListSchema,
+  type ClusterStatus,
+  type Cron,
+  type CronUpdate,
+  type Job,
+  type Repository,
+  type Settings,
+  type Tag,
+} from './schemas.js';
+
+export type DtrClientOptions = HttpOptions;
+
+interface Call<T> {
+  readonly method: HttpMethod;
+  readonly path: string;
+  readonly schema: z.ZodType<T> | null;
+  readonly expect: readonly number[];
+  readonly body?: unknown;
+}
+
+export class DtrClient {
+  private readonly http: Http;
+
+  constructor(private readonly options: DtrClientOptions) {
+    this.http = new Http(options);
+  }
+
+  get url(): string {
+    return this.http.origin;
+  }
+
+  close(): Promise<void> {
+    return this.http.close();
+  }
+
+  getSettings(): Promise<Settings> {
+    return this.call({ method: 'GET', path: apiPaths.settings, schema: settingsSchema, expect: [200] });
+  }
+
+  /** DTR answers 202 Accepted [doc]; the caller reads the setting back to check it took effect. */
+  async setReadOnly(readOnlyRegistry: boolean): Promise<void> {
+    await this.call({ method: 'POST', path: apiPaths.settings, schema: null, expect: [200, 202], body: { readOnlyRegistry } });
+  }
+
+  clusterStatus(): Promise<ClusterStatus> {
+    return this.call({ method: 'GET', path: apiPaths.clusterStatus, schema: clusterStatusSchema, expect: [200] });
+  }
+
+  async listCrons(): Promise<Cron[]> {
+    return (await this.call({ method: 'GET', path: apiPaths.crons, schema: cronListSchema, expect: [200] })).crons;
+  }
+
+  /** Removes a schedule; an already absent one counts as removed, so the call can be repeated. */
+  async deleteCron(action: string): Promise<void> {
+    await this.call({ method: 'DELETE', path: apiPaths.cron(action), schema: null, expect: [200, 202, 204, 404] });
+  }
+
+  putCron(action: string, update: CronUpdate): Promise<Cron> {
+    return this.call({ method: 'PUT', path: apiPaths.cron(action), schema: cronSchema, expect: [200, 201, 202], body: update });
+  }
+
+  /** Starts a job. DTR answers 202 with the job [doc]. Never retried: see Http.send. */
+  createJob(action: string): Promise<Job> {
+    return this.call({ method: 'POST', path: apiPaths.jobs, schema: jobSchema, expect: [202], body: { action } });
+  }
+
+  async listJobs(filter: { action?: string; running?: boolean; limit?: number } = {}): Promise<Job[]> {
+    const query = new URLSearchParams();
+    if (filter.action !== undefined) query.set('action', filter.action);
+    if (filter.running === true) query.set('running', 'true');
+    query.set('limit', String(filter.limit ?? 100));
+    return (await this.call({ method: 'GET', path: `${apiPaths.jobs}?${query}`, schema: jobListSchema, expect: [200] })).jobs;
+  }
+
+  getJob(id: string): Promise<Job> {
+    return this.call({ method: 'GET', path: apiPaths.job(id), schema: jobSchema, expect: [200] });
+  }
+
+  async listWorkers(): Promise<Array<{ id: string; status: string }>> {
+    return (await this.call({ method: 'GET', path: apiPaths.workers, schema: workerListSchema, expect: [200] })).workers;
+  }
+
+  /** Every repository, page by page (DTR's `X-Next-Page-Start` paging). */
+  async *repositories(pageSize = 100): AsyncGenerator<Repository> {
+    yield* this.pages(apiPaths.repositories, pageSize, repositoryPageSchema, (page) => page.repositories);
+  }
+
+  async *tags(namespace: string, name: string, pageSize = 100): AsyncGenerator<Tag> {
+    yield* this.pages(apiPaths.tags(namespace, name), pageSize, tagPageSchema, (page) => page);
+  }
+
+  private async *pages<P, T>(path: string, pageSize: number, schema: z.ZodType<P>, items: (page: P) => T[]): AsyncGenerator<T> {
+    let start = '';
+    for (;;) {
+      const query = new URLSearchParams({ pageSize: String(pageSize), ...(start === '' ? {} : { pageStart: start }) });
+      const response = await this.exchange({ method: 'GET', path: `${path}?${query}`, schema, expect: [200] });
+      yield* items(this.parse(schema, response, path));
+      const next = response.headers[nextPageHeader];
+      const nextStart = Array.isArray(next) ? next[0] : next;
+      if (nextStart === undefined || nextStart === '' || nextStart === start) return;
+      start = nextStart;
+    }
+  }
+
+  private async call<T>(call: Call<T>): Promise<T> {
+    const response = await this.exchange(call);
+    return call.schema === null ? (undefined as T) : this.parse(call.schema, response, call.path);
+  }
+
+  private async exchange<T>(call: Call<T>): Promise<HttpResponse> {
+    const response = await this.http.send(call.method, call.path, call.body);
+    if (call.expect.includes(response.status)) return response;
+    throw this.statusError(call, response);
+  }
+
+  private parse<T>(schema: z.ZodType<T>, response: HttpResponse, path: string): T {
+    let json: unknown;
+    try {
+      json = JSON.parse(response.text);
+    } catch {
+      throw new MigrateError('API_CONTRACT', `DTR answered ${path} with a body that is not JSON`, {
+        hint: 'Check that --dtr-url points at DTR itself, not at a proxy or login page.',
+      });
+    }
+    const parsed = schema.safeParse(json);
+    if (parsed.success) return parsed.data;
+    const fields = parsed.error.issues.slice(0, 5).map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`);
+    throw new MigrateError('API_CONTRACT', `DTR's answer to ${path} does not have the expected shape (${fields.join('; ')})`, {
+      hint: 'This DTR may be a version dtr-migrate does not know; run with --debug and report it.',
+    });
+  }
+
+  private statusError(call: Call<unknown>, response: HttpResponse): MigrateError {
+    const envelope = errorEnvelopeSchema.safeParse(safeJson(response.text));
+    const first = envelope.success ? envelope.data.errors[0] : undefined;
+    const said = first === undefined ? '' : ` (${first.code}: ${first.message})`;
+    const user = this.options.username;
+    if (response.status === 401) {
+      return new MigrateError('API_AUTH', `DTR rejected the credentials of user "${user}"${said}`, {
+        hint: 'Check --username and the token in DTR_TOKEN (or the password given with --password-stdin).',
+      });
+    }
+    if (response.status === 403) {
+      return new MigrateError('API_FORBIDDEN', `user "${user}" is not allowed to ${call.method} ${call.path}: a DTR admin is needed${said}`, {
+        hint: 'Run as a DTR administrator: --username <admin> with that admin\'s token in DTR_TOKEN.',
+      });
+    }
+    return new MigrateError('API_ERROR', `DTR answered ${call.method} ${call.path} with HTTP ${response.status}${said}`, {
+      hint: response.status >= 500 ? 'DTR reported an internal error; check its health, then run the same command again.' : undefined,
+    });
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * The only module that talks HTTP. It owns the undici Agent (timeouts, CA, TLS verification), retries
+ * idempotent requests on transient failures with backoff inside a bounded total time, and turns
+ * transport failures into MigrateErrors that name the flag to fix them. It knows nothing of DTR's
+ * endpoints: client.ts does.
+ */
+import { readFileSync } from 'node:fs';
+import { Agent, request } from 'undici';
+import { MigrateError } from '../errors.js';
+
+export interface HttpOptions {
+  readonly baseUrl: string;
+  readonly username: string;
+  /** Password or access token. Kept in the Authorization header only, never logged. */
+  readonly secret: string;
+  /** PEM file of a CA to trust (self-signed DTR). */
+  readonly caCertFile?: string;
+  readonly insecureTls?: boolean;
+  /** Per-request timeout. @default 15000 */
+  readonly timeoutMs?: number;
+  /** Total time spent retrying one idempotent request. @default 30000 */
+  readonly retryBudgetMs?: number;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly text: string;
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD';
+
+const retryableStatus = new Set([408, 429, 500, 502, 503, 504]);
+const tlsErrorCodes = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|SSL|EPROTO/;
+
+function causeCode(error: unknown): string {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current !== undefined && current !== null; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && code !== 'UND_ERR_SOCKET') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return (error as { code?: string }).code ?? 'UNKNOWN';
+}
+
+export class Http {
+  private readonly agent: Agent;
+  private readonly authorization: string;
+  private readonly base: URL;
+
+  constructor(private readonly options: HttpOptions) {
+    try {
+      this.base = new URL(options.baseUrl);
+    } catch {
+      throw new MigrateError('USAGE', `"${options.baseUrl}" is not a URL`, { hint: 'Pass --dtr-url https://dtr.example.com' });
+    }
+    if (this.base.protocol !== 'https:' && this.base.protocol !== 'http:') {
+      throw new MigrateError('USAGE', `--dtr-url must be an http(s) URL, not ${this.base.protocol}`, { hint: 'Pass --dtr-url https://dtr.example.com' });
+    }
+    let ca: string | undefined;
+    if (options.caCertFile !== undefined) {
+      try {
+        ca = readFileSync(options.caCertFile, 'utf8');
+      } catch {
+        throw new MigrateError('USAGE', `the CA certificate ${options.caCertFile} cannot be read`, { hint: 'Check the path given to --ca-cert.' });
+      }
+    }
+    const timeout = options.timeoutMs ?? 15_000;
+    this.agent = new Agent({
+      connect: { timeout, rejectUnauthorized: options.insecureTls !== true, ...(ca === undefined ? {} : { ca }) },
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+    });
+    this.authorization = `Basic ${Buffer.from(`${options.username}:${options.secret}`).toString('base64')}`;
+  }
+
+  get origin(): string {
+    return this.base.origin;
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  /** Sends one request; GET, PUT, DELETE and HEAD are retried on transient failures, POST never. */
+  async send(method: HttpMethod, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<HttpResponse> {
+    const idempotent = method !== 'POST';
+    const deadline = Date.now() + (this.options.retryBudgetMs ?? 30_000);
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        const response = await this.once(method, path, body, extraHeaders);
+        if (!idempotent || !retryableStatus.has(response.status) || Date.now() >= deadline) return response;
+      } catch (error) {
+        const mapped = this.explain(error, path);
+        const transient = mapped.code === 'API_TIMEOUT' || causeCode(error) === 'ECONNRESET';
+        if (!idempotent || !transient || Date.now() >= deadline) throw mapped;
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 4_000)));
+    }
+  }
+
+  private async once(method: HttpMethod, path: string, body: unknown, extraHeaders: Record<string, string>): Promise<HttpResponse> {
+    const url = new URL(path, this.base);
+    const response = await request(url, {
+      method,
+      dispatcher: this.agent,
+      headers: {
+        accept: 'application/json',
+        authorization: this.authorization,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...extraHeaders,
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = method === 'HEAD' ? '' : await response.body.text();
+    if (method === 'HEAD') await response.body.dump();
+    return { status: response.statusCode, headers: response.headers, text };
+  }
+
+  private explain(error: unknown, path: string): MigrateError {
+    const code = causeCode(error);
+    const where = this.base.origin;
+    if (tlsErrorCodes.test(code)) {
+      return new MigrateError('API_TLS', `the TLS certificate of ${where} is not trusted (${code})`, {
+        hint: 'Pass --ca-cert <file> with the CA that signed it, or --insecure-tls to skip verification (not recommended).',
+      });
+    }
+    if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+      return new MigrateError('API_TIMEOUT', `DTR at ${where} did not answer ${path} in time`, {
+        hint: 'Check that --dtr-url points at DTR and that DTR is up, then run the same command again.',
+      });
+    }
+    const reasons: Record<string, string> = {
+      ECONNREFUSED: 'the connection was refused',
+      ENOTFOUND: 'the host name does not resolve',
+      EAI_AGAIN: 'the host name does not resolve',
+      ECONNRESET: 'the connection was reset',
+      EHOSTUNREACH: 'the host is unreachable',
+      ENETUNREACH: 'the network is unreachable',
+    };
+    return new MigrateError('API_UNREACHABLE', `cannot reach DTR at ${where}: ${reasons[code] ?? code}`, {
+      hint: 'Check --dtr-url (scheme, host and port) and that this machine can reach DTR.',
+      cause: error,
+    });
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * `dtr-migrate migrate` (and `plan`, which is `migrate --dry-run`): runs or previews the migration
+ * and prints the summary, or the error with its fix, and with --json the closing result line.
+ */
+import { join } from 'node:path';
+import { Journal, journalFileName } from '../../engine/journal.js';
+import { runMigration, type MigrationOptions, type MigrationResult } from '../../engine/migration.js';
+import { isMigrateError } from '../../errors.js';
+import { bestPracticeSteps } from '../../steps/index.js';
+import type { CliContext } from '../context.js';
+import { errorJson, errorLines } from '../errors-out.js';
+import { cliSources, makeIo, stateDirOf } from '../sources.js';
+import { resultLine, summaryLines } from '../summary.js';
+
+export interface SessionOverrides {
+  readonly stateDir?: string;
+  readonly sources?: MigrationOptions['sources'];
+  readonly dockerEnv?: Record<string, string>;
+  readonly yes?: boolean;
+  /** Called after a successful run, before the result is printed (the rehearsal adds its checks). */
+  readonly afterRun?: (result: MigrationResult) => Promise<string[]>;
+}
+
+/** Steps' states from the journal on disk, for a result line after a failure. */
+async function journaledStates(stateDir: string): Promise<Array<{ id: string; status: string }>> {
+  try {
+    const data = await Journal.read(join(stateDir, journalFileName));
+    return bestPracticeSteps.map((s) => ({ id: s.id, status: data?.steps[s.id]?.status ?? 'pending' }));
+  } catch {
+    return [];
+  }
+}
+
+export async function migrateCommand(ctx: CliContext, options: { dryRun: boolean }, overrides: SessionOverrides = {}): Promise<number> {
+  const io = makeIo(ctx);
+  const stateDir = overrides.stateDir ?? stateDirOf(ctx);
+  try {
+    const result = await runMigration({
+      io,
+      steps: bestPracticeSteps,
+      sources: overrides.sources ?? (await cliSources(ctx)),
+      stateDir,
+      yes: overrides.yes ?? ctx.globals['yes'] === true,
+      dryRun: options.dryRun,
+      takeOverLock: ctx.globals['takeOverLock'] === true,
+      signal: ctx.signal,
+      ...(overrides.dockerEnv === undefined ? {} : { dockerEnv: overrides.dockerEnv }),
+    });
+    const extra = overrides.afterRun === undefined ? [] : await overrides.afterRun(result);
+    io.close();
+    if (ctx.json) ctx.stdout.write(`${JSON.stringify(resultLine(true, 0, result.steps, { dryRun: result.dryRun, stateDir, logFile: result.logFile, checks: extra }))}\n`);
+    else ctx.stdout.write(`${[...summaryLines(result, ctx.style), ...extra].join('\n')}\n`);
+    return 0;
+  } catch (error) {
+    io.close();
+    if (!isMigrateError(error)) throw error;
+    ctx.stderr.write(`${errorLines(error, ctx.style, ctx.debug).join('\n')}\n`);
+    if (error.code === 'INTERRUPTED' && !ctx.json) ctx.stderr.write(`  The journal is consistent. Resume with the same command (state: ${stateDir}).\n`);
+    if (ctx.json) ctx.stdout.write(`${JSON.stringify(resultLine(false, error.exitCode, await journaledStates(stateDir), { error: errorJson(error), stateDir }))}\n`);
+    return error.exitCode;
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * `dtr-migrate mock-dtr`: the mock DTR in the foreground, for operators' own CI smoke runs. It prints
+ * what a script needs (URL, credentials, the docker stand-in and its environment) and stops cleanly
+ * on Ctrl-C or SIGTERM.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startMockDtr } from '../../mock-dtr/server.js';
+import { MigrateError } from '../../errors.js';
+import type { MockDtrFlags } from '../program.js';
+import type { CliContext } from '../context.js';
+
+function integer(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new MigrateError('USAGE', `${flag} must be a whole number, not "${value}"`, { hint: `Pass ${flag} <n>.` });
+  return n;
+}
+
+export async function mockDtrCommand(ctx: CliContext, flags: MockDtrFlags): Promise<number> {
+  const port = integer(flags.port, '--port');
+  const jobDurationMs = integer(flags.jobDurationMs, '--job-duration-ms');
+  const version = ctx.globals['dtrVersion'] as string | undefined;
+  const token = flags.adminToken ?? ctx.env['DTR_TOKEN'];
+  const storageDir = flags.storageDir ?? (await mkdtemp(join(tmpdir(), 'dtr-mock-storage-')));
+  const mock = await startMockDtr({
+    storageDir,
+    tls: flags.tls === true,
+    ...(port === undefined ? {} : { port }),
+    ...(jobDurationMs === undefined ? {} : { jobDurationMs }),
+    ...(version === undefined ? {} : { version }),
+    admin: { username: flags.adminUser ?? 'admin', token: token ?? randomBytes(16).toString('hex') },
+    ...(ctx.env['UCP_PASSWORD'] === undefined ? {} : { ucp: { username: flags.adminUser ?? 'admin', password: ctx.env['UCP_PASSWORD'] } }),
+  });
+  const info = {
+    event: 'mock-dtr',
+    url: mock.url,
+    version: mock.version,
+    replicaId: mock.replicaId,
+    admin: mock.credentials.admin,
+    user: mock.credentials.user,
+    ucp: mock.credentials.ucp,
+    dockerBin: mock.dockerBin,
+    dockerEnv: mock.dockerEnv,
+    storageDir,
+  };
+  if (ctx.json) {
+    ctx.stdout.write(`${JSON.stringify(info)}\n`);
+  } else {
+    const env = Object.entries(mock.dockerEnv).map(([k, v]) => `export ${k}=${k === 'DTR_MOCK_CA' ? "'<the PEM>'" : v}`);
+    ctx.stdout.write(
+      [
+        `Mock DTR ${mock.version} listening on ${mock.url} (replica ${mock.replicaId})`,
+        `  admin:     ${mock.credentials.admin.username} / token ${mock.credentials.admin.token}`,
+        `  non-admin: ${mock.credentials.user.username} / token ${mock.credentials.user.token}`,
+        `  UCP:       ${mock.credentials.ucp.username} / password ${mock.credentials.ucp.password}`,
+        `  storage:   ${storageDir}`,
+        `  docker stand-in: --docker-bin ${mock.dockerBin}, with:`,
+        ...env.map((line) => `    ${line}`),
+        'Press Ctrl-C to stop.',
+        '',
+      ].join('\n'),
+    );
+  }
+  await new Promise<void>((resolve) => {
+    if (ctx.signal.aborted) resolve();
+    ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await mock.close();
+  if (!ctx.json) ctx.stderr.write('Mock DTR stopped.\n');
+  return 0;
+}

@@ -1,0 +1,106 @@
+/**
+ * `dtr-migrate rehearse`: a whole migration against the built-in mock DTR, in a temporary directory:
+ * a source storage with sample images in the real registry layout, an empty target, the docker
+ * stand-in as docker. Afterwards it checks what an operator would: every tag is still there with the
+ * same digest, and the new storage holds every file. DTR_TOKEN and UCP_PASSWORD, when set, become the
+ * mock's credentials, so anyone can check with their own values that a run leaks neither.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DtrClient } from '../../api/client.js';
+import { startMockDtr } from '../../mock-dtr/server.js';
+import { createSampleRegistry } from '../../mock-dtr/sample-registry.js';
+import { MigrateError } from '../../errors.js';
+import { formatBytes, formatCount } from '../../format.js';
+import type { CliContext } from '../context.js';
+import { migrateCommand } from './migrate.js';
+
+type TagMap = Map<string, string>;
+
+/** Every repository:tag → digest, read through the DTR API as an operator's script would. */
+async function tagsOf(url: string, username: string, token: string, caCertFile: string | undefined): Promise<TagMap> {
+  const client = new DtrClient({ baseUrl: url, username, secret: token, ...(caCertFile === undefined ? {} : { caCertFile }) });
+  const tags: TagMap = new Map();
+  try {
+    for await (const repo of client.repositories()) {
+      for await (const tag of client.tags(repo.namespace, repo.name)) tags.set(`${repo.namespace}/${repo.name}:${tag.name}`, tag.digest);
+    }
+  } finally {
+    await client.close();
+  }
+  return tags;
+}
+
+function compareTags(before: TagMap, after: TagMap): string[] {
+  const lost = [...before].filter(([name, digest]) => after.get(name) !== digest).map(([name]) => name);
+  if (lost.length > 0) {
+    throw new MigrateError('VERIFY_FAILED', `rehearsal: ${lost.length} tag(s) lost or changed: ${lost.slice(0, 5).join(', ')}`, {
+      hint: 'This is a bug in dtr-migrate or its mock; please report it with the log file.',
+    });
+  }
+  return [`Rehearsal check: all ${formatCount(before.size)} tags present after the migration, same digests.`];
+}
+
+export async function rehearseCommand(ctx: CliContext, options: { keep: boolean; tls: boolean; dtrVersion?: string }): Promise<number> {
+  const root = await mkdtemp(join(tmpdir(), 'dtr-migrate-rehearsal-'));
+  const source = join(root, 'source-storage');
+  const target = join(root, 'target-storage');
+  await mkdir(target, { recursive: true });
+  const sample = await createSampleRegistry(source, {});
+  const token = ctx.env['DTR_TOKEN'] || randomBytes(16).toString('hex');
+  const ucpPassword = ctx.env['UCP_PASSWORD'] || randomBytes(16).toString('hex');
+  const mock = await startMockDtr({
+    storageDir: source,
+    tls: options.tls,
+    version: options.dtrVersion ?? '2.6.4',
+    admin: { username: 'admin', token },
+    ucp: { username: 'admin', password: ucpPassword },
+    repositories: sample.repositories,
+  });
+  try {
+    let caFile: string | undefined;
+    if (mock.caCertPem !== undefined) {
+      caFile = join(root, 'mock-ca.pem');
+      await writeFile(caFile, mock.caCertPem);
+    }
+    const before = await tagsOf(mock.url, 'admin', token, caFile);
+    if (!ctx.json) {
+      ctx.stderr.write(
+        `Rehearsal in ${root}\n  mock DTR ${mock.version} at ${mock.url}, replica ${mock.replicaId}\n  source storage: ${formatCount(sample.files)} files, ${formatBytes(sample.bytes)}, ${formatCount(before.size)} tags\n\n`,
+      );
+    }
+    const yes = ctx.globals['yes'] === true;
+    return await migrateCommand(
+      ctx,
+      { dryRun: false },
+      {
+        stateDir: join(root, 'state'),
+        dockerEnv: { ...mock.dockerEnv },
+        yes,
+        sources: {
+          flags: {
+            dtrUrl: mock.url,
+            username: 'admin',
+            ucpUrl: mock.url,
+            ucpUsername: 'admin',
+            dtrVersion: mock.version,
+            dockerBin: mock.dockerBin,
+            sourceStorage: source,
+            targetStorage: target,
+            ...(caFile === undefined ? {} : { caCert: caFile, ucpCa: caFile }),
+            ...(yes ? { confirmDestroy: mock.replicaId } : {}),
+          },
+          env: { DTR_TOKEN: token, UCP_PASSWORD: ucpPassword },
+          config: {},
+        },
+        afterRun: async () => compareTags(before, await tagsOf(mock.url, 'admin', token, caFile)),
+      },
+    );
+  } finally {
+    await mock.close();
+    if (options.keep) ctx.stderr.write(`Kept the rehearsal directory: ${root}\n`);
+    else await rm(root, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * `dtr-migrate status`: what the journal says, without touching DTR: each step, its state and when,
+ * the last error with its fix, and what comes next.
+ */
+import { join } from 'node:path';
+import { Journal, journalFileName } from '../../engine/journal.js';
+import { bestPracticeSteps } from '../../steps/index.js';
+import { formatDuration } from '../../format.js';
+import type { CliContext } from '../context.js';
+import { stateDirOf } from '../sources.js';
+
+export async function statusCommand(ctx: CliContext): Promise<number> {
+  const stateDir = stateDirOf(ctx);
+  const data = await Journal.read(join(stateDir, journalFileName));
+  if (data === undefined) {
+    if (ctx.json) ctx.stdout.write(`${JSON.stringify({ event: 'status', stateDir, started: false, steps: [] })}\n`);
+    else ctx.stdout.write(`No migration has started in ${stateDir}.\nStart one with: dtr-migrate migrate\n`);
+    return 0;
+  }
+  const steps = bestPracticeSteps.map((step) => ({ id: step.id, title: step.title, ...(data.steps[step.id] ?? { status: 'pending' as const, attempts: 0 }) }));
+  const next = steps.find((s) => s.status !== 'verified');
+  if (ctx.json) {
+    const shown = steps.map(({ output: _output, checkpoint: _checkpoint, ...rest }) => rest);
+    ctx.stdout.write(`${JSON.stringify({ event: 'status', stateDir, started: true, createdAt: data.createdAt, updatedAt: data.updatedAt, steps: shown, next: next?.id ?? null })}\n`);
+    return 0;
+  }
+  const { style } = ctx;
+  const lines = [style.chalk.bold(`Migration in ${stateDir}`), style.chalk.dim(`started ${data.createdAt}, last change ${data.updatedAt}`), ''];
+  for (const [i, step] of steps.entries()) {
+    const mark = step.status === 'verified' ? style.ok : step.status === 'pending' ? style.locked : step.status === 'running' ? style.next : style.fail;
+    const when = step.endedAt ?? step.startedAt;
+    const took = step.durationMs === undefined ? '' : `, took ${formatDuration(step.durationMs)}`;
+    lines.push(`${mark} ${i + 1}. ${step.title}: ${step.status}${when === undefined ? '' : ` (${when}${took})`}`);
+    for (const fact of step.facts ?? []) lines.push(`      ${fact}`);
+    if (step.error !== undefined && step.status !== 'verified') {
+      lines.push(`      ${style.chalk.red(step.error.message)}`);
+      if (step.error.hint !== undefined) lines.push(`      → ${step.error.hint}`);
+    }
+  }
+  lines.push('', next === undefined ? 'Every step is verified: the migration is complete.' : `Next: ${next.title}. Run \`dtr-migrate migrate\` to continue.`);
+  ctx.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+}

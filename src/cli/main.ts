@@ -1,0 +1,84 @@
+/**
+ * Entry point of the CLI: parses argv, runs one command, prints errors once, returns the exit code.
+ * Only bin/ sets process.exitCode; nothing here calls process.exit.
+ */
+import { CommanderError } from 'commander';
+import { ExitCode, MigrateError, isMigrateError } from '../errors.js';
+import type { CliContext } from './context.js';
+import { errorLines } from './errors-out.js';
+import { buildProgram } from './program.js';
+import { colorWanted, makeStyle } from './style.js';
+import { migrateCommand } from './commands/migrate.js';
+import { statusCommand } from './commands/status.js';
+import { rehearseCommand } from './commands/rehearse.js';
+import { mockDtrCommand } from './commands/mock-dtr.js';
+
+export interface MainDeps {
+  readonly stdout: NodeJS.WriteStream;
+  readonly stderr: NodeJS.WriteStream;
+  readonly stdin: NodeJS.ReadStream;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export async function main(argv: readonly string[], deps: MainDeps): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts += 1;
+    // First Ctrl-C: stop cleanly at the next safe point. Second: the operator means it.
+    if (interrupts === 1) controller.abort();
+    else process.kill(process.pid, 'SIGKILL');
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+
+  const contextFor = (globals: Record<string, unknown>): CliContext => {
+    const json = globals['json'] === true;
+    const color = colorWanted(deps.stderr, deps.env, globals['color'] === false) && !json;
+    return { ...deps, globals, json, debug: globals['debug'] === true, style: makeStyle(color), signal: controller.signal };
+  };
+  let context: CliContext = contextFor({});
+  const program = buildProgram(
+    {
+      migrate: (o) => migrateCommand(context, o),
+      status: () => statusCommand(context),
+      rehearse: (o) => rehearseCommand(context, o),
+      mockDtr: (o) => mockDtrCommand(context, o),
+    },
+    (code) => {
+      exitCode = code;
+    },
+  );
+  program.exitOverride();
+  program.configureOutput({
+    writeOut: (text) => deps.stdout.write(text),
+    writeErr: (text) => deps.stderr.write(text),
+  });
+  program.hook('preAction', (_root, action) => {
+    context = contextFor(action.optsWithGlobals());
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and --version end with exit code 0; usage mistakes were already printed by commander.
+      exitCode = error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    } else {
+      const failure = isMigrateError(error) ? error : internal(error);
+      deps.stderr.write(`${errorLines(failure, context.style, context.debug).join('\n')}\n`);
+      exitCode = failure.exitCode;
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+  return exitCode;
+}
+
+function internal(error: unknown): MigrateError {
+  return new MigrateError('STEP_FAILED', `unexpected internal error: ${error instanceof Error ? error.message : String(error)}`, {
+    hint: 'This is a bug in dtr-migrate: run again with --debug and report the output. The journal is intact; the same command resumes.',
+    cause: error,
+  });
+}

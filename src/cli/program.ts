@@ -1,0 +1,125 @@
+/**
+ * The command line: commands, global options (generated from the input table, so every input has
+ * exactly one flag) and help with examples. Options have no commander defaults: an unset flag stays
+ * undefined, so the config file, the journal and the declared defaults can fill it in order.
+ */
+import { Command, Option } from 'commander';
+import { inputKeys, optionName, specOf } from '../config/inputs.js';
+import { ExitCode } from '../errors.js';
+
+export const version = '0.1.0';
+
+const examples = `
+Examples:
+  # Rehearse a whole migration against the built-in mock DTR (nothing real is touched)
+  $ dtr-migrate rehearse --yes
+
+  # See exactly what a migration would do, secrets masked
+  $ DTR_TOKEN=... dtr-migrate plan --dtr-url https://dtr.example.com --username admin \\
+      --ucp-url https://ucp.example.com --ucp-username admin --dtr-version 2.6.4 \\
+      --source-storage /mnt/old-nfs --target-storage /mnt/new-nfs --target-nfs-url nfs://new-nfs/dtr
+
+  # Migrate from a script (config file holds the non-secret inputs)
+  $ DTR_TOKEN=... UCP_PASSWORD=... dtr-migrate migrate --config migrate.yaml \\
+      --yes --confirm-destroy 0123456789ab --json
+
+  # Where does the migration stand?
+  $ dtr-migrate status
+
+Secrets: the DTR token comes from DTR_TOKEN (or stdin with --password-stdin), the UCP password from
+UCP_PASSWORD; neither is ever accepted as a flag value, written to the journal or logged.
+
+Exit codes: ${ExitCode.ok} done · ${ExitCode.stepFailed} a step or its check failed · ${ExitCode.usage} bad usage or config ·
+  ${ExitCode.inputRequired} input required but not interactive · ${ExitCode.dtrUnreachable} DTR unreachable or credentials refused ·
+  ${ExitCode.stateLocked} state directory locked or journal unusable · ${ExitCode.aborted} not confirmed · ${ExitCode.interrupted} interrupted (resume by running again)
+`;
+
+/** Adds every non-secret input as a global option, plus the switches every command shares. */
+function addGlobalOptions(program: Command): void {
+  for (const key of inputKeys) {
+    const spec = specOf(key);
+    if (spec.secret === true) continue;
+    const flag = spec.valueName === undefined ? spec.flag : `${spec.flag} ${spec.valueName}`;
+    const env = spec.env === undefined ? '' : ` [env ${spec.env}]`;
+    const fallback = spec.default === undefined || typeof spec.default === 'boolean' ? '' : ` (default ${String(spec.default)})`;
+    program.addOption(new Option(flag, `${spec.description}${fallback}${env}`));
+  }
+  program
+    .option('--password-stdin', 'read the DTR token or password from stdin instead of DTR_TOKEN')
+    .option('--config <file>', 'JSON or YAML file with any of the inputs above (camelCase keys)')
+    .option('--state-dir <dir>', 'journal, backups and log file (default ./.dtr-migrate)')
+    .option('--yes', 'answer yes to confirmations (destroy also needs --confirm-destroy)')
+    .option('--non-interactive', 'never ask: every input must come from flags, environment or --config')
+    .option('--take-over-lock', 'take over the lock of a dtr-migrate run that no longer runs')
+    .option('--json', 'newline-delimited JSON events on stdout; the last line is the result')
+    .option('--no-color', 'no colours (also NO_COLOR=1)')
+    .option('--debug', 'show stack traces and extra detail on errors');
+}
+
+export interface CommandHandlers {
+  migrate(options: { dryRun: boolean }): Promise<number>;
+  status(): Promise<number>;
+  rehearse(options: { keep: boolean; tls: boolean; dtrVersion?: string }): Promise<number>;
+  mockDtr(options: MockDtrFlags): Promise<number>;
+}
+
+export interface MockDtrFlags {
+  readonly port?: string;
+  readonly tls?: boolean;
+  readonly adminUser?: string;
+  readonly adminToken?: string;
+  readonly storageDir?: string;
+  readonly jobDurationMs?: string;
+}
+
+export function buildProgram(handlers: CommandHandlers, setExit: (code: number) => void): Command {
+  const program = new Command('dtr-migrate')
+    .description('Switch a Docker Trusted Registry to a new storage backend without losing an image: each step acts, is checked, and only then unlocks the next.')
+    .version(version, '-V, --version')
+    .showHelpAfterError('(run dtr-migrate --help for usage)')
+    .addHelpText('after', examples);
+  addGlobalOptions(program);
+
+  program
+    .command('migrate')
+    .description('run the migration wizard (interactive in a terminal; flags, env and --config in scripts); resumes where it stopped')
+    .option('--dry-run', 'print each step\'s plan (HTTP calls, docker commands) and change nothing')
+    .action(async (options: { dryRun?: boolean }) => setExit(await handlers.migrate({ dryRun: options.dryRun === true })));
+
+  program
+    .command('plan')
+    .description('print the steps with the exact HTTP calls and docker commands they would make; changes nothing')
+    .action(async () => setExit(await handlers.migrate({ dryRun: true })));
+
+  program
+    .command('status')
+    .description('what the journal says: each step, its state, when, and what comes next')
+    .action(async () => setExit(await handlers.status()));
+
+  program
+    .command('rehearse')
+    .description('a whole migration against a built-in mock DTR with sample images, in a temporary directory')
+    .option('--keep', 'keep the temporary directory (storage, journal, backup, log) afterwards')
+    .option('--tls', 'serve the mock over HTTPS with a self-signed certificate (trusted with --ca-cert)')
+    .action(async (options: { keep?: boolean; tls?: boolean }, command: Command) =>
+      setExit(await handlers.rehearse({ keep: options.keep === true, tls: options.tls === true, ...versionFlag(command) })),
+    );
+
+  program
+    .command('mock-dtr')
+    .description('serve the mock DTR in the foreground for your own CI smoke runs (Ctrl-C stops it)')
+    .option('--port <n>', 'port to listen on (default: a free one)')
+    .option('--tls', 'HTTPS with a generated self-signed certificate')
+    .option('--admin-user <name>', 'admin user name (default admin)')
+    .option('--admin-token <token>', 'admin token for this throw-away mock (default: random)')
+    .option('--storage-dir <dir>', 'storage folder the mock serves (default: a temporary one with sample images)')
+    .option('--job-duration-ms <ms>', 'how long mock jobs take')
+    .action(async (options: MockDtrFlags) => setExit(await handlers.mockDtr(options)));
+
+  return program;
+}
+
+function versionFlag(command: Command): { dtrVersion?: string } {
+  const value = command.optsWithGlobals()[optionName('dtrVersion')] as string | undefined;
+  return value === undefined ? {} : { dtrVersion: value };
+}

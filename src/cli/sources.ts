@@ -1,0 +1,57 @@
+/**
+ * Gathers the raw inputs of a command: flags (unset stays undefined), environment, the --config file
+ * and the token from stdin with --password-stdin. Validation happens later, in one place (resolve.ts).
+ */
+import { resolve } from 'node:path';
+import { inputKeys, optionName, specOf, type InputKey } from '../config/inputs.js';
+import { loadConfigFile } from '../config/load.js';
+import type { InputSources } from '../config/resolve.js';
+import { MigrateError } from '../errors.js';
+import type { Io } from '../engine/events.js';
+import type { CliContext } from './context.js';
+import { StreamIo } from './stream-io.js';
+import { TerminalIo } from './terminal-io.js';
+
+export const defaultStateDir = '.dtr-migrate';
+
+async function readStdin(stdin: NodeJS.ReadStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+export async function cliSources(ctx: CliContext): Promise<Omit<InputSources, 'journal'>> {
+  const flags: Partial<Record<InputKey, unknown>> = {};
+  for (const key of inputKeys) {
+    if (specOf(key).secret === true) continue;
+    const value = ctx.globals[optionName(key)];
+    if (value !== undefined) flags[key] = value;
+  }
+  if (ctx.globals['passwordStdin'] === true) {
+    if (ctx.stdin.isTTY === true) {
+      throw new MigrateError('USAGE', '--password-stdin expects the token on standard input, not a terminal', {
+        hint: 'Pipe it in: printf %s "$TOKEN" | dtr-migrate ... --password-stdin',
+      });
+    }
+    const token = await readStdin(ctx.stdin);
+    if (token === '') throw new MigrateError('USAGE', '--password-stdin was given but standard input was empty', { hint: 'Pipe the DTR token in, or set DTR_TOKEN.' });
+    flags.dtrToken = token;
+  }
+  const configFile = ctx.globals['config'] as string | undefined;
+  const config = configFile === undefined ? {} : await loadConfigFile(configFile);
+  return { flags, env: ctx.env, config };
+}
+
+export function stateDirOf(ctx: CliContext): string {
+  return resolve((ctx.globals['stateDir'] as string | undefined) ?? defaultStateDir);
+}
+
+/** Interactive only when a person is there: both ends are terminals, no CI, no --non-interactive or --json. */
+export function isInteractive(ctx: CliContext): boolean {
+  return ctx.stdin.isTTY === true && ctx.stdout.isTTY === true && ctx.env['CI'] === undefined && ctx.globals['nonInteractive'] !== true && !ctx.json && ctx.globals['passwordStdin'] !== true;
+}
+
+export function makeIo(ctx: CliContext): Io & { close(): void } {
+  if (ctx.json || ctx.stderr.isTTY !== true) return new StreamIo(ctx.style, ctx.json, ctx.stdout, ctx.stderr);
+  return new TerminalIo(ctx.style, isInteractive(ctx), ctx.stderr);
+}

@@ -1,0 +1,44 @@
+/**
+ * Output for scripts: plain lines on stderr, or with --json newline-delimited JSON events on stdout.
+ * Never interactive: a question is an error naming the flag that answers it.
+ */
+import { MigrateError } from '../errors.js';
+import type { Io, Question, RunEvent } from '../engine/events.js';
+import { eventLines } from './event-text.js';
+import type { Style } from './style.js';
+
+const progressEveryMs = 2_000;
+
+export class StreamIo implements Io {
+  readonly interactive = false;
+  private readonly titles = new Map<string, string>();
+  private lastProgress = 0;
+
+  constructor(
+    private readonly style: Style,
+    private readonly json: boolean,
+    private readonly out: NodeJS.WritableStream = process.stdout,
+    private readonly err: NodeJS.WritableStream = process.stderr,
+  ) {}
+
+  emit(event: RunEvent): void {
+    if (event.event === 'run-start') for (const s of event.steps) this.titles.set(s.id, s.title);
+    if (event.event === 'progress') {
+      const now = Date.now();
+      if (now - this.lastProgress < (this.json ? 500 : progressEveryMs)) return;
+      this.lastProgress = now;
+    }
+    if (this.json) {
+      this.out.write(`${JSON.stringify(event)}\n`);
+      return;
+    }
+    const lines = event.event === 'progress' ? [`  ${event.text}`] : eventLines(event, this.style, this.titles);
+    if (lines !== undefined) this.err.write(`${lines.join('\n')}\n`);
+  }
+
+  ask(_question: Question): Promise<string | boolean> {
+    return Promise.reject(new MigrateError('NOT_INTERACTIVE', 'an answer is needed, but this run is not interactive', { hint: 'Give the value with its flag (see --help), or run in a terminal.' }));
+  }
+
+  close(): void {}
+}

@@ -1,0 +1,94 @@
+/**
+ * Every input a migration needs, declared once: its flag, environment variable, config-file key,
+ * schema, prompt and default. Flags, the config file, prompts, `--help` and the "missing input"
+ * errors are all derived from this table, so they cannot disagree.
+ *
+ * Secrets (`secret: true`) come only from the environment, stdin or a hidden prompt: they have no
+ * flag value and no config key, and they are never journaled.
+ */
+import { z } from 'zod';
+import { replicaIdSchema } from '../api/schemas.js';
+
+const httpUrl = z
+  .string()
+  .url('must be a URL such as https://dtr.example.com')
+  .refine((value) => /^https?:\/\//.test(value), 'must start with https:// or http://')
+  .transform((value) => value.replace(/\/+$/, ''));
+const version = z.string().regex(/^\d+\.\d+\.\d+$/, 'must be a version such as 2.6.4');
+const path = z.string().min(1, 'must be a path');
+const nfsUrl = z.string().regex(/^nfs:\/\/[^/\s]+\/\S*$/, 'must look like nfs://<host>/<path>');
+const positiveInt = z.coerce.number().int().positive();
+const flagBoolean = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
+
+export interface InputSpec {
+  /** The long flag, e.g. `--dtr-url`; for secrets, the flag that reads them from stdin, if any. */
+  readonly flag: string;
+  /** Placeholder shown in --help (`<url>`); absent for boolean switches. */
+  readonly valueName?: string;
+  readonly env?: string;
+  readonly schema: z.ZodType<unknown>;
+  readonly description: string;
+  /** Question asked in the interactive wizard when nothing else gave a value. */
+  readonly prompt?: string;
+  readonly secret?: boolean;
+  readonly default?: unknown;
+  /** May stay unset (e.g. the NFS URL when the target is a volume). */
+  readonly optional?: boolean;
+}
+
+export const inputSpecs = {
+  dtrUrl: { flag: '--dtr-url', valueName: '<url>', env: 'DTR_URL', schema: httpUrl, description: 'DTR base URL', prompt: 'DTR URL' },
+  username: { flag: '--username', valueName: '<name>', env: 'DTR_USERNAME', schema: z.string().min(1), description: 'DTR admin user name', prompt: 'DTR admin user name' },
+  dtrToken: { flag: '--password-stdin', env: 'DTR_TOKEN', schema: z.string().min(1), secret: true, description: 'DTR access token or password (DTR_TOKEN, or read from stdin with --password-stdin)', prompt: 'DTR access token or password' },
+  caCert: { flag: '--ca-cert', valueName: '<file>', env: 'DTR_CA_CERT', schema: path, optional: true, description: 'PEM file of the CA that signed the DTR certificate' },
+  insecureTls: { flag: '--insecure-tls', schema: flagBoolean, default: false, description: 'skip TLS verification of the DTR API (not recommended)' },
+  ucpUrl: { flag: '--ucp-url', valueName: '<url>', env: 'UCP_URL', schema: httpUrl, description: 'UCP URL, for the docker/dtr bootstrapper', prompt: 'UCP URL' },
+  ucpUsername: { flag: '--ucp-username', valueName: '<name>', env: 'UCP_USERNAME', schema: z.string().min(1), description: 'UCP admin user name', prompt: 'UCP admin user name' },
+  ucpPassword: { flag: 'UCP_PASSWORD', env: 'UCP_PASSWORD', schema: z.string().min(1), secret: true, description: 'UCP admin password (environment variable UCP_PASSWORD)', prompt: 'UCP admin password' },
+  ucpCa: { flag: '--ucp-ca', valueName: '<file>', env: 'UCP_CA_FILE', schema: path, optional: true, description: 'PEM file of the UCP CA, handed to the bootstrapper' },
+  ucpInsecureTls: { flag: '--ucp-insecure-tls', schema: flagBoolean, default: false, description: 'let the bootstrapper skip UCP TLS verification' },
+  ucpNode: { flag: '--ucp-node', valueName: '<node>', env: 'UCP_NODE', schema: z.string().min(1), optional: true, description: 'UCP node to restore DTR on' },
+  dtrVersion: { flag: '--dtr-version', valueName: '<x.y.z>', env: 'DTR_VERSION', schema: version, description: 'running DTR version (the docker/dtr image tag must match it)', prompt: 'DTR version (e.g. 2.6.4)' },
+  replicaId: { flag: '--replica-id', valueName: '<id>', env: 'DTR_REPLICA_ID', schema: replicaIdSchema, description: 'DTR replica id (12 hex characters)', prompt: 'DTR replica id' },
+  dockerBin: { flag: '--docker-bin', valueName: '<path>', env: 'DTR_MIGRATE_DOCKER', schema: z.string().min(1), default: 'docker', description: 'docker client to run docker/dtr with' },
+  sourceStorage: { flag: '--source-storage', valueName: '<path>', schema: path, description: 'where the current storage is mounted on this machine', prompt: 'Path of the current storage (mounted here)' },
+  targetStorage: { flag: '--target-storage', valueName: '<path>', schema: path, description: 'where the new storage is mounted on this machine', prompt: 'Path of the new storage (mounted here)' },
+  targetVolume: { flag: '--target-volume', valueName: '<volume-or-path>', schema: z.string().min(1), optional: true, description: 'how DTR names the new storage: a docker volume or host path (default: --target-storage)' },
+  targetNfsUrl: { flag: '--target-nfs-url', valueName: '<nfs://host/path>', schema: nfsUrl, optional: true, description: 'the new storage as an NFS URL for DTR (instead of --target-volume)' },
+  copyConcurrency: { flag: '--copy-concurrency', valueName: '<n>', schema: positiveInt, default: 8, description: 'parallel file copies' },
+  jobTimeout: { flag: '--job-timeout', valueName: '<seconds>', schema: positiveInt, default: 6 * 3600, description: 'seconds to wait for a DTR job to finish' },
+  confirmDestroy: { flag: '--confirm-destroy', valueName: '<replica-id>', schema: z.string().min(1), optional: true, description: 'in scripts: confirm destroy and restore of this replica (with --yes)' },
+} as const satisfies Record<string, InputSpec>;
+
+export type InputKey = keyof typeof inputSpecs;
+
+type Value<K extends InputKey> = z.output<(typeof inputSpecs)[K]['schema']>;
+type IsOptional<K extends InputKey> = (typeof inputSpecs)[K] extends { optional: true } ? true : false;
+
+/** Inputs after resolution; optional ones may be undefined. */
+export type ResolvedInputs = { [K in InputKey as IsOptional<K> extends true ? never : K]: Value<K> } & {
+  [K in InputKey as IsOptional<K> extends true ? K : never]?: Value<K>;
+};
+
+export const inputKeys = Object.keys(inputSpecs) as InputKey[];
+
+export function specOf(key: InputKey): InputSpec {
+  return inputSpecs[key];
+}
+
+/** How the operator can give this input, for error messages: "--dtr-url (or DTR_URL)". */
+export function howToGive(key: InputKey): string {
+  const spec = specOf(key);
+  if (spec.secret === true) return spec.flag.startsWith('--') ? `${spec.env} or ${spec.flag}` : `the environment variable ${spec.env}`;
+  return spec.env === undefined ? spec.flag : `${spec.flag} (or ${spec.env})`;
+}
+
+/** The commander option name for a key: `--dtr-url` → `dtrUrl`. */
+export function optionName(key: InputKey): string {
+  return specOf(key)
+    .flag.replace(/^--/, '')
+    .replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** Keys that may appear in a config file: every non-secret input. */
+export const configKeys = inputKeys.filter((key) => specOf(key).secret !== true);

@@ -1,0 +1,129 @@
+/**
+ * One path for every input: flag > environment > config file > journal > detected > prompt
+ * (interactive only) > declared default. A value that cannot be found is INPUT_REQUIRED naming the
+ * flag; a value that does not validate is a USAGE error naming where it came from.
+ */
+import { MigrateError } from '../errors.js';
+import type { Io } from '../engine/events.js';
+import { howToGive, inputSpecs, specOf, type InputKey, type ResolvedInputs } from './inputs.js';
+
+export type InputOrigin = 'flag' | 'environment' | 'config file' | 'journal' | 'detected' | 'prompt' | 'default';
+
+export interface InputSources {
+  readonly flags: Partial<Record<InputKey, unknown>>;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly config: Partial<Record<InputKey, unknown>>;
+  readonly journal: Partial<Record<InputKey, unknown>>;
+}
+
+/** Inputs that identify the migration: changing one mid-way would mix two migrations in one journal. */
+const identityKeys: readonly InputKey[] = ['dtrUrl', 'replicaId', 'sourceStorage', 'targetStorage', 'targetVolume', 'targetNfsUrl'];
+
+export class InputResolver {
+  private readonly values = new Map<InputKey, { value: unknown; origin: InputOrigin }>();
+  private readonly detected = new Map<InputKey, unknown>();
+
+  constructor(
+    private readonly sources: InputSources,
+    private readonly io: Io,
+  ) {}
+
+  /** Records a value found by looking at DTR or the docker host; explicit inputs still win. */
+  detect(key: InputKey, value: unknown): void {
+    if (value !== undefined) this.detected.set(key, value);
+  }
+
+  /** The value if one can be had without asking; validated. */
+  peek<K extends InputKey>(key: K): ResolvedInputs[K] | undefined {
+    const cached = this.values.get(key);
+    if (cached !== undefined) return cached.value as ResolvedInputs[K];
+    const found = this.lookup(key);
+    if (found === undefined) return undefined;
+    const value = this.validate(key, found.raw, found.origin);
+    this.checkAgainstJournal(key, value, found.origin);
+    this.values.set(key, { value, origin: found.origin });
+    return value as ResolvedInputs[K];
+  }
+
+  origin(key: InputKey): InputOrigin | undefined {
+    return this.values.get(key)?.origin;
+  }
+
+  /** Gets a value, asking the operator in interactive mode. Optional inputs may stay undefined. */
+  async require<K extends InputKey>(key: K): Promise<ResolvedInputs[K]> {
+    const known = this.peek(key);
+    if (known !== undefined) return known;
+    const spec = specOf(key);
+    if (spec.optional === true) return undefined as ResolvedInputs[K];
+    if (!this.io.interactive || spec.prompt === undefined) {
+      throw new MigrateError('INPUT_REQUIRED', `${spec.description} is needed but was not given`, { hint: `Pass ${howToGive(key)}.` });
+    }
+    const answer = await this.io.ask(
+      spec.secret === true
+        ? { kind: 'secret', message: spec.prompt }
+        : { kind: 'text', message: spec.prompt, validate: (text) => validationMessage(key, text) ?? true },
+    );
+    const value = this.validate(key, answer, 'prompt');
+    this.values.set(key, { value, origin: 'prompt' });
+    return value as ResolvedInputs[K];
+  }
+
+  async requireAll(keys: readonly InputKey[]): Promise<void> {
+    for (const key of keys) await this.require(key);
+  }
+
+  /** Keys among these that neither a source nor a default can fill (for a script's up-front check). */
+  missing(keys: readonly InputKey[]): InputKey[] {
+    return keys.filter((key) => specOf(key).optional !== true && this.peek(key) === undefined);
+  }
+
+  /** Every resolved value, for the steps. */
+  snapshot(): ResolvedInputs {
+    return Object.fromEntries([...this.values].map(([key, { value }]) => [key, value])) as ResolvedInputs;
+  }
+
+  /** Non-secret values to keep in the journal, so a resumed run needs no flags again. */
+  journalable(): Partial<Record<InputKey, unknown>> {
+    return Object.fromEntries([...this.values].filter(([key]) => specOf(key).secret !== true).map(([key, { value }]) => [key, value]));
+  }
+
+  private lookup(key: InputKey): { raw: unknown; origin: InputOrigin } | undefined {
+    const spec = specOf(key);
+    const flag = this.sources.flags[key];
+    if (flag !== undefined) return { raw: flag, origin: spec.secret === true ? 'prompt' : 'flag' };
+    const env = spec.env === undefined ? undefined : this.sources.env[spec.env];
+    if (env !== undefined && env !== '') return { raw: env, origin: 'environment' };
+    if (spec.secret === true) return undefined;
+    if (this.sources.config[key] !== undefined) return { raw: this.sources.config[key], origin: 'config file' };
+    if (this.sources.journal[key] !== undefined) return { raw: this.sources.journal[key], origin: 'journal' };
+    if (this.detected.has(key)) return { raw: this.detected.get(key), origin: 'detected' };
+    if (spec.default !== undefined) return { raw: spec.default, origin: 'default' };
+    return undefined;
+  }
+
+  private validate(key: InputKey, raw: unknown, origin: InputOrigin): unknown {
+    const parsed = specOf(key).schema.safeParse(raw);
+    if (parsed.success) return parsed.data;
+    const spec = specOf(key);
+    const from = origin === 'flag' ? spec.flag : origin === 'environment' ? spec.env : origin;
+    // Never echo a secret's value; for other inputs the value helps spot the typo.
+    const shown = spec.secret === true ? '' : ` "${String(raw)}"`;
+    throw new MigrateError('USAGE', `${spec.description}${shown} (from ${from}) ${parsed.error.issues[0]?.message ?? 'is not valid'}`, {
+      hint: `Fix ${howToGive(key)}.`,
+    });
+  }
+
+  private checkAgainstJournal(key: InputKey, value: unknown, origin: InputOrigin): void {
+    if (!identityKeys.includes(key) || origin === 'journal' || origin === 'default' || origin === 'detected') return;
+    const recorded = this.sources.journal[key];
+    if (recorded === undefined || recorded === value) return;
+    throw new MigrateError('JOURNAL_MISMATCH', `${inputSpecs[key].flag} is "${String(value)}" but this migration's journal says "${String(recorded)}"`, {
+      hint: `Drop ${inputSpecs[key].flag} to continue the recorded migration, or use another --state-dir for a different one.`,
+    });
+  }
+}
+
+function validationMessage(key: InputKey, text: string): string | undefined {
+  const parsed = specOf(key).schema.safeParse(text);
+  return parsed.success ? undefined : (parsed.error.issues[0]?.message ?? 'not valid');
+}

@@ -1,0 +1,145 @@
+/**
+ * The journal: `<state-dir>/journal.json`, the single record of where a migration stands. It is
+ * versioned, validated by zod when read, and written atomically (temp file, fsync, rename), so a run
+ * killed at any moment leaves either the old or the new journal, never half of one. A journal that is
+ * damaged or from a newer dtr-migrate is refused, never overwritten.
+ */
+import { randomBytes } from 'node:crypto';
+import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { MigrateError } from '../errors.js';
+import { stepIds, type StepId } from './step.js';
+import type { StepStatus } from './events.js';
+
+export const journalVersion = 1;
+
+const stepRecordSchema = z.object({
+  status: z.enum(['pending', 'running', 'verified', 'failed', 'interrupted']),
+  attempts: z.number().int().nonnegative(),
+  startedAt: z.string().optional(),
+  endedAt: z.string().optional(),
+  durationMs: z.number().optional(),
+  output: z.unknown().optional(),
+  checkpoint: z.record(z.string(), z.unknown()).optional(),
+  facts: z.array(z.string()).optional(),
+  error: z.object({ code: z.string(), message: z.string(), hint: z.string().optional() }).optional(),
+});
+export type StepRecord = z.infer<typeof stepRecordSchema>;
+
+const journalSchema = z.object({
+  version: z.literal(journalVersion),
+  tool: z.literal('dtr-migrate'),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  procedure: z.string(),
+  inputs: z.record(z.string(), z.unknown()),
+  steps: z.record(z.string(), stepRecordSchema),
+});
+export type JournalData = z.infer<typeof journalSchema>;
+
+export const journalFileName = 'journal.json';
+
+export class Journal {
+  private constructor(
+    readonly file: string,
+    private data: JournalData,
+    readonly existed: boolean,
+  ) {}
+
+  /** Opens the journal of a state directory, or starts a new one (not written until the first change). */
+  static async open(stateDir: string, procedure: string): Promise<Journal> {
+    const file = join(stateDir, journalFileName);
+    const existing = await Journal.read(file);
+    if (existing !== undefined) return new Journal(file, existing, true);
+    const now = new Date().toISOString();
+    const steps = Object.fromEntries(stepIds.map((id) => [id, { status: 'pending' as const, attempts: 0 }]));
+    return new Journal(file, { version: journalVersion, tool: 'dtr-migrate', createdAt: now, updatedAt: now, procedure, inputs: {}, steps }, false);
+  }
+
+  /** Reads and validates a journal file; undefined when there is none. */
+  static async read(file: string): Promise<JournalData | undefined> {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new MigrateError('JOURNAL_INVALID', `the journal ${file} cannot be read`, { hint: 'Check the permissions of --state-dir.' });
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      throw new MigrateError('JOURNAL_INVALID', `the journal ${file} is damaged (not valid JSON); it was left as it is`, {
+        hint: 'Restore it from a copy, or move it away and start a new migration with another --state-dir.',
+      });
+    }
+    const version = (raw as { version?: unknown } | null)?.version;
+    if (typeof version === 'number' && version > journalVersion) {
+      throw new MigrateError('JOURNAL_INVALID', `the journal ${file} was written by a newer dtr-migrate (journal version ${version})`, {
+        hint: 'Continue this migration with the dtr-migrate version that started it.',
+      });
+    }
+    const parsed = journalSchema.safeParse(raw);
+    if (!parsed.success) {
+      const where = parsed.error.issues[0]?.path.join('.') ?? '';
+      throw new MigrateError('JOURNAL_INVALID', `the journal ${file} is damaged (${where}: ${parsed.error.issues[0]?.message}); it was left as it is`, {
+        hint: 'Restore it from a copy, or move it away and start a new migration with another --state-dir.',
+      });
+    }
+    return parsed.data;
+  }
+
+  get procedure(): string {
+    return this.data.procedure;
+  }
+
+  get inputs(): Readonly<Record<string, unknown>> {
+    return this.data.inputs;
+  }
+
+  get createdAt(): string {
+    return this.data.createdAt;
+  }
+
+  step(id: StepId): StepRecord {
+    return this.data.steps[id] ?? { status: 'pending', attempts: 0 };
+  }
+
+  status(id: StepId): StepStatus {
+    return this.step(id).status;
+  }
+
+  async setInputs(inputs: Record<string, unknown>): Promise<void> {
+    this.data.inputs = { ...this.data.inputs, ...inputs };
+    await this.save();
+  }
+
+  async update(id: StepId, change: Partial<StepRecord>): Promise<void> {
+    this.data.steps[id] = { ...this.step(id), ...change };
+    await this.save();
+  }
+
+  private async save(): Promise<void> {
+    this.data.updatedAt = new Date().toISOString();
+    await writeFileAtomic(this.file, `${JSON.stringify(this.data, null, 2)}\n`);
+  }
+}
+
+/** Writes a file so that readers see either the old or the new content; owner-only permissions. */
+export async function writeFileAtomic(file: string, content: string): Promise<void> {
+  const temp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
+  const handle = await open(temp, 'wx', 0o600);
+  try {
+    await handle.writeFile(content);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await rename(temp, file);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Read-only checks before a migration changes anything: DTR answers, the credentials are an admin's,
+ * the replica and version are known and supported, and the inputs do not contradict each other.
+ * Findings are returned for the welcome screen; problems are MigrateErrors naming the fixing flag.
+ */
+import type { DtrClient } from '../api/client.js';
+import type { InputResolver } from '../config/resolve.js';
+import { classifyVersion, versionAdvice, type VersionInfo } from '../dtr/versions.js';
+import { MigrateError, isMigrateError } from '../errors.js';
+import { healthyReplicaStatus } from '../dtr/facts.js';
+
+export interface Findings {
+  readonly dtrUrl: string;
+  readonly replicas: Readonly<Record<string, string>>;
+  readonly readOnly: boolean | undefined;
+  readonly version: VersionInfo | undefined;
+  readonly advice: readonly string[];
+  /** DTR did not answer, and the journal says it was destroyed on purpose (restore under way). */
+  readonly dtrDown: boolean;
+}
+
+export function checkInputConsistency(inputs: InputResolver): void {
+  if (inputs.peek('targetVolume') !== undefined && inputs.peek('targetNfsUrl') !== undefined) {
+    throw new MigrateError('USAGE', '--target-volume and --target-nfs-url both name the new storage', { hint: 'Give only one of them.' });
+  }
+  if (inputs.peek('insecureTls') === true && inputs.peek('caCert') !== undefined) {
+    throw new MigrateError('USAGE', '--insecure-tls and --ca-cert contradict each other', { hint: 'Drop --insecure-tls: with --ca-cert the certificate is verified.' });
+  }
+}
+
+export async function preflight(api: DtrClient, inputs: InputResolver, dtrMayBeDown: boolean): Promise<Findings> {
+  checkInputConsistency(inputs);
+  let readOnly: boolean | undefined;
+  let replicas: Record<string, string> = {};
+  try {
+    readOnly = (await api.getSettings()).readOnlyRegistry;
+    replicas = (await api.clusterStatus()).replica_health;
+  } catch (error) {
+    const downOnPurpose = dtrMayBeDown && isMigrateError(error) && (error.code === 'API_ERROR' || error.code === 'API_UNREACHABLE' || error.code === 'API_TIMEOUT');
+    if (!downOnPurpose) throw error;
+    return { dtrUrl: api.url, replicas, readOnly, version: versionOf(inputs), advice: [], dtrDown: true };
+  }
+  const ids = Object.keys(replicas);
+  if (ids.length === 1) inputs.detect('replicaId', ids[0]);
+  const replicaId = inputs.peek('replicaId');
+  if (replicaId !== undefined && !ids.includes(replicaId)) {
+    throw new MigrateError('USAGE', `replica ${replicaId} is not one of this DTR's replicas (${ids.join(', ') || 'none reported'})`, {
+      hint: `Pass --replica-id with one of: ${ids.join(', ')}`,
+    });
+  }
+  if (replicaId !== undefined && replicas[replicaId] !== healthyReplicaStatus) {
+    throw new MigrateError('STEP_FAILED', `replica ${replicaId} is not healthy ("${replicas[replicaId]}"); a migration must start from a healthy DTR`, {
+      hint: 'Fix the replica first (DTR System > Status), then run again.',
+    });
+  }
+  const version = versionOf(inputs);
+  const advice = version === undefined ? [] : [versionAdvice(version)].filter((a): a is string => a !== undefined);
+  return { dtrUrl: api.url, replicas, readOnly, version, advice, dtrDown: false };
+}
+
+function versionOf(inputs: InputResolver): VersionInfo | undefined {
+  const version = inputs.peek('dtrVersion');
+  return version === undefined ? undefined : classifyVersion(version);
+}

@@ -1,0 +1,115 @@
+/**
+ * The state directory: journal, lock, backups and the log file, all owner-only. One migration at a
+ * time per directory: a lock file names the owner's pid and host; a lock left by a process that no
+ * longer runs can be taken over, but only when asked to.
+ */
+import { appendFileSync, closeSync, openSync } from 'node:fs';
+import { access, chmod, constants, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { MigrateError } from '../errors.js';
+
+export const lockFileName = 'lock';
+export const logFileName = 'dtr-migrate.log';
+
+export async function prepareStateDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await access(dir, constants.W_OK | constants.X_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    const why = code === 'EACCES' || code === 'EROFS' || code === 'EPERM' ? 'is not writable' : code === 'ENOTDIR' || code === 'EEXIST' ? 'is not a directory' : `cannot be used (${code})`;
+    throw new MigrateError('STATE_DIR_UNUSABLE', `the state directory ${dir} ${why}`, {
+      hint: 'Pass --state-dir <dir> with a directory this user can write (it holds the journal, backups and logs).',
+    });
+  }
+}
+
+interface LockOwner {
+  readonly pid: number;
+  readonly host: string;
+  readonly startedAt: string;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export interface StateLock {
+  release(): Promise<void>;
+}
+
+/**
+ * Takes the lock or explains who holds it. `takeOver` is the operator's explicit consent to replace a
+ * lock whose process is gone (same host only: a pid on another host cannot be checked from here).
+ */
+export async function acquireLock(dir: string, takeOver: () => Promise<boolean>): Promise<StateLock> {
+  const file = join(dir, lockFileName);
+  const me: LockOwner = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      await writeFile(file, JSON.stringify(me), { flag: 'wx', mode: 0o600 });
+      return { release: () => unlink(file).catch(() => undefined) };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    let owner: LockOwner | undefined;
+    try {
+      owner = JSON.parse(await readFile(file, 'utf8')) as LockOwner;
+    } catch {
+      owner = undefined;
+    }
+    const stale = owner === undefined || (owner.host === me.host && !isAlive(owner.pid));
+    const who = owner === undefined ? 'an unreadable lock file' : `process ${owner.pid} on ${owner.host} (since ${owner.startedAt})`;
+    if (!stale) {
+      throw new MigrateError('STATE_LOCKED', `another dtr-migrate is working in ${dir}: ${who}`, {
+        hint: 'Wait for it to finish, or stop it; two runs on one migration would step on each other.',
+      });
+    }
+    if (!(await takeOver())) {
+      throw new MigrateError('STATE_LOCKED', `${dir} is locked by ${who}, which no longer runs`, {
+        hint: 'Run again with --take-over-lock to take the stale lock over.',
+      });
+    }
+    await unlink(file).catch(() => undefined);
+  }
+  throw new MigrateError('STATE_LOCKED', `could not lock ${dir}`, { hint: 'Another run took the lock first; try again.' });
+}
+
+/**
+ * The log file: every step's detail and every subprocess's output, secrets replaced by ****.
+ * Synchronous appends keep the order of lines and survive a crash right after them.
+ */
+export class LogFile {
+  private readonly secrets: string[] = [];
+
+  constructor(readonly file: string) {
+    closeSync(openSync(file, 'a', 0o600));
+  }
+
+  static async create(dir: string): Promise<LogFile> {
+    const log = new LogFile(join(dir, logFileName));
+    await chmod(log.file, 0o600);
+    return log;
+  }
+
+  /** Values that must never be written. */
+  redact(secret: string | undefined): void {
+    if (secret !== undefined && secret.length >= 4 && !this.secrets.includes(secret)) this.secrets.push(secret);
+  }
+
+  mask(text: string): string {
+    let out = text;
+    for (const secret of this.secrets) out = out.split(secret).join('****');
+    return out;
+  }
+
+  write(line: string): void {
+    appendFileSync(this.file, `${new Date().toISOString()} ${this.mask(line)}\n`);
+  }
+}

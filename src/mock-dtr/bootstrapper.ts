@@ -1,0 +1,119 @@
+/**
+ * What the docker/dtr bootstrapper does to a DTR (shared/reference/dtr-api.md, sections 8 and 9), acted
+ * on the mock's state. The stand-in has already checked the flags (bootstrapper-flags.ts) and the server
+ * the UCP credentials; these functions check what needs the running DTR: its replica id, its version,
+ * whether it is installed. Mock choices, each marked where it is made:
+ * - destroy removes the metadata store (repositories, tags, crons, jobs, settings) but keeps the version
+ *   and replica id, so the API can say what was there; destroying a destroyed DTR succeeds with a notice.
+ * - a storage change without --storage-migrated erases every tag, on every version (2.6+ per the docs;
+ *   the pre-2.5 tagmigration rebuild is not modelled).
+ */
+import type { Reply } from './http-util.js';
+import { errorReply, json } from './http-util.js';
+import { createBackupArchive, parseBackupArchive } from './backup-archive.js';
+import { defaultSettings, sameStorageLocation, type MockState, type MockStorage } from './state.js';
+import {
+  bootstrapperResultSchema,
+  type BackupRequest,
+  type DestroyRequest,
+  type ReconfigureRequest,
+  type RestoreRequest,
+} from './stand-in-protocol.js';
+
+const ok = (log: string[], archive?: Buffer): Reply =>
+  json(200, bootstrapperResultSchema.parse(archive === undefined ? { log } : { log, archive: archive.toString('base64') }));
+
+const fail = (code: string, message: string): Reply => errorReply(409, code, message);
+
+function describeStorage(storage: MockStorage, replicaId: string): string {
+  switch (storage.kind) {
+    case 'default':
+      return `the default volume dtr-registry-${replicaId}`;
+    case 'volume':
+      return `the volume ${storage.volume}`;
+    case 'path':
+      return `the host folder ${storage.path}`;
+    case 'nfs':
+      return `NFS ${storage.url}${storage.async ? ' (async)' : ''}`;
+  }
+}
+
+/** The checks every command but restore makes against the running DTR, in the bootstrapper's order. */
+function checkRunningDtr(state: MockState, request: { imageVersion: string; replicaId: string }): Reply | undefined {
+  if (!state.installed) return fail('DTR_NOT_INSTALLED', 'no DTR is installed on this UCP cluster (it was destroyed)');
+  if (request.replicaId !== state.replicaId) {
+    return fail('NO_SUCH_REPLICA', `replica ${request.replicaId} not found; the DTR replicas are: ${state.replicaId}`);
+  }
+  if (request.imageVersion !== state.version) {
+    return fail('VERSION_MISMATCH', `bootstrapper version ${request.imageVersion} does not match DTR version ${state.version}; run docker/dtr:${state.version}`);
+  }
+  return undefined;
+}
+
+export function runBackup(state: MockState, request: BackupRequest, now: number): Reply {
+  const refused = checkRunningDtr(state, request);
+  if (refused !== undefined) return refused;
+  const archive = createBackupArchive(state, now);
+  return ok([`Beginning backup of replica ${state.replicaId}`, `Backed up ${state.repositories.length} repositories`, 'Backup complete'], archive);
+}
+
+export function runDestroy(state: MockState, request: DestroyRequest): Reply {
+  if (!state.installed) return ok([`No DTR containers or volumes of replica ${request.replicaId} found: nothing to destroy`]);
+  const refused = checkRunningDtr(state, request);
+  if (refused !== undefined) return refused;
+  state.installed = false;
+  state.repositories = [];
+  state.crons = [];
+  state.jobs = [];
+  state.settings = defaultSettings(String(state.settings.dtrHost ?? ''));
+  return ok([`Removing containers and volumes of replica ${state.replicaId}`, 'DTR destroyed']);
+}
+
+export function runRestore(state: MockState, request: RestoreRequest): Reply {
+  if (state.installed) {
+    return fail('DTR_INSTALLED', `DTR replica ${state.replicaId} is still installed: destroy it first with docker/dtr destroy`);
+  }
+  const parsed = parseBackupArchive(Buffer.from(request.archive, 'base64'));
+  if (!parsed.ok) return fail('INVALID_BACKUP', parsed.reason);
+  const { backup } = parsed;
+  if (backup.version !== request.imageVersion) {
+    return fail(
+      'VERSION_MISMATCH',
+      `the backup was made by DTR ${backup.version}; restore it with docker/dtr:${backup.version}, not docker/dtr:${request.imageVersion}`,
+    );
+  }
+  state.version = backup.version;
+  state.replicaId = request.replicaId;
+  state.settings = { ...backup.settings };
+  state.crons = backup.crons.map((cron) => ({ ...cron }));
+  state.repositories = backup.repositories.map((repo) => ({ ...repo, tags: repo.tags.map((tag) => ({ ...tag })) }));
+  state.jobs = [];
+  state.storage = request.storage;
+  state.installed = true;
+  const node = request.ucpNode === undefined ? '' : ` on node ${request.ucpNode}`;
+  return ok([
+    `Installing DTR ${backup.version} replica ${request.replicaId}${node}`,
+    `Image storage: ${describeStorage(request.storage, request.replicaId)}`,
+    `Restored ${backup.repositories.length} repositories from the backup of replica ${backup.replicaId}`,
+    'Restore complete',
+  ]);
+}
+
+export function runReconfigure(state: MockState, request: ReconfigureRequest): Reply {
+  const refused = checkRunningDtr(state, request);
+  if (refused !== undefined) return refused;
+  const log = [`Reconfiguring replica ${state.replicaId}`];
+  const next = request.storage;
+  if (next !== undefined && !sameStorageLocation(state.storage, next)) {
+    if (request.storageMigrated) {
+      log.push(`Storage changed to ${describeStorage(next, state.replicaId)}; --storage-migrated: keeping the tags`);
+    } else {
+      const tags = state.repositories.reduce((sum, repo) => sum + repo.tags.length, 0);
+      for (const repo of state.repositories) repo.tags = [];
+      log.push(`Storage changed to ${describeStorage(next, state.replicaId)}: initialized a new metadata store, ${tags} tags erased`);
+    }
+  }
+  if (next !== undefined) state.storage = next;
+  log.push('Reconfiguration complete');
+  return ok(log);
+}

@@ -1,0 +1,137 @@
+/**
+ * Jobs of the mock DTR. A job's status is a function of the clock, computed when read, so there are no
+ * timers to leak: waiting until `runningAt`, running until `endsAt`, then its `outcome`. Cancelling a
+ * waiting job cancels it at once; a running one shows `cancel_request` briefly, then `canceled`, as a
+ * worker stopping it would.
+ */
+import { randomUUID } from 'node:crypto';
+import { jobLogsSchema, jobSchema, workerListSchema, type Job, type JobStatus } from '../api/schemas.js';
+import { gcCronAction } from '../dtr/facts.js';
+import type { MockJob, MockState } from './state.js';
+
+/** Job actions the mock accepts in POST /api/v0/jobs (DTR's own list, as far as documented). [inferred] */
+export const knownJobActions: ReadonlySet<string> = new Set([
+  'onlinegc',
+  'onlinegc_metadata',
+  'onlinegc_blobs',
+  'onlinegc_scan',
+  'tagmigration',
+  'scan_check',
+  'scan_check_single',
+  'scan_check_all',
+  'update_vuln_db',
+  'update_license',
+  'poll_mirror',
+  'push_mirror_tag',
+  'tag_prune',
+  'webhook',
+]);
+
+/** How long a worker takes to stop a running job after DELETE. [mock choice] */
+const cancelDelayMs = 200;
+
+export function workerId(state: MockState): string {
+  return state.replicaId;
+}
+
+export function createJob(
+  state: MockState,
+  action: string,
+  parameters: Record<string, unknown> | null,
+  now: number,
+  durationMs: number,
+): MockJob {
+  const job: MockJob = {
+    id: randomUUID(),
+    action,
+    workerID: workerId(state),
+    parameters,
+    scheduledAt: now,
+    runningAt: now + Math.round(durationMs / 3),
+    endsAt: now + durationMs,
+    outcome: 'done',
+  };
+  state.jobs.push(job);
+  return job;
+}
+
+/** The `onlinegc` job of `runningGcJobMs`: running from the start. */
+export function createRunningGcJob(state: MockState, now: number, remainingMs: number): MockJob {
+  const job = createJob(state, gcCronAction, {}, now, remainingMs);
+  job.scheduledAt = now - 1;
+  job.runningAt = now - 1;
+  return job;
+}
+
+export function jobStatus(job: MockJob, now: number): JobStatus {
+  if (job.cancelRequestedAt !== undefined && job.cancelRequestedAt < job.endsAt) {
+    if (job.cancelRequestedAt < job.runningAt) return 'canceled';
+    return now < job.cancelRequestedAt + cancelDelayMs ? 'cancel_request' : 'canceled';
+  }
+  if (now < job.runningAt) return 'waiting';
+  if (now < job.endsAt) return 'running';
+  return job.outcome;
+}
+
+const activeStatuses: ReadonlySet<JobStatus> = new Set(['waiting', 'running', 'cancel_request']);
+export const isJobActive = (job: MockJob, now: number): boolean => activeStatuses.has(jobStatus(job, now));
+
+function lastUpdated(job: MockJob, now: number): number {
+  const status = jobStatus(job, now);
+  if (status === 'waiting') return job.scheduledAt;
+  if (status === 'running') return job.runningAt;
+  if (status === 'cancel_request') return job.cancelRequestedAt ?? now;
+  if (status === 'canceled') return Math.min(now, (job.cancelRequestedAt ?? now) + cancelDelayMs);
+  return job.endsAt;
+}
+
+export function jobView(job: MockJob, now: number): Job {
+  return jobSchema.parse({
+    id: job.id,
+    retryFromID: '',
+    workerID: jobStatus(job, now) === 'waiting' ? '' : job.workerID,
+    status: jobStatus(job, now),
+    scheduledAt: new Date(job.scheduledAt).toISOString(),
+    lastUpdated: new Date(lastUpdated(job, now)).toISOString(),
+    action: job.action,
+    retriesLeft: 0,
+    retriesTotal: 0,
+    capacityMap: null,
+    parameters: job.parameters,
+    deadline: '',
+    stopTimeout: '',
+  });
+}
+
+/** DELETE /api/v0/jobs/{id}: asks a worker to stop it; a finished job is left as it is. */
+export function cancelJob(job: MockJob, now: number): void {
+  if (job.cancelRequestedAt === undefined && isJobActive(job, now)) job.cancelRequestedAt = now;
+}
+
+export function jobLogs(job: MockJob, now: number): ReturnType<typeof jobLogsSchema.parse> {
+  const lines = [`job ${job.id} (${job.action}) scheduled`];
+  const status = jobStatus(job, now);
+  if (status !== 'waiting' && (job.cancelRequestedAt === undefined || job.cancelRequestedAt >= job.runningAt)) {
+    lines.push(`worker ${job.workerID} picked up the job`, `${job.action}: working`);
+  }
+  if (job.cancelRequestedAt !== undefined && status !== 'done' && status !== 'errored') lines.push('cancellation requested');
+  if (status === 'canceled') lines.push(`${job.action}: canceled`);
+  if (status === 'done') lines.push(`${job.action}: finished`);
+  if (status === 'errored') lines.push(`${job.action}: failed (mock outcome)`);
+  return jobLogsSchema.parse(lines.map((data, lineNum) => ({ jobID: job.id, lineNum, data })));
+}
+
+/** GET /api/v0/workers: one worker per replica, able to run every action. */
+export function workersView(state: MockState, now: number): ReturnType<typeof workerListSchema.parse> {
+  const capacityMap = Object.fromEntries([...knownJobActions].map((action) => [action, 1]));
+  return workerListSchema.parse({
+    workers: [
+      {
+        id: workerId(state),
+        status: 'running',
+        capacityMap,
+        heartbeatExpiration: new Date(now + 30_000).toISOString(),
+      },
+    ],
+  });
+}

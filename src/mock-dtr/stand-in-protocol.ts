@@ -1,0 +1,77 @@
+/**
+ * The private protocol between the docker stand-in (bin/dtr-mock-docker.js) and the mock DTR's `/_mock/`
+ * endpoints. Both sides import these schemas, so they cannot drift apart. None of this is DTR's API.
+ *
+ * - `POST /_mock/bootstrapper/{backup|destroy|restore|reconfigure}`: what the docker/dtr bootstrapper does.
+ *   HTTP basic auth with the UCP username and password the bootstrapper was given (401 otherwise, as UCP
+ *   would refuse them). Answers `bootstrapperResultSchema`, or an error envelope whose message the
+ *   stand-in prints.
+ * - `GET /_mock/containers/{name}/mounts`, `GET /_mock/volumes/{name}/options`: what the docker daemon
+ *   knows. No credentials: access to the docker socket is the daemon's only check.
+ */
+import { z } from 'zod';
+
+/** Where the registry container keeps image data. */
+export const mockStorageSchema = z.discriminatedUnion('kind', [
+  /** The default storage: the named volume dtr-registry-<replica id>. */
+  z.object({ kind: z.literal('default') }),
+  /** A named docker volume given with --dtr-storage-volume <name>. */
+  z.object({ kind: z.literal('volume'), volume: z.string() }),
+  /** A host folder given with --dtr-storage-volume </absolute/path> (a bind mount). */
+  z.object({ kind: z.literal('path'), path: z.string() }),
+  /** --nfs-storage-url nfs://<host>/<path>, optionally with --async-nfs. */
+  z.object({ kind: z.literal('nfs'), url: z.string(), host: z.string(), path: z.string(), async: z.boolean() }),
+]);
+export type MockStorage = z.infer<typeof mockStorageSchema>;
+
+const common = {
+  /** The tag of the docker/dtr image that was run. */
+  imageVersion: z.string(),
+  ucpUrl: z.string(),
+  replicaId: z.string(),
+};
+
+export const backupRequestSchema = z.object(common);
+export const destroyRequestSchema = z.object(common);
+export const restoreRequestSchema = z.object({
+  ...common,
+  storage: mockStorageSchema,
+  ucpNode: z.string().optional(),
+  /** The bytes the bootstrapper read on stdin, base64. */
+  archive: z.string(),
+});
+export const reconfigureRequestSchema = z.object({
+  ...common,
+  /** Absent: the storage is not changed. */
+  storage: mockStorageSchema.optional(),
+  storageMigrated: z.boolean(),
+});
+export type BackupRequest = z.infer<typeof backupRequestSchema>;
+export type DestroyRequest = z.infer<typeof destroyRequestSchema>;
+export type RestoreRequest = z.infer<typeof restoreRequestSchema>;
+export type ReconfigureRequest = z.infer<typeof reconfigureRequestSchema>;
+
+export const bootstrapperResultSchema = z.object({
+  /** Lines the bootstrapper logs (stderr). */
+  log: z.array(z.string()),
+  /** Backup only: the tar to write on stdout, base64. */
+  archive: z.string().optional(),
+});
+export type BootstrapperResult = z.infer<typeof bootstrapperResultSchema>;
+
+/** Error code the control endpoints use for "no such container/volume" (404). */
+export const noSuchObjectCode = 'NO_SUCH_OBJECT';
+
+export const controlPaths = {
+  bootstrapper: (command: string) => `/_mock/bootstrapper/${command}`,
+  mounts: (container: string) => `/_mock/containers/${encodeURIComponent(container)}/mounts`,
+  volumeOptions: (volume: string) => `/_mock/volumes/${encodeURIComponent(volume)}/options`,
+} as const;
+
+/** Environment variables of the stand-in. */
+export const standInEnv = {
+  /** Base URL of the mock DTR, e.g. http://127.0.0.1:40123. */
+  url: 'DTR_MOCK_URL',
+  /** PEM of the CA to trust when the mock serves HTTPS. */
+  ca: 'DTR_MOCK_CA',
+} as const;

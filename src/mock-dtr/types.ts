@@ -1,0 +1,126 @@
+/**
+ * Public types of the mock DTR: the options `startMockDtr` takes and the handle it returns.
+ * Kept apart from server.ts so that tests, `rehearse` and the `mock-dtr` command can import the types
+ * without pulling in the server.
+ */
+import type { MockState } from './state.js';
+
+export interface MockAccount {
+  readonly username: string;
+  /** Used as the HTTP basic password (DTR accepts an access token there). */
+  readonly token: string;
+}
+
+export interface MockUcpAccount {
+  readonly username: string;
+  readonly password: string;
+}
+
+export interface MockTagInput {
+  readonly name: string;
+  /** `sha256:<64 hex>` of the manifest (or manifest list) the tag points to. */
+  readonly digest: string;
+  /** @default 'application/vnd.docker.distribution.manifest.v2+json' */
+  readonly mediaType?: string;
+  /** Size of the manifest in bytes. @default 0 */
+  readonly size?: number;
+}
+
+export interface MockRepositoryInput {
+  readonly namespace: string;
+  readonly name: string;
+  readonly tags: readonly MockTagInput[];
+}
+
+export interface MockDtrOptions {
+  /** @default 0 (a free port) */
+  readonly port?: number;
+  /** Serve HTTPS with a fresh self-signed certificate for 127.0.0.1 and localhost. @default false */
+  readonly tls?: boolean;
+  /** The DTR version the mock runs; the bootstrapper image tag must match it. @default '2.6.4' */
+  readonly version?: string;
+  /** 12 hex characters. @default random */
+  readonly replicaId?: string;
+  /** @default { username: 'admin', token: <random> } */
+  readonly admin?: MockAccount;
+  /** A non-admin account (403 on admin endpoints). @default { username: 'developer', token: <random> } */
+  readonly user?: MockAccount;
+  /** UCP admin credentials the bootstrapper checks. @default { username: <admin username>, password: <random> } */
+  readonly ucp?: MockUcpAccount;
+  /**
+   * The folder DTR serves images from (a bind mount of the registry container). Without `repositories`,
+   * the tags are read from its docker/distribution layout, or a sample registry is written into it when
+   * it holds none. Without `storageDir`, DTR uses its default named volume and sample metadata that
+   * exists in memory only.
+   */
+  readonly storageDir?: string;
+  /** Repository metadata. @default read from `storageDir`, or the default sample registry */
+  readonly repositories?: readonly MockRepositoryInput[];
+  /** Cron of the `onlinegc` job; `null` is "Never" (no cron). @default '0 0 1 * * 6' */
+  readonly gcSchedule?: string | null;
+  /** How long a job takes: waiting for the first third, then running, then done. @default 1500 */
+  readonly jobDurationMs?: number;
+  /** When set, an `onlinegc` job is already running at start and ends after this many ms. */
+  readonly runningGcJobMs?: number;
+  /** Default page size of the repository, tag and job lists. @default 10 */
+  readonly pageSize?: number;
+  /** Clock in ms since the epoch (tests may pass a fake one). @default Date.now */
+  readonly now?: () => number;
+}
+
+/** What a matching request gets instead of its normal answer. */
+export interface MockFault {
+  /** Only this method (any when absent). */
+  readonly method?: string;
+  /** Exact pathname, or a pattern tested against the pathname; the query string is ignored. */
+  readonly path: string | RegExp;
+  /** How many matching requests get the fault. @default 1 */
+  readonly times?: number;
+  /** Answer status. @default 200 when only `body` is given, else 500 */
+  readonly status?: number;
+  /** Raw body (for example malformed JSON). @default an error envelope matching the status */
+  readonly body?: string;
+  /** Wait this long first; alone (no status, body or reset) it only slows the normal answer down. */
+  readonly delayMs?: number;
+  /** Drop the connection without answering. */
+  readonly reset?: boolean;
+}
+
+export interface RecordedRequest {
+  readonly method: string;
+  /** Pathname, without the query string. */
+  readonly path: string;
+  /** The query string, with its leading '?', or ''. */
+  readonly query: string;
+  /** 0 when the connection was reset by a fault. */
+  readonly status: number;
+  /** Arrival, ms since the epoch (from the mock's clock). */
+  readonly at: number;
+}
+
+export interface MockCredentials {
+  readonly admin: MockAccount;
+  readonly user: MockAccount;
+  readonly ucp: MockUcpAccount;
+}
+
+export interface MockDtr extends AsyncDisposable {
+  /** Base URL, for example http://127.0.0.1:40123 (no trailing slash). */
+  readonly url: string;
+  /** Variables the docker stand-in needs: DTR_MOCK_URL, and DTR_MOCK_CA with `tls`. */
+  readonly dockerEnv: Readonly<Record<string, string>>;
+  /** Absolute path of bin/dtr-mock-docker.js, to pass as `--docker-bin`. */
+  readonly dockerBin: string;
+  readonly credentials: MockCredentials;
+  readonly version: string;
+  readonly replicaId: string;
+  /** PEM of the self-signed certificate (it is its own CA), with `tls`. */
+  readonly caCertPem?: string;
+  /** The live state: inspect or change it freely. */
+  readonly state: MockState;
+  /** Every request, in arrival order (recorded when answered). */
+  readonly requests: RecordedRequest[];
+  injectFault(fault: MockFault): void;
+  clearFaults(): void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,24 @@
+/**
+ * DTR version comparison for the mock's version-dependent behaviour (flags the bootstrapper knows, what a
+ * storage change does to tags). Versions are dotted numbers; a suffix such as `-tp1` is ignored.
+ */
+
+function parts(version: string): number[] {
+  return (version.split('-')[0] ?? '').split('.').map((part) => Number.parseInt(part, 10) || 0);
+}
+
+/** Negative when a < b, 0 when equal, positive when a > b. */
+export function compareVersions(a: string, b: string): number {
+  const left = parts(a);
+  const right = parts(b);
+  for (let i = 0; i < Math.max(left.length, right.length); i += 1) {
+    const diff = (left[i] ?? 0) - (right[i] ?? 0);
+    if (diff !== 0) return diff;
+  }
+  return 0;
+}
+
+export const isAtLeast = (version: string, minimum: string): boolean => compareVersions(version, minimum) >= 0;
+
+/** `reconfigure --storage-migrated` exists from this version on. [doc] */
+export const storageMigratedSince = '2.6.4';

@@ -1,0 +1,84 @@
+/**
+ * Step 1: turn garbage collection off and keep it off, so that no blob the backup refers to is
+ * deleted before the restored DTR runs on the new storage. The schedule found is saved in the journal
+ * before it is removed, so a killed run never mistakes "Never" for the operator's own setting.
+ */
+import { z } from 'zod';
+import { cronSchema } from '../api/schemas.js';
+import { apiPaths, gcCronAction, isGcAction } from '../dtr/facts.js';
+import { MigrateError } from '../errors.js';
+import type { Step } from '../engine/step.js';
+import { describeSchedules, gcProblem, isGcOff, readGcState } from './gc-state.js';
+
+const outputSchema = z.object({
+  previousSchedules: z.array(cronSchema),
+  readOnlyBefore: z.boolean(),
+  waitedForJobs: z.array(z.string()),
+});
+type Output = z.infer<typeof outputSchema>;
+
+const pollMs = 1_000;
+
+export const disableGcStep: Step<Output> = {
+  id: 'disable-gc',
+  title: 'Disable garbage collection',
+  purpose: 'Record the GC schedule, set it to Never, and wait until no GC job runs, so no blob the backup needs is deleted.',
+  inputs: ['jobTimeout'],
+  output: outputSchema,
+
+  plan: () => [
+    { kind: 'http', method: 'GET', path: apiPaths.crons, why: 'record the current GC schedule in the journal' },
+    { kind: 'http', method: 'DELETE', path: apiPaths.cron(gcCronAction), why: 'set GC to Never (each onlinegc* schedule found)' },
+    { kind: 'http', method: 'GET', path: `${apiPaths.jobs}?limit=500`, why: 'wait until no onlinegc* job is waiting or running' },
+    { kind: 'check', description: 'read back: no GC schedule, no GC job waiting or running' },
+  ],
+
+  async run(ctx) {
+    const saved = ctx.saved();
+    let previous = saved?.['previousSchedules'] as Output['previousSchedules'] | undefined;
+    let readOnlyBefore = saved?.['readOnlyBefore'] as boolean | undefined;
+    if (previous === undefined || readOnlyBefore === undefined) {
+      const [crons, settings] = await Promise.all([ctx.api.listCrons(), ctx.api.getSettings()]);
+      previous = crons.filter((cron) => isGcAction(cron.action));
+      readOnlyBefore = settings.readOnlyRegistry;
+      await ctx.checkpoint({ previousSchedules: previous, readOnlyBefore });
+    }
+    ctx.log(`GC schedule before the migration: ${describeSchedules(previous)}`);
+    for (const cron of (await ctx.api.listCrons()).filter((c) => isGcAction(c.action))) {
+      await ctx.api.deleteCron(cron.action);
+      ctx.log(`removed schedule ${cron.action}`);
+    }
+    const waited = new Set<string>();
+    const deadline = Date.now() + ctx.inputs.jobTimeout * 1000;
+    for (;;) {
+      const state = await readGcState(ctx.api);
+      if (state.activeJobs.length === 0) break;
+      for (const job of state.activeJobs) waited.add(job.id);
+      if (Date.now() > deadline) {
+        throw new MigrateError('STEP_FAILED', `a GC job is still active after ${ctx.inputs.jobTimeout}s: ${gcProblem(state)}`, {
+          hint: 'Let it finish or cancel it in DTR (System > Job Logs), then run `dtr-migrate migrate` again; raise --job-timeout to wait longer.',
+        });
+      }
+      const job = state.activeJobs[0];
+      ctx.progress(`waiting for GC job ${job?.id ?? ''} (${job?.status ?? ''}) to finish`);
+      await ctx.sleep(pollMs);
+    }
+    return { previousSchedules: previous, readOnlyBefore, waitedForJobs: [...waited] };
+  },
+
+  async verify(ctx, output) {
+    const state = await readGcState(ctx.api);
+    if (!isGcOff(state)) {
+      return { ok: false, reason: gcProblem(state), hint: 'Something re-enabled GC; set it to Never in DTR and run `dtr-migrate migrate` again.' };
+    }
+    return {
+      ok: true,
+      facts: [
+        `GC schedule was ${describeSchedules(output.previousSchedules)}; now Never (the old one is in the journal)`,
+        output.waitedForJobs.length === 0 ? 'no GC job was running' : `waited for ${output.waitedForJobs.length} GC job(s) to finish`,
+      ],
+    };
+  },
+
+  describe: (output) => [`GC schedule before: ${describeSchedules(output.previousSchedules)}`],
+};

@@ -1,0 +1,97 @@
+/**
+ * Step 2: back up DTR's metadata with the bootstrapper. The tar streams from docker's stdout into
+ * `<state-dir>/backup-<time>.tar.partial` (owner-only) and is renamed to its real name only once it is
+ * whole: a readable tar with entries and a clean end. Its size and sha256 go into the journal, and
+ * `restore` re-checks them before anything is destroyed.
+ */
+import { closeSync, openSync } from 'node:fs';
+import { readdir, rename, stat, unlink } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { z } from 'zod';
+import { backupProblem, sha256File } from '../backup/backup-file.js';
+import { inspectTar } from '../backup/tar.js';
+import { backupCommand } from '../docker/dtr-commands.js';
+import { backupMinimumFiles } from '../dtr/facts.js';
+import { MigrateError } from '../errors.js';
+import type { Step } from '../engine/step.js';
+import { formatBytes } from '../format.js';
+import { bootstrapperTarget } from './bootstrapper.js';
+
+const outputSchema = z.object({
+  file: z.string(),
+  bytes: z.number().int().nonnegative(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  entries: z.number().int().nonnegative(),
+  dtrVersion: z.string(),
+});
+export type BackupOutput = z.infer<typeof outputSchema>;
+
+const partialSuffix = '.partial';
+
+function backupFileName(now: Date): string {
+  return `backup-${now.toISOString().replace(/[:.]/g, '-')}.tar`;
+}
+
+/** Removes what a killed backup left behind; those files were never verified. */
+async function removeStalePartials(stateDir: string): Promise<void> {
+  for (const name of await readdir(stateDir)) {
+    if (name.startsWith('backup-') && name.endsWith(partialSuffix)) await unlink(join(stateDir, name)).catch(() => undefined);
+  }
+}
+
+export const backupStep: Step<BackupOutput> = {
+  id: 'backup',
+  title: 'Back up DTR metadata',
+  purpose: 'Save tags, repositories and settings with docker/dtr backup, so the restore can bring them back on the new storage.',
+  inputs: ['ucpUrl', 'ucpUsername', 'ucpPassword', 'ucpCa', 'ucpInsecureTls', 'dtrVersion', 'replicaId', 'dockerBin'],
+  output: outputSchema,
+
+  plan: (ctx) => [
+    {
+      kind: 'docker',
+      command: `${ctx.describeDocker(backupCommand(bootstrapperTarget(ctx.inputs)))} > ${join(ctx.stateDir, 'backup-<time>.tar')}`,
+      why: 'stream the metadata backup to a file (written as .partial, renamed when whole)',
+    },
+    { kind: 'check', description: 'exit code 0; a readable tar with entries and a clean end; size and sha256 recorded' },
+  ],
+
+  async run(ctx) {
+    await removeStalePartials(ctx.stateDir);
+    const target = bootstrapperTarget(ctx.inputs);
+    const file = join(ctx.stateDir, backupFileName(new Date()));
+    const partial = file + partialSuffix;
+    // Created empty and owner-only first: docker's output then lands in a file nobody else can read.
+    closeSync(openSync(partial, 'wx', 0o600));
+    try {
+      ctx.progress(`docker/dtr:${target.version} backup → ${basename(file)}`);
+      await ctx.docker.run(backupCommand(target), { stdoutFile: partial, signal: ctx.signal, purpose: 'the backup' });
+    } catch (error) {
+      await unlink(partial).catch(() => undefined);
+      throw error;
+    }
+    const tar = await inspectTar(partial);
+    const files = tar.entries.filter((entry) => entry.type === '0').length;
+    if (!tar.ok || files < backupMinimumFiles) {
+      await unlink(partial).catch(() => undefined);
+      throw new MigrateError('BACKUP_INVALID', `docker/dtr backup exited 0, but its output is not a whole backup: ${tar.ok ? 'it holds no files' : tar.reason}`, {
+        hint: 'See the log file for the bootstrapper output; check --ucp-url and --replica-id, then run `dtr-migrate migrate` again.',
+      });
+    }
+    const sha256 = await sha256File(partial);
+    await rename(partial, file);
+    return { file, bytes: (await stat(file)).size, sha256, entries: tar.entries.length, dtrVersion: target.version };
+  },
+
+  async verify(_ctx, output) {
+    const problem = await backupProblem(output);
+    if (problem !== undefined) return { ok: false, reason: problem, hint: 'Run `dtr-migrate migrate` again to take a new backup.' };
+    const tar = await inspectTar(output.file);
+    if (!tar.ok) return { ok: false, reason: `the backup is not a whole tar: ${tar.reason}`, hint: 'Run `dtr-migrate migrate` again to take a new backup.' };
+    return {
+      ok: true,
+      facts: [`${output.file}: ${formatBytes(output.bytes)}, ${output.entries} entries, sha256 ${output.sha256.slice(0, 16)}…, a whole tar`],
+    };
+  },
+
+  describe: (output) => [`backup ${output.file} (${formatBytes(output.bytes)}, sha256 ${output.sha256})`],
+};

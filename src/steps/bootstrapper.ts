@@ -1,0 +1,43 @@
+/**
+ * Builds what every docker/dtr command needs from the resolved inputs: UCP connection, UCP password
+ * (kept in the environment, see docker/dtr-commands.ts), image version and replica id.
+ */
+import { readFileSync } from 'node:fs';
+import type { ResolvedInputs } from '../config/inputs.js';
+import type { BootstrapperTarget, NewStorage } from '../docker/dtr-commands.js';
+import { MigrateError } from '../errors.js';
+
+/** The fields planning may show before every input is known. */
+const placeholder = (value: string | undefined, name: string): string => value ?? `<${name}>`;
+
+export function bootstrapperTarget(inputs: Partial<ResolvedInputs>): BootstrapperTarget {
+  let ca: string | undefined;
+  if (inputs.ucpCa !== undefined) {
+    try {
+      ca = readFileSync(inputs.ucpCa, 'utf8');
+    } catch {
+      throw new MigrateError('USAGE', `the UCP CA file ${inputs.ucpCa} cannot be read`, { hint: 'Check the path given to --ucp-ca.' });
+    }
+  }
+  return {
+    version: placeholder(inputs.dtrVersion, 'dtr-version'),
+    replicaId: placeholder(inputs.replicaId, 'replica-id'),
+    ucpPassword: inputs.ucpPassword ?? '',
+    ucp: {
+      url: placeholder(inputs.ucpUrl, 'ucp-url'),
+      username: placeholder(inputs.ucpUsername, 'ucp-username'),
+      ...(ca === undefined ? {} : { ca }),
+      insecureTls: inputs.ucpInsecureTls === true,
+    },
+  };
+}
+
+/** How DTR is told where the new storage is: an NFS URL, or a volume / host path (default: the target path). */
+export function newStorage(inputs: Partial<ResolvedInputs>): NewStorage {
+  if (inputs.targetNfsUrl !== undefined) return { kind: 'nfs', url: inputs.targetNfsUrl };
+  return { kind: 'volume', volume: inputs.targetVolume ?? placeholder(inputs.targetStorage, 'target-storage') };
+}
+
+export function describeNewStorage(storage: NewStorage): string {
+  return storage.kind === 'nfs' ? `NFS ${storage.url}` : `volume ${storage.volume}`;
+}

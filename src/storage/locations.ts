@@ -1,0 +1,142 @@
+/**
+ * Checks on the two locations themselves, before any file is looked at: the source is a readable
+ * directory, the target can be created and written, and neither contains the other. All failures are
+ * `STORAGE_INVALID` (a usage problem the user fixes with a flag), never half-done work.
+ */
+
+import { constants } from 'node:fs';
+import { access, lstat, mkdir, open, opendir, realpath, unlink } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { MigrateError } from '../errors.js';
+import { describeError, errnoOf, isNotFound } from './fs-errors.js';
+import { createTempNamer } from './layout.js';
+import type { StorageLocation } from './types.js';
+
+export interface ResolvedLocations {
+  /** Real path of the source directory. */
+  readonly source: string;
+  /** Absolute target path, with symbolic links resolved as far as the path exists. */
+  readonly target: string;
+  /** The target itself if it exists, else its nearest existing ancestor (for statfs and access). */
+  readonly existingTarget: string;
+  readonly targetExists: boolean;
+}
+
+function invalid(message: string, hint: string, cause?: unknown): MigrateError {
+  return new MigrateError('STORAGE_INVALID', message, { hint, cause });
+}
+
+function pathOf(location: StorageLocation, flag: string): string {
+  if (location.kind !== 'path' || location.path.trim() === '') {
+    throw invalid(`The ${flag} storage location is not a mounted path.`, `Pass a directory path with ${flag}.`);
+  }
+  return resolve(location.path);
+}
+
+/** The real path of an existing, listable directory, or STORAGE_INVALID naming `flag`. */
+export async function resolveReadableDir(location: StorageLocation, flag: string, role: string, hint: string): Promise<string> {
+  const path = pathOf(location, flag);
+  let real: string;
+  try {
+    real = await realpath(path);
+    if (!(await lstat(real)).isDirectory()) throw invalid(`The ${role} ${path} is not a directory.`, hint);
+    // Listing proves the directory is readable and searchable, which access(2) alone does not on NFS.
+    const dir = await opendir(real);
+    await dir.read();
+    await dir.close();
+  } catch (error) {
+    if (error instanceof MigrateError) throw error;
+    if (isNotFound(error)) throw invalid(`The ${role} ${path} does not exist.`, hint, error);
+    throw invalid(`The ${role} ${path} cannot be read (${errnoOf(error) ?? describeError(error)}).`, hint, error);
+  }
+  return real;
+}
+
+const sourceHint = 'Pass the registry storage root (the volume or NFS mount holding docker/registry/v2) with --from.';
+
+/** Resolves the target through its longest existing prefix, which must be a directory. */
+async function resolveTarget(path: string): Promise<{ target: string; existing: string; exists: boolean }> {
+  const hint = 'Pass a directory (or a path that can be created) on the new storage with --to.';
+  const missing: string[] = [];
+  let current = path;
+  for (;;) {
+    try {
+      const stats = await lstat(current);
+      const real = await realpath(current);
+      if (!(await lstat(real)).isDirectory()) {
+        const what = stats.isDirectory() ? 'a link to a non-directory' : 'not a directory';
+        throw invalid(`The target ${path} cannot be created: ${current} is ${what}.`, hint);
+      }
+      return { target: join(real, ...missing.reverse()), existing: real, exists: missing.length === 0 };
+    } catch (error) {
+      if (error instanceof MigrateError) throw error;
+      if (!isNotFound(error)) throw invalid(`The target ${path} cannot be used (${describeError(error)}).`, hint, error);
+      // ENOTDIR means a parent is a regular file: the next round finds it and says so.
+      const parent = dirname(current);
+      if (parent === current) throw invalid(`The target ${path} cannot be resolved.`, hint, error);
+      missing.push(basename(current));
+      current = parent;
+    }
+  }
+}
+
+function isInside(child: string, parent: string): boolean {
+  const rel = relative(parent, child);
+  return rel === '' || (rel !== '..' && !rel.startsWith('../') && !isAbsolute(rel));
+}
+
+/** Resolves both locations and checks everything that needs no writing. */
+export async function resolveLocations(from: StorageLocation, to: StorageLocation): Promise<ResolvedLocations> {
+  const source = await resolveReadableDir(from, '--from', 'source', sourceHint);
+  const { target, existing, exists } = await resolveTarget(pathOf(to, '--to'));
+  if (isInside(target, source)) {
+    throw invalid(
+      `The target ${target} is inside the source ${source}: the copy would copy itself.`,
+      'Pass a --to directory outside the --from tree.',
+    );
+  }
+  if (isInside(source, target)) {
+    throw invalid(
+      `The source ${source} is inside the target ${target}: the copy would overwrite what it reads.`,
+      'Pass a --to directory that does not contain the --from tree.',
+    );
+  }
+  try {
+    await access(existing, constants.W_OK | constants.X_OK);
+  } catch (error) {
+    throw invalid(
+      `The target ${existing} is not writable (${errnoOf(error) ?? describeError(error)}).`,
+      'Fix the permissions or mount options of the --to location, or pass another --to.',
+      error,
+    );
+  }
+  return { source, target, existingTarget: existing, targetExists: exists };
+}
+
+/** Both locations for `verify`: the source as for a copy, the target an existing directory (it may be read-only). */
+export async function resolveVerifyLocations(
+  from: StorageLocation,
+  to: StorageLocation,
+): Promise<{ source: string; target: string }> {
+  const source = await resolveReadableDir(from, '--from', 'source', sourceHint);
+  const target = await resolveReadableDir(to, '--to', 'target', 'Pass the --to location the storage was copied to; run the copy first.');
+  return { source, target };
+}
+
+/**
+ * Creates the target directory and proves a file can be written there (access(2) says yes for root even
+ * on a path it cannot write, and an NFS export may be read-only whatever the mode bits say).
+ */
+export async function prepareTarget(locations: ResolvedLocations): Promise<void> {
+  const hint = 'Fix the permissions or mount options of the --to location, or pass another --to.';
+  const probe = join(locations.target, createTempNamer()('probe'));
+  try {
+    await mkdir(locations.target, { recursive: true });
+    const handle = await open(probe, 'wx');
+    await handle.close();
+    await unlink(probe);
+  } catch (error) {
+    await unlink(probe).catch(() => undefined);
+    throw invalid(`The target ${locations.target} is not writable (${describeError(error)}).`, hint, error);
+  }
+}

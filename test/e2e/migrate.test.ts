@@ -1,0 +1,141 @@
+/**
+ * The whole best-practice migration through the real CLI, as a subprocess, against the mock DTR on a
+ * loopback port with the docker stand-in as docker.
+ */
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { jsonEvents, runCli } from '../helpers/cli.js';
+import { listFiles, migrationFixture, readJournal, secrets, stepOrder, type MigrationFixture } from '../helpers/mock-migration.js';
+
+let fixture: MigrationFixture | undefined;
+afterEach(async () => {
+  await fixture?.close();
+  fixture = undefined;
+});
+
+function tagsOf(f: MigrationFixture): string[] {
+  return f.mock.state.repositories.flatMap((r) => r.tags.map((t) => `${r.namespace}/${r.name}:${t.name}@${t.digest}`)).sort();
+}
+
+async function allFilesText(dir: string): Promise<string> {
+  let text = '';
+  for (const name of await readdir(dir, { recursive: true })) {
+    const path = join(dir, String(name));
+    if ((await stat(path)).isFile()) text += await readFile(path, 'latin1');
+  }
+  return text;
+}
+
+describe('dtr-migrate migrate (non-interactive)', () => {
+  it('runs all five steps, each verified, and keeps every tag on the new storage', async () => {
+    fixture = await migrationFixture();
+    const tagsBefore = tagsOf(fixture);
+    expect(tagsBefore.length).toBeGreaterThan(0);
+    const run = await runCli(['migrate', ...fixture.args, '--yes', '--confirm-destroy', fixture.mock.replicaId, '--json'], { env: fixture.env });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const events = jsonEvents(run.stdout);
+    const result = events.at(-1);
+    expect(result).toMatchObject({ event: 'result', ok: true, exitCode: 0 });
+    expect(result?.['steps']).toEqual(stepOrder.map((id) => ({ id, status: 'verified' })));
+    expect(events.filter((e) => e['event'] === 'step-done').map((e) => e['id'])).toEqual([...stepOrder]);
+
+    // The new storage holds every source file but the incomplete uploads, with the same sizes.
+    const source = await listFiles(fixture.source, (rel) => rel.includes('_uploads'));
+    const target = await listFiles(fixture.target);
+    expect(target).toEqual(source);
+    // DTR now serves from the target, with the tags it had, and GC is off.
+    expect(fixture.mock.state.storage).toEqual({ kind: 'path', path: fixture.target });
+    expect(tagsOf(fixture)).toEqual(tagsBefore);
+    expect(fixture.mock.state.crons.filter((c) => c.action.startsWith('onlinegc'))).toEqual([]);
+    expect(fixture.mock.state.jobs.filter((j) => j.action === 'onlinegc_blobs')).toHaveLength(1);
+
+    // The backup is owner-only and recorded; the journal says every step is verified.
+    const journal = await readJournal(fixture.stateDir);
+    for (const id of stepOrder) expect(journal.steps[id]).toMatchObject({ status: 'verified', attempts: 1 });
+    const backups = (await readdir(fixture.stateDir)).filter((n) => n.startsWith('backup-'));
+    expect(backups).toHaveLength(1);
+    expect((await stat(join(fixture.stateDir, backups[0] ?? ''))).mode & 0o777).toBe(0o600);
+
+    // Secrets reach neither the output, the journal, the log nor the backup.
+    const everything = run.stdout + run.stderr + (await allFilesText(fixture.stateDir));
+    expect(everything).not.toContain(secrets.token);
+    expect(everything).not.toContain(secrets.ucpPassword);
+  });
+
+  it('refuses to destroy without an explicit confirmation, then resumes without repeating a step', async () => {
+    fixture = await migrationFixture();
+    const first = await runCli(['migrate', ...fixture.args, '--yes'], { env: fixture.env });
+    expect(first.code).toBe(6);
+    expect(first.stderr).toContain(`--confirm-destroy ${fixture.mock.replicaId}`);
+    expect(first.stderr).not.toMatch(/\n\s+at /);
+    expect(fixture.mock.state.installed).toBe(true);
+    expect(fixture.mock.state.storage).toEqual({ kind: 'path', path: fixture.source });
+
+    const wrong = await runCli(['migrate', ...fixture.args, '--yes', '--confirm-destroy', '000000000000'], { env: fixture.env });
+    expect(wrong.code).toBe(6);
+    expect(wrong.stderr).toContain('does not match');
+    expect(fixture.mock.state.installed).toBe(true);
+
+    const second = await runCli(['migrate', ...fixture.args, '--yes', '--confirm-destroy', fixture.mock.replicaId], { env: fixture.env });
+    expect(second.code).toBe(0);
+    const journal = await readJournal(fixture.stateDir);
+    for (const id of stepOrder) expect(journal.steps[id]).toMatchObject({ status: 'verified', attempts: 1 });
+    expect(second.stderr).toContain('verified in an earlier run');
+  });
+
+  it('resumes after being stopped after each step, never repeating a verified one', async () => {
+    fixture = await migrationFixture();
+    const confirm = ['--yes', '--confirm-destroy', fixture.mock.replicaId, '--json'];
+    for (const stopAfter of stepOrder.slice(0, 4)) {
+      const stopped = await runCli(['migrate', ...fixture.args, ...confirm], {
+        env: fixture.env,
+        onOutput: (text, child) => {
+          if (text.includes(`"event":"step-done","id":"${stopAfter}"`)) child.kill('SIGINT');
+        },
+      });
+      expect(stopped.code, `stopped after ${stopAfter}`).toBe(130);
+      const journal = await readJournal(fixture.stateDir);
+      expect(journal.steps[stopAfter]?.status).toBe('verified');
+      expect(jsonEvents(stopped.stdout).at(-1)).toMatchObject({ event: 'result', ok: false, exitCode: 130 });
+    }
+    const last = await runCli(['migrate', ...fixture.args, ...confirm], { env: fixture.env });
+    expect(last.code).toBe(0);
+    const journal = await readJournal(fixture.stateDir);
+    for (const id of stepOrder) expect(journal.steps[id]).toMatchObject({ status: 'verified', attempts: 1 });
+    expect(fixture.mock.state.storage).toEqual({ kind: 'path', path: fixture.target });
+  });
+});
+
+describe('dtr-migrate plan and status', () => {
+  it('plan prints every HTTP call and docker command, secrets masked, and changes nothing', async () => {
+    fixture = await migrationFixture();
+    const run = await runCli(['plan', ...fixture.args], { env: fixture.env });
+    expect(run.code).toBe(0);
+    const out = run.stdout + run.stderr;
+    expect(out).toContain('DELETE /api/v0/crons/onlinegc');
+    expect(out).toContain(`docker/dtr:${fixture.mock.version} backup`);
+    expect(out).toContain('UCP_PASSWORD=****');
+    expect(out).toContain('POST /api/v0/jobs {"action":"onlinegc_blobs"}');
+    expect(out).not.toContain(secrets.token);
+    expect(out).not.toContain(secrets.ucpPassword);
+    const mutating = fixture.mock.requests.filter((r) => r.method !== 'GET');
+    expect(mutating).toEqual([]);
+    await expect(stat(fixture.stateDir)).rejects.toThrow();
+  });
+
+  it('status tells each step and what comes next', async () => {
+    fixture = await migrationFixture();
+    const none = await runCli(['status', '--state-dir', fixture.stateDir]);
+    expect(none.code).toBe(0);
+    expect(none.stdout).toContain('No migration has started');
+    await runCli(['migrate', ...fixture.args, '--yes'], { env: fixture.env });
+    const status = await runCli(['status', '--state-dir', fixture.stateDir]);
+    expect(status.stdout).toMatch(/1\. Disable garbage collection: verified/);
+    expect(status.stdout).toMatch(/4\. Destroy and restore DTR on the new storage: pending/);
+    expect(status.stdout).toContain('Next: Destroy and restore DTR on the new storage');
+    const json = JSON.parse((await runCli(['status', '--state-dir', fixture.stateDir, '--json'])).stdout) as { next: string };
+    expect(json.next).toBe('restore');
+  });
+});
