@@ -57,7 +57,7 @@ export function eventLines(event: RunEvent, style: Style, titles: ReadonlyMap<st
     case 'step-done':
       return [`${style.ok} ${title(event.id)} ${style.chalk.dim(formatDuration(event.durationMs))}`, ...event.facts.map((f) => `    ${f}`)];
     case 'step-failed':
-      return [`${style.fail} ${title(event.id)}: ${event.message}`];
+      return [`${style.fail} ${title(event.id)} ${style.chalk.red('failed')}`];
     case 'confirm-destroy':
       return [
         '',

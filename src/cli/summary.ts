@@ -12,7 +12,7 @@ export function summaryLines(result: MigrationResult, style: Style): string[] {
   for (const step of result.steps) {
     const took = step.durationMs === undefined ? '' : style.chalk.dim(` (${formatDuration(step.durationMs)})`);
     lines.push(`${step.status === 'verified' ? style.ok : style.fail} ${step.title}${took}`);
-    for (const fact of [...step.details, ...step.facts]) lines.push(`    ${fact}`);
+    for (const fact of step.facts) lines.push(`    ${fact}`);
   }
   lines.push('', `State and backup: ${result.stateDir}`);
   if (result.logFile !== undefined) lines.push(`Full log: ${result.logFile}`);

@@ -37,7 +37,6 @@ export interface StepSummary {
   readonly status: StepState['status'];
   readonly durationMs?: number;
   readonly facts: readonly string[];
-  readonly details: readonly string[];
 }
 
 export interface MigrationResult {
@@ -53,8 +52,7 @@ const connectionInputs: readonly InputKey[] = ['dtrUrl', 'username', 'dtrToken',
 export function summarize(steps: readonly Step[], journal: Journal): StepSummary[] {
   return steps.map((step) => {
     const record = journal.step(step.id);
-    const details = record.status === 'verified' && record.output !== undefined ? step.describe(record.output) : [];
-    return { id: step.id, title: step.title, status: record.status, ...(record.durationMs === undefined ? {} : { durationMs: record.durationMs }), facts: record.facts ?? [], details };
+    return { id: step.id, title: step.title, status: record.status, ...(record.durationMs === undefined ? {} : { durationMs: record.durationMs }), facts: record.facts ?? [] };
   });
 }
 

@@ -80,6 +80,4 @@ export interface Step<Output = unknown> {
    * place, return the output so the runner verifies instead of repeating it.
    */
   probe?(ctx: StepContext): Promise<Output | undefined>;
-  /** Lines for the final summary. */
-  describe(output: Output): string[];
 }

@@ -4,6 +4,8 @@
  * cannot drift. Handlers are pure functions of the request and the state: authentication, the
  * "destroyed" answer and faults are the server's business.
  */
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
 import {
   clusterStatusSchema,
   cronListSchema,
@@ -20,8 +22,6 @@ import { healthyReplicaStatus } from '../dtr/facts.js';
 import { cursorPage, errorReply, intParam, json, parseJsonBody, type Reply } from './http-util.js';
 import { cancelJob, createJob, isJobActive, jobLogs, jobView, knownJobActions, workersView } from './jobs.js';
 import type { MockState } from './state.js';
-import { randomUUID } from 'node:crypto';
-import type { z } from 'zod';
 
 export interface ApiContext {
   readonly state: MockState;

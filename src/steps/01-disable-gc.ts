@@ -79,6 +79,4 @@ export const disableGcStep: Step<Output> = {
       ],
     };
   },
-
-  describe: (output) => [`GC schedule before: ${describeSchedules(output.previousSchedules)}`],
 };

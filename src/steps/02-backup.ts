@@ -92,6 +92,4 @@ export const backupStep: Step<BackupOutput> = {
       facts: [`${output.file}: ${formatBytes(output.bytes)}, ${output.entries} entries, sha256 ${output.sha256.slice(0, 16)}…, a whole tar`],
     };
   },
-
-  describe: (output) => [`backup ${output.file} (${formatBytes(output.bytes)}, sha256 ${output.sha256})`],
 };

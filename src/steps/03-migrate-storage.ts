@@ -120,6 +120,4 @@ export const migrateStorageStep: Step<MigrateStorageOutput> = {
       ],
     };
   },
-
-  describe: (output) => [`copied ${formatCount(output.filesCopied)} files, ${formatBytes(output.bytesCopied)} to ${output.target}`],
 };

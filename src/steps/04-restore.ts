@@ -141,6 +141,4 @@ export const restoreStep: Step<Output> = {
     if (backup === undefined) return undefined;
     return { replicaId: ctx.inputs.replicaId, storage: describeNewStorage(newStorage(ctx.inputs)), backupFile: backup.file };
   },
-
-  describe: (output) => [`replica ${output.replicaId} restored onto ${output.storage}`],
 };

@@ -78,6 +78,4 @@ export const onlineGcBlobsStep: Step<Output> = {
     if (!jobSucceeded.has(job.status)) return { ok: false, reason: `job ${output.jobId} is "${job.status}"`, hint: 'Run `dtr-migrate migrate` again.' };
     return { ok: true, facts: [`job ${output.jobId} done after ${formatDuration(output.waitedMs)}`] };
   },
-
-  describe: (output) => [`onlinegc_blobs job ${output.jobId}: ${output.status}`],
 };

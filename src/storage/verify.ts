@@ -10,7 +10,8 @@
  * source walk has finished.
  */
 
-import { open, lstat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { lstat, open } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { positiveInteger, withAbort } from './copy.js';
@@ -77,9 +78,12 @@ export async function runVerify(options: VerifyOptions): Promise<VerifySummary> 
     const counts = { filesChecked: 0, blobsHashed: 0, linksChecked: 0, sourceBlobs: 0, sourceBlobBytes: 0 };
 
     const compareWithSource = async (rel: string): Promise<void> => {
-      const stats = await lstat(join(source, rel)).catch((error: unknown) => error);
-      if (!(stats instanceof Object && 'size' in stats)) {
-        if (!isNotFound(stats)) problems.push({ kind: 'unreadable', path: rel, detail: `source: ${describeError(stats)}` });
+      let stats: Stats;
+      try {
+        stats = await lstat(join(source, rel));
+      } catch (error) {
+        // A source file gone since the listing is the source's business, not a gap in the target.
+        if (!isNotFound(error)) problems.push({ kind: 'unreadable', path: rel, detail: `source: ${describeError(error)}` });
         return;
       }
       if (!stats.isFile() && !stats.isSymbolicLink()) return;
@@ -127,10 +131,16 @@ export async function runVerify(options: VerifyOptions): Promise<VerifySummary> 
     };
 
     const walk = (root: string, concurrency: number, file: (rel: string) => Promise<void>, side: string) =>
-      walkTree({ root, includeUploads, concurrency, signal: internal.signal }, visitor(file, problems, side, stop));
+      walkTree({ root, includeUploads, concurrency, signal: internal.signal }, visitor(file, problems, side, stop)).catch(
+        (error: unknown) => {
+          stop(error);
+          throw error;
+        },
+      );
     progress.start();
     try {
-      await Promise.all([
+      // allSettled: when one walk fails, the other is stopped and awaited before the pool closes.
+      const results = await Promise.allSettled([
         walk(source, 16, compareWithSource, 'source').then(() => {
           progress.totalFiles = counts.sourceBlobs;
           progress.totalBytes = counts.sourceBlobBytes;
@@ -138,6 +148,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerifySummary> 
         // Enough files in flight that every worker always has the next blob queued.
         walk(target, Math.max(8, workers * 4), checkTarget, 'target'),
       ]);
+      for (const result of results) if (result.status === 'rejected') throw result.reason;
     } finally {
       progress.finish();
       await pool.close();

@@ -88,6 +88,7 @@ describe('dtr-migrate migrate (non-interactive)', () => {
   it('resumes after being stopped after each step, never repeating a verified one', async () => {
     fixture = await migrationFixture();
     const confirm = ['--yes', '--confirm-destroy', fixture.mock.replicaId, '--json'];
+    const allEvents: Array<Record<string, unknown>> = [];
     for (const stopAfter of stepOrder.slice(0, 4)) {
       const stopped = await runCli(['migrate', ...fixture.args, ...confirm], {
         env: fixture.env,
@@ -96,15 +97,25 @@ describe('dtr-migrate migrate (non-interactive)', () => {
         },
       });
       expect(stopped.code, `stopped after ${stopAfter}`).toBe(130);
+      allEvents.push(...jsonEvents(stopped.stdout));
       const journal = await readJournal(fixture.stateDir);
       expect(journal.steps[stopAfter]?.status).toBe('verified');
       expect(jsonEvents(stopped.stdout).at(-1)).toMatchObject({ event: 'result', ok: false, exitCode: 130 });
     }
     const last = await runCli(['migrate', ...fixture.args, ...confirm], { env: fixture.env });
     expect(last.code).toBe(0);
+    allEvents.push(...jsonEvents(last.stdout));
     const journal = await readJournal(fixture.stateDir);
-    for (const id of stepOrder) expect(journal.steps[id]).toMatchObject({ status: 'verified', attempts: 1 });
+    for (const id of stepOrder) expect(journal.steps[id]?.status).toBe('verified');
+    // Across all runs, no step starts again once it was verified, and each was verified exactly once.
+    for (const id of stepOrder) {
+      const mine = allEvents.filter((e) => e['id'] === id).map((e) => e['event']);
+      const done = mine.indexOf('step-done');
+      expect(done, id).toBeGreaterThanOrEqual(0);
+      expect(mine.slice(done + 1).filter((e) => e === 'step-start' || e === 'step-done'), id).toEqual([]);
+    }
     expect(fixture.mock.state.storage).toEqual({ kind: 'path', path: fixture.target });
+    expect(fixture.mock.state.jobs.filter((j) => j.action === 'onlinegc_blobs')).toHaveLength(1);
   });
 });
 

@@ -89,7 +89,8 @@ export async function rehearseCommand(ctx: CliContext, options: { keep: boolean;
             dockerBin: mock.dockerBin,
             sourceStorage: source,
             targetStorage: target,
-            ...(caFile === undefined ? {} : { caCert: caFile, ucpCa: caFile }),
+            // Over plain HTTP the bootstrapper still wants one of --ucp-ca or --ucp-insecure-tls.
+            ...(caFile === undefined ? { ucpInsecureTls: true } : { caCert: caFile, ucpCa: caFile }),
             ...(yes ? { confirmDestroy: mock.replicaId } : {}),
           },
           env: { DTR_TOKEN: token, UCP_PASSWORD: ucpPassword },

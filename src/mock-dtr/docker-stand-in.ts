@@ -1,0 +1,188 @@
+/**
+ * The docker stand-in: what bin/dtr-mock-docker.js runs in place of the docker CLI (`--docker-bin`). It
+ * accepts the command lines dtr-migrate runs (src/docker/dtr-commands.ts) as docker and the docker/dtr
+ * bootstrapper would, and acts on the mock DTR found at $DTR_MOCK_URL ($DTR_MOCK_CA for HTTPS):
+ * - `run [-i|-t|-it] [--rm] [--log-driver X] [-e NAME[=value]]... docker/dtr:<version> <command> [flags]`,
+ *   commands backup (tar on stdout), destroy, restore (tar on stdin, read only with -i), reconfigure;
+ * - `container inspect --format '{{json .Mounts}}' <name>...`, `volume inspect --format '{{json .Options}}' <name>...`;
+ * - `--version`.
+ * Exit codes as docker's: 125 for docker's own errors, 1 for a failed bootstrapper or a missing object or
+ * an unreachable daemon, 0 otherwise. Writing its output is this module's job; it never writes a secret
+ * (the UCP password only travels in the Authorization header to the mock).
+ */
+import { parseBootstrapperArgs, bootstrapperCommands, usage, type BootstrapperCommand } from './bootstrapper-flags.js';
+import { callMock, mockEndpoint, type MockAnswer } from './stand-in-client.js';
+import { bootstrapperResultSchema, controlPaths } from './stand-in-protocol.js';
+
+export interface StandInIo {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdin: AsyncIterable<Buffer | string>;
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+}
+
+/** docker's exit status for its own failures (bad flags, unknown command). */
+const dockerError = 125;
+const write = (stream: NodeJS.WritableStream, data: string | Buffer): Promise<void> =>
+  new Promise((done) => void stream.write(data, () => done()));
+
+function unreachable(io: StandInIo, prefix: string, detail: string): Promise<number> {
+  const raw = io.env.DTR_MOCK_URL;
+  const where = raw === undefined || raw === '' ? 'DTR_MOCK_URL (unset)' : raw;
+  return write(io.stderr, `${prefix}Cannot connect to the Docker daemon at ${where}. Is the docker daemon running? (${detail})\n`).then(() => 1);
+}
+
+interface RunOptions {
+  readonly interactive: boolean;
+  readonly env: Record<string, string>;
+  readonly image: string;
+  readonly rest: readonly string[];
+}
+
+/** docker run's own options, as far as dtr-migrate uses them; anything else is refused like docker would. */
+function parseRunOptions(args: readonly string[], clientEnv: StandInIo['env']): RunOptions | string {
+  let interactive = false;
+  const env: Record<string, string> = {};
+  const setEnv = (item: string): void => {
+    const eq = item.indexOf('=');
+    if (eq !== -1) env[item.slice(0, eq)] = item.slice(eq + 1);
+    else if (clientEnv[item] !== undefined) env[item] = clientEnv[item] ?? ''; // `-e NAME` copies NAME if it is set
+  };
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i] ?? '';
+    const next = (): string | undefined => ((i += 1), args[i]);
+    if (!arg.startsWith('-')) return { interactive, env, image: arg, rest: args.slice(i + 1) };
+    if (arg === '--rm' || arg === '--tty' || arg === '--tty=true') continue;
+    if (arg === '--interactive' || arg === '--interactive=true') interactive = true;
+    else if (arg === '--log-driver' || arg === '--env' || arg === '-e') {
+      const value = next();
+      if (value === undefined) return `flag needs an argument: ${arg}`;
+      if (arg !== '--log-driver') setEnv(value);
+    } else if (arg.startsWith('--log-driver=')) continue;
+    else if (arg.startsWith('--env=')) setEnv(arg.slice('--env='.length));
+    else if (arg.startsWith('-e')) setEnv(arg.slice(arg[2] === '=' ? 3 : 2));
+    else if (/^-[it]+$/.test(arg)) interactive ||= arg.includes('i');
+    else if (arg.startsWith('--')) return `unknown flag: ${arg.split('=')[0] ?? arg}`;
+    else return `unknown shorthand flag: '${[...arg.slice(1)].find((c) => c !== 'i' && c !== 't') ?? ''}' in ${arg}`;
+  }
+  return '"docker run" requires at least 1 argument.';
+}
+
+const imagePattern = /^(?:docker\/dtr|mirantis\/dtr|registry\.mirantis\.com\/msr\/dtr)(?::([^:@/]+))?$/;
+
+async function readAll(stream: AsyncIterable<Buffer | string>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks);
+}
+
+async function bootstrapperFailed(io: StandInIo, answer: Exclude<MockAnswer, { kind: 'ok' }>): Promise<number> {
+  if (answer.kind === 'unreachable') return unreachable(io, 'docker: ', answer.detail);
+  await write(io.stderr, `FATA[0000] ${answer.message}\n`);
+  return 1;
+}
+
+async function run(args: readonly string[], io: StandInIo): Promise<number> {
+  const options = parseRunOptions(args, io.env);
+  if (typeof options === 'string') {
+    await write(io.stderr, `docker: ${options}\nSee 'docker run --help'.\n`);
+    return dockerError;
+  }
+  const image = imagePattern.exec(options.image);
+  if (image === null) {
+    await write(io.stderr, `docker: Error response from daemon: the mock docker only runs the docker/dtr bootstrapper, not ${options.image}.\n`);
+    return dockerError;
+  }
+  const version = image[1] ?? 'latest';
+  const [command, ...flags] = options.rest;
+  if (!bootstrapperCommands.includes(command as BootstrapperCommand)) {
+    const known = bootstrapperCommands.join(', ');
+    await write(io.stderr, `FATA[0000] ${command === undefined ? 'a command is required' : `unknown command ${JSON.stringify(command)}`} (the mock bootstrapper knows ${known})\n`);
+    return 1;
+  }
+  const cmd = command as BootstrapperCommand;
+  const parsed = parseBootstrapperArgs(cmd, flags, options.env, version);
+  if (!parsed.ok) {
+    await write(io.stderr, parsed.showUsage ? `Incorrect Usage: ${parsed.message}\n\n${usage(cmd, version)}` : `FATA[0000] ${parsed.message}\n`);
+    return 1;
+  }
+  const request = parsed.request;
+  if (request.help) {
+    await write(io.stdout, usage(cmd, version));
+    return 0;
+  }
+  const endpoint = mockEndpoint(io.env);
+  if (typeof endpoint === 'string') return unreachable(io, 'docker: ', endpoint);
+  // Without -i docker does not connect stdin, so the bootstrapper reads an empty stream.
+  const archive = cmd === 'restore' && options.interactive ? await readAll(io.stdin) : Buffer.alloc(0);
+  const common = { imageVersion: version, ucpUrl: request.ucpUrl, replicaId: request.replicaId };
+  const body =
+    cmd === 'restore'
+      ? { ...common, storage: request.storage, ...(request.ucpNode === undefined ? {} : { ucpNode: request.ucpNode }), archive: archive.toString('base64') }
+      : cmd === 'reconfigure'
+        ? { ...common, ...(request.storage === undefined ? {} : { storage: request.storage }), storageMigrated: request.storageMigrated }
+        : common;
+  const answer = await callMock(endpoint, 'POST', controlPaths.bootstrapper(cmd), {
+    body,
+    auth: { username: request.ucpUsername, password: request.ucpPassword },
+  });
+  if (answer.kind !== 'ok') return bootstrapperFailed(io, answer);
+  const result = bootstrapperResultSchema.safeParse(answer.body);
+  if (!result.success) return bootstrapperFailed(io, { kind: 'error', status: answer.status, code: 'BAD_ANSWER', message: 'the mock DTR sent an answer of the wrong shape' });
+  for (const line of result.data.log) await write(io.stderr, `INFO[0000] ${line}\n`);
+  if (result.data.archive !== undefined) await write(io.stdout, Buffer.from(result.data.archive, 'base64'));
+  return 0;
+}
+
+/** `container inspect` and `volume inspect`: `--format '{{json .X}}'` (or none) and one or more names. */
+async function inspect(kind: 'container' | 'volume', args: readonly string[], io: StandInIo): Promise<number> {
+  const field = kind === 'container' ? 'Mounts' : 'Options';
+  let format: string | undefined;
+  const names: string[] = [];
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i] ?? '';
+    if (arg === '--format' || arg === '-f') format = args[(i += 1)];
+    else if (arg.startsWith('--format=') || arg.startsWith('-f=')) format = arg.slice(arg.indexOf('=') + 1);
+    else if (arg.startsWith('-')) {
+      await write(io.stderr, `unknown flag: ${arg}\nSee 'docker ${kind} inspect --help'.\n`);
+      return dockerError;
+    } else names.push(arg);
+  }
+  if (names.length === 0 || (format !== undefined && format.replace(/\s+/g, ' ').trim() !== `{{json .${field}}}`)) {
+    const why = names.length === 0 ? `"docker ${kind} inspect" requires at least 1 argument.` : `the mock only supports --format '{{json .${field}}}'`;
+    await write(io.stderr, `docker: ${why}\n`);
+    return dockerError;
+  }
+  const endpoint = mockEndpoint(io.env);
+  if (typeof endpoint === 'string') return unreachable(io, '', endpoint);
+  let status = 0;
+  const found: unknown[] = [];
+  for (const name of names) {
+    const answer = await callMock(endpoint, 'GET', kind === 'container' ? controlPaths.mounts(name) : controlPaths.volumeOptions(name));
+    if (answer.kind === 'unreachable') return unreachable(io, '', answer.detail);
+    if (answer.kind === 'error') {
+      await write(io.stderr, answer.status === 404 ? `Error: No such ${kind}: ${name}\n` : `Error response from daemon: ${answer.message}\n`);
+      status = 1;
+      continue;
+    }
+    if (format === undefined) found.push({ Name: name, [field]: answer.body ?? null });
+    else await write(io.stdout, `${JSON.stringify(answer.body ?? null)}\n`);
+  }
+  if (format === undefined && found.length > 0) await write(io.stdout, `${JSON.stringify(found, null, 4)}\n`);
+  return status;
+}
+
+/** Runs one docker command line; resolves to the exit status. */
+export async function runDockerStandIn(argv: readonly string[], io: StandInIo): Promise<number> {
+  const [first, second, ...rest] = argv;
+  if (first === '--version' || first === '-v') {
+    await write(io.stdout, 'Docker version 24.0.9-dtr-mock, build dtrmock\n');
+    return 0;
+  }
+  if (first === 'run') return run(argv.slice(1), io);
+  if (first === 'container' && second === 'inspect') return inspect('container', rest, io);
+  if (first === 'volume' && second === 'inspect') return inspect('volume', rest, io);
+  const what = first === 'container' || first === 'volume' ? `${first} ${second ?? ''}`.trim() : (first ?? '');
+  await write(io.stderr, `docker: '${what}' is not a docker command.\nSee 'docker --help'\n`);
+  return dockerError;
+}

@@ -1,0 +1,25 @@
+/**
+ * The storage engine for mounted paths (local volumes, NFS mounts): the one `StorageEngine` so far.
+ * Object stores can be added later behind the same interface (through rclone).
+ */
+
+import { runCopy, runPreflight } from './copy.js';
+import type { EngineDeps } from './copy.js';
+import { systemStatfs } from './free-space.js';
+import type { StatfsFunction } from './free-space.js';
+import type { StorageEngine } from './types.js';
+import { runVerify } from './verify.js';
+
+export interface PathStorageEngineDeps {
+  /** Free space of the filesystem holding a path; tests inject a fake to simulate a full disk. @default statfs(2) */
+  readonly statfs?: StatfsFunction;
+}
+
+export function createPathStorageEngine(deps: PathStorageEngineDeps = {}): StorageEngine {
+  const resolved: EngineDeps = { statfs: deps.statfs ?? systemStatfs };
+  return {
+    preflight: (from, to, options) => runPreflight(resolved, from, to, options),
+    copy: (options) => runCopy(resolved, options),
+    verify: (options) => runVerify(options),
+  };
+}

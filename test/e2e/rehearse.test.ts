@@ -1,0 +1,32 @@
+/**
+ * `dtr-migrate rehearse`: the whole migration against the embedded mock, as a newcomer runs it.
+ */
+import { describe, expect, it } from 'vitest';
+import { jsonEvents, runCli } from '../helpers/cli.js';
+import { stepOrder } from '../helpers/mock-migration.js';
+
+describe('dtr-migrate rehearse', () => {
+  it('--yes --json exits 0 and ends with the result line, every step verified', async () => {
+    const run = await runCli(['rehearse', '--yes', '--json']);
+    expect(run.code).toBe(0);
+    const result = jsonEvents(run.stdout).at(-1);
+    expect(result).toMatchObject({ event: 'result', ok: true, exitCode: 0, steps: stepOrder.map((id) => ({ id, status: 'verified' })) });
+    expect(String((result?.['checks'] as string[])[0])).toMatch(/all \d+ tags present after the migration, same digests/);
+  });
+
+  it('uses DTR_TOKEN and UCP_PASSWORD as the mock\'s credentials and leaks neither', async () => {
+    const token = 'rehearsal-token-Zq81';
+    const password = 'rehearsal-ucp-Xw27';
+    const run = await runCli(['rehearse', '--yes', '--tls'], { env: { DTR_TOKEN: token, UCP_PASSWORD: password } });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Migration complete: every step verified.');
+    expect(run.stdout + run.stderr).not.toContain(token);
+    expect(run.stdout + run.stderr).not.toContain(password);
+  });
+
+  it('without --yes in a script stops before destroy and says how to confirm', async () => {
+    const run = await runCli(['rehearse']);
+    expect(run.code).toBe(6);
+    expect(run.stderr).toMatch(/--yes --confirm-destroy [0-9a-f]{12}/);
+  });
+});
