@@ -41,7 +41,9 @@ export function eventLines(event: RunEvent, style: Style, titles: ReadonlyMap<st
   switch (event.event) {
     case 'run-start':
       return [
-        style.chalk.bold(event.resumed ? 'Resuming the storage migration' : 'Storage migration (best practice)'),
+        style.chalk.bold(event.resumed ? `Resuming the storage migration (${event.procedure})` : `Storage migration (${event.procedure})`),
+        ...event.detected.map((line) => `  ${style.chalk.dim('·')} ${line}`),
+        '',
         ...checklist(event.steps, style),
         style.chalk.dim(`  state: ${event.stateDir}`),
         '',

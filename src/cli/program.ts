@@ -43,6 +43,7 @@ function addGlobalOptions(program: Command): void {
     const env = spec.env === undefined ? '' : ` [env ${spec.env}]`;
     const fallback = spec.default === undefined || typeof spec.default === 'boolean' ? '' : ` (default ${String(spec.default)})`;
     program.addOption(new Option(flag, `${spec.description}${fallback}${env}`));
+    if (spec.negatable === true) program.addOption(new Option(`--no-${spec.flag.slice(2)}`).hideHelp());
   }
   program
     .option('--password-stdin', 'read the DTR token or password from stdin instead of DTR_TOKEN')

@@ -3,7 +3,7 @@
  * on stderr so stdout stays for results. A spinner and a prompt are never on screen together: the
  * spinner stops before any question is asked.
  */
-import { confirm, input, password } from '@inquirer/prompts';
+import { confirm, input, password, select } from '@inquirer/prompts';
 import ora, { type Ora } from 'ora';
 import { MigrateError } from '../errors.js';
 import type { Io, Question, RunEvent } from '../engine/events.js';
@@ -32,7 +32,8 @@ export class TerminalIo implements Io {
       return;
     }
     this.stopSpinner();
-    const lines = eventLines(event, this.style, this.titles);
+    // The spinner says "checking…" itself; a line for it as well would only add noise.
+    const lines = event.event === 'step-verify' ? undefined : eventLines(event, this.style, this.titles);
     if (lines !== undefined) this.err.write(`${lines.join('\n')}\n`);
     if (event.event === 'step-start' || event.event === 'step-verify') {
       this.spinner = ora({
@@ -54,6 +55,8 @@ export class TerminalIo implements Io {
           return await confirm({ message: question.message, default: question.default }, context);
         case 'secret':
           return await password({ message: question.message, mask: '*', validate: (v) => (v === '' ? 'required' : true) }, context);
+        case 'select':
+          return await select({ message: question.message, choices: question.choices.map((c) => ({ ...c })) }, context);
         case 'text':
           return await input(
             { message: question.message, ...(question.default === undefined ? {} : { default: question.default }), ...(question.validate === undefined ? {} : { validate: question.validate }) },

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { replicaIdSchema } from '../api/schemas.js';
+import { procedureIds } from '../dtr/procedures.js';
 
 const httpUrl = z
   .string()
@@ -34,6 +35,10 @@ export interface InputSpec {
   readonly default?: unknown;
   /** May stay unset (e.g. the NFS URL when the target is a volume). */
   readonly optional?: boolean;
+  /** A yes/no question asked in the wizard before the default is taken; scripts get the default. */
+  readonly confirm?: string;
+  /** Also accept `--no-<name>` (boolean inputs). */
+  readonly negatable?: boolean;
 }
 
 export const inputSpecs = {
@@ -57,6 +62,9 @@ export const inputSpecs = {
   targetNfsUrl: { flag: '--target-nfs-url', valueName: '<nfs://host/path>', schema: nfsUrl, optional: true, description: 'the new storage as an NFS URL for DTR (instead of --target-volume)' },
   copyConcurrency: { flag: '--copy-concurrency', valueName: '<n>', schema: positiveInt, default: 8, description: 'parallel file copies' },
   jobTimeout: { flag: '--job-timeout', valueName: '<seconds>', schema: positiveInt, default: 6 * 3600, description: 'seconds to wait for a DTR job to finish' },
+  procedure: { flag: '--procedure', valueName: '<best-practice|read-only|reconfigure>', schema: z.enum(procedureIds), optional: true, description: 'how to switch storage (default: chosen with you, best-practice in scripts)' },
+  acceptTagLoss: { flag: '--accept-tag-loss', schema: flagBoolean, default: false, description: 'accept that a plain reconfigure erases every tag (--procedure reconfigure)' },
+  restoreGc: { flag: '--restore-gc', schema: flagBoolean, default: true, negatable: true, confirm: 'Put the GC schedule back as it was before the migration?', description: 'put the GC schedule back at the end (--no-restore-gc leaves it at Never)' },
   confirmDestroy: { flag: '--confirm-destroy', valueName: '<replica-id>', schema: z.string().min(1), optional: true, description: 'in scripts: confirm destroy and restore of this replica (with --yes)' },
 } as const satisfies Record<string, InputSpec>;
 

@@ -55,6 +55,11 @@ export class InputResolver {
     if (known !== undefined) return known;
     const spec = specOf(key);
     if (spec.optional === true) return undefined as ResolvedInputs[K];
+    if (spec.confirm !== undefined && this.io.interactive) {
+      const yes = await this.io.ask({ kind: 'confirm', message: spec.confirm, default: spec.default === true });
+      this.values.set(key, { value: yes, origin: 'prompt' });
+      return yes as ResolvedInputs[K];
+    }
     if (!this.io.interactive || spec.prompt === undefined) {
       throw new MigrateError('INPUT_REQUIRED', `${spec.description} is needed but was not given`, { hint: `Pass ${howToGive(key)}.` });
     }
@@ -97,7 +102,8 @@ export class InputResolver {
     if (this.sources.config[key] !== undefined) return { raw: this.sources.config[key], origin: 'config file' };
     if (this.sources.journal[key] !== undefined) return { raw: this.sources.journal[key], origin: 'journal' };
     if (this.detected.has(key)) return { raw: this.detected.get(key), origin: 'detected' };
-    if (spec.default !== undefined) return { raw: spec.default, origin: 'default' };
+    // A question with a default is asked in the wizard; only scripts take the default silently.
+    if (spec.default !== undefined && !(spec.confirm !== undefined && this.io.interactive)) return { raw: spec.default, origin: 'default' };
     return undefined;
   }
 

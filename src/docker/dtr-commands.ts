@@ -87,6 +87,34 @@ export function restoreCommand(t: BootstrapperTarget, storage: NewStorage, ucpNo
   };
 }
 
+/**
+ * How a reconfigure treats the data already in the new storage:
+ * - `migrated`: `--storage-migrated` (2.6.4+ [doc]): it is a copy of the old storage, keep the tags;
+ * - `reinitialize`: `--reinitialize-storage` (MSR 2.9 [doc]): start afresh, tags are erased;
+ * - `plain`: neither flag (on 2.6.x to 2.8.x this erases the tags; on MSR 2.9 it keeps them if the
+ *   storage is an exact copy [doc]).
+ */
+export type ReconfigureMode = 'migrated' | 'reinitialize' | 'plain';
+
+export function reconfigureCommand(t: BootstrapperTarget, storage: NewStorage, mode: ReconfigureMode): DockerCommand {
+  const modeFlags = mode === 'migrated' ? ['--storage-migrated'] : mode === 'reinitialize' ? ['--reinitialize-storage'] : [];
+  return {
+    args: [...runPrefix(t.version, t.ucp), 'reconfigure', ...ucpFlags(t.ucp), '--existing-replica-id', t.replicaId, ...storageFlags(storage), ...modeFlags],
+    env: ucpEnv(t.ucp, t.ucpPassword),
+    secretEnv: [ucpPasswordVariable],
+  };
+}
+
+/** The environment of the registry container: the documented way to learn the running version [doc]. */
+export function inspectEnvCommand(replicaId: string): DockerCommand {
+  return { args: ['container', 'inspect', '--format', '{{json .Config.Env}}', registryContainer(replicaId)], env: {}, secretEnv: [] };
+}
+
+/** Names of DTR's RethinkDB containers, whose suffix is the replica id [doc]. */
+export function listReplicaContainersCommand(): DockerCommand {
+  return { args: ['ps', '--all', '--filter', 'name=dtr-rethinkdb-', '--format', '{{.Names}}'], env: {}, secretEnv: [] };
+}
+
 /** The registry container's mounts, to see which storage DTR now serves from. */
 export function inspectMountsCommand(replicaId: string): DockerCommand {
   return { args: ['container', 'inspect', '--format', '{{json .Mounts}}', registryContainer(replicaId)], env: {}, secretEnv: [] };

@@ -13,7 +13,15 @@ export interface StepState {
 }
 
 export type RunEvent =
-  | { readonly event: 'run-start'; readonly stateDir: string; readonly steps: readonly StepState[]; readonly resumed: boolean }
+  | {
+      readonly event: 'run-start';
+      readonly stateDir: string;
+      readonly procedure: string;
+      /** What was detected before anything changed, each with where it came from. */
+      readonly detected: readonly string[];
+      readonly steps: readonly StepState[];
+      readonly resumed: boolean;
+    }
   | { readonly event: 'step-skip'; readonly id: StepId; readonly reason: string }
   | { readonly event: 'step-plan'; readonly id: StepId; readonly title: string; readonly purpose: string; readonly actions: readonly PlannedAction[] }
   | { readonly event: 'step-start'; readonly id: StepId; readonly title: string; readonly attempt: number }
@@ -34,4 +42,5 @@ export interface Io {
 export type Question =
   | { readonly kind: 'text'; readonly message: string; readonly default?: string; readonly validate?: (value: string) => string | true }
   | { readonly kind: 'secret'; readonly message: string }
-  | { readonly kind: 'confirm'; readonly message: string; readonly default: boolean };
+  | { readonly kind: 'confirm'; readonly message: string; readonly default: boolean }
+  | { readonly kind: 'select'; readonly message: string; readonly choices: ReadonlyArray<{ readonly value: string; readonly name: string; readonly description?: string }> };

@@ -1,25 +1,31 @@
 /**
  * One migration session, from flags to a verified end: state directory, lock, journal, log file,
- * inputs, DTR client, docker, storage engine, preflight, then the steps behind the verify gate.
- * Everything it has to say goes through `io`; it returns what the CLI prints as the summary.
+ * inputs, DTR client, docker, storage engine, preflight and detection, the procedure, then the steps
+ * behind the verify gate. Everything it has to say goes through `io`; it returns what the CLI prints.
  */
+import { join } from 'node:path';
 import { DtrClient } from '../api/client.js';
-import { howToGive, inputSpecs, type InputKey } from '../config/inputs.js';
+import { howToGive, type InputKey } from '../config/inputs.js';
 import { InputResolver, type InputSources } from '../config/resolve.js';
 import { Docker } from '../docker/docker.js';
+import { procedures } from '../dtr/procedures.js';
+import { classifyVersion, versionAdvice } from '../dtr/versions.js';
 import { MigrateError } from '../errors.js';
+import { stepsFor } from '../steps/index.js';
+import { describeSchedules } from '../steps/gc-state.js';
 import { createPathStorageEngine } from '../storage/index.js';
 import type { StorageEngine } from '../storage/types.js';
+import { detectFromDockerHost } from './detect.js';
 import type { Io, StepState } from './events.js';
-import { Journal } from './journal.js';
-import { preflight, type Findings } from './preflight.js';
+import { Journal, journalFileName, type JournalData } from './journal.js';
+import { preflight } from './preflight.js';
+import { chooseProcedure } from './procedure-choice.js';
 import { planContext, runSteps } from './runner.js';
 import { LogFile, acquireLock, prepareStateDir } from './state-dir.js';
 import type { Step } from './step.js';
 
 export interface MigrationOptions {
   readonly io: Io;
-  readonly steps: readonly Step[];
   readonly sources: Omit<InputSources, 'journal'>;
   readonly stateDir: string;
   readonly yes: boolean;
@@ -40,8 +46,8 @@ export interface StepSummary {
 }
 
 export interface MigrationResult {
+  readonly procedure: string;
   readonly steps: readonly StepSummary[];
-  readonly findings: Findings | undefined;
   readonly stateDir: string;
   readonly logFile: string | undefined;
   readonly dryRun: boolean;
@@ -49,28 +55,34 @@ export interface MigrationResult {
 
 const connectionInputs: readonly InputKey[] = ['dtrUrl', 'username', 'dtrToken', 'caCert', 'insecureTls'];
 
-export function summarize(steps: readonly Step[], journal: Journal): StepSummary[] {
+export function summarize(steps: readonly Step[], journal: Pick<Journal, 'step'>): StepSummary[] {
   return steps.map((step) => {
     const record = journal.step(step.id);
     return { id: step.id, title: step.title, status: record.status, ...(record.durationMs === undefined ? {} : { durationMs: record.durationMs }), facts: record.facts ?? [] };
   });
 }
 
+/** DTR is expected to be down when a destroy ran and its restore has not been verified yet. */
+function dtrMayBeDown(data: JournalData | undefined): boolean {
+  return data !== undefined && data.steps['restore']?.checkpoint?.['destroyedAt'] !== undefined && data.steps['restore']?.status !== 'verified';
+}
+
 export async function runMigration(options: MigrationOptions): Promise<MigrationResult> {
-  const { io, steps, stateDir } = options;
+  const { io, stateDir } = options;
   if (!options.dryRun) await prepareStateDir(stateDir);
   const lock = options.dryRun
     ? undefined
     : await acquireLock(stateDir, async () => options.takeOverLock || (io.interactive && (await io.ask({ kind: 'confirm', message: 'The state directory is locked by a dtr-migrate that no longer runs. Take the lock over?', default: false })) === true));
   let client: DtrClient | undefined;
   try {
-    const journal = await Journal.open(stateDir, 'best-practice');
+    const existing = await Journal.read(join(stateDir, journalFileName));
     const log = options.dryRun ? undefined : await LogFile.create(stateDir);
-    const inputs = new InputResolver({ ...options.sources, journal: journal.inputs as InputSources['journal'] }, io);
+    const inputs = new InputResolver({ ...options.sources, journal: (existing?.inputs ?? {}) as InputSources['journal'] }, io);
     await inputs.requireAll(connectionInputs);
     log?.redact(inputs.peek('dtrToken'));
     log?.redact(inputs.peek('ucpPassword'));
-    const docker = new Docker(inputs.peek('dockerBin') ?? 'docker', (line) => log?.write(line), options.dockerEnv ?? {});
+    const writeLog = (line: string): void => log?.write(line);
+    const docker = new Docker(inputs.peek('dockerBin') ?? 'docker', writeLog, options.dockerEnv ?? {});
     client = new DtrClient({
       baseUrl: await inputs.require('dtrUrl'),
       username: await inputs.require('username'),
@@ -79,35 +91,54 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
       insecureTls: inputs.peek('insecureTls') === true,
     });
     if (inputs.peek('insecureTls') === true) io.emit({ event: 'notice', level: 'warn', text: 'TLS verification of the DTR API is off (--insecure-tls): use --ca-cert instead where you can.' });
-    const findings = await preflight(client, inputs, journal.step('restore').checkpoint?.['destroyedAt'] !== undefined);
-    for (const advice of findings.advice) io.emit({ event: 'notice', level: 'warn', text: advice });
+    const findings = await preflight(client, inputs, dtrMayBeDown(existing));
+    const host = findings.dtrDown ? {} : await detectFromDockerHost(docker, inputs, options.signal, writeLog);
+    const version = classifyVersion(await inputs.require('dtrVersion'));
+    const advice = versionAdvice(version);
+    if (advice !== undefined) io.emit({ event: 'notice', level: 'warn', text: advice });
+    const procedure = await chooseProcedure(io, inputs, existing?.procedure, version);
+    if (procedure === 'reconfigure' && !io.interactive && inputs.peek('acceptTagLoss') !== true) {
+      throw new MigrateError('CONFIRMATION_REQUIRED', 'the reconfigure procedure erases every tag; in a script that must be accepted up front, and nothing was changed', {
+        hint: 'Add --accept-tag-loss if that is what you want, or use --procedure best-practice (or read-only on 2.6.4+), which keep the tags.',
+      });
+    }
+    const steps = stepsFor(procedure, version.family);
+    const journal = await Journal.open(stateDir, procedure);
     const pending = steps.filter((step) => journal.status(step.id) !== 'verified');
     if (!io.interactive && !options.dryRun) {
       const missing = inputs.missing([...new Set(pending.flatMap((step) => step.inputs))]);
       if (missing.length > 0) {
-        throw new MigrateError('INPUT_REQUIRED', `${missing.length === 1 ? 'an input is' : `${missing.length} inputs are`} missing: ${missing.map((k) => inputSpecs[k].description).join('; ')}`, {
+        throw new MigrateError('INPUT_REQUIRED', `${missing.length === 1 ? 'an input is' : `${missing.length} inputs are`} missing: ${missing.map((k) => howToGive(k)).join(', ')}`, {
           hint: `Pass ${missing.map((k) => howToGive(k)).join('; ')}. Nothing was changed.`,
         });
       }
     }
+    const detected = [
+      `DTR ${findings.dtrUrl}, version ${version.version} (from ${host.versionFrom ?? inputs.origin('dtrVersion') ?? 'input'})`,
+      ...Object.entries(findings.replicas).map(([id, health]) => `replica ${id}: ${health}`),
+      ...(host.storage === undefined ? [] : [`current storage: ${host.storage}`]),
+      ...(findings.gcSchedules === undefined ? [] : [`GC schedule: ${describeSchedules(findings.gcSchedules)}`]),
+      ...(findings.readOnly === undefined ? [] : [`read-only mode: ${findings.readOnly ? 'on' : 'off'}`]),
+      `procedure: ${procedures[procedure].title}`,
+    ];
     const services = { api: client, docker, storage: options.storage ?? createPathStorageEngine() };
     const states = steps.map((s) => ({ id: s.id, title: s.title, status: journal.status(s.id) }));
-    io.emit({ event: 'run-start', stateDir, steps: states, resumed: journal.existed });
+    io.emit({ event: 'run-start', stateDir, procedure, detected, steps: states, resumed: journal.existed });
     if (options.dryRun) {
       const ctx = planContext({ journal, stateDir, services }, { ...inputs.snapshot(), ...peekAll(inputs, pending) });
       for (const step of pending) io.emit({ event: 'step-plan', id: step.id, title: step.title, purpose: step.purpose, actions: step.plan(ctx) });
-      return { steps: summarize(steps, journal), findings, stateDir, logFile: undefined, dryRun: true };
+      return { procedure, steps: summarize(steps, journal), stateDir, logFile: undefined, dryRun: true };
     }
-    log?.write(`run started: ${pending.length} step(s) to go; DTR ${findings.dtrUrl}`);
+    log?.write(`run started: ${procedure}, ${pending.length} step(s) to go; ${detected.join('; ')}`);
     try {
-      await runSteps({ steps, journal, io, inputs, services, stateDir, log: (line) => log?.write(line), signal: options.signal, yes: options.yes });
+      await runSteps({ steps, journal, io, inputs, services, stateDir, log: writeLog, signal: options.signal, yes: options.yes });
     } catch (error) {
       log?.write(`run stopped: ${error instanceof Error ? error.message : String(error)}`);
       if (error instanceof MigrateError) for (const line of error.details) log?.write(`  ${line}`);
       throw error;
     }
     log?.write('run finished: every step verified');
-    return { steps: summarize(steps, journal), findings, stateDir, logFile: log?.file, dryRun: false };
+    return { procedure, steps: summarize(steps, journal), stateDir, logFile: log?.file, dryRun: false };
   } finally {
     await client?.close();
     await lock?.release();

@@ -1,20 +1,19 @@
 /**
  * Read-only checks before a migration changes anything: DTR answers, the credentials are an admin's,
- * the replica and version are known and supported, and the inputs do not contradict each other.
+ * the replica is known and healthy, and the inputs do not contradict each other.
  * Findings are returned for the welcome screen; problems are MigrateErrors naming the fixing flag.
  */
 import type { DtrClient } from '../api/client.js';
 import type { InputResolver } from '../config/resolve.js';
-import { classifyVersion, versionAdvice, type VersionInfo } from '../dtr/versions.js';
+import type { Cron } from '../api/schemas.js';
 import { MigrateError, isMigrateError } from '../errors.js';
-import { healthyReplicaStatus } from '../dtr/facts.js';
+import { healthyReplicaStatus, isGcAction } from '../dtr/facts.js';
 
 export interface Findings {
   readonly dtrUrl: string;
   readonly replicas: Readonly<Record<string, string>>;
   readonly readOnly: boolean | undefined;
-  readonly version: VersionInfo | undefined;
-  readonly advice: readonly string[];
+  readonly gcSchedules: readonly Cron[] | undefined;
   /** DTR did not answer, and the journal says it was destroyed on purpose (restore under way). */
   readonly dtrDown: boolean;
 }
@@ -38,7 +37,7 @@ export async function preflight(api: DtrClient, inputs: InputResolver, dtrMayBeD
   } catch (error) {
     const downOnPurpose = dtrMayBeDown && isMigrateError(error) && (error.code === 'API_ERROR' || error.code === 'API_UNREACHABLE' || error.code === 'API_TIMEOUT');
     if (!downOnPurpose) throw error;
-    return { dtrUrl: api.url, replicas, readOnly, version: versionOf(inputs), advice: [], dtrDown: true };
+    return { dtrUrl: api.url, replicas, readOnly, gcSchedules: undefined, dtrDown: true };
   }
   const ids = Object.keys(replicas);
   if (ids.length === 1) inputs.detect('replicaId', ids[0]);
@@ -53,12 +52,6 @@ export async function preflight(api: DtrClient, inputs: InputResolver, dtrMayBeD
       hint: 'Fix the replica first (DTR System > Status), then run again.',
     });
   }
-  const version = versionOf(inputs);
-  const advice = version === undefined ? [] : [versionAdvice(version)].filter((a): a is string => a !== undefined);
-  return { dtrUrl: api.url, replicas, readOnly, version, advice, dtrDown: false };
-}
-
-function versionOf(inputs: InputResolver): VersionInfo | undefined {
-  const version = inputs.peek('dtrVersion');
-  return version === undefined ? undefined : classifyVersion(version);
+  const gcSchedules = (await api.listCrons()).filter((cron) => isGcAction(cron.action));
+  return { dtrUrl: api.url, replicas, readOnly, gcSchedules, dtrDown: false };
 }

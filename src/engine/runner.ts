@@ -7,7 +7,7 @@ import { MigrateError, isMigrateError } from '../errors.js';
 import type { InputResolver } from '../config/resolve.js';
 import type { Io } from './events.js';
 import type { Journal } from './journal.js';
-import type { PlanContext, Step, StepContext } from './step.js';
+import type { DestructiveConfirmation, PlanContext, Step, StepContext } from './step.js';
 
 export interface RunServices {
   readonly api: StepContext['api'];
@@ -82,6 +82,7 @@ async function confirm(options: RunnerOptions, step: Step, ctx: StepContext): Pr
   }
   const c = await step.confirmation(ctx);
   io.emit({ event: 'confirm-destroy', id: step.id, willDestroy: c.willDestroy, protections: c.protections, expect: c.expect });
+  await acknowledge(io, c);
   const given = ctx.inputs.confirmDestroy;
   if (given !== undefined && given !== c.expect) {
     throw new MigrateError('CONFIRMATION_MISMATCH', `--confirm-destroy "${given}" does not match replica ${c.expect}; nothing was destroyed`, {
@@ -103,6 +104,19 @@ async function confirm(options: RunnerOptions, step: Step, ctx: StepContext): Pr
     throw new MigrateError('CONFIRMATION_MISMATCH', `the replica id typed does not match ${c.expect}; nothing was destroyed`, {
       hint: 'Run `dtr-migrate migrate` again when ready, and type the replica id exactly.',
     });
+  }
+}
+
+/** A consequence such as erasing every tag: accepted in words, or by its flag in scripts. */
+async function acknowledge(io: Io, c: DestructiveConfirmation): Promise<void> {
+  const ack = c.acknowledge;
+  if (ack === undefined || ack.given) return;
+  if (!io.interactive) {
+    throw new MigrateError('CONFIRMATION_REQUIRED', `${ack.consequence}; this must be accepted explicitly, and nothing was destroyed`, { hint: `Run again with ${ack.flag} if that is what you want.` });
+  }
+  const answer = await io.ask({ kind: 'text', message: `${ack.consequence}. Type "${ack.phrase}" to accept` });
+  if (String(answer).trim() !== ack.phrase) {
+    throw new MigrateError('CONFIRMATION_MISMATCH', `"${ack.phrase}" was not typed; nothing was changed`, { hint: 'Choose another procedure, or run again and type the phrase exactly.' });
   }
 }
 

@@ -11,7 +11,7 @@ import type { DockerCommand } from '../docker/dtr-commands.js';
 import type { StorageEngine } from '../storage/types.js';
 import type { RunEvent } from './events.js';
 
-export const stepIds = ['disable-gc', 'backup', 'migrate-storage', 'restore', 'onlinegc-blobs'] as const;
+export const stepIds = ['disable-gc', 'read-only', 'backup', 'migrate-storage', 'restore', 'reconfigure', 'onlinegc-blobs', 'read-write', 'restore-gc'] as const;
 export type StepId = (typeof stepIds)[number];
 
 /** One thing a step would do, exactly, for `plan` and `--dry-run`. Secrets are masked. */
@@ -31,6 +31,8 @@ export interface DestructiveConfirmation {
   readonly protections: readonly string[];
   /** The text to type (the replica id); `--confirm-destroy` carries it in scripts. */
   readonly expect: string;
+  /** A consequence the operator must accept in words first (`phrase` typed, or `flag` in scripts). */
+  readonly acknowledge?: { readonly consequence: string; readonly phrase: string; readonly flag: string; readonly given: boolean };
 }
 
 export interface PlanContext {

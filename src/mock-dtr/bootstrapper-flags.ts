@@ -182,6 +182,7 @@ export function parseBootstrapperArgs(command: BootstrapperCommand, args: readon
     if (value === undefined) return optionError(`invalid boolean value ${JSON.stringify(fromEnv)} in $${spec.env}`);
     values.set(spec.name, value);
   }
+  if (values.get('help-extended') === true) return { ok: true, request: { ...emptyRequest(command), help: true } };
   return checkRequired(command, values);
 }
 

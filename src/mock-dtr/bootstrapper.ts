@@ -8,9 +8,8 @@
  * - a storage change without --storage-migrated erases every tag, on every version (2.6+ per the docs;
  *   the pre-2.5 tagmigration rebuild is not modelled).
  */
-import type { Reply } from './http-util.js';
-import { errorReply, json } from './http-util.js';
 import { createBackupArchive, parseBackupArchive } from './backup-archive.js';
+import { errorReply, json, type Reply } from './http-util.js';
 import { defaultSettings, sameStorageLocation, type MockState, type MockStorage } from './state.js';
 import {
   bootstrapperResultSchema,

@@ -7,16 +7,11 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { z } from 'zod';
 import { isUcpAdmin, parseBasicAuth } from './auth.js';
 import { runBackup, runDestroy, runReconfigure, runRestore } from './bootstrapper.js';
-import { containerMounts, volumeOptions } from './docker-daemon.js';
+import { inspectContainer, inspectVolume, listContainers } from './docker-daemon.js';
 import { errorReply, json, parseJsonBody, type Reply } from './http-util.js';
 import type { MockState } from './state.js';
-import {
-  backupRequestSchema,
-  destroyRequestSchema,
-  noSuchObjectCode,
-  reconfigureRequestSchema,
-  restoreRequestSchema,
-} from './stand-in-protocol.js';
+import { noSuchObjectCode } from './stand-in-endpoints.js';
+import { backupRequestSchema, destroyRequestSchema, reconfigureRequestSchema, restoreRequestSchema } from './stand-in-protocol.js';
 import type { MockCredentials } from './types.js';
 
 export interface ControlContext {
@@ -74,16 +69,17 @@ export function handleControl(ctx: ControlContext): Reply {
       return s;
     }
   });
-  const [area, name, detail, ...rest] = segments;
-  if (rest.length > 0) return errorReply(404, 'NOT_FOUND', `no mock endpoint ${ctx.pathname}`);
-  if (area === 'bootstrapper' && name !== undefined && detail === undefined && ctx.method === 'POST') return bootstrapper(ctx, name);
-  if (area === 'containers' && name !== undefined && detail === 'mounts' && ctx.method === 'GET') {
-    const mounts = containerMounts(ctx.state, name);
-    return mounts === undefined ? errorReply(404, noSuchObjectCode, `No such container: ${name}`) : json(200, mounts);
+  const [area, name, ...rest] = segments;
+  if (area === 'containers' && name === undefined && ctx.method === 'GET') return json(200, listContainers(ctx.state));
+  if (name === undefined || rest.length > 0) return errorReply(404, 'NOT_FOUND', `no mock endpoint ${ctx.pathname}`);
+  if (area === 'bootstrapper' && ctx.method === 'POST') return bootstrapper(ctx, name);
+  if (area === 'containers' && ctx.method === 'GET') {
+    const found = inspectContainer(ctx.state, name);
+    return found === undefined ? errorReply(404, noSuchObjectCode, `No such container: ${name}`) : json(200, found);
   }
-  if (area === 'volumes' && name !== undefined && detail === 'options' && ctx.method === 'GET') {
-    const options = volumeOptions(ctx.state, name);
-    return options === undefined ? errorReply(404, noSuchObjectCode, `No such volume: ${name}`) : json(200, options);
+  if (area === 'volumes' && ctx.method === 'GET') {
+    const found = inspectVolume(ctx.state, name);
+    return found === undefined ? errorReply(404, noSuchObjectCode, `No such volume: ${name}`) : json(200, found);
   }
   return errorReply(404, 'NOT_FOUND', `no mock endpoint ${ctx.method} ${ctx.pathname}`);
 }

@@ -4,7 +4,8 @@
  * bootstrapper would, and acts on the mock DTR found at $DTR_MOCK_URL ($DTR_MOCK_CA for HTTPS):
  * - `run [-i|-t|-it] [--rm] [--log-driver X] [-e NAME[=value]]... docker/dtr:<version> <command> [flags]`,
  *   commands backup (tar on stdout), destroy, restore (tar on stdin, read only with -i), reconfigure;
- * - `container inspect --format '{{json .Mounts}}' <name>...`, `volume inspect --format '{{json .Options}}' <name>...`;
+ * - `container inspect` / `volume inspect` `[--format '{{json .Mounts}}']` `<name>...` (a subset of Go templates),
+ *   and `ps [-a] [-q] [--filter name=X] [--format '{{.Names}}']` (stand-in-inspect.ts);
  * - `--version`.
  * Exit codes as docker's: 125 for docker's own errors, 1 for a failed bootstrapper or a missing object or
  * an unreachable daemon, 0 otherwise. Writing its output is this module's job; it never writes a secret
@@ -12,25 +13,12 @@
  */
 import { parseBootstrapperArgs, bootstrapperCommands, usage, type BootstrapperCommand } from './bootstrapper-flags.js';
 import { callMock, mockEndpoint, type MockAnswer } from './stand-in-client.js';
-import { bootstrapperResultSchema, controlPaths } from './stand-in-protocol.js';
+import { controlPaths } from './stand-in-endpoints.js';
+import { inspect, ps } from './stand-in-inspect.js';
+import { dockerError, unreachable, write, type StandInIo } from './stand-in-io.js';
+import type { BootstrapperResult } from './stand-in-protocol.js';
 
-export interface StandInIo {
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly stdin: AsyncIterable<Buffer | string>;
-  readonly stdout: NodeJS.WritableStream;
-  readonly stderr: NodeJS.WritableStream;
-}
-
-/** docker's exit status for its own failures (bad flags, unknown command). */
-const dockerError = 125;
-const write = (stream: NodeJS.WritableStream, data: string | Buffer): Promise<void> =>
-  new Promise((done) => void stream.write(data, () => done()));
-
-function unreachable(io: StandInIo, prefix: string, detail: string): Promise<number> {
-  const raw = io.env.DTR_MOCK_URL;
-  const where = raw === undefined || raw === '' ? 'DTR_MOCK_URL (unset)' : raw;
-  return write(io.stderr, `${prefix}Cannot connect to the Docker daemon at ${where}. Is the docker daemon running? (${detail})\n`).then(() => 1);
-}
+export type { StandInIo } from './stand-in-io.js';
 
 interface RunOptions {
   readonly interactive: boolean;
@@ -69,6 +57,15 @@ function parseRunOptions(args: readonly string[], clientEnv: StandInIo['env']): 
 }
 
 const imagePattern = /^(?:docker\/dtr|mirantis\/dtr|registry\.mirantis\.com\/msr\/dtr)(?::([^:@/]+))?$/;
+
+function isBootstrapperResult(body: unknown): body is BootstrapperResult {
+  const candidate = body as Partial<BootstrapperResult> | undefined;
+  return (
+    Array.isArray(candidate?.log) &&
+    candidate.log.every((line) => typeof line === 'string') &&
+    (candidate.archive === undefined || typeof candidate.archive === 'string')
+  );
+}
 
 async function readAll(stream: AsyncIterable<Buffer | string>): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -127,49 +124,12 @@ async function run(args: readonly string[], io: StandInIo): Promise<number> {
     auth: { username: request.ucpUsername, password: request.ucpPassword },
   });
   if (answer.kind !== 'ok') return bootstrapperFailed(io, answer);
-  const result = bootstrapperResultSchema.safeParse(answer.body);
-  if (!result.success) return bootstrapperFailed(io, { kind: 'error', status: answer.status, code: 'BAD_ANSWER', message: 'the mock DTR sent an answer of the wrong shape' });
-  for (const line of result.data.log) await write(io.stderr, `INFO[0000] ${line}\n`);
-  if (result.data.archive !== undefined) await write(io.stdout, Buffer.from(result.data.archive, 'base64'));
+  if (!isBootstrapperResult(answer.body)) {
+    return bootstrapperFailed(io, { kind: 'error', status: answer.status, code: 'BAD_ANSWER', message: 'the mock DTR sent an answer of the wrong shape' });
+  }
+  for (const line of answer.body.log) await write(io.stderr, `INFO[0000] ${line}\n`);
+  if (answer.body.archive !== undefined) await write(io.stdout, Buffer.from(answer.body.archive, 'base64'));
   return 0;
-}
-
-/** `container inspect` and `volume inspect`: `--format '{{json .X}}'` (or none) and one or more names. */
-async function inspect(kind: 'container' | 'volume', args: readonly string[], io: StandInIo): Promise<number> {
-  const field = kind === 'container' ? 'Mounts' : 'Options';
-  let format: string | undefined;
-  const names: string[] = [];
-  for (let i = 0; i < args.length; i += 1) {
-    const arg = args[i] ?? '';
-    if (arg === '--format' || arg === '-f') format = args[(i += 1)];
-    else if (arg.startsWith('--format=') || arg.startsWith('-f=')) format = arg.slice(arg.indexOf('=') + 1);
-    else if (arg.startsWith('-')) {
-      await write(io.stderr, `unknown flag: ${arg}\nSee 'docker ${kind} inspect --help'.\n`);
-      return dockerError;
-    } else names.push(arg);
-  }
-  if (names.length === 0 || (format !== undefined && format.replace(/\s+/g, ' ').trim() !== `{{json .${field}}}`)) {
-    const why = names.length === 0 ? `"docker ${kind} inspect" requires at least 1 argument.` : `the mock only supports --format '{{json .${field}}}'`;
-    await write(io.stderr, `docker: ${why}\n`);
-    return dockerError;
-  }
-  const endpoint = mockEndpoint(io.env);
-  if (typeof endpoint === 'string') return unreachable(io, '', endpoint);
-  let status = 0;
-  const found: unknown[] = [];
-  for (const name of names) {
-    const answer = await callMock(endpoint, 'GET', kind === 'container' ? controlPaths.mounts(name) : controlPaths.volumeOptions(name));
-    if (answer.kind === 'unreachable') return unreachable(io, '', answer.detail);
-    if (answer.kind === 'error') {
-      await write(io.stderr, answer.status === 404 ? `Error: No such ${kind}: ${name}\n` : `Error response from daemon: ${answer.message}\n`);
-      status = 1;
-      continue;
-    }
-    if (format === undefined) found.push({ Name: name, [field]: answer.body ?? null });
-    else await write(io.stdout, `${JSON.stringify(answer.body ?? null)}\n`);
-  }
-  if (format === undefined && found.length > 0) await write(io.stdout, `${JSON.stringify(found, null, 4)}\n`);
-  return status;
 }
 
 /** Runs one docker command line; resolves to the exit status. */
@@ -182,6 +142,9 @@ export async function runDockerStandIn(argv: readonly string[], io: StandInIo): 
   if (first === 'run') return run(argv.slice(1), io);
   if (first === 'container' && second === 'inspect') return inspect('container', rest, io);
   if (first === 'volume' && second === 'inspect') return inspect('volume', rest, io);
+  if (first === 'ps' || (first === 'container' && (second === 'ls' || second === 'ps' || second === 'list'))) {
+    return ps(first === 'ps' ? argv.slice(1) : rest, io);
+  }
   const what = first === 'container' || first === 'volume' ? `${first} ${second ?? ''}`.trim() : (first ?? '');
   await write(io.stderr, `docker: '${what}' is not a docker command.\nSee 'docker --help'\n`);
   return dockerError;

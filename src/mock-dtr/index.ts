@@ -6,7 +6,7 @@ export { startMockDtr } from './server.js';
 export { createSampleRegistry, planSampleRegistry, mediaTypes } from './sample-registry.js';
 export type { SampleRegistry, SampleRegistryOptions, SampleRepository, SampleTag } from './sample-registry.js';
 export { readRegistryRepositories } from './registry-layout.js';
-export { standInEnv } from './stand-in-protocol.js';
+export { standInEnv } from './stand-in-endpoints.js';
 export type { MockStorage } from './stand-in-protocol.js';
 export type { MockJob, MockRepository, MockState, MockTag } from './state.js';
 export type {

@@ -6,8 +6,12 @@
  * - `/api/v0/...`: DTR's API (api-routes.ts), HTTP basic auth (auth.ts). While DTR is destroyed every
  *   `/api/` path answers 503 `DTR_NOT_INSTALLED` before any auth check [mock choice: a destroyed DTR has
  *   no API; a real one would not answer at all, or UCP's router would].
- * - `/_mock/...`: not DTR; the docker stand-in's view of the bootstrapper and the docker daemon
- *   (control-routes.ts, protocol in stand-in-protocol.ts).
+ * - `/_mock/...`: not DTR; used by the docker stand-in only (control-routes.ts, stand-in-protocol.ts):
+ *   - `POST /_mock/bootstrapper/{backup|destroy|restore|reconfigure}`: JSON request, Basic auth with the
+ *     UCP admin's username and password (401 otherwise, as UCP would); 200 `{log, archive?}` or an error
+ *     envelope (409 when the bootstrapper refuses, e.g. version mismatch or "destroy it first");
+ *   - `GET /_mock/containers` (all), `GET /_mock/containers/{name}`, `GET /_mock/volumes/{name}`: docker's inspect object, or 404
+ *     `NO_SUCH_OBJECT`; no credentials (the docker socket has none).
  * - anything else: 404 `NOT_FOUND` in DTR's error envelope; a known path with another method: 405.
  *
  * Every request, whatever its path, is recorded in `requests` and may be hit by an injected fault.
@@ -28,7 +32,7 @@ import { errorReply, readBody, type Reply } from './http-util.js';
 import { resolveInitialData } from './initial-data.js';
 import { createRunningGcJob } from './jobs.js';
 import { createState, type MockState } from './state.js';
-import { standInEnv } from './stand-in-protocol.js';
+import { standInEnv } from './stand-in-endpoints.js';
 import { generateMockCertificate } from './tls.js';
 import type { MockCredentials, MockDtr, MockDtrOptions, RecordedRequest } from './types.js';
 
@@ -169,7 +173,8 @@ export async function startMockDtr(options: MockDtrOptions = {}): Promise<MockDt
     pageSize: options.pageSize ?? 10,
     closing: new AbortController(),
   };
-  const onRequest = (req: IncomingMessage, res: ServerResponse): void => void handle(rt, req, res);
+  // A request the handler cannot even parse (e.g. `OPTIONS *`) gets its connection dropped.
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => void handle(rt, req, res).catch(() => res.destroy());
   const server =
     certificate === undefined ? createHttpServer(onRequest) : createHttpsServer({ key: certificate.keyPem, cert: certificate.certPem }, onRequest);
   const port = await listen(server, options.port ?? 0);

@@ -6,8 +6,11 @@
  *   HTTP basic auth with the UCP username and password the bootstrapper was given (401 otherwise, as UCP
  *   would refuse them). Answers `bootstrapperResultSchema`, or an error envelope whose message the
  *   stand-in prints.
- * - `GET /_mock/containers/{name}/mounts`, `GET /_mock/volumes/{name}/options`: what the docker daemon
- *   knows. No credentials: access to the docker socket is the daemon's only check.
+ * - `GET /_mock/containers` (all), `GET /_mock/containers/{name}`, `GET /_mock/volumes/{name}`: the inspect object the docker daemon
+ *   would give (404 `NO_SUCH_OBJECT` otherwise). No credentials: access to the docker socket is the
+ *   daemon's only check.
+ * Paths and variable names are in stand-in-endpoints.ts, which does not load zod: the stand-in imports
+ * only types from here, to start fast (it is spawned for every docker command).
  */
 import { z } from 'zod';
 
@@ -58,20 +61,3 @@ export const bootstrapperResultSchema = z.object({
   archive: z.string().optional(),
 });
 export type BootstrapperResult = z.infer<typeof bootstrapperResultSchema>;
-
-/** Error code the control endpoints use for "no such container/volume" (404). */
-export const noSuchObjectCode = 'NO_SUCH_OBJECT';
-
-export const controlPaths = {
-  bootstrapper: (command: string) => `/_mock/bootstrapper/${command}`,
-  mounts: (container: string) => `/_mock/containers/${encodeURIComponent(container)}/mounts`,
-  volumeOptions: (volume: string) => `/_mock/volumes/${encodeURIComponent(volume)}/options`,
-} as const;
-
-/** Environment variables of the stand-in. */
-export const standInEnv = {
-  /** Base URL of the mock DTR, e.g. http://127.0.0.1:40123. */
-  url: 'DTR_MOCK_URL',
-  /** PEM of the CA to trust when the mock serves HTTPS. */
-  ca: 'DTR_MOCK_CA',
-} as const;

@@ -14,7 +14,8 @@ import { backupCommand } from '../docker/dtr-commands.js';
 import { backupMinimumFiles } from '../dtr/facts.js';
 import { MigrateError } from '../errors.js';
 import type { Step } from '../engine/step.js';
-import { formatBytes } from '../format.js';
+import { formatBytes, formatCount } from '../format.js';
+import { inventoryFileName, takeInventory, writeInventory } from '../inventory/tags.js';
 import { bootstrapperTarget } from './bootstrapper.js';
 
 const outputSchema = z.object({
@@ -23,6 +24,9 @@ const outputSchema = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   entries: z.number().int().nonnegative(),
   dtrVersion: z.string(),
+  inventoryFile: z.string(),
+  repositories: z.number().int().nonnegative(),
+  tags: z.number().int().nonnegative(),
 });
 export type BackupOutput = z.infer<typeof outputSchema>;
 
@@ -47,6 +51,7 @@ export const backupStep: Step<BackupOutput> = {
   output: outputSchema,
 
   plan: (ctx) => [
+    { kind: 'http', method: 'GET', path: '/api/v0/repositories, then /api/v0/repositories/{ns}/{name}/tags', why: `record every tag and its digest in ${join(ctx.stateDir, inventoryFileName)}` },
     {
       kind: 'docker',
       command: `${ctx.describeDocker(backupCommand(bootstrapperTarget(ctx.inputs)))} > ${join(ctx.stateDir, 'backup-<time>.tar')}`,
@@ -57,6 +62,10 @@ export const backupStep: Step<BackupOutput> = {
 
   async run(ctx) {
     await removeStalePartials(ctx.stateDir);
+    // The inventory is taken right before the backup, with GC off: it is what the backup must bring back.
+    const inventory = await takeInventory(ctx.api, { signal: ctx.signal, onProgress: (r, t) => ctx.progress(`inventory: ${formatCount(r)} repositories, ${formatCount(t)} tags`) });
+    const inventoryFile = join(ctx.stateDir, inventoryFileName);
+    await writeInventory(inventoryFile, inventory);
     const target = bootstrapperTarget(ctx.inputs);
     const file = join(ctx.stateDir, backupFileName(new Date()));
     const partial = file + partialSuffix;
@@ -79,7 +88,16 @@ export const backupStep: Step<BackupOutput> = {
     }
     const sha256 = await sha256File(partial);
     await rename(partial, file);
-    return { file, bytes: (await stat(file)).size, sha256, entries: tar.entries.length, dtrVersion: target.version };
+    return {
+      file,
+      bytes: (await stat(file)).size,
+      sha256,
+      entries: tar.entries.length,
+      dtrVersion: target.version,
+      inventoryFile,
+      repositories: inventory.repositories,
+      tags: inventory.tags.length,
+    };
   },
 
   async verify(_ctx, output) {
@@ -89,7 +107,10 @@ export const backupStep: Step<BackupOutput> = {
     if (!tar.ok) return { ok: false, reason: `the backup is not a whole tar: ${tar.reason}`, hint: 'Run `dtr-migrate migrate` again to take a new backup.' };
     return {
       ok: true,
-      facts: [`${output.file}: ${formatBytes(output.bytes)}, ${output.entries} entries, sha256 ${output.sha256.slice(0, 16)}…, a whole tar`],
+      facts: [
+        `${output.file}: ${formatBytes(output.bytes)}, ${output.entries} entries, sha256 ${output.sha256.slice(0, 16)}…, a whole tar`,
+        `inventory: ${formatCount(output.tags)} tags in ${formatCount(output.repositories)} repositories (${output.inventoryFile})`,
+      ],
     };
   },
 };

@@ -1,112 +1,98 @@
 /**
  * `preflight` and `copy` for mounted paths: resolve and check the locations, scan (counting what is still
- * to copy, removing an interrupted run's temporary files), check free space, then the copy pass.
+ * to copy, removing an interrupted run's temporary files), check free space, then copy. The tree workers
+ * do all file work; this module sequences the phases and turns their results into the summary.
  *
- * Failure policy: bad input is STORAGE_INVALID before anything is written; per-file source trouble is a
- * problem in the summary (the caller fails the step); target trouble is STORAGE_FAILED at once; an abort
- * is INTERRUPTED. In every case no file appears under its real name unless complete.
+ * Failure policy: bad input is STORAGE_INVALID before anything is written; per-file source trouble
+ * (corrupt blob, file changed or vanished while copied, unreadable) is a problem in the summary, and the
+ * caller must fail the step on any problem; target trouble is STORAGE_FAILED at once; an abort is
+ * INTERRUPTED. In every case no file appears under its real name unless complete.
  */
 
-import { availableParallelism } from 'node:os';
-import { MigrateError, isMigrateError } from '../errors.js';
-import type { CopyContext } from './copy-file.js';
-import { scanForCopy } from './copy-scan.js';
-import type { ScanResult } from './copy-scan.js';
-import { copyTree } from './copy-tree.js';
+import { randomBytes } from 'node:crypto';
 import { allocationUnit, assertEnoughSpace } from './free-space.js';
-import type { StatfsFunction } from './free-space.js';
-import { describeError } from './fs-errors.js';
-import { HashPool } from './hash-pool.js';
-import { createTempNamer } from './layout.js';
+import type { ScanResult, StatfsFunction } from './free-space.js';
 import { prepareTarget, resolveLocations } from './locations.js';
 import type { ResolvedLocations } from './locations.js';
 import { ProgressReporter } from './progress.js';
+import { positiveInteger, sortProblems, withAbort } from './run-control.js';
+import { TreeWorkers } from './tree-workers.js';
 import type { CopyOptions, CopySummary, PreflightOptions, StorageLocation, StorageProblem } from './types.js';
+import type { Counters, WorkerConfig } from './worker-types.js';
 
 export interface EngineDeps {
   readonly statfs: StatfsFunction;
 }
 
-/** A positive integer from an option, or STORAGE_INVALID naming the flag. */
-export function positiveInteger(value: number | undefined, fallback: number, flag: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1) {
-    throw new MigrateError('STORAGE_INVALID', `${flag} must be a whole number of at least 1, not ${value}.`, {
-      hint: `Pass ${flag} 8, for example, or leave it out for the default.`,
-    });
-  }
-  return value;
-}
-
-/** Runs `work` under an internal abort signal that follows the caller's and any fatal error. */
-export async function withAbort<T>(
-  what: string,
-  signal: AbortSignal | undefined,
-  work: (internal: AbortController) => Promise<T>,
-): Promise<T> {
-  const internal = new AbortController();
-  const follow = (): void => internal.abort(signal?.reason);
-  if (signal?.aborted) follow();
-  signal?.addEventListener('abort', follow, { once: true });
-  try {
-    const result = await work(internal);
-    internal.signal.throwIfAborted();
-    return result;
-  } catch (error) {
-    if (signal?.aborted) {
-      throw new MigrateError('INTERRUPTED', `The storage ${what} was interrupted.`, {
-        hint: `Run the ${what} again: it resumes where it stopped.`,
-        cause: signal.reason,
-      });
-    }
-    // The first fatal error stopped everything; what the other files threw while stopping is noise.
-    const first = internal.signal.aborted ? internal.signal.reason : error;
-    if (isMigrateError(first)) throw first;
-    throw new MigrateError('STORAGE_FAILED', `The storage ${what} failed: ${describeError(first)}`, {
-      hint: `Fix the cause, then run the ${what} again: it resumes where it stopped.`,
-      cause: first,
-    });
-  } finally {
-    signal?.removeEventListener('abort', follow);
-  }
-}
-
-interface ScanSettings {
+interface Settings {
   readonly includeUploads: boolean;
+  readonly checksum: boolean;
+  readonly dryRun: boolean;
   readonly concurrency: number;
-  readonly removeStale: boolean;
   readonly onProgress: CopyOptions['onProgress'];
 }
 
-/** Resolve, scan, check space: everything `preflight` promises, shared with `copy`. */
+function workerConfig(locations: ResolvedLocations, settings: Settings, blockSize: number): WorkerConfig {
+  const root = process.getuid?.() === 0;
+  return {
+    source: locations.source,
+    target: locations.target,
+    includeUploads: settings.includeUploads,
+    checksum: settings.checksum,
+    dryRun: settings.dryRun,
+    removeStale: !settings.dryRun,
+    blockSize,
+    owner: root ? { uid: 0, gid: process.getgid?.() ?? 0 } : null,
+    // Large reads keep NFS read-ahead and the page cache streaming; one buffer per worker.
+    bufferSize: 1 << 20,
+    runId: randomBytes(3).toString('hex'),
+  };
+}
+
+function add(into: Counters, from: Counters): void {
+  for (const [name, value] of Object.entries(from)) into[name] = (into[name] ?? 0) + value;
+}
+
+/** Resolve, scan, check space: what `preflight` promises, shared with `copy`. */
 async function checkAndScan(
   deps: EngineDeps,
   from: StorageLocation,
   to: StorageLocation,
-  settings: ScanSettings,
+  settings: Settings,
   internal: AbortController,
-): Promise<{ locations: ResolvedLocations; scan: ScanResult }> {
+): Promise<{ locations: ResolvedLocations; workers: TreeWorkers; scan: ScanResult }> {
   const locations = await resolveLocations(from, to);
   const before = await deps.statfs(locations.existingTarget);
-  const progress = new ProgressReporter('scan', settings.onProgress, (error) => internal.abort(error));
+  const workers = new TreeWorkers(settings.concurrency, workerConfig(locations, settings, allocationUnit(before)));
+  internal.signal.addEventListener('abort', () => workers.abort(), { once: true });
+  const counters: Counters = {};
+  const progress = new ProgressReporter('scan', settings.onProgress, (error) => internal.abort(error), () =>
+    workers.progress(),
+  );
   progress.start();
-  let scan: ScanResult;
   try {
-    scan = await scanForCopy(locations, {
-      includeUploads: settings.includeUploads,
-      concurrency: settings.concurrency,
-      signal: internal.signal,
-      removeStale: settings.removeStale,
-      blockSize: allocationUnit(before),
-      progress,
-    });
+    const root = { op: 'scan' as const, rel: '', missing: !locations.targetExists };
+    await workers.run([root], { onProblem: () => undefined, onCounters: (_op, found) => add(counters, found) });
+    internal.signal.throwIfAborted();
+    const scan: ScanResult = {
+      files: counters.files ?? 0,
+      bytes: counters.bytes ?? 0,
+      filesToCopy: counters.filesToCopy ?? 0,
+      bytesToCopy: counters.bytesToCopy ?? 0,
+      spaceNeeded: counters.spaceNeeded ?? 0,
+      inodesNeeded: counters.inodesNeeded ?? 0,
+      staleRemoved: counters.staleRemoved ?? 0,
+      staleBytesKept: counters.staleBytesKept ?? 0,
+    };
+    // Asked again: the scan may have removed stale temporary files.
+    assertEnoughSpace(locations.target, await deps.statfs(locations.existingTarget), scan);
+    return { locations, workers, scan };
+  } catch (error) {
+    await workers.close();
+    throw error;
   } finally {
     progress.finish();
   }
-  internal.signal.throwIfAborted();
-  // Asked again: the scan may have removed stale temporary files.
-  assertEnoughSpace(locations.target, await deps.statfs(locations.existingTarget), scan);
-  return { locations, scan };
 }
 
 export function runPreflight(
@@ -116,68 +102,58 @@ export function runPreflight(
   options: PreflightOptions = {},
 ): Promise<void> {
   return withAbort('preflight', options.signal, async (internal) => {
-    const settings = {
+    const settings: Settings = {
       includeUploads: options.includeUploads ?? false,
+      checksum: false,
+      dryRun: true,
       concurrency: 8,
-      removeStale: false,
       onProgress: options.onProgress,
     };
-    await checkAndScan(deps, from, to, settings, internal);
+    const { workers } = await checkAndScan(deps, from, to, settings, internal);
+    await workers.close();
   });
 }
 
 export async function runCopy(deps: EngineDeps, options: CopyOptions): Promise<CopySummary> {
   const started = performance.now();
-  const concurrency = positiveInteger(options.concurrency, 8, '--concurrency');
-  const includeUploads = options.includeUploads ?? false;
-  const dryRun = options.dryRun ?? false;
+  const settings: Settings = {
+    includeUploads: options.includeUploads ?? false,
+    checksum: options.checksum ?? false,
+    dryRun: options.dryRun ?? false,
+    concurrency: positiveInteger(options.concurrency, 8, '--concurrency'),
+    onProgress: options.onProgress,
+  };
   return withAbort('copy', options.signal, async (internal) => {
-    const settings = { includeUploads, concurrency, removeStale: !dryRun, onProgress: options.onProgress };
-    const { locations, scan } = await checkAndScan(deps, options.from, options.to, settings, internal);
-    if (!dryRun) await prepareTarget(locations);
-
-    // Hashing copies are CPU-bound: more workers than cores would only take turns.
-    const pool = new HashPool(Math.min(concurrency, availableParallelism()));
-    const stop = (reason: unknown): void => {
-      internal.abort(reason);
-      pool.abort();
-    };
-    internal.signal.addEventListener('abort', () => pool.abort(), { once: true });
-    const progress = new ProgressReporter('copy', options.onProgress, stop);
+    const { locations, workers, scan } = await checkAndScan(deps, options.from, options.to, settings, internal);
+    const counters: Counters = {};
+    const problems: StorageProblem[] = [];
+    const progress = new ProgressReporter('copy', options.onProgress, (error) => internal.abort(error), () =>
+      workers.progress(),
+    );
     progress.totalFiles = scan.files;
     progress.totalBytes = scan.bytes;
-    progress.extraBytes = () => pool.bytesRead();
-    const problems: StorageProblem[] = [];
-    const ctx: CopyContext = {
-      source: locations.source,
-      target: locations.target,
-      checksum: options.checksum ?? false,
-      dryRun,
-      signal: internal.signal,
-      pool,
-      tempName: createTempNamer(),
-      problems,
-      progress,
-      counters: { files: 0, bytes: 0, filesCopied: 0, bytesCopied: 0, filesSkipped: 0 },
-      owner: process.getuid?.() === 0 ? { uid: 0, gid: process.getgid?.() ?? 0 } : undefined,
-    };
-    progress.start();
     try {
-      await copyTree(ctx, { includeUploads, concurrency, stop });
+      if (!settings.dryRun) await prepareTarget(locations);
+      workers.resetProgress();
+      progress.start();
+      const root = { op: 'copy' as const, rel: '', missing: !locations.targetExists };
+      await workers.run([root], {
+        onProblem: (problem) => problems.push(problem),
+        onCounters: (_op, found) => add(counters, found),
+      });
     } finally {
       progress.finish();
-      await pool.close();
+      await workers.close();
     }
-    const { counters } = ctx;
     return {
-      files: counters.files,
-      bytes: counters.bytes,
-      filesCopied: counters.filesCopied,
-      bytesCopied: counters.bytesCopied,
-      filesSkipped: counters.filesSkipped,
+      files: counters.files ?? 0,
+      bytes: counters.bytes ?? 0,
+      filesCopied: counters.filesCopied ?? 0,
+      bytesCopied: counters.bytesCopied ?? 0,
+      filesSkipped: counters.filesSkipped ?? 0,
       durationMs: Math.round(performance.now() - started),
-      staleTempFilesRemoved: scan.staleTempFilesRemoved,
-      problems: problems.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+      staleTempFilesRemoved: scan.staleRemoved,
+      problems: sortProblems(problems),
     };
   });
 }

@@ -5,7 +5,6 @@
 
 import { statfs } from 'node:fs/promises';
 import { MigrateError } from '../errors.js';
-import type { ScanResult } from './copy-scan.js';
 
 /** The statfs(2) figures the engine reads; tests inject a fake to simulate a full disk. */
 export interface FreeSpace {
@@ -18,6 +17,21 @@ export interface FreeSpace {
 }
 
 export type StatfsFunction = (path: string) => Promise<FreeSpace>;
+
+/** What the scan found: the source's size, and what the copy still has to write. */
+export interface ScanResult {
+  readonly files: number;
+  readonly bytes: number;
+  readonly filesToCopy: number;
+  readonly bytesToCopy: number;
+  /** Bytes of target space the copy needs, in whole allocation units, new directories included. */
+  readonly spaceNeeded: number;
+  /** Inodes the copy creates (new files and directories). */
+  readonly inodesNeeded: number;
+  readonly staleRemoved: number;
+  /** Bytes held by an interrupted run's temporary files, not removed yet (the copy will remove them). */
+  readonly staleBytesKept: number;
+}
 
 export const systemStatfs: StatfsFunction = async (path) => {
   const stats = await statfs(path);
@@ -44,7 +58,7 @@ function formatBytes(bytes: number): string {
 }
 
 export function assertEnoughSpace(target: string, space: FreeSpace, scan: ScanResult): void {
-  const available = space.bavail * space.bsize + scan.staleTempBytesKept;
+  const available = space.bavail * space.bsize + scan.staleBytesKept;
   const hint =
     'Free space on the --to volume or pass a larger one; files already copied are not counted again.';
   if (scan.spaceNeeded > available) {

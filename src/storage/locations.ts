@@ -4,12 +4,13 @@
  * `STORAGE_INVALID` (a usage problem the user fixes with a flag), never half-done work.
  */
 
+import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, lstat, mkdir, open, opendir, realpath, unlink } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { MigrateError } from '../errors.js';
 import { describeError, errnoOf, isNotFound } from './fs-errors.js';
-import { createTempNamer } from './layout.js';
+import { tempName } from './layout.js';
 import type { StorageLocation } from './types.js';
 
 export interface ResolvedLocations {
@@ -129,7 +130,7 @@ export async function resolveVerifyLocations(
  */
 export async function prepareTarget(locations: ResolvedLocations): Promise<void> {
   const hint = 'Fix the permissions or mount options of the --to location, or pass another --to.';
-  const probe = join(locations.target, createTempNamer()('probe'));
+  const probe = join(locations.target, tempName('probe', randomBytes(4).toString('hex'), 0));
   try {
     await mkdir(locations.target, { recursive: true });
     const handle = await open(probe, 'wx');

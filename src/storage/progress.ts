@@ -1,5 +1,5 @@
 /**
- * Throttled progress: counters are updated freely by the work, and the callback sees a snapshot at most
+ * Throttled progress: the workers update shared counters freely, and the callback sees a snapshot at most
  * every ~100 ms (from a timer, so a single multi-gigabyte blob still shows bytes moving) plus one final
  * snapshot per phase. A callback that throws aborts the operation instead of crashing the process.
  */
@@ -9,12 +9,8 @@ import type { StorageProgress } from './types.js';
 const intervalMs = 100;
 
 export class ProgressReporter {
-  files = 0;
-  bytes = 0;
   totalFiles: number | undefined;
   totalBytes: number | undefined;
-  /** Bytes counted elsewhere (the hashing workers' shared counter), added to `bytes` in snapshots. */
-  extraBytes: () => number = () => 0;
 
   private timer: NodeJS.Timeout | undefined;
   private last = '';
@@ -23,6 +19,8 @@ export class ProgressReporter {
     private readonly phase: StorageProgress['phase'],
     private readonly callback: ((progress: StorageProgress) => void) | undefined,
     private readonly onError: (error: unknown) => void,
+    /** The current figures (the workers' shared counters). */
+    private readonly read: () => { files: number; bytes: number },
   ) {}
 
   start(): void {
@@ -40,10 +38,11 @@ export class ProgressReporter {
 
   private emit(): void {
     if (!this.callback) return;
+    const { files, bytes } = this.read();
     const snapshot: StorageProgress = {
       phase: this.phase,
-      files: this.files,
-      bytes: this.bytes + this.extraBytes(),
+      files,
+      bytes,
       ...(this.totalFiles === undefined ? {} : { totalFiles: this.totalFiles }),
       ...(this.totalBytes === undefined ? {} : { totalBytes: this.totalBytes }),
     };

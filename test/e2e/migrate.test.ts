@@ -28,9 +28,11 @@ async function allFilesText(dir: string): Promise<string> {
 }
 
 describe('dtr-migrate migrate (non-interactive)', () => {
-  it('runs all five steps, each verified, and keeps every tag on the new storage', async () => {
+  it('runs every step, each verified, and keeps every tag on the new storage', async () => {
     fixture = await migrationFixture();
     const tagsBefore = tagsOf(fixture);
+    const gcBefore = fixture.mock.state.crons.filter((c) => c.action.startsWith('onlinegc')).map((c) => [c.action, c.schedule]);
+    expect(gcBefore).toHaveLength(1);
     expect(tagsBefore.length).toBeGreaterThan(0);
     const run = await runCli(['migrate', ...fixture.args, '--yes', '--confirm-destroy', fixture.mock.replicaId, '--json'], { env: fixture.env });
     expect(run.stderr).toBe('');
@@ -45,10 +47,10 @@ describe('dtr-migrate migrate (non-interactive)', () => {
     const source = await listFiles(fixture.source, (rel) => rel.includes('_uploads'));
     const target = await listFiles(fixture.target);
     expect(target).toEqual(source);
-    // DTR now serves from the target, with the tags it had, and GC is off.
+    // DTR now serves from the target, with the tags it had, and the GC schedule is back as it was.
     expect(fixture.mock.state.storage).toEqual({ kind: 'path', path: fixture.target });
     expect(tagsOf(fixture)).toEqual(tagsBefore);
-    expect(fixture.mock.state.crons.filter((c) => c.action.startsWith('onlinegc'))).toEqual([]);
+    expect(fixture.mock.state.crons.filter((c) => c.action.startsWith('onlinegc')).map((c) => [c.action, c.schedule])).toEqual(gcBefore);
     expect(fixture.mock.state.jobs.filter((j) => j.action === 'onlinegc_blobs')).toHaveLength(1);
 
     // The backup is owner-only and recorded; the journal says every step is verified.
@@ -89,7 +91,7 @@ describe('dtr-migrate migrate (non-interactive)', () => {
     fixture = await migrationFixture();
     const confirm = ['--yes', '--confirm-destroy', fixture.mock.replicaId, '--json'];
     const allEvents: Array<Record<string, unknown>> = [];
-    for (const stopAfter of stepOrder.slice(0, 4)) {
+    for (const stopAfter of stepOrder.slice(0, 5)) {
       const stopped = await runCli(['migrate', ...fixture.args, ...confirm], {
         env: fixture.env,
         onOutput: (text, child) => {

@@ -78,4 +78,4 @@ export async function readJournal(stateDir: string): Promise<{ steps: Record<str
   return JSON.parse(await readFile(join(stateDir, 'journal.json'), 'utf8')) as { steps: Record<string, { status: string; attempts: number }> };
 }
 
-export const stepOrder = ['disable-gc', 'backup', 'migrate-storage', 'restore', 'onlinegc-blobs'] as const;
+export const stepOrder = ['disable-gc', 'backup', 'migrate-storage', 'restore', 'onlinegc-blobs', 'restore-gc'] as const;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Journal, journalFileName } from '../../engine/journal.js';
 import { runMigration, type MigrationOptions, type MigrationResult } from '../../engine/migration.js';
 import { isMigrateError } from '../../errors.js';
-import { bestPracticeSteps } from '../../steps/index.js';
+import { stepsOfJournal } from '../../steps/index.js';
 import type { CliContext } from '../context.js';
 import { errorJson, errorLines } from '../errors-out.js';
 import { cliSources, makeIo, stateDirOf } from '../sources.js';
@@ -25,7 +25,8 @@ export interface SessionOverrides {
 async function journaledStates(stateDir: string): Promise<Array<{ id: string; status: string }>> {
   try {
     const data = await Journal.read(join(stateDir, journalFileName));
-    return bestPracticeSteps.map((s) => ({ id: s.id, status: data?.steps[s.id]?.status ?? 'pending' }));
+    if (data === undefined) return [];
+    return stepsOfJournal(data.procedure).map((s) => ({ id: s.id, status: data.steps[s.id]?.status ?? 'pending' }));
   } catch {
     return [];
   }
@@ -37,7 +38,6 @@ export async function migrateCommand(ctx: CliContext, options: { dryRun: boolean
   try {
     const result = await runMigration({
       io,
-      steps: bestPracticeSteps,
       sources: overrides.sources ?? (await cliSources(ctx)),
       stateDir,
       yes: overrides.yes ?? ctx.globals['yes'] === true,
@@ -48,7 +48,7 @@ export async function migrateCommand(ctx: CliContext, options: { dryRun: boolean
     });
     const extra = overrides.afterRun === undefined ? [] : await overrides.afterRun(result);
     io.close();
-    if (ctx.json) ctx.stdout.write(`${JSON.stringify(resultLine(true, 0, result.steps, { dryRun: result.dryRun, stateDir, logFile: result.logFile, checks: extra }))}\n`);
+    if (ctx.json) ctx.stdout.write(`${JSON.stringify(resultLine(true, 0, result.steps, { procedure: result.procedure, dryRun: result.dryRun, stateDir, logFile: result.logFile, checks: extra }))}\n`);
     else ctx.stdout.write(`${[...summaryLines(result, ctx.style), ...extra].join('\n')}\n`);
     return 0;
   } catch (error) {

@@ -10,6 +10,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DtrClient } from '../../api/client.js';
+import { optionName, type InputKey } from '../../config/inputs.js';
 import { startMockDtr } from '../../mock-dtr/server.js';
 import { createSampleRegistry } from '../../mock-dtr/sample-registry.js';
 import { MigrateError } from '../../errors.js';
@@ -41,6 +42,10 @@ function compareTags(before: TagMap, after: TagMap): string[] {
     });
   }
   return [`Rehearsal check: all ${formatCount(before.size)} tags present after the migration, same digests.`];
+}
+
+function passThrough(ctx: CliContext, keys: readonly InputKey[]): Partial<Record<InputKey, unknown>> {
+  return Object.fromEntries(keys.map((key) => [key, ctx.globals[optionName(key)]]).filter(([, value]) => value !== undefined));
 }
 
 export async function rehearseCommand(ctx: CliContext, options: { keep: boolean; tls: boolean; dtrVersion?: string }): Promise<number> {
@@ -92,16 +97,26 @@ export async function rehearseCommand(ctx: CliContext, options: { keep: boolean;
             // Over plain HTTP the bootstrapper still wants one of --ucp-ca or --ucp-insecure-tls.
             ...(caFile === undefined ? { ucpInsecureTls: true } : { caCert: caFile, ucpCa: caFile }),
             ...(yes ? { confirmDestroy: mock.replicaId } : {}),
+            // The operator's choices pass through; everything else belongs to the rehearsal.
+            ...passThrough(ctx, ['procedure', 'acceptTagLoss', 'restoreGc', 'copyConcurrency']),
           },
           env: { DTR_TOKEN: token, UCP_PASSWORD: ucpPassword },
           config: {},
         },
-        afterRun: async () => compareTags(before, await tagsOf(mock.url, 'admin', token, caFile)),
+        afterRun: async (result) => {
+          const after = await tagsOf(mock.url, 'admin', token, caFile);
+          // The reconfigure procedure erases tags by design, and the operator accepted it.
+          if (result.procedure === 'reconfigure') return [`Rehearsal check: ${formatCount(before.size - after.size)} of ${formatCount(before.size)} tags erased, as accepted with the reconfigure procedure.`];
+          return compareTags(before, after);
+        },
       },
     );
   } finally {
     await mock.close();
     if (options.keep) ctx.stderr.write(`Kept the rehearsal directory: ${root}\n`);
-    else await rm(root, { recursive: true, force: true });
+    else {
+      await rm(root, { recursive: true, force: true });
+      if (!ctx.json) ctx.stderr.write(`Removed the rehearsal directory ${root} (keep it with --keep).\n`);
+    }
   }
 }

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { Journal, journalFileName } from '../../engine/journal.js';
-import { bestPracticeSteps } from '../../steps/index.js';
+import { stepsOfJournal } from '../../steps/index.js';
 import { formatDuration } from '../../format.js';
 import type { CliContext } from '../context.js';
 import { stateDirOf } from '../sources.js';
@@ -17,15 +17,15 @@ export async function statusCommand(ctx: CliContext): Promise<number> {
     else ctx.stdout.write(`No migration has started in ${stateDir}.\nStart one with: dtr-migrate migrate\n`);
     return 0;
   }
-  const steps = bestPracticeSteps.map((step) => ({ id: step.id, title: step.title, ...(data.steps[step.id] ?? { status: 'pending' as const, attempts: 0 }) }));
+  const steps = stepsOfJournal(data.procedure).map((step) => ({ id: step.id, title: step.title, ...(data.steps[step.id] ?? { status: 'pending' as const, attempts: 0 }) }));
   const next = steps.find((s) => s.status !== 'verified');
   if (ctx.json) {
     const shown = steps.map(({ output: _output, checkpoint: _checkpoint, ...rest }) => rest);
-    ctx.stdout.write(`${JSON.stringify({ event: 'status', stateDir, started: true, createdAt: data.createdAt, updatedAt: data.updatedAt, steps: shown, next: next?.id ?? null })}\n`);
+    ctx.stdout.write(`${JSON.stringify({ event: 'status', stateDir, started: true, procedure: data.procedure, createdAt: data.createdAt, updatedAt: data.updatedAt, steps: shown, next: next?.id ?? null })}\n`);
     return 0;
   }
   const { style } = ctx;
-  const lines = [style.chalk.bold(`Migration in ${stateDir}`), style.chalk.dim(`started ${data.createdAt}, last change ${data.updatedAt}`), ''];
+  const lines = [style.chalk.bold(`Migration in ${stateDir} (${data.procedure} procedure)`), style.chalk.dim(`started ${data.createdAt}, last change ${data.updatedAt}`), ''];
   for (const [i, step] of steps.entries()) {
     const mark = step.status === 'verified' ? style.ok : step.status === 'pending' ? style.locked : step.status === 'running' ? style.next : style.fail;
     const when = step.endedAt ?? step.startedAt;

@@ -1,0 +1,85 @@
+/**
+ * What must hold before DTR's data is put at risk (destroy, or a reconfigure onto the new storage), and
+ * what must hold after: shared by restore and reconfigure so both gates are the same gate.
+ */
+import { backupProblem } from '../backup/backup-file.js';
+import { healthyReplicaStatus } from '../dtr/facts.js';
+import { MigrateError, isMigrateError } from '../errors.js';
+import type { StepContext, Verification } from '../engine/step.js';
+import { formatBytes, formatCount } from '../format.js';
+import type { BackupOutput } from './02-backup.js';
+import { storedVerifySummary } from './03-migrate-storage.js';
+import { describeNewStorage, newStorage } from './bootstrapper.js';
+import { gcProblem, isGcOff, readGcState } from './gc-state.js';
+import { storageMismatch } from './new-storage-check.js';
+
+const healthWaitMs = 10 * 60_000;
+const healthPollMs = 1_000;
+
+function locked(what: string, reason: string): MigrateError {
+  return new MigrateError('STEP_LOCKED', `${what} is locked: ${reason}; nothing was changed`, {
+    hint: 'Run `dtr-migrate migrate` to redo the earlier steps; `dtr-migrate status` shows where things stand.',
+  });
+}
+
+/**
+ * Re-checks, right before the operator is asked, everything that protects the data: the backup is
+ * the file that was verified, the storage copy verified clean, and GC is off. Returns the lines that
+ * the confirmation shows; throws STEP_LOCKED when any fails.
+ */
+export async function checkProtections(ctx: StepContext, what: string): Promise<{ backup: BackupOutput; lines: string[] }> {
+  const backup = ctx.outputOf<BackupOutput>('backup');
+  const verify = storedVerifySummary(ctx.savedBy('migrate-storage'));
+  if (backup === undefined) throw locked(what, 'there is no verified backup');
+  if (verify === undefined) throw locked(what, 'the storage copy has not been verified');
+  if (!verify.ok) throw locked(what, `the storage verification found ${verify.problems.length} problem(s)`);
+  const problem = await backupProblem(backup);
+  if (problem !== undefined) throw locked(what, problem);
+  const gc = await readGcState(ctx.api);
+  if (!isGcOff(gc)) throw locked(what, gcProblem(gc));
+  return {
+    backup,
+    lines: [
+      `backup ${backup.file}: ${formatBytes(backup.bytes)}, sha256 ${backup.sha256} (re-checked just now)`,
+      `inventory: ${formatCount(backup.tags)} tags in ${formatCount(backup.repositories)} repositories (${backup.inventoryFile})`,
+      `new storage ${ctx.inputs.targetStorage}: ${formatCount(verify.filesChecked)} files, ${formatBytes(verify.bytesChecked)}, ${formatCount(verify.blobsHashed)} blob digests checked, no problem (${verify.verifiedAt})`,
+      'garbage collection is off: no schedule, no job running (checked just now)',
+    ],
+  };
+}
+
+/** Polls until DTR answers with a healthy replica (DTR restarts after restore and reconfigure). */
+export async function waitForHealthyReplica(ctx: StepContext, after: string): Promise<void> {
+  const deadline = Date.now() + healthWaitMs;
+  for (;;) {
+    try {
+      const status = await ctx.api.clusterStatus();
+      if (status.replica_health[ctx.inputs.replicaId] === healthyReplicaStatus) return;
+      ctx.progress(`waiting for replica ${ctx.inputs.replicaId} to report healthy`);
+    } catch (error) {
+      if (isMigrateError(error) && (error.code === 'API_AUTH' || error.code === 'API_FORBIDDEN')) throw error;
+      ctx.progress(`waiting for DTR to answer after the ${after}`);
+    }
+    if (Date.now() > deadline) {
+      throw new MigrateError('STEP_FAILED', `DTR did not report replica ${ctx.inputs.replicaId} healthy within ${healthWaitMs / 60_000} minutes of the ${after}`, {
+        hint: 'Check the DTR containers on the node; then run `dtr-migrate migrate` again (it checks before repeating anything).',
+      });
+    }
+    await ctx.sleep(healthPollMs);
+  }
+}
+
+/** DTR healthy, serving from the new storage, GC still off. */
+export async function runsOnNewStorage(ctx: StepContext): Promise<Verification> {
+  const replicaId = ctx.inputs.replicaId;
+  const health = (await ctx.api.clusterStatus()).replica_health[replicaId];
+  if (health !== healthyReplicaStatus) {
+    return { ok: false, reason: `replica ${replicaId} reports "${health ?? 'nothing'}"`, hint: 'Check the DTR containers, then run `dtr-migrate migrate` again.' };
+  }
+  const storage = newStorage(ctx.inputs);
+  const mismatch = await storageMismatch(ctx.docker, replicaId, storage, ctx.signal);
+  if (mismatch !== undefined) return { ok: false, reason: mismatch, hint: 'Check --target-volume / --target-nfs-url, then run `dtr-migrate migrate` again.' };
+  const gc = await readGcState(ctx.api);
+  if (!isGcOff(gc)) return { ok: false, reason: gcProblem(gc), hint: 'Set GC to Never in DTR before anything else, then run `dtr-migrate migrate` again.' };
+  return { ok: true, facts: [`DTR answers; replica ${replicaId} is healthy`, `DTR serves images from ${describeNewStorage(storage)}`, 'GC is still off'] };
+}

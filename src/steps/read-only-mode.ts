@@ -1,0 +1,56 @@
+/**
+ * Read-only mode around a long copy (DTR 2.6.4+): pushes and deletes fail, pulls work, so the storage
+ * stays still while it is copied [doc]. At the end the mode is put back to what the operator had,
+ * which the first step recorded.
+ */
+import { z } from 'zod';
+import { apiPaths } from '../dtr/facts.js';
+import type { Step, StepContext } from '../engine/step.js';
+
+const outputSchema = z.object({ readOnly: z.boolean() });
+type Output = z.infer<typeof outputSchema>;
+
+/** What read-only mode was before the migration (saved by disable-gc), false when unknown. */
+function readOnlyBefore(ctx: StepContext): boolean {
+  return ctx.outputOf<{ readOnlyBefore?: boolean }>('disable-gc')?.readOnlyBefore === true;
+}
+
+async function setAndCheck(ctx: StepContext, wanted: boolean): Promise<Output> {
+  await ctx.api.setReadOnly(wanted);
+  return { readOnly: wanted };
+}
+
+export const readOnlyStep: Step<Output> = {
+  id: 'read-only',
+  title: 'Make the registry read-only',
+  purpose: 'Stop pushes and deletes (pulls keep working) so the storage does not change while it is copied.',
+  inputs: [],
+  output: outputSchema,
+  plan: () => [
+    { kind: 'http', method: 'POST', path: apiPaths.settings, body: { readOnlyRegistry: true }, why: 'read-only mode on (202 Accepted)' },
+    { kind: 'check', description: `GET ${apiPaths.settings}: readOnlyRegistry is true` },
+  ],
+  run: (ctx) => setAndCheck(ctx, true),
+  async verify(ctx) {
+    const on = (await ctx.api.getSettings()).readOnlyRegistry;
+    return on ? { ok: true, facts: ['readOnlyRegistry is true: pushes and deletes are refused, pulls work'] } : { ok: false, reason: 'DTR still reports readOnlyRegistry false', hint: 'Check DTR\'s settings, then run `dtr-migrate migrate` again.' };
+  },
+};
+
+export const readWriteStep: Step<Output> = {
+  id: 'read-write',
+  title: 'Turn read-only mode back off',
+  purpose: 'Put read-only mode back as it was before the migration, so pushes work again.',
+  inputs: [],
+  output: outputSchema,
+  plan: () => [
+    { kind: 'http', method: 'POST', path: apiPaths.settings, body: { readOnlyRegistry: false }, why: 'read-only mode back as it was before (off unless it was on)' },
+    { kind: 'check', description: `GET ${apiPaths.settings}: readOnlyRegistry as before the migration` },
+  ],
+  run: (ctx) => setAndCheck(ctx, readOnlyBefore(ctx)),
+  async verify(ctx, output) {
+    const now = (await ctx.api.getSettings()).readOnlyRegistry;
+    if (now !== output.readOnly) return { ok: false, reason: `DTR reports readOnlyRegistry ${String(now)}`, hint: 'Check DTR\'s settings, then run `dtr-migrate migrate` again.' };
+    return { ok: true, facts: [now ? 'read-only mode left on, as it was before the migration' : 'readOnlyRegistry is false: pushes work again'] };
+  },
+};

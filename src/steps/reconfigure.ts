@@ -1,0 +1,72 @@
+/**
+ * The reconfigure step: `docker/dtr reconfigure` onto the new storage. Its mode follows the procedure
+ * and the version (see ReconfigureMode): with `--storage-migrated` (2.6.4 to 2.8) or on MSR 2.9 the
+ * tags must survive and the check proves it; a plain reconfigure on older versions, or
+ * `--reinitialize-storage` on 2.9, erases them, and runs only after the operator accepted that in words.
+ */
+import { z } from 'zod';
+import { reconfigureCommand, type ReconfigureMode } from '../docker/dtr-commands.js';
+import { apiPaths } from '../dtr/facts.js';
+import type { Step } from '../engine/step.js';
+import { bootstrapperTarget, describeNewStorage, newStorage } from './bootstrapper.js';
+import { checkProtections, runsOnNewStorage, waitForHealthyReplica } from './protections.js';
+import { tagsKept } from './tags-check.js';
+
+const outputSchema = z.object({ replicaId: z.string(), storage: z.string(), mode: z.enum(['migrated', 'reinitialize', 'plain']) });
+type Output = z.infer<typeof outputSchema>;
+
+export function reconfigureStep(mode: ReconfigureMode, keepsTags: boolean): Step<Output> {
+  return {
+    id: 'reconfigure',
+    title: keepsTags ? 'Reconfigure DTR onto the copied storage' : 'Reconfigure DTR onto the new storage (erases tags)',
+    purpose: keepsTags
+      ? 'Point DTR at the new storage, telling it the data was copied, so the tags stay.'
+      : 'Point DTR at the new storage with a fresh metadata store: every tag is erased, as accepted.',
+    inputs: ['ucpUrl', 'ucpUsername', 'ucpPassword', 'ucpCa', 'ucpInsecureTls', 'dtrVersion', 'replicaId', 'dockerBin', 'targetStorage', 'targetVolume', 'targetNfsUrl', 'confirmDestroy', 'acceptTagLoss'],
+    output: outputSchema,
+
+    async confirmation(ctx) {
+      const { lines } = await checkProtections(ctx, 'reconfigure');
+      const storage = describeNewStorage(newStorage(ctx.inputs));
+      return {
+        expect: ctx.inputs.replicaId,
+        willDestroy: keepsTags
+          ? [`DTR replica ${ctx.inputs.replicaId} restarts on ${storage}; its old storage is no longer used`]
+          : [`EVERY TAG of DTR replica ${ctx.inputs.replicaId}: DTR restarts on ${storage} with a new metadata store`],
+        protections: lines,
+        ...(keepsTags
+          ? {}
+          : { acknowledge: { consequence: 'A plain reconfigure erases every tag in this DTR', phrase: 'erase all tags', flag: '--accept-tag-loss', given: ctx.inputs.acceptTagLoss } }),
+      };
+    },
+
+    plan: (ctx) => [
+      { kind: 'check', description: 'backup and storage verification intact, GC off; then the operator types the replica id' },
+      { kind: 'docker', command: ctx.describeDocker(reconfigureCommand(bootstrapperTarget(ctx.inputs), newStorage(ctx.inputs), mode)), why: keepsTags ? 'switch DTR to the copied storage, keeping its metadata' : 'switch DTR to the new storage; tags are erased' },
+      { kind: 'http', method: 'GET', path: apiPaths.clusterStatus, why: 'wait until the replica reports healthy' },
+      { kind: 'check', description: keepsTags ? 'DTR on the new storage, healthy, GC off, every tag of the inventory present with the same digest' : 'DTR on the new storage, healthy, GC off' },
+    ],
+
+    async run(ctx) {
+      const storage = newStorage(ctx.inputs);
+      ctx.progress(`reconfiguring replica ${ctx.inputs.replicaId} onto ${describeNewStorage(storage)}`);
+      await ctx.docker.run(reconfigureCommand(bootstrapperTarget(ctx.inputs), storage, mode), { signal: ctx.signal, purpose: 'docker/dtr reconfigure' });
+      await ctx.checkpoint({ reconfiguredAt: new Date().toISOString() });
+      await waitForHealthyReplica(ctx, 'reconfigure');
+      return { replicaId: ctx.inputs.replicaId, storage: describeNewStorage(storage), mode };
+    },
+
+    async verify(ctx) {
+      const running = await runsOnNewStorage(ctx);
+      if (!running.ok || !keepsTags) return running.ok ? { ok: true, facts: [...running.facts, 'tags erased, as accepted'] } : running;
+      const tags = await tagsKept(ctx);
+      return tags.ok ? { ok: true, facts: [...running.facts, ...tags.facts] } : tags;
+    },
+
+    /** Reconfigure finished before a kill: verify instead of reconfiguring (and restarting DTR) again. */
+    async probe(ctx) {
+      if (ctx.saved()?.['reconfiguredAt'] === undefined) return undefined;
+      return { replicaId: ctx.inputs.replicaId, storage: describeNewStorage(newStorage(ctx.inputs)), mode };
+    },
+  };
+}

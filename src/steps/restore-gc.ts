@@ -1,0 +1,53 @@
+/**
+ * The last step: put the GC schedule back as the operator had it (recorded by disable-gc), or leave it
+ * at Never when asked to (--no-restore-gc). Either way the summary says which.
+ */
+import { z } from 'zod';
+import { cronSchema, type Cron } from '../api/schemas.js';
+import { apiPaths, gcCronAction, isGcAction } from '../dtr/facts.js';
+import type { Step, StepContext } from '../engine/step.js';
+import { describeSchedules } from './gc-state.js';
+
+const outputSchema = z.object({ restored: z.boolean(), schedules: z.array(cronSchema) });
+type Output = z.infer<typeof outputSchema>;
+
+function recorded(ctx: StepContext): Cron[] {
+  return ctx.outputOf<{ previousSchedules?: Cron[] }>('disable-gc')?.previousSchedules ?? [];
+}
+
+export const restoreGcStep: Step<Output> = {
+  id: 'restore-gc',
+  title: 'Put the GC schedule back',
+  purpose: 'Leave the registry as the operator had it: the GC schedule recorded at the start, unless told to keep it off.',
+  inputs: ['restoreGc'],
+  output: outputSchema,
+  plan: (ctx) => [
+    { kind: 'http', method: 'PUT', path: apiPaths.cron(gcCronAction), body: { schedule: '<as recorded by disable-gc>' }, why: ctx.inputs.restoreGc === false ? 'skipped: --no-restore-gc' : 'the GC schedule as it was before the migration' },
+    { kind: 'check', description: `GET ${apiPaths.crons}: the schedule as recorded (or none with --no-restore-gc)` },
+  ],
+  async run(ctx) {
+    const schedules = recorded(ctx);
+    if (!ctx.inputs.restoreGc) return { restored: false, schedules };
+    for (const cron of schedules) {
+      await ctx.api.putCron(cron.action, {
+        schedule: cron.schedule,
+        ...(cron.retries === undefined ? {} : { retries: cron.retries }),
+        ...(cron.capacityMap === undefined ? {} : { capacityMap: cron.capacityMap }),
+        ...(cron.parameters === undefined ? {} : { parameters: cron.parameters }),
+        ...(cron.deadline === undefined ? {} : { deadline: cron.deadline }),
+        ...(cron.stopTimeout === undefined ? {} : { stopTimeout: cron.stopTimeout }),
+      });
+    }
+    return { restored: true, schedules };
+  },
+  async verify(ctx, output) {
+    const now = (await ctx.api.listCrons()).filter((c) => isGcAction(c.action));
+    const wanted = output.restored ? output.schedules : [];
+    const same = now.length === wanted.length && wanted.every((w) => now.some((n) => n.action === w.action && n.schedule === w.schedule));
+    if (!same) return { ok: false, reason: `GC schedule is ${describeSchedules(now)}, expected ${describeSchedules(wanted)}`, hint: 'Set it in DTR (System > Garbage Collection), or run `dtr-migrate migrate` again.' };
+    return {
+      ok: true,
+      facts: [output.restored ? `GC schedule put back: ${describeSchedules(wanted)}` : `GC left at Never, as asked (it was ${describeSchedules(output.schedules)})`],
+    };
+  },
+};

@@ -1,0 +1,60 @@
+/** What copy, preflight and verify share: option checks, abort and error mapping, problem order. */
+
+import { MigrateError, isMigrateError } from '../errors.js';
+import { WorkerFailure } from './tree-workers.js';
+import type { StorageProblem } from './types.js';
+
+/** A positive integer from an option, or STORAGE_INVALID naming the flag. */
+export function positiveInteger(value: number | undefined, fallback: number, flag: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new MigrateError('STORAGE_INVALID', `${flag} must be a whole number of at least 1, not ${value}.`, {
+      hint: `Pass ${flag} 8, for example, or leave it out for the default.`,
+    });
+  }
+  return value;
+}
+
+/**
+ * Runs `work` under an internal abort controller that follows the caller's signal, and maps what comes
+ * out: the caller's abort becomes INTERRUPTED, a worker's fatal failure STORAGE_FAILED.
+ */
+export async function withAbort<T>(
+  what: 'copy' | 'preflight' | 'verify',
+  signal: AbortSignal | undefined,
+  work: (internal: AbortController) => Promise<T>,
+): Promise<T> {
+  const internal = new AbortController();
+  const follow = (): void => internal.abort(signal?.reason);
+  if (signal?.aborted) follow();
+  signal?.addEventListener('abort', follow, { once: true });
+  try {
+    internal.signal.throwIfAborted();
+    const result = await work(internal);
+    internal.signal.throwIfAborted();
+    return result;
+  } catch (error) {
+    if (signal?.aborted) {
+      throw new MigrateError('INTERRUPTED', `The storage ${what} was interrupted; nothing incomplete was left in place.`, {
+        hint: `Run the ${what} again: it resumes where it stopped.`,
+        cause: signal.reason,
+      });
+    }
+    // A progress callback that threw aborted the run: its error is the one to report.
+    const first = internal.signal.aborted ? internal.signal.reason : error;
+    if (isMigrateError(first)) throw first;
+    const space = first instanceof WorkerFailure && (first.code === 'ENOSPC' || first.code === 'EDQUOT');
+    throw new MigrateError('STORAGE_FAILED', `The storage ${what} failed: ${first instanceof Error ? first.message : String(first)}`, {
+      hint: space
+        ? 'The --to volume is full: free space or pass a larger one, then run again; copied files are kept.'
+        : `Check the --to volume (permissions, health), then run the ${what} again: it resumes where it stopped.`,
+      cause: first,
+    });
+  } finally {
+    signal?.removeEventListener('abort', follow);
+  }
+}
+
+export function sortProblems(problems: StorageProblem[]): StorageProblem[] {
+  return problems.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));
+}

@@ -1,0 +1,217 @@
+/**
+ * The coordinator of the tree workers (main thread): a stack of directory tasks, a pool of at most
+ * `size` workers started on demand, and the shared memory through which workers see the abort flag and
+ * how many workers are idle, and report progress. Per task it receives one `done` with counters, and a
+ * message per problem; a fatal error from any worker stops all of them.
+ *
+ * Memory stays flat whatever the tree: the stack holds only directories handed back by workers while
+ * others were idle, and each worker holds only the directories open along its current path.
+ *
+ * How many workers: as many as cores to begin with, then more (up to `size`) only while the running ones
+ * mostly wait on I/O, as on NFS, where more streams in flight hide the latency. On a local disk the
+ * workers keep the cores busy, and more would only add start-up cost (a worker costs 0.1-0.2 s of CPU to
+ * start on a small VM) and contention.
+ */
+
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { StorageProblem } from './types.js';
+import { workerSource } from './worker-main.js';
+import { controlAbort, controlHungry } from './worker-types.js';
+import type { Counters, FromWorker, Op, Task, WorkerConfig, WorkerData } from './worker-types.js';
+
+export interface RunHandlers {
+  onProblem(problem: StorageProblem): void;
+  onCounters(op: Op, counters: Counters): void;
+  /** Every task of `op` has finished (none queued, none running). */
+  onOpFinished?(op: Op): void;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  task: Task | undefined;
+}
+
+/** A fatal failure inside a worker: its message names the path and the system error. */
+export class WorkerFailure extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+    this.name = 'WorkerFailure';
+  }
+}
+
+export class TreeWorkers {
+  private readonly control = new Int32Array(new SharedArrayBuffer(8));
+  private readonly shared = new BigInt64Array(new SharedArrayBuffer(16));
+  private readonly slots: Slot[] = [];
+  private readonly outstanding = new Map<Op, number>();
+  private queue: Task[] = [];
+  private failure: Error | undefined;
+  private handlers: RunHandlers | undefined;
+  private settle: (() => void) | undefined;
+  /** Workers that may run now: starts at the number of cores, grows while the workers wait on I/O. */
+  private allowed: number;
+  private sampler: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly size: number,
+    private readonly config: WorkerConfig,
+  ) {
+    this.allowed = Math.min(size, availableParallelism());
+  }
+
+  /** Runs `tasks` and everything they hand back; resolves when all workers are idle again. */
+  run(tasks: readonly Task[], handlers: RunHandlers): Promise<void> {
+    this.handlers = handlers;
+    for (const task of tasks) this.enqueue(task);
+    return new Promise<void>((resolve, reject) => {
+      this.settle = () => {
+        this.stopSampling();
+        if (this.failure) reject(this.failure);
+        else resolve();
+      };
+      this.startSampling();
+      this.dispatch();
+      this.checkIdle();
+    });
+  }
+
+  /**
+   * Every half second: if the process used less than half a core per running worker (they were waiting
+   * on I/O) and every worker is busy, allow one more.
+   */
+  private startSampling(): void {
+    if (this.allowed >= this.size || this.sampler) return;
+    let last = process.cpuUsage();
+    let lastAt = performance.now();
+    this.sampler = setInterval(() => {
+      const now = process.cpuUsage();
+      const at = performance.now();
+      const cpuMs = (now.user - last.user + now.system - last.system) / 1000;
+      const busy = this.slots.filter((slot) => slot.task !== undefined).length;
+      if (busy === this.slots.length && busy === this.allowed && cpuMs < (at - lastAt) * busy * 0.5) {
+        this.allowed += 1;
+        this.dispatch();
+        if (this.allowed >= this.size) this.stopSampling();
+      }
+      last = now;
+      lastAt = at;
+    }, 500);
+    this.sampler.unref();
+  }
+
+  private stopSampling(): void {
+    if (this.sampler) clearInterval(this.sampler);
+    this.sampler = undefined;
+  }
+
+  /** Files and bytes done since the last reset, summed over all workers. */
+  progress(): { files: number; bytes: number } {
+    return { files: Number(Atomics.load(this.shared, 0)), bytes: Number(Atomics.load(this.shared, 1)) };
+  }
+
+  resetProgress(): void {
+    Atomics.store(this.shared, 0, 0n);
+    Atomics.store(this.shared, 1, 0n);
+  }
+
+  /** Workers stop at their next file or chunk (removing their temporary files); queued tasks are dropped. */
+  abort(): void {
+    Atomics.store(this.control, controlAbort, 1);
+    for (const task of this.queue.splice(0)) this.finished(task.op);
+    this.checkIdle();
+  }
+
+  async close(): Promise<void> {
+    this.stopSampling();
+    Atomics.store(this.control, controlAbort, 1);
+    await Promise.all(this.slots.splice(0).map((slot) => slot.worker.terminate()));
+  }
+
+  private enqueue(task: Task): void {
+    this.outstanding.set(task.op, (this.outstanding.get(task.op) ?? 0) + 1);
+    if (Atomics.load(this.control, controlAbort) !== 0) this.finished(task.op);
+    else this.queue.push(task);
+  }
+
+  private finished(op: Op): void {
+    const left = (this.outstanding.get(op) ?? 1) - 1;
+    this.outstanding.set(op, left);
+    if (left === 0) this.handlers?.onOpFinished?.(op);
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      const slot = this.slots.find((candidate) => candidate.task === undefined) ?? this.spawn();
+      if (!slot) break;
+      const task = this.queue.pop() as Task;
+      slot.task = task;
+      slot.worker.postMessage(task);
+    }
+    // Workers allowed but not started yet count as idle: a busy worker hands work back, which starts them.
+    const idle = this.slots.filter((slot) => slot.task === undefined).length + this.allowed - this.slots.length;
+    Atomics.store(this.control, controlHungry, Math.max(0, idle - this.queue.length));
+  }
+
+  private checkIdle(): void {
+    if (this.settle && this.queue.length === 0 && this.slots.every((slot) => slot.task === undefined)) {
+      const settle = this.settle;
+      this.settle = undefined;
+      settle();
+    }
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    this.abort();
+  }
+
+  private taskEnded(slot: Slot): void {
+    const task = slot.task;
+    slot.task = undefined;
+    if (task) this.finished(task.op);
+    this.dispatch();
+    this.checkIdle();
+  }
+
+  private spawn(): Slot | undefined {
+    if (this.slots.length >= this.allowed) return undefined;
+    const workerData: WorkerData = { config: this.config, control: this.control.buffer as SharedArrayBuffer, progress: this.shared.buffer as SharedArrayBuffer };
+    const worker = new Worker(workerSource(), { eval: true, workerData });
+    const slot: Slot = { worker, task: undefined };
+    worker.on('message', (message: FromWorker) => {
+      switch (message.type) {
+        case 'donate':
+          this.enqueue(message.task);
+          this.dispatch();
+          break;
+        case 'problem':
+          this.handlers?.onProblem(message.problem);
+          break;
+        case 'done':
+          this.handlers?.onCounters(message.op, message.counters);
+          this.taskEnded(slot);
+          break;
+        case 'fatal':
+          this.fail(new WorkerFailure(message.message, message.code));
+          this.taskEnded(slot);
+          break;
+      }
+    });
+    // A worker that dies (out of memory, a bug) fails the run; it never hangs it.
+    const died = (error: Error): void => {
+      const index = this.slots.indexOf(slot);
+      if (index < 0) return;
+      this.slots.splice(index, 1);
+      this.fail(error);
+      this.taskEnded(slot);
+    };
+    worker.on('error', died);
+    worker.on('exit', (code) => died(new Error(`a storage worker exited with code ${code}`)));
+    this.slots.push(slot);
+    return slot;
+  }
+}

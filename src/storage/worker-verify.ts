@@ -1,0 +1,112 @@
+/**
+ * The verification, run by the tree workers, as two operations over two trees:
+ * - `verify-source`: every source file exists in the target with the same size (stats only);
+ * - `verify-target`: every blob hashes to the digest in its path, every `link` under `repositories/`
+ *   names a blob the target holds.
+ * Every problem is reported by path; nothing stops at the first. Nothing is written.
+ *
+ * Runs inside a worker, shipped as source text: only parameters and globals may be used.
+ */
+
+import type { Stats } from 'node:fs';
+import type { DirOps, Kit } from './worker-types.js';
+
+type Stateless = DirOps<true>;
+
+/** Counters: filesChecked, sourceBlobs, sourceBlobBytes. */
+export function createVerifySourceOps(kit: Kit): Stateless {
+  const { path, config, layout } = kit;
+  return {
+    root: config.source,
+    enter: () => true,
+    child: () => ({ missing: false }),
+    file(_state, rel) {
+      let stats: Stats | undefined;
+      try {
+        stats = kit.lstatIfExists(path.join(config.source, rel));
+      } catch (error) {
+        kit.problem({ kind: 'unreadable', path: rel, detail: `source: ${kit.describe(error)}` });
+        return;
+      }
+      // A source file gone since the listing is the source's business, not a gap in the target.
+      if (!stats || !(stats.isFile() || stats.isSymbolicLink())) return;
+      kit.add('filesChecked', 1);
+      if (layout.blobDigestOf(rel) !== undefined) {
+        kit.add('sourceBlobs', 1);
+        kit.add('sourceBlobBytes', stats.size);
+      }
+      try {
+        const copied = kit.lstatIfExists(path.join(config.target, rel));
+        if (!copied) kit.problem({ kind: 'missing', path: rel });
+        else if (copied.size !== stats.size) {
+          kit.problem({ kind: 'size-differs', path: rel, detail: `source ${stats.size} bytes, target ${copied.size}` });
+        }
+      } catch (error) {
+        kit.problem({ kind: 'unreadable', path: rel, detail: `target: ${kit.describe(error)}` });
+      }
+    },
+    leave() {},
+    listError(rel, error) {
+      if (rel === '') throw kit.fatal(`Cannot list the source ${config.source}`, error);
+      kit.problem({ kind: 'unreadable', path: rel, detail: `source directory: ${kit.describe(error)}` });
+    },
+  };
+}
+
+/** Counters: blobsHashed, bytesHashed, linksChecked. Progress: blobs and bytes hashed. */
+export function createVerifyTargetOps(kit: Kit): Stateless {
+  const { fs, path, config, layout } = kit;
+  const head = Buffer.alloc(256);
+
+  /** A link holds `sha256:` and 64 hex digits; reading a bounded head keeps a garbage file harmless. */
+  const readHead = (file: string): string => {
+    const fd = fs.openSync(file, 'r');
+    try {
+      return head.toString('utf8', 0, fs.readSync(fd, head, 0, head.length, 0));
+    } finally {
+      fs.closeSync(fd);
+    }
+  };
+
+  const checkLink = (rel: string, file: string): void => {
+    kit.add('linksChecked', 1);
+    const content = readHead(file);
+    const blob = layout.linkTargetOf(rel, content);
+    if (blob === undefined) {
+      kit.problem({ kind: 'dangling-link', path: rel, detail: 'content is not "sha256:<64 hex digits>"' });
+    } else if (!kit.lstatIfExists(path.join(config.target, blob))?.isFile()) {
+      kit.problem({ kind: 'dangling-link', path: rel, detail: `points to ${content.trim()}, not in the target` });
+    }
+  };
+
+  return {
+    root: config.target,
+    enter: () => true,
+    child: () => ({ missing: false }),
+    file(_state, rel) {
+      const file = path.join(config.target, rel);
+      const digest = layout.blobDigestOf(rel);
+      try {
+        if (digest !== undefined) {
+          const result = kit.hashFile(file, true);
+          kit.add('blobsHashed', 1);
+          kit.add('bytesHashed', result.bytes);
+          kit.progress(1, 0);
+          if (result.digest !== digest) {
+            kit.problem({ kind: 'digest-mismatch', path: rel, detail: `content hashes to sha256:${result.digest}` });
+          }
+        } else if (layout.isLinkPath(rel)) {
+          checkLink(rel, file);
+        }
+      } catch (error) {
+        if (kit.isAbort(error)) throw error;
+        kit.problem({ kind: 'unreadable', path: rel, detail: `target: ${kit.describe(error)}` });
+      }
+    },
+    leave() {},
+    listError(rel, error) {
+      if (rel === '') throw kit.fatal(`Cannot list the target ${config.target}`, error);
+      kit.problem({ kind: 'unreadable', path: rel, detail: `target directory: ${kit.describe(error)}` });
+    },
+  };
+}

@@ -1,0 +1,234 @@
+/**
+ * The docker stand-in (bin/dtr-mock-docker.js, compiled: run `npm run build` first) driven with the exact
+ * command lines dtr-migrate builds (src/docker/dtr-commands.ts), against an in-process mock DTR.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { tagPageSchema } from '../../src/api/schemas.js';
+import { inspectTar } from '../../src/backup/tar.js';
+import {
+  backupCommand,
+  destroyCommand,
+  inspectMountsCommand,
+  inspectVolumeOptionsCommand,
+  restoreCommand,
+  type BootstrapperTarget,
+} from '../../src/docker/dtr-commands.js';
+import { startMockDtr, type MockDtr, type MockDtrOptions } from '../../src/mock-dtr/index.js';
+import { call, closeAgent } from '../unit/mock-dtr/http.js';
+
+interface Run {
+  readonly exitCode: number;
+  readonly stdout: Buffer;
+  readonly stderr: string;
+}
+
+const cleanup: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+
+beforeAll(() => {
+  const compiled = new URL('../../dist/mock-dtr/docker-stand-in.js', import.meta.url);
+  if (!existsSync(compiled)) throw new Error('dist/ is missing: run `npm run build` before this test');
+});
+
+async function setUp(options: MockDtrOptions = {}): Promise<{ mock: MockDtr; dir: string; target: BootstrapperTarget }> {
+  const dir = await mkdtemp(join(tmpdir(), 'stand-in-'));
+  const mock = await startMockDtr({ storageDir: join(dir, 'storage'), ucp: { username: 'ucp-admin', password: 'ucp-s3cret-pw' }, ...options });
+  cleanup.push(() => rm(dir, { recursive: true, force: true }));
+  cleanup.push(async () => (await closeAgent(mock), await mock.close()));
+  const ucp = mock.caCertPem === undefined ? { url: 'https://ucp.example.com', username: 'ucp-admin', insecureTls: true } : { url: 'https://ucp.example.com', username: 'ucp-admin', ca: mock.caCertPem };
+  return { mock, dir, target: { version: mock.version, ucp, ucpPassword: 'ucp-s3cret-pw', replicaId: mock.replicaId } };
+}
+
+async function docker(mock: MockDtr, command: { args: readonly string[]; env: Readonly<Record<string, string>> }, input?: Buffer): Promise<Run> {
+  const result = await execa(mock.dockerBin, command.args, {
+    env: { PATH: process.env.PATH ?? '', ...mock.dockerEnv, ...command.env },
+    extendEnv: false,
+    reject: false,
+    encoding: 'buffer',
+    stripFinalNewline: false,
+    ...(input === undefined ? { stdin: 'ignore' as const } : { input }),
+  });
+  const run = { exitCode: result.exitCode ?? -1, stdout: Buffer.from(result.stdout), stderr: Buffer.from(result.stderr).toString('utf8') };
+  // Whatever happens, the stand-in never prints a secret.
+  for (const secret of ['ucp-s3cret-pw', 'wrong-pw-123', mock.credentials.admin.token]) {
+    expect(run.stderr).not.toContain(secret);
+    expect(run.stdout.includes(secret)).toBe(false);
+  }
+  return run;
+}
+
+const tagsOf = async (mock: MockDtr) => {
+  const repo = mock.state.repositories[0];
+  const answer = await call(mock, `/api/v0/repositories/${repo?.namespace}/${repo?.name}/tags`);
+  return tagPageSchema.parse(answer.json()).map((t) => [t.name, t.digest]);
+};
+
+describe('docker stand-in: the migration path', () => {
+  it('backs up, destroys and restores onto a new folder over HTTPS', async () => {
+    const { mock, dir, target } = await setUp({ tls: true });
+    const before = await tagsOf(mock);
+    expect(before.length).toBeGreaterThan(0);
+
+    const backup = await docker(mock, backupCommand(target));
+    expect(backup.exitCode, backup.stderr).toBe(0);
+    const tarPath = join(dir, 'backup.tar');
+    await writeFile(tarPath, backup.stdout);
+    const inspection = await inspectTar(tarPath);
+    expect(inspection.ok).toBe(true);
+    expect(inspection.entries.length).toBeGreaterThan(0);
+
+    const destroy = await docker(mock, destroyCommand(target));
+    expect(destroy.exitCode, destroy.stderr).toBe(0);
+    expect(mock.state.installed).toBe(false);
+    expect((await call(mock, '/api/v0/meta/settings')).status).toBe(503);
+    const again = await docker(mock, destroyCommand(target));
+    expect(again.exitCode).toBe(0);
+    expect(again.stderr).toContain('nothing to destroy');
+
+    const newStorage = join(dir, 'new-storage');
+    const restore = await docker(mock, restoreCommand(target, { kind: 'volume', volume: newStorage }, 'node-1'), backup.stdout);
+    expect(restore.exitCode, restore.stderr).toBe(0);
+    expect(mock.state.installed).toBe(true);
+    expect(await tagsOf(mock)).toEqual(before);
+
+    const mounts = await docker(mock, inspectMountsCommand(target.replicaId));
+    expect(mounts.exitCode).toBe(0);
+    const storageMount = (JSON.parse(mounts.stdout.toString()) as Array<Record<string, unknown>>).find((m) => m.Destination === '/storage');
+    expect(storageMount).toMatchObject({ Type: 'bind', Source: newStorage });
+  });
+
+  it('restores onto NFS, which inspect and volume inspect then report', async () => {
+    const { mock, target } = await setUp();
+    const backup = await docker(mock, backupCommand(target));
+    await docker(mock, destroyCommand(target));
+    const restore = await docker(mock, restoreCommand(target, { kind: 'nfs', url: 'nfs://nas.local/exports/dtr' }), backup.stdout);
+    expect(restore.exitCode, restore.stderr).toBe(0);
+    const mounts = JSON.parse((await docker(mock, inspectMountsCommand(target.replicaId))).stdout.toString()) as Array<Record<string, unknown>>;
+    const volume = `dtr-registry-nfs-${target.replicaId}`;
+    expect(mounts.find((m) => m.Destination === '/storage')).toMatchObject({ Type: 'volume', Name: volume });
+    const options = await docker(mock, inspectVolumeOptionsCommand(volume));
+    expect(options.exitCode).toBe(0);
+    expect(JSON.parse(options.stdout.toString())).toEqual({ type: 'nfs', o: 'addr=nas.local,nfsvers=4', device: ':/exports/dtr' });
+  });
+
+  it('keeps tags on reconfigure --storage-migrated and wipes them without it', async () => {
+    const { mock } = await setUp();
+    const before = await tagsOf(mock);
+    const reconfigure = (extra: string[]) => ({
+      args: ['run', '-i', '--rm', '-e', 'UCP_PASSWORD', `docker/dtr:${mock.version}`, 'reconfigure', '--ucp-url', 'https://ucp', '--ucp-username', 'ucp-admin', '--ucp-insecure-tls', '--existing-replica-id', mock.replicaId, ...extra],
+      env: { UCP_PASSWORD: 'ucp-s3cret-pw' },
+    });
+    expect((await docker(mock, reconfigure(['--nfs-storage-url', 'nfs://nas/a', '--storage-migrated']))).exitCode).toBe(0);
+    expect(await tagsOf(mock)).toEqual(before);
+    const wiped = await docker(mock, reconfigure(['--dtr-storage-volume', 'dtr-other']));
+    expect(wiped.exitCode).toBe(0);
+    expect(wiped.stderr).toContain('tags erased');
+    expect(await tagsOf(mock)).toEqual([]);
+  });
+});
+
+describe('docker stand-in: refusals', () => {
+  it('refuses an unknown flag with the usage', async () => {
+    const { mock, target } = await setUp();
+    const command = backupCommand(target);
+    const run = await docker(mock, { ...command, args: [...command.args, '-x'] });
+    expect(run.exitCode).not.toBe(0);
+    expect(run.stderr).toContain('flag provided but not defined: -x');
+    expect(run.stderr).toContain('USAGE:');
+  });
+
+  it('refuses a missing or wrong UCP password, a wrong replica id and another version', async () => {
+    const { mock, target } = await setUp();
+    const missing = await docker(mock, { ...backupCommand(target), env: {} });
+    expect(missing.exitCode).not.toBe(0);
+    expect(missing.stderr).toContain('UCP password is required');
+    const wrong = await docker(mock, backupCommand({ ...target, ucpPassword: 'wrong-pw-123' }));
+    expect(wrong.exitCode).not.toBe(0);
+    expect(wrong.stderr).toContain('invalid username or password');
+    const replica = await docker(mock, destroyCommand({ ...target, replicaId: '0000000000ff' }));
+    expect(replica.exitCode).not.toBe(0);
+    expect(replica.stderr).toContain('replica 0000000000ff not found');
+    const version = await docker(mock, backupCommand({ ...target, version: '2.6.3' }));
+    expect(version.exitCode).not.toBe(0);
+    expect(version.stderr).toContain('bootstrapper version 2.6.3 does not match DTR version 2.6.4');
+    expect(mock.state.installed).toBe(true);
+  });
+
+  it('refuses a restore while installed, and from a truncated tar', async () => {
+    const { mock, dir, target } = await setUp();
+    const backup = await docker(mock, backupCommand(target));
+    const storage = { kind: 'volume', volume: join(dir, 'x') } as const;
+    const installed = await docker(mock, restoreCommand(target, storage), backup.stdout);
+    expect(installed.exitCode).not.toBe(0);
+    expect(installed.stderr).toContain('destroy it first');
+    await docker(mock, destroyCommand(target));
+    const truncated = await docker(mock, restoreCommand(target, storage), backup.stdout.subarray(0, backup.stdout.length - 700));
+    expect(truncated.exitCode).not.toBe(0);
+    expect(truncated.stderr).toContain('not a complete tar');
+    expect(mock.state.installed).toBe(false);
+  });
+
+  it('refuses --storage-migrated on 2.6.3 as an unknown flag', async () => {
+    const { mock } = await setUp({ version: '2.6.3' });
+    const run = await docker(mock, {
+      args: ['run', '-i', '--rm', '-e', 'UCP_PASSWORD', 'docker/dtr:2.6.3', 'reconfigure', '--ucp-url', 'https://ucp', '--ucp-username', 'ucp-admin', '--ucp-insecure-tls', '--existing-replica-id', mock.replicaId, '--nfs-storage-url', 'nfs://nas/a', '--storage-migrated'],
+      env: { UCP_PASSWORD: 'ucp-s3cret-pw' },
+    });
+    expect(run.exitCode).not.toBe(0);
+    expect(run.stderr).toContain('flag provided but not defined: -storage-migrated');
+  });
+
+  it('takes the other docker run option forms, and refuses what docker would', async () => {
+    const { mock, target } = await setUp();
+    const backup = backupCommand(target);
+    const image = `docker/dtr:${mock.version}`;
+    const rest = backup.args.slice(backup.args.indexOf(image) + 1);
+    const forms = await docker(mock, { args: ['run', '-it', '--rm', '--log-driver=none', '--env=UCP_PASSWORD', image, ...rest], env: backup.env });
+    expect(forms.exitCode, forms.stderr).toBe(0);
+    expect(forms.stdout.length).toBeGreaterThan(1024);
+    const unknown = await docker(mock, { args: ['run', '--name', 'x', image, ...rest], env: backup.env });
+    expect(unknown.exitCode).toBe(125);
+    expect(unknown.stderr).toContain('unknown flag: --name');
+    const other = await docker(mock, { args: ['run', '-i', 'alpine:3', 'sh'], env: {} });
+    expect(other.exitCode).toBe(125);
+  });
+
+  it('inspects with the Go template subset docker users rely on', async () => {
+    const { mock } = await setUp();
+    const id = mock.replicaId;
+    const env = await docker(mock, { args: ['container', 'inspect', '-f', '{{json .Config.Env}}', `dtr-registry-${id}`], env: {} });
+    expect(JSON.parse(env.stdout.toString())).toContain(`DTR_VERSION=${mock.version}`);
+    const name = await docker(mock, { args: ['container', 'inspect', '--format={{.Name}}', `dtr-rethinkdb-${id}`], env: {} });
+    expect(name.stdout.toString()).toBe(`/dtr-rethinkdb-${id}\n`);
+    const whole = await docker(mock, { args: ['container', 'inspect', `dtr-registry-${id}`, 'dtr-nothing'], env: {} });
+    expect(whole.exitCode).toBe(1);
+    expect(JSON.parse(whole.stdout.toString())).toMatchObject([{ Name: `/dtr-registry-${id}`, Mounts: expect.any(Array) }]);
+    const odd = await docker(mock, { args: ['container', 'inspect', '--format', '{{range .Mounts}}{{.Source}}{{end}}', `dtr-registry-${id}`], env: {} });
+    expect(odd.exitCode).toBe(125);
+  });
+
+  it('answers like docker for unknown objects, commands and an unreachable daemon', async () => {
+    const { mock } = await setUp();
+    const container = await docker(mock, inspectMountsCommand('0000000000ff'));
+    expect(container.exitCode).toBe(1);
+    expect(container.stderr).toContain('Error: No such container: dtr-registry-0000000000ff');
+    expect((await docker(mock, inspectVolumeOptionsCommand('nope'))).stderr).toContain('No such volume: nope');
+    const unknown = await docker(mock, { args: ['ps'], env: {} });
+    expect(unknown.exitCode).toBe(125);
+    expect(unknown.stderr).toContain("docker: 'ps' is not a docker command.");
+    const version = await docker(mock, { args: ['--version'], env: {} });
+    expect(version.stdout.toString()).toMatch(/^Docker version \S+, build \S+\n$/);
+    const url = mock.url;
+    await mock.close();
+    const down = await docker(mock, inspectMountsCommand(mock.replicaId));
+    expect(down.exitCode).toBe(1);
+    expect(down.stderr).toContain(`Cannot connect to the Docker daemon at ${url}`);
+  });
+});
