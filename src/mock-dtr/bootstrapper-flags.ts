@@ -3,13 +3,14 @@
  * Go-style flags (`-flag`, `--flag`, `--flag=value`, `--flag value`; booleans take no separate value),
  * every flag also read from its environment variable inside the container, unknown flags refused with
  * the usage text, and the options each command needs. Flag sets depend on the image version:
- * `--storage-migrated` exists from 2.6.4 on, so older images refuse it as unknown.
+ * `--storage-migrated` exists from 2.6.4 on and `--reinitialize-storage` from MSR 2.9 on, so older images
+ * refuse them as unknown. [inferred: that 2.9 still accepts --storage-migrated]
  *
  * Flag lists and variable names follow the DTR 2.6/2.7 CLI reference [doc for the UCP flags, the replica
  * id flags and storage flags; the rest inferred]. Parsing stops at `--`; a positional argument is refused
  * [mock choice: the real bootstrapper would silently stop parsing flags there, hiding every flag after it].
  */
-import { isAtLeast, storageMigratedSince } from './versions.js';
+import { isAtLeast, metadataPersistsSince, storageMigratedSince } from './versions.js';
 import type { MockStorage } from './stand-in-protocol.js';
 
 export type BootstrapperCommand = 'backup' | 'destroy' | 'restore' | 'reconfigure';
@@ -69,6 +70,7 @@ const flagSets: Record<BootstrapperCommand, { readonly flags: FlagSpec[]; readon
       ...installFlags,
       { name: 'existing-replica-id', env: 'DTR_REPLICA_ID' },
       { name: 'storage-migrated', env: 'STORAGE_MIGRATED', bool: true, since: storageMigratedSince },
+      { name: 'reinitialize-storage', env: 'REINITIALIZE_STORAGE', bool: true, since: metadataPersistsSince },
     ],
     replicaFlag: 'existing-replica-id',
     summary: 'Change DTR configurations',
@@ -109,6 +111,7 @@ export interface BootstrapperRequest {
   readonly replicaId: string;
   readonly storage?: MockStorage;
   readonly storageMigrated: boolean;
+  readonly reinitializeStorage: boolean;
   readonly ucpNode?: string;
   readonly help: boolean;
 }
@@ -187,7 +190,7 @@ export function parseBootstrapperArgs(command: BootstrapperCommand, args: readon
 }
 
 function emptyRequest(command: BootstrapperCommand): BootstrapperRequest {
-  return { command, ucpUrl: '', ucpUsername: '', ucpPassword: '', replicaId: '', storageMigrated: false, help: false };
+  return { command, ucpUrl: '', ucpUsername: '', ucpPassword: '', replicaId: '', storageMigrated: false, reinitializeStorage: false, help: false };
 }
 
 function checkRequired(command: BootstrapperCommand, values: Map<string, string | boolean>): FlagParse {
@@ -227,6 +230,7 @@ function checkRequired(command: BootstrapperCommand, values: Map<string, string 
       replicaId,
       ...(storage === undefined ? {} : { storage }),
       storageMigrated: values.get('storage-migrated') === true,
+      reinitializeStorage: values.get('reinitialize-storage') === true,
       ...(ucpNode === undefined ? {} : { ucpNode }),
       help: false,
     },

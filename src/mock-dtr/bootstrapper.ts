@@ -5,11 +5,17 @@
  * whether it is installed. Mock choices, each marked where it is made:
  * - destroy removes the metadata store (repositories, tags, crons, jobs, settings) but keeps the version
  *   and replica id, so the API can say what was there; destroying a destroyed DTR succeeds with a notice.
- * - a storage change without --storage-migrated erases every tag, on every version (2.6+ per the docs;
- *   the pre-2.5 tagmigration rebuild is not modelled).
+ * - before MSR 2.9, a storage change without --storage-migrated erases every tag (2.6+ per the docs, and
+ *   2.5 too; the pre-2.5 tagmigration rebuild is not modelled); --storage-migrated is trusted unchecked.
+ * - from MSR 2.9 the tags are kept, and the new storage must be an exact copy [doc]: the mock checks
+ *   that every tagged manifest blob is there when the new storage is a host folder, and refuses
+ *   otherwise; --reinitialize-storage erases the tags.
  */
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createBackupArchive, parseBackupArchive } from './backup-archive.js';
 import { errorReply, json, type Reply } from './http-util.js';
+import { blobDataPath } from './registry-layout.js';
 import { defaultSettings, sameStorageLocation, type MockState, type MockStorage } from './state.js';
 import {
   bootstrapperResultSchema,
@@ -18,6 +24,7 @@ import {
   type ReconfigureRequest,
   type RestoreRequest,
 } from './stand-in-protocol.js';
+import { isAtLeast, metadataPersistsSince } from './versions.js';
 
 const ok = (log: string[], archive?: Buffer): Reply =>
   json(200, bootstrapperResultSchema.parse(archive === undefined ? { log } : { log, archive: archive.toString('base64') }));
@@ -98,19 +105,49 @@ export function runRestore(state: MockState, request: RestoreRequest): Reply {
   ]);
 }
 
-export function runReconfigure(state: MockState, request: ReconfigureRequest): Reply {
+/** Tagged manifests whose blob the new storage lacks; only a host folder can be looked into. */
+async function missingManifests(state: MockState, next: MockStorage): Promise<number> {
+  if (next.kind !== 'path') return 0;
+  const digests = new Set(state.repositories.flatMap((repo) => repo.tags.map((tag) => tag.digest)));
+  let missing = 0;
+  for (const digest of digests) {
+    try {
+      await access(join(next.path, blobDataPath(digest)));
+    } catch {
+      missing += 1;
+    }
+  }
+  return missing;
+}
+
+function eraseTags(state: MockState): number {
+  const tags = state.repositories.reduce((sum, repo) => sum + repo.tags.length, 0);
+  for (const repo of state.repositories) repo.tags = [];
+  return tags;
+}
+
+export async function runReconfigure(state: MockState, request: ReconfigureRequest): Promise<Reply> {
   const refused = checkRunningDtr(state, request);
   if (refused !== undefined) return refused;
   const log = [`Reconfiguring replica ${state.replicaId}`];
   const next = request.storage;
-  if (next !== undefined && !sameStorageLocation(state.storage, next)) {
-    if (request.storageMigrated) {
-      log.push(`Storage changed to ${describeStorage(next, state.replicaId)}; --storage-migrated: keeping the tags`);
-    } else {
-      const tags = state.repositories.reduce((sum, repo) => sum + repo.tags.length, 0);
-      for (const repo of state.repositories) repo.tags = [];
-      log.push(`Storage changed to ${describeStorage(next, state.replicaId)}: initialized a new metadata store, ${tags} tags erased`);
+  const changed = next !== undefined && !sameStorageLocation(state.storage, next);
+  const where = next === undefined ? 'the current storage' : describeStorage(next, state.replicaId);
+  if (request.reinitializeStorage) {
+    log.push(`--reinitialize-storage: initialized a new metadata store for ${where}, ${eraseTags(state)} tags erased`);
+  } else if (changed && isAtLeast(state.version, metadataPersistsSince)) {
+    const missing = await missingManifests(state, next);
+    if (missing > 0) {
+      return fail(
+        'STORAGE_NOT_A_COPY',
+        `the new storage is not an exact copy of the current one (${missing} tagged manifests missing): copy the data first, or use --reinitialize-storage, which erases the tags`,
+      );
     }
+    log.push(`Storage changed to ${where}; the metadata store is kept`);
+  } else if (changed && request.storageMigrated) {
+    log.push(`Storage changed to ${where}; --storage-migrated: keeping the tags`);
+  } else if (changed) {
+    log.push(`Storage changed to ${where}: initialized a new metadata store, ${eraseTags(state)} tags erased`);
   }
   if (next !== undefined) state.storage = next;
   log.push('Reconfiguration complete');

@@ -33,8 +33,8 @@ function parse<S extends z.ZodType>(body: Buffer, schema: S): { ok: true; value:
     : { ok: false, reply: errorReply(400, 'INVALID_PARAMETERS', `bad stand-in request: ${result.error.issues.map((i) => i.path.join('.')).join(', ')}`) };
 }
 
-function bootstrapper(ctx: ControlContext, command: string): Reply {
-  const commands: Record<string, (body: Buffer) => Reply> = {
+function bootstrapper(ctx: ControlContext, command: string): Reply | Promise<Reply> {
+  const commands: Record<string, (body: Buffer) => Reply | Promise<Reply>> = {
     backup: (body) => {
       const request = parse(body, backupRequestSchema);
       return request.ok ? runBackup(ctx.state, request.value, ctx.now) : request.reply;
@@ -61,7 +61,7 @@ function bootstrapper(ctx: ControlContext, command: string): Reply {
   return run(ctx.body);
 }
 
-export function handleControl(ctx: ControlContext): Reply {
+export function handleControl(ctx: ControlContext): Reply | Promise<Reply> {
   const segments = ctx.pathname.split('/').slice(2).map((s) => {
     try {
       return decodeURIComponent(s);

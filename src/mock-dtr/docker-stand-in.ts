@@ -117,7 +117,7 @@ async function run(args: readonly string[], io: StandInIo): Promise<number> {
     cmd === 'restore'
       ? { ...common, storage: request.storage, ...(request.ucpNode === undefined ? {} : { ucpNode: request.ucpNode }), archive: archive.toString('base64') }
       : cmd === 'reconfigure'
-        ? { ...common, ...(request.storage === undefined ? {} : { storage: request.storage }), storageMigrated: request.storageMigrated }
+        ? { ...common, ...(request.storage === undefined ? {} : { storage: request.storage }), storageMigrated: request.storageMigrated, reinitializeStorage: request.reinitializeStorage }
         : common;
   const answer = await callMock(endpoint, 'POST', controlPaths.bootstrapper(cmd), {
     body,

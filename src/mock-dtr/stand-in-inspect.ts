@@ -75,9 +75,8 @@ export async function ps(args: readonly string[], io: StandInIo): Promise<number
     const value = (flag: string): string | undefined => (arg === flag ? args[(i += 1)] : arg.startsWith(`${flag}=`) ? arg.slice(flag.length + 1) : undefined);
     const filter = value('--filter') ?? value('-f');
     const formatted = value('--format');
-    if (arg === '-a' || arg === '--all' || arg === '--no-trunc') continue;
-    if (arg === '-q' || arg === '--quiet') quiet = true;
-    else if (arg === '-aq' || arg === '-qa') quiet = true;
+    if (arg === '--all' || arg === '--no-trunc') continue;
+    if (arg === '--quiet' || /^-[aq]+$/.test(arg)) quiet ||= arg !== '-a' && arg !== '--all' && arg.includes('q');
     else if (formatted !== undefined) format = formatted;
     else if (filter !== undefined) {
       const [key, ...rest] = filter.split('=');

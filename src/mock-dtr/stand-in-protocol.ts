@@ -48,6 +48,7 @@ export const reconfigureRequestSchema = z.object({
   /** Absent: the storage is not changed. */
   storage: mockStorageSchema.optional(),
   storageMigrated: z.boolean(),
+  reinitializeStorage: z.boolean(),
 });
 export type BackupRequest = z.infer<typeof backupRequestSchema>;
 export type DestroyRequest = z.infer<typeof destroyRequestSchema>;

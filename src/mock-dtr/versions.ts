@@ -22,3 +22,9 @@ export const isAtLeast = (version: string, minimum: string): boolean => compareV
 
 /** `reconfigure --storage-migrated` exists from this version on. [doc] */
 export const storageMigratedSince = '2.6.4';
+
+/**
+ * From MSR 2.9 metadata persists across a storage change (the new storage must be an exact copy) and
+ * `reconfigure --reinitialize-storage` erases the tags instead. [doc: MSR 2.9 "Migrate to a new storage backend"]
+ */
+export const metadataPersistsSince = '2.9.0';

@@ -1,18 +1,23 @@
 /**
  * The copy, run by the tree workers. Per file: decide whether the target is current (size and mtime, or
- * content with `checksum`), write the content under a temporary name beside the real one, give it the
+ * content with `checksum`), write the content to a temporary name beside the real one, give it the
  * source's owner, mode and times, rename it into place. A blob is copied in one read of the source that
- * also hashes it, and placed only if it matches the digest in its path; a file that changed while read
- * is not placed. Both become problems in the summary; trouble with the target is fatal.
+ * also hashes it, and placed only if it matches the digest in its path; a file that changed while read is
+ * not placed. Both become problems in the summary; trouble with the target is fatal.
  *
- * Directories: a subdirectory is created by the worker listing its parent, before the subdirectory is
- * visited (here or by another worker). So when a directory's own entries are done, nothing will change
- * its mtime again, and `leave` can give it the source's owner, mode and times right away.
+ * System calls are the cost on small files (and on NFS each is a round trip), so: under a directory this
+ * run created, nothing is looked up in the target; metadata goes on through the open descriptor; chmod
+ * only when the umask got in the way; a read stops at the known size instead of reading again for EOF.
+ *
+ * Directories: a subdirectory is created by the worker listing its parent, before it is visited (here or
+ * by another worker), so when a directory's own entries are done nothing changes its mtime again, and
+ * `leave` gives it the source's owner, mode and times right away.
  *
  * Runs inside a worker, shipped as source text: only parameters and globals may be used.
  */
 
 import type { Stats } from 'node:fs';
+import type { StorageProblem } from './types.js';
 import type { DirOps, Kit } from './worker-types.js';
 
 interface DirState {
@@ -21,30 +26,33 @@ interface DirState {
   /** Something was created or renamed inside, so its mtime must be set again. */
   touched: boolean;
   readonly source: Stats;
-  /** The target directory's stats before this run touched it (undefined if this run created it). */
+  /** The target directory's stats before this run; undefined if this run created it. */
   readonly existing: Stats | undefined;
 }
 
 /** Counters: files, bytes, filesCopied, bytesCopied, filesSkipped. */
 export function createCopyOps(kit: Kit): DirOps<DirState> {
   const { fs, path, config, layout } = kit;
-  const { source, target, dryRun } = config;
+  const { source, target, dryRun, owner, umask } = config;
   const sameMtime = (a: number, b: number): boolean => Math.abs(a - b) < 1;
-  const smallFile = 1 << 20;
+  const compareInMemory = 1 << 20;
+  /** Non-blob files this big go through copy_file_range(2): one copy in the kernel instead of two. */
+  const kernelCopy = 1 << 20;
+  const needsOwner = (stats: Stats, now: { uid: number; gid: number } | null): boolean =>
+    owner !== null && now !== null && (now.uid !== stats.uid || now.gid !== stats.gid);
+  /** A file created with `mode` did not get it: the umask removed bits, or chown(2) cleared set-id bits. */
+  const modeLost = (mode: number, chowned: boolean): boolean =>
+    (mode & umask) !== 0 || (mode & 0o7000) !== 0 || (chowned && (mode & 0o6000) !== 0);
 
-  /** Owner, mode and times onto `dst`; with `existing`, only what differs. A fresh file is ours, with its mode. */
-  const applyMetadata = (dst: string, stats: Stats, existing: Stats | undefined, fresh: boolean): void => {
-    const link = stats.isSymbolicLink();
-    const owner = existing ?? config.owner;
-    const chown = config.owner !== null && owner !== null && (owner.uid !== stats.uid || owner.gid !== stats.gid);
+  /** Owner, mode, times by path, only what differs from `existing`. */
+  const fixMetadata = (dst: string, stats: Stats, existing: Stats): void => {
+    const chown = needsOwner(stats, existing);
     if (chown) fs.lchownSync(dst, stats.uid, stats.gid);
-    // chown(2) clears set-id bits, so the mode goes on after the owner.
     const mode = stats.mode & 0o7777;
-    const modeDiffers = existing ? (existing.mode & 0o7777) !== mode : !fresh || (chown && (mode & 0o6000) !== 0);
-    if (!link && modeDiffers) fs.chmodSync(dst, mode);
-    if (existing && sameMtime(existing.mtimeMs, stats.mtimeMs)) return;
+    if (!stats.isSymbolicLink() && (chown || (existing.mode & 0o7777) !== mode)) fs.chmodSync(dst, mode);
+    if (sameMtime(existing.mtimeMs, stats.mtimeMs)) return;
     // Seconds as a double keep microseconds; a Date would round to milliseconds.
-    (link ? fs.lutimesSync : fs.utimesSync)(dst, stats.atimeMs / 1000, stats.mtimeMs / 1000);
+    (stats.isSymbolicLink() ? fs.lutimesSync : fs.utimesSync)(dst, stats.atimeMs / 1000, stats.mtimeMs / 1000);
   };
 
   const isCurrent = (rel: string, src: string, dst: string, stats: Stats, existing: Stats): boolean => {
@@ -52,124 +60,158 @@ export function createCopyOps(kit: Kit): DirOps<DirState> {
     if (stats.isSymbolicLink()) return fs.readlinkSync(src) === fs.readlinkSync(dst);
     if (!config.checksum) return sameMtime(existing.mtimeMs, stats.mtimeMs);
     const digest = layout.blobDigestOf(rel);
-    if (digest !== undefined) return kit.pump(dst, undefined, 0, false).digest === digest;
-    if (stats.size <= smallFile) return fs.readFileSync(src).equals(fs.readFileSync(dst));
-    return kit.pump(src, undefined, 0, false).digest === kit.pump(dst, undefined, 0, false).digest;
+    if (digest !== undefined) return kit.hashFile(dst, false).digest === digest;
+    if (stats.size <= compareInMemory) return fs.readFileSync(src).equals(fs.readFileSync(dst));
+    return kit.hashFile(src, false).digest === kit.hashFile(dst, false).digest;
   };
 
-  /** Writes the content to `tmp`; returns a problem instead when it must not be placed. */
-  const write = (rel: string, src: string, tmp: string, stats: Stats) => {
-    if (stats.isSymbolicLink()) {
-      fs.symlinkSync(fs.readlinkSync(src), tmp);
-      kit.progress(0, stats.size);
-      return undefined;
-    }
-    const digest = layout.blobDigestOf(rel);
-    let after: { size: number; mtimeMs: number; bytes: number; digest?: string };
-    if (digest === undefined) {
-      // copy_file_range(2): the kernel copies, no buffer in user space.
-      fs.copyFileSync(src, tmp, fs.constants.COPYFILE_EXCL);
-      const { size, mtimeMs } = fs.lstatSync(src);
-      after = { size, mtimeMs, bytes: size };
-      kit.progress(0, stats.size);
-    } else {
-      after = kit.pump(src, tmp, stats.mode & 0o7777, true);
-    }
-    if (after.size !== stats.size || after.mtimeMs !== stats.mtimeMs || after.bytes !== stats.size) {
-      const detail = `size ${stats.size} -> ${after.size}, mtime ${stats.mtimeMs} -> ${after.mtimeMs}; not placed, copy again`;
-      return { kind: 'changed-during-copy' as const, path: rel, detail };
-    }
-    if (digest !== undefined && after.digest !== digest) {
-      return { kind: 'digest-mismatch' as const, path: rel, detail: `content hashes to sha256:${after.digest}; not placed` };
-    }
-    return undefined;
+  const changed = (rel: string, before: Stats, after: Stats, bytes: number): StorageProblem | undefined => {
+    if (after.size === before.size && after.mtimeMs === before.mtimeMs && bytes === before.size) return undefined;
+    const detail = `size ${before.size} -> ${after.size}, mtime ${before.mtimeMs} -> ${after.mtimeMs}; not placed, copy again`;
+    return { kind: 'changed-during-copy', path: rel, detail };
   };
 
-  const copyFile = (dir: DirState, rel: string, name: string): void => {
-    const src = path.join(source, rel);
-    const dst = path.join(target, rel);
-    let stats: Stats;
+  /** Copies a regular file to `tmp` and renames it to `dst`; returns the source's stats and any problem. */
+  const copyRegular = (rel: string, src: string, dst: string, tmp: string, known: Stats | undefined) => {
+    const fd = fs.openSync(src, 'r');
+    let out: number | undefined;
     try {
-      stats = fs.lstatSync(src);
-    } catch (error) {
-      kit.problem(kit.sourceProblem(rel, src, error));
-      return;
-    }
-    if (!stats.isFile() && !stats.isSymbolicLink()) return; // sockets, fifos, devices: never registry data
-    kit.add('files', 1);
-    kit.add('bytes', stats.size);
-    let existing: Stats | undefined;
-    try {
-      existing = dir.missing ? undefined : kit.lstatIfExists(dst);
-    } catch (error) {
-      throw kit.fatal(`Cannot read ${dst}`, error);
-    }
-    if (existing?.isDirectory()) throw kit.fatal(`The target has a directory where the source has the file ${rel}`);
-    if (existing && isCurrent(rel, src, dst, stats, existing)) {
-      if (!dryRun) applyMetadata(dst, stats, existing, false);
-      kit.add('filesSkipped', 1);
-      kit.progress(1, stats.size);
-      return;
-    }
-    if (dryRun) {
-      kit.add('filesCopied', 1);
-      kit.add('bytesCopied', stats.size);
-      kit.progress(1, stats.size);
-      return;
-    }
-    const tmp = path.join(path.dirname(dst), kit.nextTempName(name));
-    try {
-      const problem = write(rel, src, tmp, stats);
-      if (problem) {
-        fs.rmSync(tmp, { force: true });
-        kit.problem(problem);
+      const stats = known ?? fs.fstatSync(fd);
+      const mode = stats.mode & 0o7777;
+      const digest = layout.blobDigestOf(rel);
+      let problem: StorageProblem | undefined;
+      if (digest === undefined && stats.size >= kernelCopy) {
+        fs.copyFileSync(src, tmp, fs.constants.COPYFILE_EXCL);
+        kit.progress(0, stats.size);
+        out = fs.openSync(tmp, 'r+');
+        problem = changed(rel, stats, fs.fstatSync(fd), stats.size);
       } else {
-        kit.throwIfAborted();
-        applyMetadata(tmp, stats, undefined, true);
-        fs.renameSync(tmp, dst);
-        dir.touched = true;
-        kit.add('filesCopied', 1);
-        kit.add('bytesCopied', stats.size);
+        out = fs.openSync(tmp, 'wx', mode);
+        const result = kit.pump(fd, out, digest !== undefined, true, stats.size);
+        problem = changed(rel, stats, fs.fstatSync(fd), result.bytes);
+        if (!problem && digest !== undefined && result.digest !== digest) {
+          problem = { kind: 'digest-mismatch', path: rel, detail: `content hashes to sha256:${result.digest}; not placed` };
+        }
       }
+      if (!problem) {
+        const chown = needsOwner(stats, owner);
+        if (chown) fs.fchownSync(out, stats.uid, stats.gid);
+        if (modeLost(mode, chown)) fs.fchmodSync(out, mode);
+        fs.futimesSync(out, stats.atimeMs / 1000, stats.mtimeMs / 1000);
+      }
+      fs.closeSync(out);
+      out = undefined;
+      if (problem) fs.rmSync(tmp, { force: true });
+      else {
+        kit.throwIfAborted();
+        fs.renameSync(tmp, dst);
+      }
+      return { stats, problem };
+    } catch (error) {
+      if (out !== undefined) fs.closeSync(out);
+      fs.rmSync(tmp, { force: true });
+      throw error;
+    } finally {
+      fs.closeSync(fd);
+    }
+  };
+
+  const copyLink = (src: string, dst: string, tmp: string, stats: Stats): void => {
+    try {
+      fs.symlinkSync(fs.readlinkSync(src), tmp);
+      if (needsOwner(stats, owner)) fs.lchownSync(tmp, stats.uid, stats.gid);
+      fs.lutimesSync(tmp, stats.atimeMs / 1000, stats.mtimeMs / 1000);
+      fs.renameSync(tmp, dst);
     } catch (error) {
       fs.rmSync(tmp, { force: true });
-      kit.problem(kit.sourceProblem(rel, src, error));
+      throw error;
     }
-    kit.progress(1, 0);
+    kit.progress(0, stats.size);
+  };
+
+  const copyFile = (dir: DirState, rel: string, name: string, kind: string): void => {
+    if (kind === 'other') return; // sockets, fifos, devices: never registry data
+    const src = path.join(source, rel);
+    const dst = path.join(target, rel);
+    let stats: Stats | undefined;
+    // Under a new directory a regular file is simply copied: its stats come from the open descriptor.
+    if (!dir.missing || kind === 'link' || dryRun) {
+      try {
+        stats = fs.lstatSync(src);
+      } catch (error) {
+        kit.problem(kit.sourceProblem(rel, src, error));
+        return;
+      }
+      if (!stats.isFile() && !stats.isSymbolicLink()) return;
+      const existing = dir.missing ? undefined : kit.lstatIfExists(dst);
+      if (existing?.isDirectory()) throw kit.fatal(`The target has a directory where the source has the file ${rel}`);
+      if (existing && isCurrent(rel, src, dst, stats, existing)) {
+        if (!dryRun) fixMetadata(dst, stats, existing);
+        kit.add('files', 1);
+        kit.add('bytes', stats.size);
+        kit.add('filesSkipped', 1);
+        kit.progress(1, stats.size);
+        return;
+      }
+    }
+    let copied: Stats | undefined = stats;
+    let problem: StorageProblem | undefined;
+    if (!dryRun) {
+      const tmp = path.join(path.dirname(dst), kit.nextTempName(name));
+      try {
+        if (stats?.isSymbolicLink()) copyLink(src, dst, tmp, stats);
+        else ({ stats: copied, problem } = copyRegular(rel, src, dst, tmp, stats));
+      } catch (error) {
+        problem = kit.sourceProblem(rel, src, error);
+      }
+    }
+    kit.progress(1, dryRun ? (copied?.size ?? 0) : 0);
+    if (copied) {
+      kit.add('files', 1);
+      kit.add('bytes', copied.size);
+    }
+    if (problem) {
+      kit.problem(problem);
+      return;
+    }
+    dir.touched = true;
+    kit.add('filesCopied', 1);
+    kit.add('bytesCopied', copied?.size ?? 0);
   };
 
   return {
     root: source,
-    enter(rel, missing) {
-      let stats: Stats;
+    enter(rel, missing, hint) {
+      let stats = hint as Stats | undefined;
       try {
-        stats = fs.lstatSync(path.join(source, rel));
+        stats ??= fs.lstatSync(path.join(source, rel));
       } catch (error) {
         kit.problem(kit.sourceProblem(rel, path.join(source, rel), error));
         return undefined;
       }
       let existing: Stats | undefined;
-      if (!missing) {
-        try {
-          existing = kit.lstatIfExists(path.join(target, rel));
-        } catch (error) {
-          throw kit.fatal(`Cannot read the target directory ${path.join(target, rel)}`, error);
-        }
+      try {
+        existing = missing ? undefined : kit.lstatIfExists(path.join(target, rel));
+      } catch (error) {
+        throw kit.fatal(`Cannot read the target directory ${path.join(target, rel)}`, error);
       }
       return { missing: existing === undefined, touched: false, source: stats, existing };
     },
     child(dir, rel) {
       const dst = path.join(target, rel);
+      // The source's stats go to `enter` as a hint; if they cannot be read, `enter` reports why.
+      const hint = kit.lstatIfExists(path.join(source, rel));
+      if (dir.missing && dryRun) return { missing: true, hint };
       try {
         const existing = dir.missing ? undefined : kit.lstatIfExists(dst);
         if (existing && !existing.isDirectory()) {
           throw kit.fatal(`The target has a file where the source has the directory ${rel}`);
         }
-        if (existing || dryRun) return existing === undefined;
-        // Writable by us whatever the source's mode; `leave` sets the real mode when done.
-        fs.mkdirSync(dst, { mode: 0o700 });
+        if (existing || dryRun) return { missing: existing === undefined, hint };
+        // Writable by us whatever the source's mode; `leave` corrects the mode if it must.
+        fs.mkdirSync(dst, { mode: ((hint?.mode ?? 0o755) & 0o7777) | 0o700 });
         dir.touched = true;
-        return true;
+        return { missing: true, hint };
       } catch (error) {
         if ((error as { fatal?: boolean }).fatal) throw error;
         throw kit.fatal(`Cannot create the target directory ${dst}`, error);
@@ -179,8 +221,18 @@ export function createCopyOps(kit: Kit): DirOps<DirState> {
     leave(dir, rel) {
       if (dryRun) return;
       const dst = path.join(target, rel);
+      const { source: stats, existing } = dir;
+      const mode = stats.mode & 0o7777;
       try {
-        applyMetadata(dst, dir.source, dir.touched ? undefined : dir.existing, false);
+        const chown = needsOwner(stats, existing ?? owner);
+        if (chown) fs.lchownSync(dst, stats.uid, stats.gid);
+        const created = (((mode | 0o700) & ~umask) & 0o7777) !== mode;
+        if (chown || (existing ? (existing.mode & 0o7777) !== mode : created || modeLost(mode, false))) {
+          fs.chmodSync(dst, mode);
+        }
+        if (!existing || dir.touched || !sameMtime(existing.mtimeMs, stats.mtimeMs)) {
+          fs.utimesSync(dst, stats.atimeMs / 1000, stats.mtimeMs / 1000);
+        }
       } catch (error) {
         throw kit.fatal(`Cannot set the owner, mode or times of ${dst}`, error);
       }
