@@ -12,6 +12,7 @@ import { migrateCommand } from './commands/migrate.js';
 import { statusCommand } from './commands/status.js';
 import { rehearseCommand } from './commands/rehearse.js';
 import { mockDtrCommand } from './commands/mock-dtr.js';
+import { storageCommand } from './commands/storage.js';
 
 export interface MainDeps {
   readonly stdout: NodeJS.WriteStream;
@@ -45,6 +46,7 @@ export async function main(argv: readonly string[], deps: MainDeps): Promise<num
       status: () => statusCommand(context),
       rehearse: (o) => rehearseCommand(context, o),
       mockDtr: (o) => mockDtrCommand(context, o),
+      storage: (action, o) => storageCommand(context, action, o),
     },
     (code) => {
       exitCode = code;

@@ -6,6 +6,7 @@
 import { Command, Option } from 'commander';
 import { inputKeys, optionName, specOf } from '../config/inputs.js';
 import { ExitCode } from '../errors.js';
+import type { StorageFlags } from './commands/storage.js';
 
 export const version = '0.1.0';
 
@@ -22,6 +23,9 @@ Examples:
   # Migrate from a script (config file holds the non-secret inputs)
   $ DTR_TOKEN=... UCP_PASSWORD=... dtr-migrate migrate --config migrate.yaml \\
       --yes --confirm-destroy 0123456789ab --json
+
+  # Copy the storage ahead of the maintenance window (re-runs copy only what changed)
+  $ dtr-migrate storage copy --from /mnt/old-nfs --to /mnt/new-nfs
 
   # Where does the migration stand?
   $ dtr-migrate status
@@ -62,6 +66,7 @@ export interface CommandHandlers {
   status(): Promise<number>;
   rehearse(options: { keep: boolean; tls: boolean; dtrVersion?: string }): Promise<number>;
   mockDtr(options: MockDtrFlags): Promise<number>;
+  storage(action: 'copy' | 'verify', options: StorageFlags): Promise<number>;
 }
 
 export interface MockDtrFlags {
@@ -116,6 +121,21 @@ export function buildProgram(handlers: CommandHandlers, setExit: (code: number) 
     .option('--storage-dir <dir>', 'storage folder the mock serves (default: a temporary one with sample images)')
     .option('--job-duration-ms <ms>', 'how long mock jobs take')
     .action(async (options: MockDtrFlags) => setExit(await handlers.mockDtr(options)));
+
+  const storage = program.command('storage').description('copy or verify registry storage on its own (e.g. ahead of the maintenance window)');
+  for (const action of ['copy', 'verify'] as const) {
+    const command = storage
+      .command(action)
+      .description(action === 'copy' ? 'copy a registry storage to another, then verify it (only what is missing on a re-run)' : 'check that the target holds every source file, every blob matches its digest, every link resolves')
+      .requiredOption('--from <path>', 'the current storage (mounted path)')
+      .requiredOption('--to <path>', 'the new storage (mounted path)')
+      .option('--concurrency <n>', 'parallel copies or hashing workers')
+      .option('--include-uploads', 'include _uploads (incomplete uploads)');
+    if (action === 'copy') {
+      command.option('--checksum', 'decide what is already copied by digest, not size and mtime').option('--dry-run', 'count what would be copied; write nothing');
+    }
+    command.action(async (options: StorageFlags) => setExit(await handlers.storage(action, options)));
+  }
 
   return program;
 }

@@ -46,6 +46,7 @@ function workerConfig(locations: ResolvedLocations, settings: Settings, blockSiz
     // Large reads keep NFS read-ahead and the page cache streaming; one buffer per worker.
     bufferSize: 1 << 20,
     runId: randomBytes(3).toString('hex'),
+    umask: process.umask(),
   };
 }
 

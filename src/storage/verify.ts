@@ -32,6 +32,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerifySummary> 
       owner: null,
       bufferSize: 1 << 20,
       runId: 'verify',
+      umask: 0o022,
     });
     internal.signal.addEventListener('abort', () => workers.abort(), { once: true });
     const counters: Counters = {};

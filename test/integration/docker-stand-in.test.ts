@@ -3,7 +3,7 @@
  * command lines dtr-migrate builds (src/docker/dtr-commands.ts), against an in-process mock DTR.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -13,8 +13,11 @@ import { inspectTar } from '../../src/backup/tar.js';
 import {
   backupCommand,
   destroyCommand,
+  inspectEnvCommand,
   inspectMountsCommand,
   inspectVolumeOptionsCommand,
+  listReplicaContainersCommand,
+  reconfigureCommand,
   restoreCommand,
   type BootstrapperTarget,
 } from '../../src/docker/dtr-commands.js';
@@ -119,18 +122,43 @@ describe('docker stand-in: the migration path', () => {
   });
 
   it('keeps tags on reconfigure --storage-migrated and wipes them without it', async () => {
-    const { mock } = await setUp();
+    const { mock, target } = await setUp();
     const before = await tagsOf(mock);
-    const reconfigure = (extra: string[]) => ({
-      args: ['run', '-i', '--rm', '-e', 'UCP_PASSWORD', `docker/dtr:${mock.version}`, 'reconfigure', '--ucp-url', 'https://ucp', '--ucp-username', 'ucp-admin', '--ucp-insecure-tls', '--existing-replica-id', mock.replicaId, ...extra],
-      env: { UCP_PASSWORD: 'ucp-s3cret-pw' },
-    });
-    expect((await docker(mock, reconfigure(['--nfs-storage-url', 'nfs://nas/a', '--storage-migrated']))).exitCode).toBe(0);
+    const migrated = await docker(mock, reconfigureCommand(target, { kind: 'nfs', url: 'nfs://nas/a' }, 'migrated'));
+    expect(migrated.exitCode, migrated.stderr).toBe(0);
     expect(await tagsOf(mock)).toEqual(before);
-    const wiped = await docker(mock, reconfigure(['--dtr-storage-volume', 'dtr-other']));
+    expect(mock.state.storage).toMatchObject({ kind: 'nfs', host: 'nas', path: '/a' });
+    const wiped = await docker(mock, reconfigureCommand(target, { kind: 'volume', volume: 'dtr-other' }, 'plain'));
     expect(wiped.exitCode).toBe(0);
     expect(wiped.stderr).toContain('tags erased');
     expect(await tagsOf(mock)).toEqual([]);
+  });
+
+  it('on MSR 2.9 keeps tags only when the new storage is a copy, and reinitializes on request', async () => {
+    const { mock, dir, target } = await setUp({ version: '2.9.0' });
+    const before = await tagsOf(mock);
+    const empty = await docker(mock, reconfigureCommand(target, { kind: 'volume', volume: join(dir, 'empty') }, 'plain'));
+    expect(empty.exitCode).not.toBe(0);
+    expect(empty.stderr).toContain('not an exact copy');
+    const copy = join(dir, 'copy');
+    await cp(join(dir, 'storage'), copy, { recursive: true });
+    const plain = await docker(mock, reconfigureCommand(target, { kind: 'volume', volume: copy }, 'plain'));
+    expect(plain.exitCode, plain.stderr).toBe(0);
+    expect(await tagsOf(mock)).toEqual(before);
+    const reinitialized = await docker(mock, reconfigureCommand(target, { kind: 'volume', volume: join(dir, 'empty') }, 'reinitialize'));
+    expect(reinitialized.exitCode, reinitialized.stderr).toBe(0);
+    expect(await tagsOf(mock)).toEqual([]);
+  });
+
+  it('finds the replica id and version as the documented recipe does', async () => {
+    const { mock, target } = await setUp();
+    const ps = await docker(mock, listReplicaContainersCommand());
+    expect(ps.exitCode, ps.stderr).toBe(0);
+    expect(ps.stdout.toString()).toBe(`dtr-rethinkdb-${target.replicaId}\n`);
+    const env = await docker(mock, inspectEnvCommand(target.replicaId));
+    expect(JSON.parse(env.stdout.toString())).toContain(`DTR_VERSION=${mock.version}`);
+    await docker(mock, destroyCommand(target));
+    expect((await docker(mock, listReplicaContainersCommand())).stdout.toString()).toBe('');
   });
 });
 
@@ -175,14 +203,14 @@ describe('docker stand-in: refusals', () => {
     expect(mock.state.installed).toBe(false);
   });
 
-  it('refuses --storage-migrated on 2.6.3 as an unknown flag', async () => {
-    const { mock } = await setUp({ version: '2.6.3' });
-    const run = await docker(mock, {
-      args: ['run', '-i', '--rm', '-e', 'UCP_PASSWORD', 'docker/dtr:2.6.3', 'reconfigure', '--ucp-url', 'https://ucp', '--ucp-username', 'ucp-admin', '--ucp-insecure-tls', '--existing-replica-id', mock.replicaId, '--nfs-storage-url', 'nfs://nas/a', '--storage-migrated'],
-      env: { UCP_PASSWORD: 'ucp-s3cret-pw' },
-    });
+  it('refuses --storage-migrated on 2.6.3 and --reinitialize-storage before 2.9 as unknown flags', async () => {
+    const { mock, target } = await setUp({ version: '2.6.3' });
+    const run = await docker(mock, reconfigureCommand(target, { kind: 'nfs', url: 'nfs://nas/a' }, 'migrated'));
     expect(run.exitCode).not.toBe(0);
     expect(run.stderr).toContain('flag provided but not defined: -storage-migrated');
+    const reinitialize = await docker(mock, reconfigureCommand(target, { kind: 'nfs', url: 'nfs://nas/a' }, 'reinitialize'));
+    expect(reinitialize.stderr).toContain('flag provided but not defined: -reinitialize-storage');
+    expect(mock.state.storage.kind).toBe('path');
   });
 
   it('takes the other docker run option forms, and refuses what docker would', async () => {
@@ -203,8 +231,6 @@ describe('docker stand-in: refusals', () => {
   it('inspects with the Go template subset docker users rely on', async () => {
     const { mock } = await setUp();
     const id = mock.replicaId;
-    const env = await docker(mock, { args: ['container', 'inspect', '-f', '{{json .Config.Env}}', `dtr-registry-${id}`], env: {} });
-    expect(JSON.parse(env.stdout.toString())).toContain(`DTR_VERSION=${mock.version}`);
     const name = await docker(mock, { args: ['container', 'inspect', '--format={{.Name}}', `dtr-rethinkdb-${id}`], env: {} });
     expect(name.stdout.toString()).toBe(`/dtr-rethinkdb-${id}\n`);
     const whole = await docker(mock, { args: ['container', 'inspect', `dtr-registry-${id}`, 'dtr-nothing'], env: {} });

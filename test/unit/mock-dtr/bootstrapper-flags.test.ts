@@ -57,4 +57,10 @@ describe('parseBootstrapperArgs', () => {
     expect(parseBootstrapperArgs('reconfigure', args, env, '2.7.5')).toMatchObject({ ok: true });
     expect(parseBootstrapperArgs('reconfigure', args, env, '2.6.3')).toMatchObject({ ok: false, message: 'flag provided but not defined: -storage-migrated' });
   });
+
+  it('knows --reinitialize-storage from MSR 2.9 on only', () => {
+    const args = [...ucp, '--existing-replica-id', '0123456789ab', '--reinitialize-storage'];
+    expect(parseBootstrapperArgs('reconfigure', args, env, '2.9.1')).toMatchObject({ ok: true, request: { reinitializeStorage: true } });
+    expect(parseBootstrapperArgs('reconfigure', args, env, '2.8.2')).toMatchObject({ ok: false, message: 'flag provided but not defined: -reinitialize-storage' });
+  });
 });
