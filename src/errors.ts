@@ -61,6 +61,8 @@ export interface MigrateErrorOptions {
   readonly cause?: unknown;
   /** Extra lines for `--debug` and the log file (never secrets). */
   readonly details?: readonly string[];
+  /** Verified steps whose result no longer holds: the runner opens them again, so the next run redoes them. */
+  readonly reopenSteps?: readonly string[];
 }
 
 const brand = Symbol.for('dtr-migrate.MigrateError');
@@ -70,6 +72,7 @@ export class MigrateError extends Error {
   readonly exitCode: ExitCodeValue;
   readonly hint: string | undefined;
   readonly details: readonly string[];
+  readonly reopenSteps: readonly string[];
   readonly [brand] = true;
 
   constructor(code: ErrorCode, message: string, options: MigrateErrorOptions = {}) {
@@ -79,6 +82,7 @@ export class MigrateError extends Error {
     this.exitCode = exitCodeOf[code];
     this.hint = options.hint;
     this.details = options.details ?? [];
+    this.reopenSteps = options.reopenSteps ?? [];
   }
 }
 

@@ -7,7 +7,7 @@ import { MigrateError, isMigrateError } from '../errors.js';
 import type { InputResolver } from '../config/resolve.js';
 import type { Io } from './events.js';
 import type { Journal } from './journal.js';
-import type { DestructiveConfirmation, PlanContext, Step, StepContext } from './step.js';
+import type { DestructiveConfirmation, PlanContext, Step, StepContext, StepId } from './step.js';
 
 export interface RunServices {
   readonly api: StepContext['api'];
@@ -151,7 +151,17 @@ export async function runSteps(options: RunnerOptions): Promise<void> {
     await journal.setInputs(inputs.journalable());
     const ctx = stepContext(options, step);
     if (await alreadyDone(options, step, ctx)) continue;
-    await confirm(options, step, ctx);
+    try {
+      await confirm(options, step, ctx);
+    } catch (error) {
+      // A protection that no longer holds (the backup changed, the copy lost a blob) reopens the step that made it.
+      if (isMigrateError(error)) {
+        for (const id of error.reopenSteps) {
+          await journal.update(id as StepId, { status: 'failed', error: { code: error.code, message: error.message } });
+        }
+      }
+      throw error;
+    }
     const attempt = journal.step(step.id).attempts + 1;
     const started = Date.now();
     await journal.update(step.id, { status: 'running', attempts: attempt, startedAt: new Date(started).toISOString(), error: undefined });

@@ -11,12 +11,12 @@
  * an unreachable daemon, 0 otherwise. Writing its output is this module's job; it never writes a secret
  * (the UCP password only travels in the Authorization header to the mock).
  */
-import { parseBootstrapperArgs, bootstrapperCommands, usage, type BootstrapperCommand } from './bootstrapper-flags.js';
+import { bootstrapperCommands, parseBootstrapperArgs, usage, type BootstrapperCommand, type BootstrapperRequest } from './bootstrapper-flags.js';
 import { callMock, mockEndpoint, type MockAnswer } from './stand-in-client.js';
 import { controlPaths } from './stand-in-endpoints.js';
 import { inspect, ps } from './stand-in-inspect.js';
 import { dockerError, unreachable, write, type StandInIo } from './stand-in-io.js';
-import type { BootstrapperResult } from './stand-in-protocol.js';
+import type { BackupRequest, BootstrapperResult, ReconfigureRequest, RestoreRequest } from './stand-in-protocol.js';
 
 export type { StandInIo } from './stand-in-io.js';
 
@@ -67,6 +67,21 @@ function isBootstrapperResult(body: unknown): body is BootstrapperResult {
   );
 }
 
+/** The body of the control request, typed by the protocol the server validates it with. */
+function requestBody(request: BootstrapperRequest, version: string, archive: Buffer): BackupRequest | RestoreRequest | ReconfigureRequest | undefined {
+  const common: BackupRequest = { imageVersion: version, ucpUrl: request.ucpUrl, replicaId: request.replicaId };
+  if (request.command === 'restore') {
+    if (request.storage === undefined) return undefined; // parseBootstrapperArgs refuses this already
+    const ucpNode = request.ucpNode === undefined ? {} : { ucpNode: request.ucpNode };
+    return { ...common, storage: request.storage, ...ucpNode, archive: archive.toString('base64') } satisfies RestoreRequest;
+  }
+  if (request.command === 'reconfigure') {
+    const storage = request.storage === undefined ? {} : { storage: request.storage };
+    return { ...common, ...storage, storageMigrated: request.storageMigrated, reinitializeStorage: request.reinitializeStorage } satisfies ReconfigureRequest;
+  }
+  return common;
+}
+
 async function readAll(stream: AsyncIterable<Buffer | string>): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
@@ -112,13 +127,8 @@ async function run(args: readonly string[], io: StandInIo): Promise<number> {
   if (typeof endpoint === 'string') return unreachable(io, 'docker: ', endpoint);
   // Without -i docker does not connect stdin, so the bootstrapper reads an empty stream.
   const archive = cmd === 'restore' && options.interactive ? await readAll(io.stdin) : Buffer.alloc(0);
-  const common = { imageVersion: version, ucpUrl: request.ucpUrl, replicaId: request.replicaId };
-  const body =
-    cmd === 'restore'
-      ? { ...common, storage: request.storage, ...(request.ucpNode === undefined ? {} : { ucpNode: request.ucpNode }), archive: archive.toString('base64') }
-      : cmd === 'reconfigure'
-        ? { ...common, ...(request.storage === undefined ? {} : { storage: request.storage }), storageMigrated: request.storageMigrated, reinitializeStorage: request.reinitializeStorage }
-        : common;
+  const body = requestBody(request, version, archive);
+  if (body === undefined) return bootstrapperFailed(io, { kind: 'error', status: 0, code: 'USAGE', message: 'restore needs a storage flag' });
   const answer = await callMock(endpoint, 'POST', controlPaths.bootstrapper(cmd), {
     body,
     auth: { username: request.ucpUsername, password: request.ucpPassword },

@@ -10,8 +10,8 @@
  *   - `POST /_mock/bootstrapper/{backup|destroy|restore|reconfigure}`: JSON request, Basic auth with the
  *     UCP admin's username and password (401 otherwise, as UCP would); 200 `{log, archive?}` or an error
  *     envelope (409 when the bootstrapper refuses, e.g. version mismatch or "destroy it first");
- *   - `GET /_mock/containers` (all), `GET /_mock/containers/{name}`, `GET /_mock/volumes/{name}`: docker's inspect object, or 404
- *     `NO_SUCH_OBJECT`; no credentials (the docker socket has none).
+ *   - `GET /_mock/containers` (all), `GET /_mock/containers/{name}`, `GET /_mock/volumes/{name}`:
+ *     docker's inspect objects, or 404 `NO_SUCH_OBJECT`; no credentials (the docker socket has none).
  * - anything else: 404 `NOT_FOUND` in DTR's error envelope; a known path with another method: 405.
  *
  * Every request, whatever its path, is recorded in `requests` and may be hit by an injected fault.

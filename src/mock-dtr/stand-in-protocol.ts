@@ -1,14 +1,15 @@
 /**
  * The private protocol between the docker stand-in (bin/dtr-mock-docker.js) and the mock DTR's `/_mock/`
- * endpoints. Both sides import these schemas, so they cannot drift apart. None of this is DTR's API.
+ * endpoints: the server validates requests with these schemas and the stand-in builds them from the
+ * inferred types, so they cannot drift apart. None of this is DTR's API.
  *
  * - `POST /_mock/bootstrapper/{backup|destroy|restore|reconfigure}`: what the docker/dtr bootstrapper does.
  *   HTTP basic auth with the UCP username and password the bootstrapper was given (401 otherwise, as UCP
  *   would refuse them). Answers `bootstrapperResultSchema`, or an error envelope whose message the
  *   stand-in prints.
- * - `GET /_mock/containers` (all), `GET /_mock/containers/{name}`, `GET /_mock/volumes/{name}`: the inspect object the docker daemon
- *   would give (404 `NO_SUCH_OBJECT` otherwise). No credentials: access to the docker socket is the
- *   daemon's only check.
+ * - `GET /_mock/containers` (all), `GET /_mock/containers/{name}`, `GET /_mock/volumes/{name}`: the
+ *   inspect objects the docker daemon would give (404 `NO_SUCH_OBJECT` otherwise). No credentials:
+ *   access to the docker socket is the daemon's only check.
  * Paths and variable names are in stand-in-endpoints.ts, which does not load zod: the stand-in imports
  * only types from here, to start fast (it is spawned for every docker command).
  */

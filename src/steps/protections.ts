@@ -2,10 +2,13 @@
  * What must hold before DTR's data is put at risk (destroy, or a reconfigure onto the new storage), and
  * what must hold after: shared by restore and reconfigure so both gates are the same gate.
  */
+import { stat } from 'node:fs/promises';
 import { backupProblem } from '../backup/backup-file.js';
+import { blobPath, checkStorageHoldsTags, describeMissing, type MissingContent, type StorageCheck } from '../inventory/storage-manifests.js';
+import { readInventory } from '../inventory/tags.js';
 import { healthyReplicaStatus } from '../dtr/facts.js';
 import { MigrateError, isMigrateError } from '../errors.js';
-import type { StepContext, Verification } from '../engine/step.js';
+import type { StepContext, StepId, Verification } from '../engine/step.js';
 import { formatBytes, formatCount } from '../format.js';
 import type { BackupOutput } from './02-backup.js';
 import { storedVerifySummary } from './03-migrate-storage.js';
@@ -16,9 +19,12 @@ import { storageMismatch } from './new-storage-check.js';
 const healthWaitMs = 10 * 60_000;
 const healthPollMs = 1_000;
 
-function locked(what: string, reason: string): MigrateError {
+function locked(what: string, reason: string, reopen?: StepId): MigrateError {
   return new MigrateError('STEP_LOCKED', `${what} is locked: ${reason}; nothing was changed`, {
-    hint: 'Run `dtr-migrate migrate` to redo the earlier steps; `dtr-migrate status` shows where things stand.',
+    hint: reopen === undefined
+      ? 'Run `dtr-migrate migrate` to finish the earlier steps; `dtr-migrate status` shows where things stand.'
+      : `Run \`dtr-migrate migrate\` again: it redoes ${reopen}, checks again, and only then asks again.`,
+    ...(reopen === undefined ? {} : { reopenSteps: [reopen] }),
   });
 }
 
@@ -34,7 +40,12 @@ export async function checkProtections(ctx: StepContext, what: string): Promise<
   if (verify === undefined) throw locked(what, 'the storage copy has not been verified');
   if (!verify.ok) throw locked(what, `the storage verification found ${verify.problems.length} problem(s)`);
   const problem = await backupProblem(backup);
-  if (problem !== undefined) throw locked(what, problem);
+  if (problem !== undefined) throw locked(what, problem, 'backup');
+  const content = await contentCheck(ctx, backup);
+  if (content.lost.length > 0) {
+    for (const m of content.lost) ctx.log(`missing in the new storage: ${m.repository}:${m.tag} ${m.manifest} lacks its ${m.role} ${m.missing}`);
+    throw locked(what, describeMissing({ ...content.check, missing: content.lost }), 'migrate-storage');
+  }
   const gc = await readGcState(ctx.api);
   if (!isGcOff(gc)) throw locked(what, gcProblem(gc));
   return {
@@ -42,10 +53,30 @@ export async function checkProtections(ctx: StepContext, what: string): Promise<
     lines: [
       `backup ${backup.file}: ${formatBytes(backup.bytes)}, sha256 ${backup.sha256} (re-checked just now)`,
       `inventory: ${formatCount(backup.tags)} tags in ${formatCount(backup.repositories)} repositories (${backup.inventoryFile})`,
+      `every tag's manifest, config and layers are in the new storage: ${formatCount(content.check.tagsChecked)} tags, ${formatCount(content.check.blobsChecked)} blobs checked${content.brokenBefore.length > 0 ? ` (${content.brokenBefore.length} already incomplete in the old storage: see the log)` : ''}`,
       `new storage ${ctx.inputs.targetStorage}: ${formatCount(verify.filesChecked)} files, ${formatBytes(verify.bytesChecked)}, ${formatCount(verify.blobsHashed)} blob digests checked, no problem (${verify.verifiedAt})`,
       'garbage collection is off: no schedule, no job running (checked just now)',
     ],
   };
+}
+
+/**
+ * Every tag of the inventory must be servable from the new storage. Content that is missing from the
+ * old storage as well was already lost before the migration: it is reported, but does not block.
+ */
+async function contentCheck(ctx: StepContext, backup: BackupOutput): Promise<{ check: StorageCheck; lost: MissingContent[]; brokenBefore: MissingContent[] }> {
+  const inventory = await readInventory(backup.inventoryFile);
+  ctx.progress(`checking ${formatCount(inventory.tags.length)} tags' manifests and blobs in the new storage`);
+  const check = await checkStorageHoldsTags(ctx.inputs.targetStorage, inventory.tags);
+  if (check.ok) return { check, lost: [], brokenBefore: [] };
+  const lost: MissingContent[] = [];
+  const brokenBefore: MissingContent[] = [];
+  for (const m of check.missing) {
+    const inSource = await stat(blobPath(ctx.inputs.sourceStorage, m.missing)).then(() => true, () => false);
+    (inSource ? lost : brokenBefore).push(m);
+  }
+  for (const m of brokenBefore) ctx.log(`already missing in the old storage: ${m.repository}:${m.tag} lacks its ${m.role} ${m.missing}`);
+  return { check, lost, brokenBefore };
 }
 
 /** Polls until DTR answers with a healthy replica (DTR restarts after restore and reconfigure). */

@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -102,22 +101,19 @@ describe('storage copy refuses bad input and fails safely', () => {
   it('reports a file that changes while it is copied, and does not place it', async () => {
     const rel = 'dtr-notes/growing.log';
     const path = join(source, rel);
-    await writeFile(path, Buffer.alloc(16 << 20, 1));
-    // A writer appending without pause for the whole copy, in another process.
-    const writer = spawn(process.execPath, [
-      '-e',
-      `const fs=require('fs');const end=Date.now()+20000;while(Date.now()<end)fs.appendFileSync(${JSON.stringify(path)},'x');`,
-    ]);
-    try {
-      const size = (await stat(path)).size;
-      while ((await stat(path)).size === size) await new Promise((resolve) => setTimeout(resolve, 5));
-      const summary = await engine.copy({ from: at(source), to: at(target) });
-      expect(summary.problems).toEqual([
-        { kind: 'changed-during-copy', path: rel, detail: expect.stringContaining('not placed') },
-      ]);
-    } finally {
-      writer.kill();
+    await writeFile(path, Buffer.alloc(128 << 20, 1));
+    const copying = engine.copy({ from: at(source), to: at(target) });
+    // Append as soon as its temporary file shows up, that is while it is being copied.
+    for (;;) {
+      const names = await readdir(join(target, 'dtr-notes')).catch(() => []);
+      if (names.some((name) => name.includes('.dtr-migrate-tmp-'))) break;
+      await new Promise((resolve) => setTimeout(resolve, 1));
     }
+    await appendFile(path, 'more');
+    const summary = await copying;
+    expect(summary.problems).toEqual([
+      { kind: 'changed-during-copy', path: rel, detail: expect.stringContaining('not placed') },
+    ]);
     await expect(stat(join(target, rel))).rejects.toMatchObject({ code: 'ENOENT' });
     expect([...(await listTree(target)).keys()].filter((name) => name.includes('.dtr-migrate-tmp-'))).toEqual([]);
   });
