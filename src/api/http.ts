@@ -4,6 +4,7 @@
  * transport failures into MigrateErrors that name the flag to fix them. It knows nothing of DTR's
  * endpoints: client.ts does.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'undici';
 import { MigrateError } from '../errors.js';
@@ -26,6 +27,15 @@ export interface HttpResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly text: string;
+  /** With `hashBody`: the body's sha256 (hex) and length, read as a stream and not kept. */
+  readonly sha256?: string;
+  readonly bytes?: number;
+}
+
+export interface SendOptions {
+  readonly headers?: Record<string, string>;
+  /** Hash the body instead of keeping it (blobs can be large). */
+  readonly hashBody?: boolean;
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD';
@@ -83,12 +93,12 @@ export class Http {
   }
 
   /** Sends one request; GET, PUT, DELETE and HEAD are retried on transient failures, POST never. */
-  async send(method: HttpMethod, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<HttpResponse> {
+  async send(method: HttpMethod, path: string, body?: unknown, options: SendOptions = {}): Promise<HttpResponse> {
     const idempotent = method !== 'POST';
     const deadline = Date.now() + (this.options.retryBudgetMs ?? 30_000);
     for (let attempt = 0; ; attempt += 1) {
       try {
-        const response = await this.once(method, path, body, extraHeaders);
+        const response = await this.once(method, path, body, options);
         if (!idempotent || !retryableStatus.has(response.status) || Date.now() >= deadline) return response;
       } catch (error) {
         const mapped = this.explain(error, path);
@@ -99,22 +109,43 @@ export class Http {
     }
   }
 
-  private async once(method: HttpMethod, path: string, body: unknown, extraHeaders: Record<string, string>): Promise<HttpResponse> {
-    const url = new URL(path, this.base);
-    const response = await request(url, {
-      method,
-      dispatcher: this.agent,
-      headers: {
-        accept: 'application/json',
-        authorization: this.authorization,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...extraHeaders,
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = method === 'HEAD' ? '' : await response.body.text();
-    if (method === 'HEAD') await response.body.dump();
-    return { status: response.statusCode, headers: response.headers, text };
+  private async once(method: HttpMethod, path: string, body: unknown, options: SendOptions): Promise<HttpResponse> {
+    let url = new URL(path, this.base);
+    for (let redirects = 0; ; redirects += 1) {
+      // Credentials go to DTR only, never to a host it redirects a blob download to.
+      const sameOrigin = url.origin === this.base.origin;
+      const response = await request(url, {
+        method,
+        dispatcher: this.agent,
+        headers: {
+          accept: 'application/json',
+          ...(sameOrigin ? { authorization: this.authorization } : {}),
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(sameOrigin ? options.headers : {}),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const location = response.headers['location'];
+      if ([301, 302, 303, 307, 308].includes(response.statusCode) && typeof location === 'string' && redirects < 3 && method !== 'POST') {
+        await response.body.dump();
+        url = new URL(location, url);
+        continue;
+      }
+      if (method === 'HEAD') {
+        await response.body.dump();
+        return { status: response.statusCode, headers: response.headers, text: '' };
+      }
+      if (options.hashBody === true && response.statusCode === 200) {
+        const hash = createHash('sha256');
+        let bytes = 0;
+        for await (const chunk of response.body) {
+          hash.update(chunk as Buffer);
+          bytes += (chunk as Buffer).length;
+        }
+        return { status: response.statusCode, headers: response.headers, text: '', sha256: hash.digest('hex'), bytes };
+      }
+      return { status: response.statusCode, headers: response.headers, text: await response.body.text() };
+    }
   }
 
   private explain(error: unknown, path: string): MigrateError {

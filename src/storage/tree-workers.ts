@@ -80,19 +80,24 @@ export class TreeWorkers {
   }
 
   /**
-   * Every half second: if the process used less than half a core per running worker (they were waiting
-   * on I/O) and every worker is busy, allow one more.
+   * Every half second: if every worker was busy yet the process used less than a third of a core per
+   * worker, twice in a row (they were waiting on I/O, not starved by other processes for a moment),
+   * allow one more.
    */
   private startSampling(): void {
     if (this.allowed >= this.size || this.sampler) return;
     let last = process.cpuUsage();
     let lastAt = performance.now();
+    let waiting = 0;
     this.sampler = setInterval(() => {
       const now = process.cpuUsage();
       const at = performance.now();
       const cpuMs = (now.user - last.user + now.system - last.system) / 1000;
       const busy = this.slots.filter((slot) => slot.task !== undefined).length;
-      if (busy === this.slots.length && busy === this.allowed && cpuMs < (at - lastAt) * busy * 0.5) {
+      const allBusy = busy === this.slots.length && busy === this.allowed;
+      waiting = allBusy && cpuMs < ((at - lastAt) * busy) / 3 ? waiting + 1 : 0;
+      if (waiting >= 2) {
+        waiting = 0;
         this.allowed += 1;
         this.dispatch();
         if (this.allowed >= this.size) this.stopSampling();

@@ -1,0 +1,126 @@
+/**
+ * `npm run bench`: the storage engine against cp -a, rsync -a and rclone copy, on the same trees, side by
+ * side in one run. Needs `npm run build` first (it calls dist/storage through bench/engine-runner.js, not
+ * the CLI).
+ *
+ * Method: trees are generated once under bench/.data/ (see generate-tree.js). One warm-up round, then
+ * BENCH_ROUNDS (default 3) rounds that each run every command once, interleaved, so background load hits
+ * all of them alike; the median of the rounds is reported. Every run writes to a fresh directory and
+ * `sync` runs (untimed) before each, so no run pays for the previous one's writeback. Outputs are deleted
+ * only at the end: on ext4, creating files right after deleting many others is slow (the inode allocator
+ * skips recently freed inodes), which would penalise whichever command runs first.
+ *
+ * Page cache: the source is read from memory (warm) in these figures, as the warm-up round leaves it
+ * there. BENCH_COLD=1 adds a round that drops the page cache (needs root; echo 3 > drop_caches) before
+ * each copy, for disk-bound numbers.
+ */
+
+import { cpus } from 'node:os';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureTree } from './generate-tree.js';
+import { hasCommand, measure, median, settle } from './measure.js';
+import { printReport } from './report.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const dataDir = join(here, '.data');
+const outDir = join(dataDir, 'out');
+const runner = join(here, 'engine-runner.js');
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const cores = cpus().length;
+const log = (message) => console.log(message);
+
+if (!existsSync(join(here, '..', 'dist', 'storage', 'index.js'))) {
+  console.error('bench: dist/storage/index.js is missing; run `npm run build` first.');
+  process.exit(1);
+}
+
+const started = Date.now();
+const registry = ensureTree(dataDir, 'registry', log);
+const small = ensureTree(dataDir, 'small', log);
+if (existsSync(outDir)) {
+  log('removing outputs of an earlier run, then waiting 30 s for ext4 to stop skipping freed inodes ...');
+  rmSync(outDir, { recursive: true, force: true });
+  settle();
+  await new Promise((resolve) => setTimeout(resolve, 30_000));
+}
+mkdirSync(outDir, { recursive: true });
+
+let serial = 0;
+const fresh = (name) => join(outDir, `${name}-${(serial += 1)}`);
+const engine = (operation, from, to) => measure(['node', runner, operation, from, to]);
+const sha256sumCommand = (tree) =>
+  `find '${tree}' -path '*/blobs/sha256/*/data' -type f -print0 | xargs -0 -P ${cores} -n 32 sha256sum > /dev/null`;
+
+let engineTarget;
+const commands = [
+  { key: 'cp', run: () => measure(['cp', '-a', registry, fresh('cp')]) },
+  { key: 'rsync', tool: 'rsync', run: () => measure(['rsync', '-a', `${registry}/`, `${fresh('rsync')}/`]) },
+  { key: 'rclone', tool: 'rclone', run: () => measure(['rclone', 'copy', '-q', registry, fresh('rclone')]) },
+  {
+    key: 'copy',
+    run: () => {
+      engineTarget = fresh('engine');
+      return engine('copy', registry, engineTarget);
+    },
+  },
+  { key: 'rerun', run: () => engine('copy', registry, engineTarget) },
+  { key: 'verify', run: () => engine('verify', registry, engineTarget) },
+  { key: 'sha256sum', run: () => measure(['sh', '-c', sha256sumCommand(engineTarget)]) },
+  { key: 'copyVerify', run: () => engine('copy+verify', registry, fresh('engine-cv')) },
+].filter((command) => {
+  if (!command.tool || hasCommand(command.tool)) return true;
+  log(`note: ${command.tool} is not installed (apt-get install -y ${command.tool}); skipped`);
+  return false;
+});
+
+const results = Object.fromEntries(commands.map((command) => [command.key, []]));
+for (let round = 0; round <= rounds; round += 1) {
+  log(round === 0 ? 'warm-up round ...' : `round ${round} of ${rounds} ...`);
+  for (const command of commands) {
+    settle();
+    const result = command.run();
+    if (round > 0) results[command.key].push(result);
+    log(`  ${command.key.padEnd(10)} ${result.seconds.toFixed(2)} s`);
+  }
+}
+
+const cold = {};
+if (process.env.BENCH_COLD === '1') {
+  log('cold round (page cache dropped before each) ...');
+  for (const [key, run] of [
+    ['cp', () => measure(['cp', '-a', registry, fresh('cold-cp')])],
+    ['copy', () => engine('copy', registry, fresh('cold-engine'))],
+  ]) {
+    settle();
+    writeFileSync('/proc/sys/vm/drop_caches', '3');
+    cold[key] = run();
+    log(`  ${key.padEnd(10)} ${cold[key].seconds.toFixed(2)} s`);
+  }
+}
+
+log('200,000 small files: engine copy, verify and cp -a, once each ...');
+settle();
+const smallTarget = fresh('small-engine');
+const scale = {
+  copy: engine('copy', small, smallTarget),
+  verify: engine('verify', small, smallTarget),
+  cp: (settle(), measure(['cp', '-a', small, fresh('small-cp')])),
+};
+
+const pick = (key) => {
+  const runs = results[key];
+  if (!runs || runs.length === 0) return undefined;
+  return {
+    seconds: median(runs.map((run) => run.seconds)),
+    cpuSeconds: runs[0].cpuSeconds === undefined ? undefined : median(runs.map((run) => run.cpuSeconds)),
+    maxRssBytes: Math.max(...runs.map((run) => run.maxRssBytes ?? 0)) || undefined,
+    runs: runs.map((run) => run.seconds),
+  };
+};
+printReport({ pick, cold, scale, rounds, cores });
+
+log('removing outputs ...');
+rmSync(outDir, { recursive: true, force: true });
+log(`bench finished in ${((Date.now() - started) / 1000).toFixed(0)} s`);
