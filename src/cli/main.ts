@@ -13,6 +13,7 @@ import { statusCommand } from './commands/status.js';
 import { rehearseCommand } from './commands/rehearse.js';
 import { mockDtrCommand } from './commands/mock-dtr.js';
 import { storageCommand } from './commands/storage.js';
+import { verifyCommand } from './commands/verify.js';
 
 export interface MainDeps {
   readonly stdout: NodeJS.WriteStream;
@@ -47,6 +48,7 @@ export async function main(argv: readonly string[], deps: MainDeps): Promise<num
       rehearse: (o) => rehearseCommand(context, o),
       mockDtr: (o) => mockDtrCommand(context, o),
       storage: (action, o) => storageCommand(context, action, o),
+      verify: (o) => verifyCommand(context, o),
     },
     (code) => {
       exitCode = code;

@@ -67,6 +67,7 @@ export interface CommandHandlers {
   rehearse(options: { keep: boolean; tls: boolean; dtrVersion?: string }): Promise<number>;
   mockDtr(options: MockDtrFlags): Promise<number>;
   storage(action: 'copy' | 'verify', options: StorageFlags): Promise<number>;
+  verify(options: { against?: string }): Promise<number>;
 }
 
 export interface MockDtrFlags {
@@ -103,6 +104,12 @@ export function buildProgram(handlers: CommandHandlers, setExit: (code: number) 
     .action(async () => setExit(await handlers.status()));
 
   program
+    .command('verify')
+    .description('prove the state of a registry any day: every tag of an inventory present with the same digest, every manifest and blob pullable')
+    .option('--against <inventory.json>', 'the inventory taken before the migration (default: the one in --state-dir)')
+    .action(async (options: { against?: string }) => setExit(await handlers.verify(options)));
+
+  program
     .command('rehearse')
     .description('a whole migration against a built-in mock DTR with sample images, in a temporary directory')
     .option('--keep', 'keep the temporary directory (storage, journal, backup, log) afterwards')
@@ -127,10 +134,11 @@ export function buildProgram(handlers: CommandHandlers, setExit: (code: number) 
     const command = storage
       .command(action)
       .description(action === 'copy' ? 'copy a registry storage to another, then verify it (only what is missing on a re-run)' : 'check that the target holds every source file, every blob matches its digest, every link resolves')
-      .requiredOption('--from <path>', 'the current storage (mounted path)')
-      .requiredOption('--to <path>', 'the new storage (mounted path)')
+      .requiredOption('--from <location>', 'the current storage: a mounted path, or an rclone remote such as s3:bucket/prefix')
+      .requiredOption('--to <location>', 'the new storage: a mounted path, or an rclone remote')
       .option('--concurrency <n>', 'parallel copies or hashing workers')
-      .option('--include-uploads', 'include _uploads (incomplete uploads)');
+      .option('--include-uploads', 'include _uploads (incomplete uploads)')
+      .option('--rclone-bin <path>', 'rclone, for object stores (default: rclone on the PATH)');
     if (action === 'copy') {
       command.option('--checksum', 'decide what is already copied by digest, not size and mtime').option('--dry-run', 'count what would be copied; write nothing');
     }

@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { replicaIdSchema } from '../api/schemas.js';
 import { procedureIds } from '../dtr/procedures.js';
+import { pullCheckModes } from '../inventory/pull-check.js';
 
 const httpUrl = z
   .string()
@@ -65,6 +66,7 @@ export const inputSpecs = {
   procedure: { flag: '--procedure', valueName: '<best-practice|read-only|reconfigure>', schema: z.enum(procedureIds), optional: true, description: 'how to switch storage (default: chosen with you, best-practice in scripts)' },
   acceptTagLoss: { flag: '--accept-tag-loss', schema: flagBoolean, default: false, description: 'accept that a plain reconfigure erases every tag (--procedure reconfigure)' },
   restoreGc: { flag: '--restore-gc', schema: flagBoolean, default: true, negatable: true, confirm: 'Put the GC schedule back as it was before the migration?', description: 'put the GC schedule back at the end (--no-restore-gc leaves it at Never)' },
+  pullCheck: { flag: '--pull-check', valueName: '<none|head|sample|full>', schema: z.enum(pullCheckModes), default: 'head', description: 'after the switch, check every manifest and blob through /v2/: HEAD, or also fetch and hash a sample or all' },
   confirmDestroy: { flag: '--confirm-destroy', valueName: '<replica-id>', schema: z.string().min(1), optional: true, description: 'in scripts: confirm destroy and restore of this replica (with --yes)' },
 } as const satisfies Record<string, InputSpec>;
 

@@ -13,6 +13,8 @@ export class ProcessError extends Error {
     message: string,
     readonly exitCode: number | undefined,
     readonly stderrTail: string,
+    /** What the process printed before failing (some tools report results with a non-zero exit). */
+    readonly stdout = '',
   ) {
     super(message);
     this.name = 'ProcessError';
@@ -79,6 +81,6 @@ export async function runProcess(bin: string, args: readonly string[], options: 
   if (result.timedOut) throw new ProcessError('timeout', `${bin} did not finish in time`, result.exitCode, tail(stderr));
   if (result.isTerminated) throw new ProcessError('killed', `${bin} was killed by ${result.signal ?? 'a signal'}`, result.exitCode, tail(stderr));
   if (result.failed && result.exitCode === undefined) throw new ProcessError('spawn-failed', `${bin} could not be started`, undefined, tail(stderr));
-  if (result.exitCode !== 0) throw new ProcessError('exited', `${bin} exited with code ${result.exitCode}`, result.exitCode, tail(stderr));
+  if (result.exitCode !== 0) throw new ProcessError('exited', `${bin} exited with code ${result.exitCode}`, result.exitCode, tail(stderr), stdout);
   return { exitCode: 0, stdout, stderr };
 }

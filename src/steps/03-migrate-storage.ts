@@ -93,7 +93,7 @@ export const migrateStorageStep: Step<MigrateStorageOutput> = {
       });
     }
     ctx.log(`copied ${copy.filesCopied} of ${copy.files} files (${copy.bytesCopied} of ${copy.bytes} bytes) in ${copy.durationMs} ms`);
-    return { source: from.path, target: to.path, files: copy.files, bytes: copy.bytes, filesCopied: copy.filesCopied, bytesCopied: copy.bytesCopied, durationMs: copy.durationMs };
+    return { source: ctx.inputs.sourceStorage, target: ctx.inputs.targetStorage, files: copy.files, bytes: copy.bytes, filesCopied: copy.filesCopied, bytesCopied: copy.bytesCopied, durationMs: copy.durationMs };
   },
 
   async verify(ctx, output) {

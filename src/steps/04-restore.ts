@@ -23,7 +23,7 @@ export const restoreStep: Step<Output> = {
   id: 'restore',
   title: 'Destroy and restore DTR on the new storage',
   purpose: 'Remove the DTR replica and restore it from the backup, naming the new storage, so the tags come back on the copied data.',
-  inputs: ['ucpUrl', 'ucpUsername', 'ucpPassword', 'ucpCa', 'ucpInsecureTls', 'ucpNode', 'dtrVersion', 'replicaId', 'dockerBin', 'sourceStorage', 'targetStorage', 'targetVolume', 'targetNfsUrl', 'confirmDestroy'],
+  inputs: ['ucpUrl', 'ucpUsername', 'ucpPassword', 'ucpCa', 'ucpInsecureTls', 'ucpNode', 'dtrVersion', 'replicaId', 'dockerBin', 'sourceStorage', 'targetStorage', 'targetVolume', 'targetNfsUrl', 'confirmDestroy', 'pullCheck'],
   output: outputSchema,
 
   async confirmation(ctx) {

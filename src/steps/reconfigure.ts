@@ -22,7 +22,7 @@ export function reconfigureStep(mode: ReconfigureMode, keepsTags: boolean): Step
     purpose: keepsTags
       ? 'Point DTR at the new storage, telling it the data was copied, so the tags stay.'
       : 'Point DTR at the new storage with a fresh metadata store: every tag is erased, as accepted.',
-    inputs: ['ucpUrl', 'ucpUsername', 'ucpPassword', 'ucpCa', 'ucpInsecureTls', 'dtrVersion', 'replicaId', 'dockerBin', 'sourceStorage', 'targetStorage', 'targetVolume', 'targetNfsUrl', 'confirmDestroy', 'acceptTagLoss'],
+    inputs: ['ucpUrl', 'ucpUsername', 'ucpPassword', 'ucpCa', 'ucpInsecureTls', 'dtrVersion', 'replicaId', 'dockerBin', 'sourceStorage', 'targetStorage', 'targetVolume', 'targetNfsUrl', 'confirmDestroy', 'acceptTagLoss', 'pullCheck'],
     output: outputSchema,
 
     async confirmation(ctx) {

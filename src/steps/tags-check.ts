@@ -1,22 +1,38 @@
 /**
  * After DTR runs on the new storage: is every tag of the inventory taken before the change still
- * there, with the same digest? Used by the checks of restore and reconfigure.
+ * there, with the same digest, and can its manifests and blobs be pulled? Used by the checks of
+ * restore and reconfigure.
  */
+import type { HttpOptions } from '../api/http.js';
 import type { StepContext, Verification } from '../engine/step.js';
-import { formatCount } from '../format.js';
-import { compareInventories, describeComparison, readInventory, takeInventory } from '../inventory/tags.js';
+import { gatherEvidence } from '../inventory/evidence.js';
+import { readInventory } from '../inventory/tags.js';
 import type { BackupOutput } from './02-backup.js';
+
+export function connectionOf(inputs: StepContext['inputs']): HttpOptions {
+  return {
+    baseUrl: inputs.dtrUrl,
+    username: inputs.username,
+    secret: inputs.dtrToken,
+    ...(inputs.caCert === undefined ? {} : { caCertFile: inputs.caCert }),
+    insecureTls: inputs.insecureTls,
+  };
+}
 
 export async function tagsKept(ctx: StepContext): Promise<Verification> {
   const backup = ctx.outputOf<BackupOutput>('backup');
   if (backup === undefined) return { ok: false, reason: 'there is no inventory from before the change', hint: 'Run `dtr-migrate status` to see which step is missing.' };
-  const before = await readInventory(backup.inventoryFile);
-  const after = await takeInventory(ctx.api, { signal: ctx.signal, onProgress: (r, t) => ctx.progress(`inventory after: ${formatCount(r)} repositories, ${formatCount(t)} tags`) });
-  const comparison = compareInventories(before, after);
-  if (!comparison.ok) {
-    for (const e of comparison.missing) ctx.log(`lost: ${e.repository}:${e.tag} ${e.digest}`);
-    for (const e of comparison.changed) ctx.log(`changed: ${e.repository}:${e.tag} ${e.digest} -> ${e.now}`);
-    return { ok: false, reason: describeComparison(comparison), hint: `Every lost tag is listed in the log file; the backup ${backup.file} still holds them.` };
+  const evidence = await gatherEvidence({
+    api: ctx.api,
+    connection: connectionOf(ctx.inputs),
+    before: await readInventory(backup.inventoryFile),
+    pullCheck: ctx.inputs.pullCheck,
+    signal: ctx.signal,
+    progress: (text) => ctx.progress(text),
+  });
+  for (const problem of evidence.problems) ctx.log(problem);
+  if (!evidence.ok) {
+    return { ok: false, reason: `${evidence.summary}: ${evidence.problems.slice(0, 3).join('; ')}`, hint: `Every problem is listed in the log file; the backup ${backup.file} still holds the tags.` };
   }
-  return { ok: true, facts: [`${formatCount(before.tags.length)} tags in ${formatCount(before.repositories)} repositories: all present, same digests`] };
+  return { ok: true, facts: [evidence.summary] };
 }

@@ -4,11 +4,11 @@
  * (through rclone) can be added behind the same interface.
  */
 
-/** A storage location: a mounted path (local volume or NFS mount). */
-export interface StorageLocation {
-  readonly kind: 'path';
-  readonly path: string;
-}
+/** A storage location: a mounted path (local volume or NFS mount), or an object store through rclone. */
+export type StorageLocation =
+  | { readonly kind: 'path'; readonly path: string }
+  /** An rclone remote such as `s3:bucket/prefix` (or `:local:/path`). */
+  | { readonly kind: 'rclone'; readonly remote: string };
 
 export type StorageProblemKind =
   | 'missing'

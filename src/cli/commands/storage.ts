@@ -5,7 +5,7 @@
  */
 import { MigrateError, isMigrateError } from '../../errors.js';
 import { formatBytes, formatCount, formatDuration } from '../../format.js';
-import { createPathStorageEngine } from '../../storage/index.js';
+import { engineFor, parseLocation } from '../../storage/locations-parse.js';
 import type { StorageLocation, StorageProblem, StorageProgress, VerifySummary } from '../../storage/types.js';
 import type { CliContext } from '../context.js';
 import { errorJson, errorLines } from '../errors-out.js';
@@ -18,16 +18,12 @@ export interface StorageFlags {
   readonly dryRun?: boolean;
   readonly checksum?: boolean;
   readonly includeUploads?: boolean;
+  readonly rcloneBin?: string;
 }
 
 function location(value: string, flag: string): StorageLocation {
-  // `remote:path` is how rclone names object stores; those need the rclone backend.
-  if (/^[A-Za-z][\w-]*:/.test(value) && !value.startsWith('/')) {
-    throw new MigrateError('STORAGE_INVALID', `${flag} ${value} looks like an object store; this build copies between mounted paths only`, {
-      hint: `Mount the storage and pass its path with ${flag}.`,
-    });
-  }
-  return { kind: 'path', path: value };
+  if (value.trim() === '') throw new MigrateError('USAGE', `${flag} is empty`, { hint: `Pass a path or an rclone remote with ${flag}.` });
+  return parseLocation(value);
 }
 
 function concurrencyOf(value: string | undefined): number | undefined {
@@ -46,7 +42,6 @@ function problemLines(problems: readonly StorageProblem[]): string[] {
 }
 
 export async function storageCommand(ctx: CliContext, action: 'copy' | 'verify', flags: StorageFlags): Promise<number> {
-  const engine = createPathStorageEngine();
   const bar = new ProgressLine(ctx.stderr);
   let lastJson = 0;
   const onProgress = (p: StorageProgress): void => {
@@ -62,6 +57,7 @@ export async function storageCommand(ctx: CliContext, action: 'copy' | 'verify',
   try {
     const from = location(flags.from, '--from');
     const to = location(flags.to, '--to');
+    const engine = engineFor(from, to, flags.rcloneBin);
     const concurrency = concurrencyOf(flags.concurrency);
     const common = { from, to, signal: ctx.signal, onProgress, includeUploads: flags.includeUploads === true };
     let copyFacts: string[] = [];
@@ -81,7 +77,10 @@ export async function storageCommand(ctx: CliContext, action: 'copy' | 'verify',
       }
     }
     const verify: VerifySummary = await engine.verify({ ...common, ...(concurrency === undefined ? {} : { concurrency }) });
-    const verdict = verify.ok
+    const byRclone = verify.blobsHashed === 0 && verify.linksChecked === 0 && verify.bytesChecked === 0 && verify.filesChecked > 0;
+    const verdict = verify.ok && byRclone
+      ? `Verified with rclone check: ${formatCount(verify.filesChecked)} objects present with the same size and hash, in ${formatDuration(verify.durationMs)}.`
+      : verify.ok
       ? `Verified: ${formatCount(verify.filesChecked)} files, ${formatBytes(verify.bytesChecked)}, ${formatCount(verify.blobsHashed)} blob digests, ${formatCount(verify.linksChecked)} links, in ${formatDuration(verify.durationMs)}: no problem.`
       : `Verification found ${verify.problems.length} problem(s):`;
     out({ event: 'result', ok: verify.ok, exitCode: verify.ok ? 0 : 1, ...(action === 'copy' ? { copy: copied } : {}), verify }, [...copyFacts, verdict, ...problemLines(verify.problems)]);

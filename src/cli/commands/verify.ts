@@ -1,0 +1,64 @@
+/**
+ * `dtr-migrate verify [--against <inventory.json>]`: the after-checks on their own, any day: every
+ * tag of the inventory taken before the migration still there with the same digest, and every
+ * manifest and blob pullable through /v2/. Exit 0 only when all holds.
+ */
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DtrClient } from '../../api/client.js';
+import { InputResolver, type InputSources } from '../../config/resolve.js';
+import { Journal, journalFileName } from '../../engine/journal.js';
+import { isMigrateError } from '../../errors.js';
+import { gatherEvidence } from '../../inventory/evidence.js';
+import { inventoryFileName, readInventory } from '../../inventory/tags.js';
+import { connectionOf } from '../../steps/tags-check.js';
+import type { CliContext } from '../context.js';
+import { errorJson, errorLines } from '../errors-out.js';
+import { cliSources, makeIo, stateDirOf } from '../sources.js';
+
+async function defaultInventory(stateDir: string): Promise<string | undefined> {
+  const file = join(stateDir, inventoryFileName);
+  return access(file).then(() => file, () => undefined);
+}
+
+export async function verifyCommand(ctx: CliContext, options: { against?: string }): Promise<number> {
+  const io = makeIo(ctx);
+  let client: DtrClient | undefined;
+  try {
+    const stateDir = stateDirOf(ctx);
+    const journal = await Journal.read(join(stateDir, journalFileName));
+    const inputs = new InputResolver({ ...(await cliSources(ctx)), journal: (journal?.inputs ?? {}) as InputSources['journal'] }, io);
+    await inputs.requireAll(['dtrUrl', 'username', 'dtrToken', 'caCert', 'insecureTls', 'pullCheck']);
+    const resolved = inputs.snapshot();
+    client = new DtrClient(connectionOf(resolved));
+    const againstFile = options.against ?? (await defaultInventory(stateDir));
+    const before = againstFile === undefined ? undefined : await readInventory(againstFile);
+    const evidence = await gatherEvidence({
+      api: client,
+      connection: connectionOf(resolved),
+      before,
+      pullCheck: resolved.pullCheck,
+      signal: ctx.signal,
+    });
+    io.close();
+    const exitCode = evidence.ok ? 0 : 1;
+    if (ctx.json) {
+      ctx.stdout.write(`${JSON.stringify({ event: 'result', ok: evidence.ok, exitCode, summary: evidence.summary, against: againstFile ?? null, tags: evidence.now.tags.length, repositories: evidence.now.repositories, pull: evidence.pull ?? null, problems: evidence.problems })}\n`);
+    } else {
+      const lines = [`${evidence.ok ? ctx.style.ok : ctx.style.fail} ${evidence.summary}`];
+      if (againstFile === undefined) lines.push(ctx.style.chalk.dim('  (no inventory to compare with: pass --against <inventory.json> to check that nothing was lost)'));
+      lines.push(...evidence.problems.slice(0, 50).map((p) => `  ${p}`));
+      if (evidence.problems.length > 50) lines.push(`  … and ${evidence.problems.length - 50} more (--json lists every one)`);
+      ctx.stdout.write(`${lines.join('\n')}\n`);
+    }
+    return exitCode;
+  } catch (error) {
+    io.close();
+    if (!isMigrateError(error)) throw error;
+    ctx.stderr.write(`${errorLines(error, ctx.style, ctx.debug).join('\n')}\n`);
+    if (ctx.json) ctx.stdout.write(`${JSON.stringify({ event: 'result', ok: false, exitCode: error.exitCode, error: errorJson(error) })}\n`);
+    return error.exitCode;
+  } finally {
+    await client?.close();
+  }
+}

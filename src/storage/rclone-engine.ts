@@ -1,0 +1,131 @@
+/**
+ * Object stores (S3, Azure, Google Cloud Storage, Swift) through rclone: `rclone copy --checksum` with
+ * parallel transfers, its JSON stats turned into the same progress events as the path engine, and
+ * `rclone check --one-way` to prove every source object is in the target with the same size and hash.
+ * Remotes are named the rclone way (`s3:bucket/prefix`, or `:local:/path` for tests); their
+ * credentials stay in rclone's own configuration, never in our argv.
+ */
+import { ProcessError, runProcess } from '../docker/run-process.js';
+import { MigrateError } from '../errors.js';
+import type { CopyOptions, CopySummary, StorageEngine, StorageLocation, StorageProblem, VerifyOptions, VerifySummary } from './types.js';
+
+const uploadsFilter = ['--exclude', '**/_uploads/**'];
+
+/** How rclone names a location: a remote as given, a mounted path as itself. */
+export function rcloneName(location: StorageLocation): string {
+  return location.kind === 'rclone' ? location.remote : location.path;
+}
+
+interface RcloneStats {
+  bytes?: number;
+  totalBytes?: number;
+  transfers?: number;
+  totalTransfers?: number;
+  checks?: number;
+  errors?: number;
+}
+
+/** The `stats` object of one `--use-json-log` line, if it has one. */
+export function parseStatsLine(line: string): RcloneStats | undefined {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    const parsed = JSON.parse(line) as { stats?: RcloneStats };
+    return parsed.stats;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `rclone check --combined -` lines: "= path" identical, "+ path" only in the source (missing from the
+ * target), "- path" only in the target (extra: fine), "* path" differs, "! path" could not be read.
+ */
+export function parseCheckLines(text: string): { matched: number; problems: StorageProblem[] } {
+  let matched = 0;
+  const problems: StorageProblem[] = [];
+  for (const line of text.split('\n')) {
+    const mark = line.slice(0, 1);
+    const path = line.slice(2);
+    if (mark === '=') matched += 1;
+    else if (mark === '+') problems.push({ kind: 'missing', path });
+    else if (mark === '*') problems.push({ kind: 'digest-mismatch', path, detail: 'size or hash differs (rclone check)' });
+    else if (mark === '!') problems.push({ kind: 'unreadable', path, detail: 'rclone could not read it' });
+  }
+  return { matched, problems };
+}
+
+function explain(error: unknown, what: string): unknown {
+  if (!(error instanceof ProcessError)) return error;
+  if (error.kind === 'spawn-failed' || error.kind === 'not-executable') {
+    return new MigrateError('STORAGE_INVALID', `${what} needs rclone, which is not installed here`, {
+      hint: 'Install it (Debian/Ubuntu: apt-get install rclone) and configure the remote with `rclone config`.',
+    });
+  }
+  if (error.kind === 'aborted') return new MigrateError('INTERRUPTED', `${what} was interrupted`, { hint: 'Run the same command again: rclone copies only what is missing.' });
+  const last = error.stderrTail.split('\n').filter((l) => l.trim() !== '').at(-1) ?? '';
+  return new MigrateError('STORAGE_FAILED', `${what} failed: ${error.message}${last === '' ? '' : `: ${last.slice(0, 300)}`}`, {
+    hint: 'Check the remote with `rclone lsd <remote>:`; then run the same command again.',
+  });
+}
+
+export function createRcloneStorageEngine(bin = 'rclone'): StorageEngine {
+  return {
+    async preflight(from) {
+      try {
+        await runProcess(bin, ['lsf', '--max-depth', '1', rcloneName(from)]);
+      } catch (error) {
+        throw explain(error, `reading ${rcloneName(from)}`);
+      }
+    },
+
+    async copy(options: CopyOptions): Promise<CopySummary> {
+      const started = Date.now();
+      let last: RcloneStats = {};
+      const transfers = String(options.concurrency ?? 8);
+      const args = [
+        'copy', rcloneName(options.from), rcloneName(options.to),
+        '--checksum', '--transfers', transfers, '--checkers', transfers,
+        '--use-json-log', '--stats', '1s', '--stats-log-level', 'NOTICE',
+        ...(options.includeUploads === true ? [] : uploadsFilter),
+        ...(options.dryRun === true ? ['--dry-run'] : []),
+      ];
+      try {
+        await runProcess(bin, args, {
+          ...(options.signal === undefined ? {} : { signal: options.signal }),
+          onStderrLine: (line) => {
+            const stats = parseStatsLine(line);
+            if (stats === undefined) return;
+            last = stats;
+            options.onProgress?.({
+              phase: 'copy',
+              files: stats.transfers ?? 0,
+              bytes: stats.bytes ?? 0,
+              ...(stats.totalTransfers === undefined ? {} : { totalFiles: stats.totalTransfers }),
+              ...(stats.totalBytes === undefined ? {} : { totalBytes: stats.totalBytes }),
+            });
+          },
+        });
+      } catch (error) {
+        throw explain(error, `rclone copy to ${rcloneName(options.to)}`);
+      }
+      const copied = last.transfers ?? 0;
+      const skipped = last.checks ?? 0;
+      return { files: copied + skipped, bytes: last.totalBytes ?? last.bytes ?? 0, filesCopied: copied, bytesCopied: last.bytes ?? 0, filesSkipped: skipped, durationMs: Date.now() - started, problems: [] };
+    },
+
+    async verify(options: VerifyOptions): Promise<VerifySummary> {
+      const started = Date.now();
+      const args = ['check', rcloneName(options.from), rcloneName(options.to), '--one-way', '--combined', '-', ...(options.includeUploads === true ? [] : uploadsFilter)];
+      let stdout: string;
+      try {
+        stdout = (await runProcess(bin, args, options.signal === undefined ? {} : { signal: options.signal })).stdout;
+      } catch (error) {
+        // rclone check exits 1 when it found differences: that is a result, not a failure.
+        if (!(error instanceof ProcessError) || error.kind !== 'exited' || error.exitCode !== 1) throw explain(error, 'rclone check');
+        stdout = error.stdout;
+      }
+      const { matched, problems } = parseCheckLines(stdout);
+      return { ok: problems.length === 0, filesChecked: matched + problems.length, bytesChecked: 0, blobsHashed: 0, linksChecked: 0, durationMs: Date.now() - started, problems };
+    },
+  };
+}
