@@ -122,7 +122,30 @@ describe('dtr-migrate migrate (non-interactive)', () => {
   });
 });
 
+describe('steps that wait', () => {
+  it('disable-gc waits for a GC job that was already running, then goes on', async () => {
+    fixture = await migrationFixture({ runningGcJobMs: 2_500 });
+    const run = await runCli(['migrate', ...fixture.args, '--yes', '--confirm-destroy', fixture.mock.replicaId, '--json'], { env: fixture.env });
+    expect(run.code, run.stderr).toBe(0);
+    const events = jsonEvents(run.stdout);
+    expect(events.some((e) => e['event'] === 'progress' && e['id'] === 'disable-gc' && String(e['text']).startsWith('waiting for GC job'))).toBe(true);
+    const done = events.find((e) => e['event'] === 'step-done' && e['id'] === 'disable-gc');
+    expect(done?.['facts']).toContain('waited for 1 GC job(s) to finish');
+  });
+});
+
 describe('dtr-migrate plan and status', () => {
+  it('reads the DTR token from stdin with --password-stdin', async () => {
+    fixture = await migrationFixture();
+    const { DTR_TOKEN: _token, ...env } = fixture.env;
+    const run = await runCli(['plan', ...fixture.args, '--password-stdin'], { env: { ...env, DTR_TOKEN: undefined }, input: `${secrets.token}\n` });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('Back up DTR metadata');
+    const wrong = await runCli(['plan', ...fixture.args, '--password-stdin'], { env: { ...env, DTR_TOKEN: undefined }, input: 'not-the-token\n' });
+    expect(wrong.code).toBe(4);
+    expect(wrong.stderr).not.toContain('not-the-token');
+  });
+
   it('plan prints every HTTP call and docker command, secrets masked, and changes nothing', async () => {
     fixture = await migrationFixture();
     const run = await runCli(['plan', ...fixture.args], { env: fixture.env });
