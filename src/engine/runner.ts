@@ -166,6 +166,7 @@ export async function runSteps(options: RunnerOptions): Promise<void> {
     const started = Date.now();
     await journal.update(step.id, { status: 'running', attempts: attempt, startedAt: new Date(started).toISOString(), error: undefined });
     io.emit({ event: 'step-start', id: step.id, title: step.title, attempt });
+    ctx.log(`started (attempt ${attempt}): ${step.purpose}`);
     try {
       const output = step.output.parse(await step.run(ctx));
       await journal.update(step.id, { output });
@@ -176,6 +177,7 @@ export async function runSteps(options: RunnerOptions): Promise<void> {
         throw new MigrateError('VERIFY_FAILED', `${step.title}: check failed: ${verification.reason}`, { hint: verification.hint });
       }
       await journal.update(step.id, { status: 'verified', facts: [...verification.facts], endedAt: new Date().toISOString(), durationMs });
+      ctx.log(`verified in ${durationMs} ms: ${verification.facts.join('; ')}`);
       io.emit({ event: 'step-done', id: step.id, facts: verification.facts, durationMs });
     } catch (caught) {
       const error = signal.aborted && !(isMigrateError(caught) && caught.code === 'INTERRUPTED') ? interrupted() : caught;
@@ -184,6 +186,7 @@ export async function runSteps(options: RunnerOptions): Promise<void> {
         ? { code: error.code, message: error.message, ...(error.hint === undefined ? {} : { hint: error.hint }) }
         : { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
       await journal.update(step.id, { status, error: summary, endedAt: new Date().toISOString(), durationMs: Date.now() - started });
+      ctx.log(`${status}: ${summary.code}: ${summary.message}`);
       io.emit({ event: 'step-failed', id: step.id, ...summary });
       throw error;
     }

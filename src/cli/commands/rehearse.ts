@@ -98,7 +98,7 @@ export async function rehearseCommand(ctx: CliContext, options: { keep: boolean;
             ...(caFile === undefined ? { ucpInsecureTls: true } : { caCert: caFile, ucpCa: caFile }),
             ...(yes ? { confirmDestroy: mock.replicaId } : {}),
             // The operator's choices pass through; everything else belongs to the rehearsal.
-            ...passThrough(ctx, ['procedure', 'acceptTagLoss', 'restoreGc', 'copyConcurrency']),
+            ...passThrough(ctx, ['procedure', 'acceptTagLoss', 'restoreGc', 'copyConcurrency', 'pullCheck']),
           },
           env: { DTR_TOKEN: token, UCP_PASSWORD: ucpPassword },
           config: {},
