@@ -4,8 +4,8 @@
  * the CLI).
  *
  * Method: trees are generated once under bench/.data/ (see generate-tree.js). One warm-up round, then
- * BENCH_ROUNDS (default 3) rounds that each run every command once, interleaved, so background load hits
- * all of them alike; the median of the rounds is reported. Every run writes to a fresh directory and
+ * BENCH_ROUNDS (default 5) rounds that each run every command once, interleaved and in rotating order,
+ * so background load and memory state hit all of them alike; the median of the rounds is reported. Every run writes to a fresh directory and
  * `sync` runs (untimed) before each, so no run pays for the previous one's writeback. Outputs are deleted
  * only at the end: on ext4, creating files right after deleting many others is slow (the inode allocator
  * skips recently freed inodes), which would penalise whichever command runs first.
@@ -27,7 +27,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const dataDir = join(here, '.data');
 const outDir = join(dataDir, 'out');
 const runner = join(here, 'engine-runner.js');
-const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const cores = cpus().length;
 const log = (message) => console.log(message);
 
@@ -54,31 +54,40 @@ const sha256sumCommand = (tree) =>
   `find '${tree}' -path '*/blobs/sha256/*/data' -type f -print0 | xargs -0 -P ${cores} -n 32 sha256sum > /dev/null`;
 
 let engineTarget;
-const commands = [
-  { key: 'cp', run: () => measure(['cp', '-a', registry, fresh('cp')]) },
-  { key: 'rsync', tool: 'rsync', run: () => measure(['rsync', '-a', `${registry}/`, `${fresh('rsync')}/`]) },
-  { key: 'rclone', tool: 'rclone', run: () => measure(['rclone', 'copy', '-q', registry, fresh('rclone')]) },
-  {
-    key: 'copy',
-    run: () => {
-      engineTarget = fresh('engine');
-      return engine('copy', registry, engineTarget);
+/** Groups of commands; a group's commands run together (the later ones use the first one's output). */
+const groups = [
+  [{ key: 'cp', run: () => measure(['cp', '-a', registry, fresh('cp')]) }],
+  [{ key: 'rsync', tool: 'rsync', run: () => measure(['rsync', '-a', `${registry}/`, `${fresh('rsync')}/`]) }],
+  [{ key: 'rclone', tool: 'rclone', run: () => measure(['rclone', 'copy', '-q', registry, fresh('rclone')]) }],
+  [
+    {
+      key: 'copy',
+      run: () => {
+        engineTarget = fresh('engine');
+        return engine('copy', registry, engineTarget);
+      },
     },
-  },
-  { key: 'rerun', run: () => engine('copy', registry, engineTarget) },
-  { key: 'verify', run: () => engine('verify', registry, engineTarget) },
-  { key: 'sha256sum', run: () => measure(['sh', '-c', sha256sumCommand(engineTarget)]) },
-  { key: 'copyVerify', run: () => engine('copy+verify', registry, fresh('engine-cv')) },
-].filter((command) => {
-  if (!command.tool || hasCommand(command.tool)) return true;
-  log(`note: ${command.tool} is not installed (apt-get install -y ${command.tool}); skipped`);
-  return false;
-});
+    { key: 'rerun', run: () => engine('copy', registry, engineTarget) },
+    { key: 'verify', run: () => engine('verify', registry, engineTarget) },
+    { key: 'sha256sum', run: () => measure(['sh', '-c', sha256sumCommand(engineTarget)]) },
+  ],
+  [{ key: 'copyVerify', run: () => engine('copy+verify', registry, fresh('engine-cv')) }],
+]
+  .map((group) =>
+    group.filter((command) => {
+      if (!command.tool || hasCommand(command.tool)) return true;
+      log(`note: ${command.tool} is not installed (apt-get install -y ${command.tool}); skipped`);
+      return false;
+    }),
+  )
+  .filter((group) => group.length > 0);
 
-const results = Object.fromEntries(commands.map((command) => [command.key, []]));
+const results = Object.fromEntries(groups.flat().map((command) => [command.key, []]));
 for (let round = 0; round <= rounds; round += 1) {
   log(round === 0 ? 'warm-up round ...' : `round ${round} of ${rounds} ...`);
-  for (const command of commands) {
+  // Each round starts with another group, so no command always runs first or last.
+  const order = groups.map((_, index) => groups[(index + round) % groups.length]);
+  for (const command of order.flat()) {
     settle();
     const result = command.run();
     if (round > 0) results[command.key].push(result);

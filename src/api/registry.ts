@@ -57,8 +57,15 @@ export class RegistryClient {
   }
 
   private async send(method: 'GET' | 'HEAD', repository: string, path: string, headers: Record<string, string>, hashBody = false): Promise<HttpResponse> {
-    const token = await this.tokenFor(repository);
-    return this.http.send(method, path, undefined, { headers: { ...headers, ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) }, hashBody });
+    for (let attempt = 0; ; attempt += 1) {
+      const pending = this.tokenFor(repository);
+      const token = await pending;
+      const response = await this.http.send(method, path, undefined, { headers: { ...headers, ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) }, hashBody });
+      // Tokens expire (5 minutes on docker/distribution), and a full check of a big registry takes longer:
+      // a 401 to a token gets one new token and one retry.
+      if (response.status !== 401 || token === undefined || attempt > 0) return response;
+      if (this.tokens.get(repository) === pending) this.tokens.delete(repository);
+    }
   }
 
   /** A pull token for one repository, fetched once, with the challenge DTR gives on `/v2/`. */
@@ -71,11 +78,27 @@ export class RegistryClient {
     return token;
   }
 
+  /** What `/v2/` says: 200 (no token needed), 401 with a Bearer challenge, or 401 Basic (the credentials as they are). */
+  private async probe(): Promise<Record<string, string> | undefined> {
+    const response = await this.http.send('GET', '/v2/');
+    if (response.status === 200) return undefined;
+    if (response.status === 401) return parseChallenge(firstHeader(response.headers['www-authenticate']));
+    // Anything else would turn into one misleading "not pullable" per tag.
+    throw new MigrateError('API_ERROR', `DTR's registry API answered GET /v2/ with HTTP ${response.status}`, {
+      hint: response.status === 404 ? 'Check that --dtr-url points at DTR itself.' : 'Check that DTR is up and healthy, then run the same command again.',
+    });
+  }
+
   private async fetchToken(repository: string): Promise<string | undefined> {
-    this.challenge ??= this.http.send('GET', '/v2/').then((r) => (r.status === 401 ? parseChallenge(firstHeader(r.headers['www-authenticate'])) : undefined));
+    this.challenge ??= this.probe();
     const challenge = await this.challenge;
     if (challenge === undefined) return undefined;
-    const realm = new URL(challenge['realm'] ?? '');
+    let realm: URL;
+    try {
+      realm = new URL(challenge['realm'] ?? '');
+    } catch {
+      throw new MigrateError('API_CONTRACT', `DTR's registry challenge names a token service that is not a URL: ${challenge['realm'] ?? ''}`, { hint: 'Run with --debug and report it.' });
+    }
     realm.searchParams.set('scope', `repository:${repository}:pull`);
     if (challenge['service'] !== undefined) realm.searchParams.set('service', challenge['service']);
     const response = await this.http.send('GET', realm.toString());

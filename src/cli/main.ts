@@ -49,6 +49,7 @@ export async function main(argv: readonly string[], deps: MainDeps): Promise<num
       mockDtr: (o) => mockDtrCommand(context, o),
       storage: (action, o) => storageCommand(context, action, o),
       verify: (o) => verifyCommand(context, o),
+      completion: async (script) => { deps.stdout.write(script); return ExitCode.ok; },
     },
     (code) => {
       exitCode = code;

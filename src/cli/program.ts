@@ -3,10 +3,11 @@
  * exactly one flag) and help with examples. Options have no commander defaults: an unset flag stays
  * undefined, so the config file, the journal and the declared defaults can fill it in order.
  */
-import { Command, Option } from 'commander';
+import { Argument, Command, Option } from 'commander';
 import { inputKeys, optionName, specOf } from '../config/inputs.js';
 import { ExitCode } from '../errors.js';
 import type { StorageFlags } from './commands/storage.js';
+import { completionScript, completionShells, type CompletionShell } from './completion.js';
 
 export const version = '0.1.0';
 
@@ -68,6 +69,8 @@ export interface CommandHandlers {
   mockDtr(options: MockDtrFlags): Promise<number>;
   storage(action: 'copy' | 'verify', options: StorageFlags): Promise<number>;
   verify(options: { against?: string }): Promise<number>;
+  /** Prints the completion script (made here, from the program itself). */
+  completion(script: string): Promise<number>;
 }
 
 export interface MockDtrFlags {
@@ -77,7 +80,11 @@ export interface MockDtrFlags {
   readonly adminToken?: string;
   readonly storageDir?: string;
   readonly jobDurationMs?: string;
+  /** `--fault <spec>`, repeatable (see faultSpecHelp in mock-dtr/faults.ts). */
+  readonly fault?: readonly string[];
 }
+
+const collect = (value: string, previous: readonly string[] | undefined): string[] => [...(previous ?? []), value];
 
 export function buildProgram(handlers: CommandHandlers, setExit: (code: number) => void): Command {
   const program = new Command('dtr-migrate')
@@ -127,6 +134,11 @@ export function buildProgram(handlers: CommandHandlers, setExit: (code: number) 
     .option('--admin-token <token>', 'admin token for this throw-away mock (default: random)')
     .option('--storage-dir <dir>', 'storage folder the mock serves (default: a temporary one with sample images)')
     .option('--job-duration-ms <ms>', 'how long mock jobs take')
+    .option(
+      '--fault <spec>',
+      'make the mock fail, repeatable: backup=exit|truncate|slow, destroy=fail|half, restore=fail, job=errored|canceled|never, http=<status>|reset|malformed|slow,path=<path>; add ,times=<n> (default: until the mock stops; http and slow: once)',
+      collect,
+    )
     .action(async (options: MockDtrFlags) => setExit(await handlers.mockDtr(options)));
 
   const storage = program.command('storage').description('copy or verify registry storage on its own (e.g. ahead of the maintenance window)');
@@ -144,6 +156,16 @@ export function buildProgram(handlers: CommandHandlers, setExit: (code: number) 
     }
     command.action(async (options: StorageFlags) => setExit(await handlers.storage(action, options)));
   }
+
+  program
+    .command('completion')
+    .description('print a completion script for bash or zsh (commands, subcommands and options)')
+    .addArgument(new Argument('<shell>', 'the shell to complete for').choices(completionShells))
+    // Subcommands made before main() calls program.exitOverride() do not inherit it: without this an
+    // unknown shell would exit 1 from inside commander instead of 2 through main().
+    .exitOverride()
+    .addHelpText('after', '\nLoad it in this shell:\n  $ source <(dtr-migrate completion bash)\n  $ source <(dtr-migrate completion zsh)     # after compinit')
+    .action(async (shell: CompletionShell) => setExit(await handlers.completion(completionScript(program, shell))));
 
   return program;
 }

@@ -4,18 +4,23 @@
  */
 import type { MigrationResult } from '../engine/migration.js';
 import { formatDuration } from '../format.js';
-import type { Style } from './style.js';
+import { wrap, type Style } from './style.js';
 
-export function summaryLines(result: MigrationResult, style: Style): string[] {
+/**
+ * Broken at spaces to `width` columns: stdout may be a terminal of any size or a file, and a summary
+ * wrapped at 80 reads well in both (paths and digests are never cut, so they stay copyable).
+ */
+export function summaryLines(result: MigrationResult, style: Style, width = 80): string[] {
   const lines = ['', style.chalk.bold(result.dryRun ? 'Dry run: nothing was changed.' : 'Migration complete: every step verified.')];
   if (result.dryRun) return lines;
-  for (const step of result.steps) {
-    const took = step.durationMs === undefined ? '' : style.chalk.dim(` (${formatDuration(step.durationMs)})`);
-    lines.push(`${step.status === 'verified' ? style.ok : style.fail} ${step.title}${took}`);
-    for (const fact of step.facts) lines.push(`    ${fact}`);
-  }
-  lines.push('', `State and backup: ${result.stateDir}`);
-  if (result.logFile !== undefined) lines.push(`Full log: ${result.logFile}`);
+  result.steps.forEach((step, i) => {
+    const took = step.durationMs === undefined ? '' : ` ${style.chalk.dim(`(${formatDuration(step.durationMs)})`)}`;
+    const n = `${i + 1}.`;
+    lines.push(...wrap(`  ${step.status === 'verified' ? style.ok : style.fail} ${n} `, `${step.title}${took}`, ' '.repeat(5 + n.length), width, false));
+    for (const fact of step.facts) lines.push(...wrap(' '.repeat(5 + n.length), fact, ' '.repeat(7 + n.length), width, false));
+  });
+  lines.push('', ...wrap('State and backup: ', result.stateDir, '  ', width, false));
+  if (result.logFile !== undefined) lines.push(...wrap('Full log: ', result.logFile, '  ', width, false));
   return lines;
 }
 

@@ -24,7 +24,7 @@ export type RunEvent =
     }
   | { readonly event: 'step-skip'; readonly id: StepId; readonly reason: string }
   | { readonly event: 'step-plan'; readonly id: StepId; readonly title: string; readonly purpose: string; readonly actions: readonly PlannedAction[] }
-  | { readonly event: 'step-start'; readonly id: StepId; readonly title: string; readonly attempt: number }
+  | { readonly event: 'step-start'; readonly id: StepId; readonly title: string; readonly purpose: string; readonly attempt: number }
   | { readonly event: 'progress'; readonly id: StepId; readonly text: string; readonly fraction?: number }
   | { readonly event: 'step-verify'; readonly id: StepId }
   | { readonly event: 'step-done'; readonly id: StepId; readonly facts: readonly string[]; readonly durationMs: number }

@@ -165,7 +165,7 @@ export async function runSteps(options: RunnerOptions): Promise<void> {
     const attempt = journal.step(step.id).attempts + 1;
     const started = Date.now();
     await journal.update(step.id, { status: 'running', attempts: attempt, startedAt: new Date(started).toISOString(), error: undefined });
-    io.emit({ event: 'step-start', id: step.id, title: step.title, attempt });
+    io.emit({ event: 'step-start', id: step.id, title: step.title, purpose: step.purpose, attempt });
     ctx.log(`started (attempt ${attempt}): ${step.purpose}`);
     try {
       const output = step.output.parse(await step.run(ctx));

@@ -2,8 +2,12 @@
  * Can every tag of the inventory be pulled from DTR? Through the registry API (`/v2/`), as docker
  * would: each tag's manifest, the manifests a list or index names, and every config and layer blob.
  * `head` asks for each with HEAD; `sample` also downloads and hashes a sample of the blobs; `full`
- * downloads and hashes them all. Every blob is checked once however many tags share it.
+ * downloads and hashes them all. Every blob is checked once however many tags share it, and so is
+ * every manifest. In every mode a manifest must hash to its digest (docker checks that too when it
+ * pulls by digest) and a blob must have the size its manifest gives it (HEAD's Content-Length), so
+ * a truncated blob is found without downloading it; only a same-size corruption needs `full`.
  */
+import { createHash } from 'node:crypto';
 import type { RegistryClient } from '../api/registry.js';
 import type { InventoryEntry } from './tags.js';
 
@@ -33,34 +37,50 @@ export interface PullCheckOptions {
   readonly onProgress?: (tags: number, blobs: number) => void;
 }
 
+interface BlobRef {
+  readonly digest: string;
+  /** The size the manifest gives (schema2 and OCI); schema1 gives none. */
+  readonly size: number | undefined;
+}
+
 interface Refs {
   readonly children: string[];
-  readonly blobs: string[];
+  readonly blobs: BlobRef[];
 }
+
+type Descriptor = { digest?: unknown; size?: unknown; blobSum?: unknown };
 
 function referencesOf(text: string): Refs | undefined {
   try {
-    const m = JSON.parse(text) as { manifests?: Array<{ digest?: string }>; config?: { digest?: string }; layers?: Array<{ digest?: string }>; fsLayers?: Array<{ blobSum?: string }> };
-    const digests = (list: Array<{ digest?: string } | { blobSum?: string }> | undefined, key: 'digest' | 'blobSum'): string[] =>
-      (list ?? []).map((x) => (x as Record<string, unknown>)[key]).filter((d): d is string => typeof d === 'string');
-    if (Array.isArray(m.manifests)) return { children: digests(m.manifests, 'digest'), blobs: [] };
-    return { children: [], blobs: [...(typeof m.config?.digest === 'string' ? [m.config.digest] : []), ...digests(m.layers, 'digest'), ...digests(m.fsLayers, 'blobSum')] };
+    const m = JSON.parse(text) as { manifests?: Descriptor[]; config?: Descriptor; layers?: Descriptor[]; fsLayers?: Descriptor[] };
+    const refs = (list: readonly Descriptor[], key: 'digest' | 'blobSum'): BlobRef[] =>
+      list.flatMap((d) => (typeof d[key] === 'string' ? [{ digest: d[key], size: typeof d.size === 'number' ? d.size : undefined }] : []));
+    if (Array.isArray(m.manifests)) return { children: refs(m.manifests, 'digest').map((r) => r.digest), blobs: [] };
+    return { children: [], blobs: [...refs(m.config === undefined ? [] : [m.config], 'digest'), ...refs(m.layers ?? [], 'digest'), ...refs(m.fsLayers ?? [], 'blobSum')] };
   } catch {
     return undefined;
   }
 }
 
+const sha256Of = (text: string): string => `sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}`;
+
+function contentLength(headers: Readonly<Record<string, string | string[] | undefined>>): number | undefined {
+  const value = headers['content-length'];
+  const n = Number(Array.isArray(value) ? value[0] : value);
+  return value === undefined || !Number.isSafeInteger(n) ? undefined : n;
+}
+
 export async function pullCheck(registry: RegistryClient, tags: readonly InventoryEntry[], options: PullCheckOptions): Promise<PullCheckResult> {
   const problems: PullProblem[] = [];
   const blobs = new Map<string, Promise<string | undefined>>();
-  const manifests = new Set<string>();
+  const manifests = new Map<string, Promise<Refs | { readonly problem: string }>>();
   let blobIndex = 0;
   let blobsFetched = 0;
   let tagsDone = 0;
   const every = Math.max(1, options.sampleEvery ?? 20);
 
   /** Undefined when the blob is there (and, when fetched, hashes to its digest); else what is wrong. */
-  const checkBlob = (repository: string, digest: string): Promise<string | undefined> => {
+  const checkBlob = (repository: string, { digest, size }: BlobRef): Promise<string | undefined> => {
     const key = `${repository}@${digest}`;
     let known = blobs.get(key);
     if (known === undefined) {
@@ -69,11 +89,14 @@ export async function pullCheck(registry: RegistryClient, tags: readonly Invento
       known = (async () => {
         if (!fetch) {
           const head = await registry.headBlob(repository, digest);
-          return head.status === 200 ? undefined : `blob ${digest} answers HTTP ${head.status}`;
+          if (head.status !== 200) return `blob ${digest} answers HTTP ${head.status}`;
+          const length = contentLength(head.headers);
+          return size === undefined || length === undefined || length === size ? undefined : `blob ${digest} is ${length} bytes, its manifest says ${size}`;
         }
         const got = await registry.fetchBlob(repository, digest);
         blobsFetched += 1;
         if (got.status !== 200) return `blob ${digest} answers HTTP ${got.status}`;
+        if (size !== undefined && got.bytes !== undefined && got.bytes !== size) return `blob ${digest} is ${got.bytes} bytes, its manifest says ${size}`;
         return `sha256:${got.sha256 ?? ''}` === digest ? undefined : `blob ${digest} downloads with another digest (sha256:${got.sha256 ?? '?'})`;
       })();
       blobs.set(key, known);
@@ -81,16 +104,27 @@ export async function pullCheck(registry: RegistryClient, tags: readonly Invento
     return known;
   };
 
-  const checkManifest = async (entry: InventoryEntry, digest: string, depth: number): Promise<void> => {
-    manifests.add(`${entry.repository}@${digest}`);
-    const response = await registry.getManifest(entry.repository, digest);
-    if (response.status !== 200) {
-      problems.push({ ...entry, problem: `manifest ${digest} answers HTTP ${response.status}` });
-      return;
+  /** The manifest's references, or what is wrong with it; fetched once per repository and digest. */
+  const fetchManifest = (repository: string, digest: string): Promise<Refs | { readonly problem: string }> => {
+    const key = `${repository}@${digest}`;
+    let known = manifests.get(key);
+    if (known === undefined) {
+      known = (async () => {
+        const response = await registry.getManifest(repository, digest);
+        if (response.status !== 200) return { problem: `manifest ${digest} answers HTTP ${response.status}` };
+        const actual = sha256Of(response.text);
+        if (digest.startsWith('sha256:') && actual !== digest) return { problem: `manifest ${digest} downloads with another digest (${actual})` };
+        return referencesOf(response.text) ?? { problem: `manifest ${digest} is not readable JSON` };
+      })();
+      manifests.set(key, known);
     }
-    const refs = referencesOf(response.text);
-    if (refs === undefined) {
-      problems.push({ ...entry, problem: `manifest ${digest} is not readable JSON` });
+    return known;
+  };
+
+  const checkManifest = async (entry: InventoryEntry, digest: string, depth: number): Promise<void> => {
+    const refs = await fetchManifest(entry.repository, digest);
+    if ('problem' in refs) {
+      problems.push({ ...entry, problem: refs.problem });
       return;
     }
     for (const child of refs.children) if (depth < 4) await checkManifest(entry, child, depth + 1);

@@ -10,10 +10,14 @@
  * - from MSR 2.9 the tags are kept, and the new storage must be an exact copy [doc]: the mock checks
  *   that every tagged manifest blob is there when the new storage is a host folder, and refuses
  *   otherwise; --reinitialize-storage erases the tags.
+ * Injected faults (faults.ts) act after the bootstrapper's own checks, as a failure while working would:
+ * a backup that fails or whose tar stops half-way (exit 0), a destroy that fails before removing anything
+ * or half-way (DTR down), a restore that fails before installing anything.
  */
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createBackupArchive, parseBackupArchive } from './backup-archive.js';
+import { takeBootstrapperFault } from './faults.js';
 import { errorReply, json, type Reply } from './http-util.js';
 import { blobDataPath } from './registry-layout.js';
 import { defaultSettings, sameStorageLocation, type MockState, type MockStorage } from './state.js';
@@ -59,7 +63,11 @@ function checkRunningDtr(state: MockState, request: { imageVersion: string; repl
 export function runBackup(state: MockState, request: BackupRequest, now: number): Reply {
   const refused = checkRunningDtr(state, request);
   if (refused !== undefined) return refused;
-  const archive = createBackupArchive(state, now);
+  const fault = takeBootstrapperFault(state, 'backup');
+  if (fault === 'exit') return fail('BACKUP_FAILED', 'failed to back up the metadata store: rethinkdb closed the connection (injected fault)');
+  const whole = createBackupArchive(state, now);
+  // A stream cut off mid-entry, but the bootstrapper saw no error: it exits 0 all the same.
+  const archive = fault === 'truncate' ? whole.subarray(0, Math.floor(whole.length / 2) + 100) : whole;
   return ok([`Beginning backup of replica ${state.replicaId}`, `Backed up ${state.repositories.length} repositories`, 'Backup complete'], archive);
 }
 
@@ -67,11 +75,14 @@ export function runDestroy(state: MockState, request: DestroyRequest): Reply {
   if (!state.installed) return ok([`No DTR containers or volumes of replica ${request.replicaId} found: nothing to destroy`]);
   const refused = checkRunningDtr(state, request);
   if (refused !== undefined) return refused;
+  const fault = takeBootstrapperFault(state, 'destroy');
+  if (fault === 'fail') return fail('DESTROY_FAILED', `failed to remove container dtr-api-${state.replicaId}: the docker daemon timed out (injected fault); nothing was removed`);
   state.installed = false;
   state.repositories = [];
   state.crons = [];
   state.jobs = [];
   state.settings = defaultSettings(String(state.settings.dtrHost ?? ''));
+  if (fault === 'half') return fail('DESTROY_FAILED', `removed 4 of 9 containers of replica ${state.replicaId}, then: volume dtr-rethink-${state.replicaId} is in use (injected fault)`);
   return ok([`Removing containers and volumes of replica ${state.replicaId}`, 'DTR destroyed']);
 }
 
@@ -79,6 +90,7 @@ export function runRestore(state: MockState, request: RestoreRequest): Reply {
   if (state.installed) {
     return fail('DTR_INSTALLED', `DTR replica ${state.replicaId} is still installed: destroy it first with docker/dtr destroy`);
   }
+  if (takeBootstrapperFault(state, 'restore') === 'fail') return fail('RESTORE_FAILED', 'failed to start rethinkdb for the restore (injected fault); nothing was installed');
   const parsed = parseBackupArchive(Buffer.from(request.archive, 'base64'));
   if (!parsed.ok) return fail('INVALID_BACKUP', parsed.reason);
   const { backup } = parsed;
@@ -93,6 +105,9 @@ export function runRestore(state: MockState, request: RestoreRequest): Reply {
   state.settings = { ...backup.settings };
   state.crons = backup.crons.map((cron) => ({ ...cron }));
   state.repositories = backup.repositories.map((repo) => ({ ...repo, tags: repo.tags.map((tag) => ({ ...tag })) }));
+  // Test fault (state.dropTagsOnRestore): DTR loses these tags while applying the backup, so a test can show they are reported lost.
+  const dropped = new Set(state.dropTagsOnRestore ?? []);
+  for (const repo of state.repositories) repo.tags = repo.tags.filter((tag) => !dropped.has(`${repo.namespace}/${repo.name}:${tag.name}`));
   state.jobs = [];
   state.storage = request.storage;
   state.installed = true;

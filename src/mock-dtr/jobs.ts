@@ -2,11 +2,13 @@
  * Jobs of the mock DTR. A job's status is a function of the clock, computed when read, so there are no
  * timers to leak: waiting until `runningAt`, running until `endsAt`, then its `outcome`. Cancelling a
  * waiting job cancels it at once; a running one shows `cancel_request` briefly, then `canceled`, as a
- * worker stopping it would.
+ * worker stopping it would. Jobs created through the API may be given an injected fault (faults.ts):
+ * they end errored, or are canceled once running, or never end.
  */
 import { randomUUID } from 'node:crypto';
 import { jobLogsSchema, jobSchema, workerListSchema, type Job, type JobStatus } from '../api/schemas.js';
 import { gcCronAction } from '../dtr/facts.js';
+import { takeJobFault } from './faults.js';
 import type { MockJob, MockState } from './state.js';
 
 /** Job actions the mock accepts in POST /api/v0/jobs (DTR's own list, as far as documented). [inferred] */
@@ -34,7 +36,31 @@ export function workerId(state: MockState): string {
   return state.replicaId;
 }
 
+/** A job that will end as an injected job fault says, if one is set (faults.ts). */
 export function createJob(
+  state: MockState,
+  action: string,
+  parameters: Record<string, unknown> | null,
+  now: number,
+  durationMs: number,
+): MockJob {
+  const job = newJob(state, action, parameters, now, durationMs);
+  const fault = takeJobFault(state, action);
+  if (fault?.outcome === 'errored') job.outcome = 'errored';
+  if (fault?.outcome === 'never') job.endsAt = neverMs;
+  if (fault?.outcome === 'canceled') {
+    // Someone cancels it as soon as a worker picks it up. [mock choice]
+    job.endsAt = Math.max(job.endsAt, job.runningAt + 2);
+    job.cancelRequestedAt = job.runningAt + 1;
+  }
+  fault?.onCreate?.(job);
+  return job;
+}
+
+/** When a job that never ends ends: far enough, and still a valid date. */
+const neverMs = 8.64e15;
+
+function newJob(
   state: MockState,
   action: string,
   parameters: Record<string, unknown> | null,
@@ -57,7 +83,7 @@ export function createJob(
 
 /** The `onlinegc` job of `runningGcJobMs`: running from the start. */
 export function createRunningGcJob(state: MockState, now: number, remainingMs: number): MockJob {
-  const job = createJob(state, gcCronAction, {}, now, remainingMs);
+  const job = newJob(state, gcCronAction, {}, now, remainingMs);
   job.scheduledAt = now - 1;
   job.runningAt = now - 1;
   return job;

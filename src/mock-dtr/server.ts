@@ -12,6 +12,7 @@
  *     envelope (409 when the bootstrapper refuses, e.g. version mismatch or "destroy it first");
  *   - `GET /_mock/containers` (all), `GET /_mock/containers/{name}`, `GET /_mock/volumes/{name}`:
  *     docker's inspect objects, or 404 `NO_SUCH_OBJECT`; no credentials (the docker socket has none).
+ * - `/v2/...` and `/auth/token`: the registry API v2 and its token service (registry-v2.ts, registry-token.ts).
  * - anything else: 404 `NOT_FOUND` in DTR's error envelope; a known path with another method: 405.
  *
  * Every request, whatever its path, is recorded in `requests` and may be hit by an injected fault.
@@ -31,6 +32,7 @@ import { FaultQueue } from './faults.js';
 import { errorReply, readBody, type Reply } from './http-util.js';
 import { resolveInitialData } from './initial-data.js';
 import { createRunningGcJob } from './jobs.js';
+import { isRegistryPath, MockRegistryV2 } from './registry-v2.js';
 import { createState, type MockState } from './state.js';
 import { standInEnv } from './stand-in-endpoints.js';
 import { generateMockCertificate } from './tls.js';
@@ -49,6 +51,7 @@ interface Runtime {
   readonly jobDurationMs: number;
   readonly pageSize: number;
   readonly closing: AbortController;
+  readonly registry: MockRegistryV2;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -83,6 +86,7 @@ async function answer(rt: Runtime, req: IncomingMessage, method: string, url: UR
   if (pathname.startsWith('/_mock/')) {
     return handleControl({ state: rt.state, credentials: rt.credentials, now: rt.now(), method, pathname, headers: req.headers, body });
   }
+  if (isRegistryPath(pathname)) return rt.registry.answer({ method, pathname, query: url.searchParams, headers: req.headers });
   if (!pathname.startsWith('/api/')) return errorReply(404, 'NOT_FOUND', `no such path: ${pathname}`);
   if (!rt.state.installed) return errorReply(503, 'DTR_NOT_INSTALLED', 'DTR is not installed: it was destroyed and not restored yet');
   const match = matchApiRoute(method, pathname);
@@ -172,6 +176,7 @@ export async function startMockDtr(options: MockDtrOptions = {}): Promise<MockDt
     jobDurationMs: options.jobDurationMs ?? 1500,
     pageSize: options.pageSize ?? 10,
     closing: new AbortController(),
+    registry: new MockRegistryV2(state, credentials, now, certificate !== undefined),
   };
   // A request the handler cannot even parse (e.g. `OPTIONS *`) gets its connection dropped.
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => void handle(rt, req, res).catch(() => res.destroy());

@@ -58,6 +58,8 @@ export interface MockState {
   jobs: MockJob[];
   repositories: MockRepository[];
   storage: MockStorage;
+  /** Test fault: `namespace/name:tag` entries a restore loses while it applies the backup (bootstrapper.ts). */
+  dropTagsOnRestore?: string[];
 }
 
 /** A stable repository id, so that a restored repository keeps the id it had. [mock choice] */

@@ -3,7 +3,7 @@
  * Kept apart from server.ts so that tests, `rehearse` and the `mock-dtr` command can import the types
  * without pulling in the server.
  */
-import type { MockState } from './state.js';
+import type { MockJob, MockState } from './state.js';
 
 export interface MockAccount {
   readonly username: string;
@@ -84,6 +84,12 @@ export interface MockFault {
   readonly delayMs?: number;
   /** Drop the connection without answering. */
   readonly reset?: boolean;
+  /**
+   * Called when a request matches, as it arrives (before any delay): lets a test act at that very
+   * moment, e.g. kill the client while a slowed-down bootstrapper call or job POST is in flight.
+   * Alone (or with only `delayMs`) the request still gets its normal answer.
+   */
+  readonly onMatch?: (method: string, pathname: string) => void;
 }
 
 export interface RecordedRequest {
@@ -123,4 +129,40 @@ export interface MockDtr extends AsyncDisposable {
   injectFault(fault: MockFault): void;
   clearFaults(): void;
   close(): Promise<void>;
+}
+
+/**
+ * How the mock bootstrapper misbehaves (set with `setBootstrapperFaults(mock.state, ...)` from faults.ts,
+ * or `dtr-migrate mock-dtr --fault backup=truncate`). The docker stand-in reaches the bootstrapper
+ * through `/_mock/bootstrapper/...`, so the fault shows as the process a real `docker run` would be.
+ */
+export interface MockBootstrapperFaults {
+  /** `exit`: backup exits 1 and writes nothing; `truncate`: it exits 0, but the tar stops half-way. */
+  readonly backup?: 'exit' | 'truncate';
+  /**
+   * `fail`: destroy exits 1 having removed nothing; `half`: it exits 1 after removing some of DTR's
+   * containers, so the replica is down (its API answers 503) and must be destroyed again.
+   */
+  readonly destroy?: 'fail' | 'half';
+  /** `fail`: restore exits 1 and installs nothing (DTR stays destroyed). */
+  readonly restore?: 'fail';
+  /** How many runs of each faulty command fail. @default every run, until cleared */
+  readonly times?: number;
+}
+
+/** How jobs started through `POST /api/v0/jobs` end: `errored`, `canceled`, or `never` (running for ever). */
+export type MockJobFault = 'errored' | 'canceled' | 'never';
+
+export interface MockJobFaults {
+  /** How the job ends. @default as usual (done) */
+  readonly outcome?: MockJobFault;
+  /** Only jobs of this action. @default every action */
+  readonly action?: string;
+  /** How many jobs get the fault. @default every job, until cleared */
+  readonly times?: number;
+  /**
+   * Called as the job is created, before DTR answers the POST that started it: lets a test kill the
+   * client at the one moment a job exists that the client never heard of.
+   */
+  readonly onCreate?: (job: MockJob) => void;
 }

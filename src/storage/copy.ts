@@ -1,7 +1,12 @@
 /**
  * `preflight` and `copy` for mounted paths: resolve and check the locations, scan (counting what is still
- * to copy, removing an interrupted run's temporary files), check free space, then copy. The tree workers
- * do all file work; this module sequences the phases and turns their results into the summary.
+ * to copy), check free space, then copy. The tree workers do all file work; this module sequences the
+ * phases and turns their results into the summary. When the scan finds nothing that differs (the usual
+ * re-run), the copy pass is skipped.
+ *
+ * Interruption: a marker file in the target root exists while a copy writes there. A run that finds it
+ * knows the previous one was killed and sweeps the target directories for its temporary files; a run
+ * that does not find it skips that sweep.
  *
  * Failure policy: bad input is STORAGE_INVALID before anything is written; per-file source trouble
  * (corrupt blob, file changed or vanished while copied, unreadable) is a problem in the summary, and the
@@ -10,8 +15,11 @@
  */
 
 import { randomBytes } from 'node:crypto';
+import { access, lstat, rm, utimes } from 'node:fs/promises';
+import { join } from 'node:path';
 import { allocationUnit, assertEnoughSpace } from './free-space.js';
 import type { ScanResult, StatfsFunction } from './free-space.js';
+import { copyMarkerName } from './layout.js';
 import { prepareTarget, resolveLocations } from './locations.js';
 import type { ResolvedLocations } from './locations.js';
 import { ProgressReporter } from './progress.js';
@@ -32,22 +40,12 @@ interface Settings {
   readonly onProgress: CopyOptions['onProgress'];
 }
 
-function workerConfig(locations: ResolvedLocations, settings: Settings, blockSize: number): WorkerConfig {
-  const root = process.getuid?.() === 0;
-  return {
-    source: locations.source,
-    target: locations.target,
-    includeUploads: settings.includeUploads,
-    checksum: settings.checksum,
-    dryRun: settings.dryRun,
-    removeStale: !settings.dryRun,
-    blockSize,
-    owner: root ? { uid: 0, gid: process.getgid?.() ?? 0 } : null,
-    // Large reads keep NFS read-ahead and the page cache streaming; one buffer per worker.
-    bufferSize: 1 << 20,
-    runId: randomBytes(3).toString('hex'),
-    umask: process.umask(),
-  };
+interface Prepared {
+  readonly locations: ResolvedLocations;
+  readonly workers: TreeWorkers;
+  readonly scan: ScanResult;
+  readonly marker: string;
+  readonly interrupted: boolean;
 }
 
 function add(into: Counters, from: Counters): void {
@@ -61,33 +59,52 @@ async function checkAndScan(
   to: StorageLocation,
   settings: Settings,
   internal: AbortController,
-): Promise<{ locations: ResolvedLocations; workers: TreeWorkers; scan: ScanResult }> {
+): Promise<Prepared> {
   const locations = await resolveLocations(from, to);
+  const marker = join(locations.target, copyMarkerName);
+  const interrupted = locations.targetExists && (await access(marker).then(() => true, () => false));
   const before = await deps.statfs(locations.existingTarget);
-  const workers = new TreeWorkers(settings.concurrency, workerConfig(locations, settings, allocationUnit(before)));
+  const config: WorkerConfig = {
+    source: locations.source,
+    target: locations.target,
+    includeUploads: settings.includeUploads,
+    checksum: settings.checksum,
+    dryRun: settings.dryRun,
+    staleTemps: !interrupted ? 'ignore' : settings.dryRun ? 'count' : 'remove',
+    checkDirs: interrupted,
+    blockSize: allocationUnit(before),
+    owner: process.getuid?.() === 0 ? { uid: 0, gid: process.getgid?.() ?? 0 } : null,
+    // Large reads keep NFS read-ahead and the page cache streaming; one buffer per worker.
+    bufferSize: 1 << 20,
+    runId: randomBytes(3).toString('hex'),
+    umask: process.umask(),
+  };
+  const workers = new TreeWorkers(settings.concurrency, config);
   internal.signal.addEventListener('abort', () => workers.abort(), { once: true });
   const counters: Counters = {};
-  const progress = new ProgressReporter('scan', settings.onProgress, (error) => internal.abort(error), () =>
-    workers.progress(),
-  );
+  const read = (): { files: number; bytes: number } => workers.progress();
+  const progress = new ProgressReporter('scan', settings.onProgress, (error) => internal.abort(error), read);
   progress.start();
   try {
     const root = { op: 'scan' as const, rel: '', missing: !locations.targetExists };
     await workers.run([root], { onProblem: () => undefined, onCounters: (_op, found) => add(counters, found) });
     internal.signal.throwIfAborted();
+    const count = (name: string): number => counters[name] ?? 0;
     const scan: ScanResult = {
-      files: counters.files ?? 0,
-      bytes: counters.bytes ?? 0,
-      filesToCopy: counters.filesToCopy ?? 0,
-      bytesToCopy: counters.bytesToCopy ?? 0,
-      spaceNeeded: counters.spaceNeeded ?? 0,
-      inodesNeeded: counters.inodesNeeded ?? 0,
-      staleRemoved: counters.staleRemoved ?? 0,
-      staleBytesKept: counters.staleBytesKept ?? 0,
+      files: count('files'),
+      bytes: count('bytes'),
+      filesToCopy: count('filesToCopy'),
+      bytesToCopy: count('bytesToCopy'),
+      spaceNeeded: count('spaceNeeded'),
+      inodesNeeded: count('inodesNeeded'),
+      metadataChanges: count('metadataChanges'),
+      sourceTrouble: count('sourceTrouble'),
+      staleRemoved: count('staleRemoved'),
+      staleBytesKept: count('staleBytesKept'),
     };
     // Asked again: the scan may have removed stale temporary files.
     assertEnoughSpace(locations.target, await deps.statfs(locations.existingTarget), scan);
-    return { locations, workers, scan };
+    return { locations, workers, scan, marker, interrupted };
   } catch (error) {
     await workers.close();
     throw error;
@@ -125,23 +142,38 @@ export async function runCopy(deps: EngineDeps, options: CopyOptions): Promise<C
     onProgress: options.onProgress,
   };
   return withAbort('copy', options.signal, async (internal) => {
-    const { locations, workers, scan } = await checkAndScan(deps, options.from, options.to, settings, internal);
-    const counters: Counters = {};
+    const prepared = await checkAndScan(deps, options.from, options.to, settings, internal);
+    const { locations, workers, scan } = prepared;
+    // Nothing differs: no pass over the tree again (checksum mode must still read every file).
+    const work =
+      settings.checksum || scan.inodesNeeded > 0 || scan.metadataChanges > 0 || scan.sourceTrouble > 0;
+    const counters: Counters = work ? {} : { files: scan.files, bytes: scan.bytes, filesSkipped: scan.files };
     const problems: StorageProblem[] = [];
     const progress = new ProgressReporter('copy', options.onProgress, (error) => internal.abort(error), () =>
-      workers.progress(),
+      work ? workers.progress() : { files: scan.files, bytes: scan.bytes },
     );
     progress.totalFiles = scan.files;
     progress.totalBytes = scan.bytes;
     try {
-      if (!settings.dryRun) await prepareTarget(locations);
+      // The marker is written before anything else, and doubles as the proof that the target is writable.
+      if (work && !settings.dryRun) await prepareTarget(locations, prepared.marker);
       workers.resetProgress();
       progress.start();
-      const root = { op: 'copy' as const, rel: '', missing: !locations.targetExists };
-      await workers.run([root], {
-        onProblem: (problem) => problems.push(problem),
-        onCounters: (_op, found) => add(counters, found),
-      });
+      if (work) {
+        const root = { op: 'copy' as const, rel: '', missing: !locations.targetExists };
+        await workers.run([root], {
+          onProblem: (problem) => problems.push(problem),
+          onCounters: (_op, found) => add(counters, found),
+        });
+        internal.signal.throwIfAborted();
+      }
+      // Only after a run that ended normally: every temporary file is gone. Removing the marker changed
+      // the target root's mtime, which the copy had just set: set it again.
+      if (!settings.dryRun && (work || prepared.interrupted)) {
+        await rm(prepared.marker, { force: true });
+        const root = await lstat(locations.source);
+        await utimes(locations.target, root.atimeMs / 1000, root.mtimeMs / 1000);
+      }
     } finally {
       progress.finish();
       await workers.close();

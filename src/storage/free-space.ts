@@ -28,6 +28,10 @@ export interface ScanResult {
   readonly spaceNeeded: number;
   /** Inodes the copy creates (new files and directories). */
   readonly inodesNeeded: number;
+  /** Files and directories whose content matches but whose mode, owner or (directories) mtime differ. */
+  readonly metadataChanges: number;
+  /** Source files or directories the scan could not read (the copy pass runs, to report them). */
+  readonly sourceTrouble: number;
   readonly staleRemoved: number;
   /** Bytes held by an interrupted run's temporary files, not removed yet (the copy will remove them). */
   readonly staleBytesKept: number;

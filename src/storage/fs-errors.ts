@@ -1,4 +1,4 @@
-/** Small helpers to read Node's errno codes without `any`. */
+/** Small helpers to read Node's errno codes without `any` (main thread; the workers have their own). */
 
 /** The `code` of a Node system error (`ENOENT`, `EACCES`, ...), if it has one. */
 export function errnoOf(error: unknown): string | undefined {
@@ -10,12 +10,6 @@ export function errnoOf(error: unknown): string | undefined {
 export function isNotFound(error: unknown): boolean {
   const code = errnoOf(error);
   return code === 'ENOENT' || code === 'ENOTDIR';
-}
-
-/** Errors that mean "this one file cannot be read", as opposed to the whole operation failing. */
-export function isUnreadable(error: unknown): boolean {
-  const code = errnoOf(error);
-  return code === 'EACCES' || code === 'EPERM' || code === 'EIO' || code === 'ELOOP';
 }
 
 /** A short description for problem details and error messages: the errno code and message. */

@@ -40,6 +40,17 @@ export function isTempName(name: string): boolean {
   return name.charCodeAt(0) === 46 /* . */ && name.includes('.dtr-migrate-tmp-');
 }
 
+/**
+ * Present in a target while a copy is writing to it, removed when the copy ends normally: a run that
+ * finds it knows the last one was killed and sweeps the target for its temporary files.
+ */
+export const copyMarkerName = '.dtr-migrate-copy-incomplete';
+
+/** Files of the engine's own (temporary files, the copy marker): never data, never copied or checked. */
+export function isEngineFile(name: string): boolean {
+  return name.charCodeAt(0) === 46 /* . */ && (name.includes('.dtr-migrate-tmp-') || name === '.dtr-migrate-copy-incomplete');
+}
+
 /** `.<name>.dtr-migrate-tmp-<run><counter>`: hidden, recognisable, unique per run and file. */
 export function tempName(name: string, runId: string, counter: number): string {
   return `.${name}.dtr-migrate-tmp-${runId}${counter.toString(36)}`;

@@ -4,13 +4,11 @@
  * `STORAGE_INVALID` (a usage problem the user fixes with a flag), never half-done work.
  */
 
-import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, lstat, mkdir, open, opendir, realpath, unlink } from 'node:fs/promises';
+import { access, lstat, mkdir, opendir, realpath, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { MigrateError } from '../errors.js';
 import { describeError, errnoOf, isNotFound } from './fs-errors.js';
-import { tempName } from './layout.js';
 import type { StorageLocation } from './types.js';
 
 export interface ResolvedLocations {
@@ -125,19 +123,19 @@ export async function resolveVerifyLocations(
 }
 
 /**
- * Creates the target directory and proves a file can be written there (access(2) says yes for root even
- * on a path it cannot write, and an NFS export may be read-only whatever the mode bits say).
+ * Creates the target directory and writes the file at `marker` there, which proves a file can be written
+ * (access(2) says yes to root even where it cannot write, and an NFS export may be read-only whatever the
+ * mode bits say).
  */
-export async function prepareTarget(locations: ResolvedLocations): Promise<void> {
-  const hint = 'Fix the permissions or mount options of the --to location, or pass another --to.';
-  const probe = join(locations.target, tempName('probe', randomBytes(4).toString('hex'), 0));
+export async function prepareTarget(locations: ResolvedLocations, marker: string): Promise<void> {
   try {
     await mkdir(locations.target, { recursive: true });
-    const handle = await open(probe, 'wx');
-    await handle.close();
-    await unlink(probe);
+    await writeFile(marker, '');
   } catch (error) {
-    await unlink(probe).catch(() => undefined);
-    throw invalid(`The target ${locations.target} is not writable (${describeError(error)}).`, hint, error);
+    throw invalid(
+      `The target ${locations.target} is not writable (${describeError(error)}).`,
+      'Fix the permissions or mount options of the --to location, or pass another --to.',
+      error,
+    );
   }
 }

@@ -35,7 +35,8 @@ export async function withAbort<T>(
     return result;
   } catch (error) {
     if (signal?.aborted) {
-      throw new MigrateError('INTERRUPTED', `The storage ${what} was interrupted; nothing incomplete was left in place.`, {
+      const safe = what === 'copy' ? '; no incomplete file was left under its real name' : '';
+      throw new MigrateError('INTERRUPTED', `The storage ${what} was interrupted${safe}.`, {
         hint: `Run the ${what} again: it resumes where it stopped.`,
         cause: signal.reason,
       });

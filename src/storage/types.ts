@@ -25,6 +25,11 @@ export interface StorageProblem {
   readonly detail?: string;
 }
 
+/**
+ * Progress, at most every ~100 ms. `scan`: source files and bytes counted so far. `copy`: files and bytes
+ * done (copied or found current), against the scan's totals. `verify`: blobs and bytes hashed, against
+ * the source's blobs (known once the quick source side of the check has finished).
+ */
 export interface StorageProgress {
   readonly phase: 'scan' | 'copy' | 'verify';
   readonly files: number;
@@ -37,7 +42,10 @@ export interface StorageProgress {
 export interface CopyOptions {
   readonly from: StorageLocation;
   readonly to: StorageLocation;
-  /** Parallel file copies. @default 8 */
+  /**
+   * Most files copied at once (worker threads). The path engine starts with one per core and adds more,
+   * up to this, only while they wait on I/O (NFS) and each addition raises the throughput. @default 8
+   */
   readonly concurrency?: number;
   /** Decide "already copied" by digest instead of size and mtime. @default false */
   readonly checksum?: boolean;
@@ -53,8 +61,6 @@ export interface CopyOptions {
 export interface PreflightOptions {
   /** Count `_uploads` towards the space needed. @default false */
   readonly includeUploads?: boolean;
-  /** Read-only checks only: probe the target with access(2) instead of creating it. @default false */
-  readonly dryRun?: boolean;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: StorageProgress) => void;
 }
@@ -73,7 +79,7 @@ export interface CopySummary {
   readonly bytesCopied: number;
   readonly filesSkipped: number;
   readonly durationMs: number;
-  /** Temporary files of an earlier, interrupted run that this run removed from the target. */
+  /** Temporary files of an earlier, interrupted run that this run removed from the target. @default 0 */
   readonly staleTempFilesRemoved?: number;
   /** Blobs whose content does not match their digest, files that changed while copied, ... */
   readonly problems: readonly StorageProblem[];
@@ -91,7 +97,9 @@ export interface VerifyOptions {
 
 export interface VerifySummary {
   readonly ok: boolean;
+  /** Source files compared with the target (existence and size). */
   readonly filesChecked: number;
+  /** Bytes read and hashed from the target's blobs. */
   readonly bytesChecked: number;
   readonly blobsHashed: number;
   readonly linksChecked: number;
@@ -103,7 +111,8 @@ export interface VerifySummary {
 export interface StorageEngine {
   /**
    * Checks before anything is written: source readable, target writable, not nested, free space for what
-   * still has to be copied (a streaming scan of both trees). Throws `STORAGE_INVALID`. `copy` runs it too.
+   * still has to be copied (a streaming scan of both trees). Throws `STORAGE_INVALID`. `copy` runs the
+   * same checks itself, so calling this right before `copy` only repeats the scan.
    */
   preflight(from: StorageLocation, to: StorageLocation, options?: PreflightOptions): Promise<void>;
   copy(options: CopyOptions): Promise<CopySummary>;

@@ -1,7 +1,8 @@
 /**
  * The tree worker: takes a directory task, walks it depth first with synchronous I/O and the operation's
  * handlers, and hands subdirectories back to the coordinator whenever another worker is idle (a shared
- * "hungry" counter), so the load spreads without a message per file.
+ * "hungry" counter), so the load spreads without a message per file. Like work stealing, it gives away
+ * the pending subdirectories nearest the top of its walk, which are the biggest pieces of work.
  *
  * Shipping: the worker runs from source text built out of these functions' `toString()`, with
  * `{ eval: true }`. That way the same code runs from dist/ and from the TypeScript sources under vitest
@@ -11,7 +12,7 @@
  */
 
 import type { Dirent } from 'node:fs';
-import { blobDigestOf, isLinkPath, isTempName, linkTargetOf, tempName } from './layout.js';
+import { blobDigestOf, isEngineFile, isLinkPath, isTempName, linkTargetOf, tempName } from './layout.js';
 import { createKit } from './worker-kit.js';
 import { createCopyOps } from './worker-copy.js';
 import { createScanOps } from './worker-scan.js';
@@ -52,41 +53,92 @@ export function workerMain(deps: WorkerDeps): void {
     return stats.isDirectory() ? 'dir' : stats.isFile() ? 'file' : stats.isSymbolicLink() ? 'link' : 'other';
   };
 
-  const walk = (op: Op, handlers: DirOps<unknown>, rel: string, missing: boolean, hint: unknown): void => {
+  interface Frame {
+    readonly rel: string;
+    readonly state: unknown;
+    readonly entries: Array<Dirent | undefined>;
+    next: number;
+    /** Subdirectories (as the listing types them) not visited or handed away yet. */
+    subdirs: number;
+  }
+
+  /** Enters and lists a directory; undefined if it was skipped (its handler reported why). */
+  const open = (handlers: DirOps<unknown>, rel: string, missing: boolean, hint: unknown): Frame | undefined => {
     const state = handlers.enter(rel, missing, hint);
-    if (state === undefined) return;
+    if (state === undefined) return undefined;
     // One directory's listing at a time (not the tree's): scandir(3) costs fewer system calls than
     // reading entry by entry, and registry directories are small (a blob or link per directory).
-    let entries: Dirent[];
     try {
-      entries = fs.readdirSync(path.join(handlers.root, rel), { withFileTypes: true });
+      const entries = fs.readdirSync(path.join(handlers.root, rel), { withFileTypes: true });
+      return { rel, state, entries, next: 0, subdirs: entries.filter((entry) => entry.isDirectory()).length };
     } catch (error) {
       handlers.listError(rel, error);
+      handlers.leave(state, rel);
+      return undefined;
+    }
+  };
+
+  const childRel = (parent: string, name: string): string => (parent === '' ? name : `${parent}/${name}`);
+
+  /**
+   * Another worker is idle: hand it the biggest pending work, the unvisited subdirectories nearest the
+   * top of this walk (half of them at that level, at most 64), not the next small leaf.
+   */
+  const donate = (op: Op, handlers: DirOps<unknown>, frames: Frame[]): void => {
+    for (const frame of frames) {
+      // The count makes this cheap when there is nothing to give (a worker busy in a flat directory).
+      if (frame.subdirs === 0) continue;
+      const pending: number[] = [];
+      for (let index = frame.next; index < frame.entries.length; index += 1) {
+        if (frame.entries[index]?.isDirectory()) pending.push(index);
+      }
+      for (const index of pending.slice(0, Math.min(64, Math.ceil(pending.length / 2)))) {
+        const entry = frame.entries[index] as Dirent;
+        frame.entries[index] = undefined;
+        frame.subdirs -= 1;
+        if (!config.includeUploads && entry.name === '_uploads') continue;
+        const rel = childRel(frame.rel, entry.name);
+        const child = handlers.child(frame.state, rel);
+        post({ type: 'donate', task: { op, rel, missing: child.missing } });
+      }
+      Atomics.store(control, 1, 0);
       return;
     }
-    for (const entry of entries) {
+  };
+
+  /** Depth first, with an explicit stack so that pending work near the top can be handed away. */
+  const walk = (op: Op, handlers: DirOps<unknown>, rel: string, missing: boolean): void => {
+    const root = open(handlers, rel, missing, undefined);
+    const frames: Frame[] = root ? [root] : [];
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1] as Frame;
+      if (frame.next >= frame.entries.length) {
+        frames.pop();
+        handlers.leave(frame.state, frame.rel);
+        continue;
+      }
+      const entry = frame.entries[frame.next];
+      frame.next += 1;
+      if (!entry) continue;
+      if (entry.isDirectory()) frame.subdirs -= 1;
       kit.throwIfAborted();
-      const childRel = rel === '' ? entry.name : `${rel}/${entry.name}`;
-      const kind = kindOf(entry, handlers.root, childRel);
+      if (Atomics.load(control, 1) > 0) donate(op, handlers, frames);
+      const entryRel = childRel(frame.rel, entry.name);
+      const kind = kindOf(entry, handlers.root, entryRel);
       if (kind === 'dir') {
         if (!config.includeUploads && entry.name === '_uploads') continue;
-        const child = handlers.child(state, childRel);
-        if (Atomics.load(control, 1) > 0) {
-          Atomics.sub(control, 1, 1);
-          post({ type: 'donate', task: { op, rel: childRel, missing: child.missing } });
-        } else {
-          walk(op, handlers, childRel, child.missing, child.hint);
-        }
-      } else if (!deps.layout.isTempName(entry.name)) {
-        handlers.file(state, childRel, entry.name, kind);
+        const child = handlers.child(frame.state, entryRel);
+        const opened = open(handlers, entryRel, child.missing, child.hint);
+        if (opened) frames.push(opened);
+      } else if (!deps.layout.isEngineFile(entry.name)) {
+        handlers.file(frame.state, entryRel, entry.name, kind);
       }
     }
-    handlers.leave(state, rel);
   };
 
   port.on('message', (task: Task) => {
     try {
-      walk(task.op, ops[task.op], task.rel, task.missing, undefined);
+      walk(task.op, ops[task.op], task.rel, task.missing);
       post({ type: 'done', op: task.op, counters: kit.take() });
     } catch (error) {
       const counters = kit.take();
@@ -112,10 +164,11 @@ export function workerSource(): string {
     isLinkPath,
     linkTargetOf,
     isTempName,
+    isEngineFile,
     tempName,
   ];
   const deps = 'createKit, createScanOps, createCopyOps, createVerifySourceOps, createVerifyTargetOps';
-  const layout = 'blobDigestOf, isLinkPath, linkTargetOf, isTempName, tempName';
+  const layout = 'blobDigestOf, isLinkPath, linkTargetOf, isTempName, isEngineFile, tempName';
   source = [
     "'use strict';",
     ...functions.map((fn) => fn.toString()),

@@ -1,8 +1,9 @@
 /**
  * The scan before a copy, run by the tree workers: counts the source, compares each file with the target
  * by size and mtime, and adds up the space the copy still needs (sizes rounded up to whole blocks, one
- * block and inode per new directory). It also finds the temporary files an interrupted run left in the
- * target: removed with `removeStale`, else counted as space the copy will get back.
+ * block and inode per new directory). It also counts metadata that differs (modes, owners, directory
+ * times), so that when nothing at all differs the copy pass can be skipped, and deals with the temporary
+ * files of an interrupted run: removed, or counted as space the copy will get back.
  *
  * Runs inside a worker, shipped as source text: only parameters and globals may be used.
  */
@@ -10,60 +11,100 @@
 import type { Stats } from 'node:fs';
 import type { DirOps, Kit } from './worker-types.js';
 
-/** Counters: files, bytes, filesToCopy, bytesToCopy, spaceNeeded, inodesNeeded, staleRemoved, staleBytesKept. */
-export function createScanOps(kit: Kit): DirOps<{ readonly missing: boolean }> {
-  const { fs, path, config, layout } = kit;
-  const blocks = (size: number): number => Math.ceil(size / config.blockSize) * config.blockSize;
+/**
+ * Counters: files, bytes, filesToCopy, bytesToCopy, spaceNeeded, inodesNeeded, metadataChanges,
+ * sourceTrouble (unreadable or vanished; the copy pass reports them), staleRemoved, staleBytesKept.
+ */
+interface ScanDir {
+  /** The target directory does not exist (so nothing below it does). */
+  missing: boolean;
+  /** Whether the target directory's existence is known (else it is looked up when a file is missing). */
+  known: boolean;
+}
 
-  /** Sweeps stale temporary files from a target directory; false if the directory does not exist. */
-  const sweep = (dir: string): boolean => {
+export function createScanOps(kit: Kit): DirOps<ScanDir> {
+  const { fs, path, config, layout } = kit;
+  const { source, target, owner } = config;
+  const blocks = (size: number): number => Math.ceil(size / config.blockSize) * config.blockSize;
+  const sameMtime = (a: number, b: number): boolean => Math.abs(a - b) < 1;
+  const metadataDiffers = (stats: Stats, existing: Stats): boolean =>
+    (stats.mode & 0o7777) !== (existing.mode & 0o7777) ||
+    (owner !== null && (stats.uid !== existing.uid || stats.gid !== existing.gid));
+
+  const sweep = (dir: string): void => {
     let names: string[];
     try {
       names = fs.readdirSync(dir);
     } catch (error) {
-      if (kit.isNotFound(error)) return false;
       throw kit.fatal(`Cannot read the target directory ${dir}`, error);
     }
     for (const name of names) {
       if (!layout.isTempName(name)) continue;
       const stale = path.join(dir, name);
-      if (config.removeStale) {
+      if (config.staleTemps === 'remove') {
         fs.rmSync(stale, { force: true });
         kit.add('staleRemoved', 1);
       } else {
-        kit.add('staleBytesKept', fs.lstatSync(stale, { throwIfNoEntry: false })?.size ?? 0);
+        kit.add('staleBytesKept', kit.lstatIfExists(stale)?.size ?? 0);
       }
     }
-    return true;
+  };
+
+  const newDirectory = (): ScanDir => {
+    kit.add('spaceNeeded', config.blockSize);
+    kit.add('inodesNeeded', 1);
+    return { missing: true, known: true };
   };
 
   return {
-    root: config.source,
+    root: source,
     enter(rel, missing) {
       // Below a directory the target lacks, everything is missing: no need to ask the target.
-      const exists = !missing && sweep(path.join(config.target, rel));
-      if (!exists) {
-        kit.add('spaceNeeded', config.blockSize);
-        kit.add('inodesNeeded', 1);
+      if (missing) return newDirectory();
+      if (!config.checkDirs) return { missing: false, known: false };
+      let existing: Stats | undefined;
+      try {
+        existing = kit.lstatIfExists(path.join(target, rel));
+      } catch (error) {
+        throw kit.fatal(`Cannot read the target directory ${path.join(target, rel)}`, error);
       }
-      return { missing: !exists };
+      if (!existing?.isDirectory()) return newDirectory();
+      if (config.staleTemps !== 'ignore') sweep(path.join(target, rel));
+      const stats = kit.lstatIfExists(path.join(source, rel));
+      if (stats && (metadataDiffers(stats, existing) || !sameMtime(stats.mtimeMs, existing.mtimeMs))) {
+        kit.add('metadataChanges', 1);
+      }
+      return { missing: false, known: true };
     },
     child: (state) => ({ missing: state.missing }),
     file(state, rel) {
       // Vanished or unreadable files are for the copy to report; the scan only counts.
       let stats: Stats | undefined;
       try {
-        stats = kit.lstatIfExists(path.join(config.source, rel));
+        stats = kit.lstatIfExists(path.join(source, rel));
       } catch {
+        // The copy pass must run, to report it.
+        kit.add('sourceTrouble', 1);
         return;
       }
+      if (!stats) kit.add('sourceTrouble', 1);
       if (!stats || !(stats.isFile() || stats.isSymbolicLink())) return;
       kit.add('files', 1);
       kit.add('bytes', stats.size);
       kit.progress(1, stats.size);
       if (!state.missing) {
-        const existing = kit.lstatIfExists(path.join(config.target, rel));
-        if (existing && existing.size === stats.size && Math.abs(existing.mtimeMs - stats.mtimeMs) < 1) return;
+        const existing = kit.lstatIfExists(path.join(target, rel));
+        if (existing && existing.size === stats.size && sameMtime(existing.mtimeMs, stats.mtimeMs)) {
+          if (metadataDiffers(stats, existing)) kit.add('metadataChanges', 1);
+          return;
+        }
+        // A missing file may mean a missing directory, which needs space too: ask once per directory.
+        if (!existing && !state.known) {
+          state.known = true;
+          if (!kit.lstatIfExists(path.dirname(path.join(target, rel)))?.isDirectory()) {
+            Object.assign(state, newDirectory());
+          }
+        }
       }
       kit.add('filesToCopy', 1);
       kit.add('bytesToCopy', stats.size);
@@ -72,7 +113,8 @@ export function createScanOps(kit: Kit): DirOps<{ readonly missing: boolean }> {
     },
     leave() {},
     listError(rel, error) {
-      if (rel === '') throw kit.fatal(`Cannot list the source ${config.source}`, error);
+      if (rel === '') throw kit.fatal(`Cannot list the source ${source}`, error);
+      kit.add('sourceTrouble', 1);
     },
   };
 }

@@ -16,8 +16,14 @@ export interface WorkerConfig {
   readonly includeUploads: boolean;
   readonly checksum: boolean;
   readonly dryRun: boolean;
-  /** Remove an interrupted run's temporary files from the target during the scan. */
-  readonly removeStale: boolean;
+  /** What the scan does with an interrupted run's temporary files ('ignore' when no run was interrupted). */
+  readonly staleTemps: 'remove' | 'count' | 'ignore';
+  /**
+   * Compare every directory's mode, owner and mtime with the source in the scan. Needed after an
+   * interrupted run; after a complete one a directory can only be off if a file in it is, and the copy
+   * pass that file triggers sets all directories again.
+   */
+  readonly checkDirs: boolean;
   /** Allocation unit the scan rounds file sizes up to. */
   readonly blockSize: number;
   /** Our uid/gid when root (ownership can and must be copied), else null. */
@@ -70,6 +76,7 @@ export interface Layout {
   isLinkPath(rel: string): boolean;
   linkTargetOf(linkRel: string, content: string): string | undefined;
   isTempName(name: string): boolean;
+  isEngineFile(name: string): boolean;
   tempName(name: string, runId: string, counter: number): string;
 }
 

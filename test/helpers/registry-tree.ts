@@ -57,6 +57,13 @@ async function put(root: string, rel: string, content: Buffer | string, mode = 0
   await utimes(path, pastTime(time), pastTime(time));
 }
 
+/** The path of the tree's `index`-th blob (throws if there is none, which would be a broken fixture). */
+export function blobAt(tree: RegistryTree, index: number): string {
+  const blob = tree.blobs[index];
+  if (!blob) throw new Error(`the fixture has no blob ${index}`);
+  return blob.rel;
+}
+
 export function blobRel(digest: string): string {
   return `${registryPrefix}/blobs/sha256/${digest.slice(0, 2)}/${digest}/data`;
 }

@@ -1,12 +1,14 @@
 /**
  * `dtr-migrate mock-dtr`: the mock DTR in the foreground, for operators' own CI smoke runs. It prints
  * what a script needs (URL, credentials, the docker stand-in and its environment) and stops cleanly
- * on Ctrl-C or SIGTERM.
+ * on Ctrl-C or SIGTERM. `--fault` makes it misbehave (mock-dtr/faults.ts), to rehearse failures and
+ * the resume that follows them.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { applyFaultSpec, faultSpecHelp, parseFaultSpec, type FaultSpec } from '../../mock-dtr/faults.js';
 import { startMockDtr } from '../../mock-dtr/server.js';
 import { MigrateError } from '../../errors.js';
 import type { MockDtrFlags } from '../program.js';
@@ -19,7 +21,16 @@ function integer(value: string | undefined, flag: string): number | undefined {
   return n;
 }
 
+function faultSpecs(specs: readonly string[]): FaultSpec[] {
+  return specs.map((text) => {
+    const spec = parseFaultSpec(text);
+    if (typeof spec === 'string') throw new MigrateError('USAGE', `--fault ${text}: ${spec}`, { hint: `Faults: ${faultSpecHelp}.` });
+    return spec;
+  });
+}
+
 export async function mockDtrCommand(ctx: CliContext, flags: MockDtrFlags): Promise<number> {
+  const faults = faultSpecs(flags.fault ?? []);
   const port = integer(flags.port, '--port');
   const jobDurationMs = integer(flags.jobDurationMs, '--job-duration-ms');
   const version = ctx.globals['dtrVersion'] as string | undefined;
@@ -34,6 +45,7 @@ export async function mockDtrCommand(ctx: CliContext, flags: MockDtrFlags): Prom
     admin: { username: flags.adminUser ?? 'admin', token: token ?? randomBytes(16).toString('hex') },
     ...(ctx.env['UCP_PASSWORD'] === undefined ? {} : { ucp: { username: flags.adminUser ?? 'admin', password: ctx.env['UCP_PASSWORD'] } }),
   });
+  for (const fault of faults) applyFaultSpec(mock, fault);
   const info = {
     event: 'mock-dtr',
     url: mock.url,
@@ -45,6 +57,7 @@ export async function mockDtrCommand(ctx: CliContext, flags: MockDtrFlags): Prom
     dockerBin: mock.dockerBin,
     dockerEnv: mock.dockerEnv,
     storageDir,
+    faults: flags.fault ?? [],
   };
   if (ctx.json) {
     ctx.stdout.write(`${JSON.stringify(info)}\n`);
@@ -57,6 +70,7 @@ export async function mockDtrCommand(ctx: CliContext, flags: MockDtrFlags): Prom
         `  non-admin: ${mock.credentials.user.username} / token ${mock.credentials.user.token}`,
         `  UCP:       ${mock.credentials.ucp.username} / password ${mock.credentials.ucp.password}`,
         `  storage:   ${storageDir}`,
+        ...(faults.length === 0 ? [] : [`  faults:    ${(flags.fault ?? []).join(' ')}`]),
         `  docker stand-in: --docker-bin ${mock.dockerBin}, with:`,
         ...env.map((line) => `    ${line}`),
         'Press Ctrl-C to stop.',

@@ -73,7 +73,7 @@ describe('storage copy refuses bad input and fails safely', () => {
 
   it('stops promptly on abort and leaves no partial file under a real name, nor temporary files', async () => {
     // One big blob, and the abort as soon as its temporary file shows up: in the middle of the copy.
-    const big = Buffer.alloc(192 << 20, 7);
+    const big = Buffer.alloc(64 << 20, 7);
     const digest = sha256(big);
     const rel = `docker/registry/v2/blobs/sha256/${digest.slice(0, 2)}/${digest}/data`;
     await mkdir(join(source, rel, '..'), { recursive: true });
@@ -101,7 +101,7 @@ describe('storage copy refuses bad input and fails safely', () => {
   it('reports a file that changes while it is copied, and does not place it', async () => {
     const rel = 'dtr-notes/growing.log';
     const path = join(source, rel);
-    await writeFile(path, Buffer.alloc(128 << 20, 1));
+    await writeFile(path, Buffer.alloc(48 << 20, 1));
     const copying = engine.copy({ from: at(source), to: at(target) });
     // Append as soon as its temporary file shows up, that is while it is being copied.
     for (;;) {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPathStorageEngine } from '../../../src/storage/index.js';
 import type { StorageLocation, StorageProgress } from '../../../src/storage/index.js';
-import { createRegistryTree, listTree, pastTime, registryPrefix, sha256 } from '../../helpers/registry-tree.js';
+import { blobAt, createRegistryTree, listTree, pastTime, registryPrefix, sha256 } from '../../helpers/registry-tree.js';
 import type { RegistryTree } from '../../helpers/registry-tree.js';
 
 const at = (path: string): StorageLocation => ({ kind: 'path', path });
@@ -66,11 +66,12 @@ describe('storage copy', () => {
 
   it('resumes after a crash: removes stale temporary files and copies only what is missing or partial', async () => {
     await engine.copy({ from: at(source), to: at(target) });
-    const [big, small, gone] = [tree.blobs[6], tree.blobs[3], tree.blobs[5]].map((blob) => blob?.rel as string);
-    // What a killed run leaves: a truncated temp file, a blob cut short under its real name by another
-    // tool, missing files and a missing directory.
+    const [big, small, gone] = [blobAt(tree, 6), blobAt(tree, 3), blobAt(tree, 5)];
+    // What a killed run leaves: its marker and a truncated temp file; plus a blob cut short under its real
+    // name by another tool, missing files and a missing directory.
     const stale = join(target, `${big}`.replace(/data$/, '.data.dtr-migrate-tmp-dead01'));
     await writeFile(stale, 'partial');
+    await writeFile(join(target, '.dtr-migrate-copy-incomplete'), '');
     await truncate(join(target, big), 1000);
     await unlink(join(target, small));
     await rm(join(target, gone, '..'), { recursive: true });
@@ -81,10 +82,25 @@ describe('storage copy', () => {
     expect(resumed.staleTempFilesRemoved).toBe(1);
     expect(resumed.filesCopied).toBe(3 + 8);
     expect(await tempNames(target)).toEqual([]);
+    await expect(stat(join(target, '.dtr-migrate-copy-incomplete'))).rejects.toMatchObject({ code: 'ENOENT' });
     const expected = await listTree(source);
     expect([...(await listTree(target)).entries()]).toEqual(
       [...expected.entries()].filter(([rel]) => !rel.includes('/_uploads')),
     );
+  });
+
+  it('never takes temporary files for data, in the source or the target', async () => {
+    await writeFile(join(source, registryPrefix, '.data.dtr-migrate-tmp-other1'), 'half a blob');
+    const first = await engine.copy({ from: at(source), to: at(target) });
+    await expect(stat(join(target, registryPrefix, '.data.dtr-migrate-tmp-other1'))).rejects.toMatchObject({
+      code: 'ENOENT',
+    });
+    // A stray one in the target without the marker of an interrupted run: left alone, and not counted.
+    await writeFile(join(target, registryPrefix, '.data.dtr-migrate-tmp-other2'), 'stray');
+    const second = await engine.copy({ from: at(source), to: at(target) });
+    expect(second).toMatchObject({ files: first.files, filesCopied: 0, staleTempFilesRemoved: 0 });
+    const verified = await engine.verify({ from: at(source), to: at(target) });
+    expect(verified).toMatchObject({ ok: true, filesChecked: first.files });
   });
 
   it('reports a corrupt source blob and does not place it', async () => {
@@ -105,7 +121,7 @@ describe('storage copy', () => {
 
   it('finds same-size, same-mtime content changes only in checksum mode', async () => {
     await engine.copy({ from: at(source), to: at(target) });
-    const blob = tree.blobs[5]?.rel as string;
+    const blob = blobAt(tree, 5);
     const link = tree.links[0] as string;
     for (const rel of [blob, link]) {
       const content = await readFile(join(target, rel));

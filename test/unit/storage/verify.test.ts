@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPathStorageEngine } from '../../../src/storage/index.js';
 import type { StorageLocation, StorageProgress } from '../../../src/storage/index.js';
-import { blobRel, createRegistryTree, registryPrefix } from '../../helpers/registry-tree.js';
+import { blobAt, blobRel, createRegistryTree, registryPrefix } from '../../helpers/registry-tree.js';
 import type { RegistryTree } from '../../helpers/registry-tree.js';
 
 const at = (path: string): StorageLocation => ({ kind: 'path', path });
@@ -37,7 +37,7 @@ describe('storage verify', () => {
   });
 
   it('reports every kind of problem at once, each with its path', async () => {
-    const [missing, corrupt, shortened] = [tree.blobs[1], tree.blobs[5], tree.blobs[6]].map((b) => b?.rel as string);
+    const [missing, corrupt, shortened] = [blobAt(tree, 1), blobAt(tree, 5), blobAt(tree, 6)];
     const notes = 'dtr-notes/readme.txt';
     await unlink(join(target, missing));
     const content = await readFile(join(target, corrupt));
@@ -73,7 +73,8 @@ describe('storage verify', () => {
       ]),
     );
     // The links that point at the deleted blob are dangling too: two layer links share it.
-    const danglingToMissing = tree.links.filter((link) => link.includes(missing.split('/')[6] as string));
+    const missingDigest = missing.split('/')[6] ?? 'none';
+    const danglingToMissing = tree.links.filter((link) => link.includes(missingDigest));
     for (const link of danglingToMissing) expect(found).toContainEqual({ kind: 'dangling-link', path: link });
     expect(found).toHaveLength(8 + danglingToMissing.length);
   });
