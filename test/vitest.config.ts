@@ -8,6 +8,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Two cores: end-to-end tests spawn the CLI and the docker stand-in, so more workers only thrash.
+    maxWorkers: 2,
     reporters: ['default', './test/helpers/count-reporter.ts'],
   },
 });

@@ -102,7 +102,8 @@ export class Http {
         if (!idempotent || !retryableStatus.has(response.status) || Date.now() >= deadline) return response;
       } catch (error) {
         const mapped = this.explain(error, path);
-        const transient = mapped.code === 'API_TIMEOUT' || causeCode(error) === 'ECONNRESET';
+        // A connection reset or closed mid-answer is worth another try for a read.
+        const transient = mapped.code === 'API_TIMEOUT' || ['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE'].includes(causeCode(error));
         if (!idempotent || !transient || Date.now() >= deadline) throw mapped;
       }
       await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 4_000)));
@@ -166,6 +167,7 @@ export class Http {
       ENOTFOUND: 'the host name does not resolve',
       EAI_AGAIN: 'the host name does not resolve',
       ECONNRESET: 'the connection was reset',
+      UND_ERR_SOCKET: 'the connection was closed before an answer',
       EHOSTUNREACH: 'the host is unreachable',
       ENETUNREACH: 'the network is unreachable',
     };

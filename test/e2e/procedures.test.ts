@@ -6,11 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { jsonEvents, runCli } from '../helpers/cli.js';
 import { migrationFixture } from '../helpers/mock-migration.js';
 
-const versions = ['2.5.2', '2.6.3', '2.6.4', '2.7.6', '2.8.4', '2.9.0'] as const;
+// One version of each family (dtr/versions.ts classifies the rest; see its unit test).
+const versions = ['2.6.3', '2.6.4', '2.9.0'] as const;
 const procedures = ['best-practice', 'read-only', 'reconfigure'] as const;
 const wipesTags = (version: string): boolean => version.startsWith('2.5.') || (version.startsWith('2.6.') && Number(version.split('.')[2]) < 4);
 
-describe.concurrent('procedures by DTR version', () => {
+describe('procedures by DTR version', () => {
   for (const version of versions) {
     for (const procedure of procedures) {
       const refused = procedure === 'read-only' && wipesTags(version);
