@@ -29,7 +29,8 @@ export function actionLines(actions: readonly PlannedAction[], style: Style, wid
       case 'http':
         return [...wrap('    ', `${style.chalk.cyan(`${a.method} ${a.path}`)}${a.body === undefined ? '' : ` ${JSON.stringify(a.body)}`}`, '      ', width), ...why(a.why)];
       case 'docker':
-        return [...wrap('    ', style.chalk.cyan(`$ ${a.command}`), '        ', width), ...why(a.why)];
+        // Never shortened: a command is there to be read exactly, and copied.
+        return [...wrap('    ', style.chalk.cyan(`$ ${a.command}`), '        ', width, false), ...why(a.why)];
       case 'local':
         return [...wrap('    ', a.description, '      ', width), ...why(a.why)];
       case 'check':

@@ -101,18 +101,17 @@ export function wrap(first: string, text: string, indent: string, width: number 
   let empty = true;
   for (const raw of words) {
     if (raw === '') continue;
-    const lead = lines.length === 0 ? first : indent;
-    const room = width - visibleLength(lead);
-    const word = shortenWords ? shorten(raw, room) : raw;
-    const size = visibleLength(word);
-    if (!empty && used + 1 + size > width) {
+    // A word that does not fit goes to the next line whole; only there, if it is wider than a whole
+    // line, is it shortened.
+    if (!empty && used + 1 + visibleLength(raw) > width) {
       lines.push(line);
       line = indent;
       used = visibleLength(indent);
       empty = true;
     }
+    const word = shortenWords && empty ? shorten(raw, width - used) : raw;
     line += empty ? word : ` ${word}`;
-    used += empty ? size : size + 1;
+    used += visibleLength(word) + (empty ? 0 : 1);
     empty = false;
   }
   lines.push(line);

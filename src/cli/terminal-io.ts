@@ -56,6 +56,7 @@ export class TerminalIo implements Io {
   readonly interactive: boolean;
   private spinner: Ora | undefined;
   private readonly titles = new Map<string, string>();
+  private hinted = false;
 
   constructor(
     private readonly style: Style,
@@ -78,13 +79,15 @@ export class TerminalIo implements Io {
     }
     const working = this.spinner?.text;
     this.stopSpinner();
+    // Said once, when the first step starts (a dry run, which starts none, has nothing to stop).
+    if (event.event === 'step-start' && this.interactive && !this.hinted) {
+      this.hinted = true;
+      const hint = 'Ctrl-C stops at the next safe point; the same command then resumes where it stopped.';
+      this.err.write(`${wrap('', this.style.chalk.dim(hint), '', this.width).join('\n')}\n`);
+    }
     // The spinner says "checking…" itself; a line for it as well would only add noise.
     const lines = event.event === 'step-verify' ? undefined : eventLines(event, this.style, this.titles, this.width);
     if (lines !== undefined) this.err.write(`${lines.join('\n')}\n`);
-    if (event.event === 'run-start' && this.interactive) {
-      const hint = 'Ctrl-C stops at the next safe point; the same command then resumes where it stopped.';
-      this.err.write(`${wrap('', this.style.chalk.dim(hint), '', this.width).join('\n')}\n\n`);
-    }
     if (event.event === 'step-start') this.startSpinner('working…');
     else if (event.event === 'step-verify') this.startSpinner('checking…');
     // A notice in the middle of a step: the step is still working, so is the spinner.

@@ -11,8 +11,19 @@ import { expect } from 'vitest';
 import { createSampleRegistry, type SampleRegistryOptions } from '../../src/mock-dtr/sample-registry.js';
 import { toMockRepositories } from '../../src/mock-dtr/state.js';
 import type { MockDtr, MockDtrOptions } from '../../src/mock-dtr/types.js';
-import type { CliRun } from './cli.js';
+import { runCli, type CliOptions, type CliRun } from './cli.js';
 import { listFiles, migrationFixture, stepOrder, type MigrationFixture } from './mock-migration.js';
+
+/** Long enough for a whole migration on a busy CI machine (runCli's own default is 50 s). */
+export const longRunMs = 240_000;
+
+/** For tests that run whole migrations: vitest's per-test budget. */
+export const longTestMs = 600_000;
+
+/** runCli with room for a whole migration. */
+export function runLong(args: readonly string[], options: CliOptions = {}): Promise<CliRun> {
+  return runCli(args, { timeoutMs: longRunMs, ...options });
+}
 
 /** A stack frame line: never shown without --debug. */
 export const stackTrace = /\n\s+at /;
@@ -50,8 +61,12 @@ function servesRegistryApi(mock: MockDtr): Promise<boolean> {
  * `/v2/` needs the mock's registry routes; where the mock has none (yet), it is left out.
  */
 export async function finishArgs(f: MigrationFixture): Promise<string[]> {
-  const pull = (await servesRegistryApi(f.mock)) ? [] : ['--pull-check', 'none'];
-  return ['--yes', '--confirm-destroy', f.mock.replicaId, ...pull];
+  return ['--yes', '--confirm-destroy', f.mock.replicaId, ...(await pullCheckArgs(f.mock))];
+}
+
+/** `--pull-check none` where the mock does not serve `/v2/` (yet), else nothing. */
+export async function pullCheckArgs(mock: MockDtr): Promise<string[]> {
+  return (await servesRegistryApi(mock)) ? [] : ['--pull-check', 'none'];
 }
 
 export function tagsOf(mock: MockDtr): string[] {
@@ -98,13 +113,4 @@ export async function largeFixture(sample: SampleRegistryOptions, options: MockD
   const bigger = await createSampleRegistry(f.source, sample);
   f.mock.state.repositories = toMockRepositories(bigger.repositories, new Date().toISOString());
   return f;
-}
-
-/** Resolves when `check` holds, polling; rejects after `timeoutMs`. */
-export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 20_000, what = 'a condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }

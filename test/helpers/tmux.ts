@@ -24,17 +24,11 @@ export interface TmuxOptions {
 }
 
 export interface WaitOptions {
-  /** @default 20_000 */
+  /** @default 30_000 (generous: CI machines can be slow, and a wait ends as soon as the text shows) */
   readonly timeoutMs?: number;
   /** Read the screen with its colour escape codes. */
   readonly escapes?: boolean;
 }
-
-/**
- * The mock DTR does not serve the registry's /v2/ API yet, so the pull check after the switch cannot
- * pass against it; the terminal tests are about the terminal, not that check.
- */
-export const noPullCheck = ['--pull-check', 'none'] as const;
 
 /** Single-quoted for bash. */
 export function shellQuote(word: string): string {
@@ -103,7 +97,7 @@ export class Tmux {
   /** Polls the screen until `pattern` appears; returns the match. Fails with the screen on timeout. */
   async waitFor(pattern: string | RegExp, options: WaitOptions = {}): Promise<RegExpMatchArray> {
     const regex = typeof pattern === 'string' ? new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : pattern;
-    const deadline = Date.now() + (options.timeoutMs ?? 20_000);
+    const deadline = Date.now() + (options.timeoutMs ?? 30_000);
     for (;;) {
       const screen = await this.screen({ escapes: options.escapes === true });
       const match = regex.exec(screen);
@@ -115,7 +109,7 @@ export class Tmux {
 
   /** Waits for the `EXIT=<n>` that cliCommand prints, and returns n. */
   async exitCode(options: WaitOptions = {}): Promise<number> {
-    const match = await this.waitFor(/^EXIT=(\d+)$/m, { timeoutMs: 30_000, ...options });
+    const match = await this.waitFor(/^EXIT=(\d+)$/m, { timeoutMs: 45_000, ...options });
     return Number(match[1]);
   }
 

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrationFixture, readJournal, type MigrationFixture } from '../../helpers/mock-migration.js';
-import { Tmux, cliCommand, noPullCheck } from '../../helpers/tmux.js';
+import { Tmux, cliCommand } from '../../helpers/tmux.js';
 
 let tmux: Tmux | undefined;
 let fixture: MigrationFixture | undefined;
@@ -16,7 +16,7 @@ afterEach(async () => {
   fixture = undefined;
 });
 
-async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
@@ -29,7 +29,7 @@ describe('Ctrl-C in a terminal', () => {
     const f = (fixture = await migrationFixture({ jobDurationMs: 8_000 }));
     const blobJobs = (): number => f.mock.state.jobs.filter((j) => j.action === 'onlinegc_blobs').length;
     tmux = await Tmux.start({ env: f.env });
-    const command = cliCommand(['migrate', ...f.args, '--procedure', 'best-practice', '--restore-gc', ...noPullCheck]);
+    const command = cliCommand(['migrate', ...f.args, '--procedure', 'best-practice', '--restore-gc']);
     await tmux.run(command);
     await tmux.waitFor(`Type the replica id ${f.mock.replicaId} to destroy`);
     await tmux.type(f.mock.replicaId);

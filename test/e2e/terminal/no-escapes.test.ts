@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Tmux, cliCommand, noPullCheck } from '../../helpers/tmux.js';
+import { Tmux, cliCommand } from '../../helpers/tmux.js';
 
 let tmux: Tmux | undefined;
 let dir: string | undefined;
@@ -17,7 +17,7 @@ afterEach(async () => {
   dir = undefined;
 });
 
-const rehearsal = ['rehearse', ...noPullCheck];
+const rehearsal = ['rehearse'];
 // In a terminal --yes does not answer the input questions (procedure, GC schedule): their flags do.
 const unattended = [...rehearsal, '--procedure', 'best-practice', '--restore-gc', '--yes'];
 

@@ -4,9 +4,9 @@
  * id refused (exit 6, nothing destroyed), and a run typed right to the end.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { Tmux, cliCommand, noPullCheck } from '../../helpers/tmux.js';
+import { Tmux, cliCommand } from '../../helpers/tmux.js';
 
-const rehearsal = ['rehearse', ...noPullCheck];
+const rehearsal = ['rehearse'];
 
 let tmux: Tmux | undefined;
 afterEach(async () => {
