@@ -37,7 +37,8 @@ export async function main(argv: readonly string[], deps: MainDeps): Promise<num
 
   const contextFor = (globals: Record<string, unknown>): CliContext => {
     const json = globals['json'] === true;
-    const color = colorWanted(deps.stderr, deps.env, globals['color'] === false) && !json;
+    // Both streams must be terminals: `dtr-migrate status > file` from a terminal gets no escape codes.
+    const color = !json && colorWanted(deps.stderr, deps.env, globals['color'] === false) && colorWanted(deps.stdout, deps.env, globals['color'] === false);
     return { ...deps, globals, json, debug: globals['debug'] === true, style: makeStyle(color), signal: controller.signal };
   };
   let context: CliContext = contextFor({});

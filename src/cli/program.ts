@@ -89,6 +89,8 @@ const collect = (value: string, previous: readonly string[] | undefined): string
 export function buildProgram(handlers: CommandHandlers, setExit: (code: number) => void): Command {
   const program = new Command('dtr-migrate')
     .description('Switch a Docker Trusted Registry to a new storage backend without losing an image: each step acts, is checked, and only then unlocks the next.')
+    // Set before the subcommands are added, so they inherit it and a usage mistake anywhere exits 2.
+    .exitOverride()
     .version(version, '-V, --version')
     .showHelpAfterError('(run dtr-migrate --help for usage)')
     .addHelpText('after', examples);

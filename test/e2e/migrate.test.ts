@@ -125,7 +125,7 @@ describe('dtr-migrate migrate (non-interactive)', () => {
 describe('steps that wait', () => {
   it('disable-gc waits for a GC job that was already running, then goes on', async () => {
     // Long enough to outlast the CLI's start-up and preflight on a slow machine.
-    fixture = await migrationFixture({ runningGcJobMs: 8_000 });
+    fixture = await migrationFixture({ runningGcJobMs: 20_000 });
     const run = await runCli(['migrate', ...fixture.args, '--yes', '--confirm-destroy', fixture.mock.replicaId, '--json'], { env: fixture.env });
     expect(run.code, run.stderr).toBe(0);
     const events = jsonEvents(run.stdout);

@@ -113,7 +113,18 @@ export class Tmux {
     return Number(match[1]);
   }
 
+  /**
+   * Ctrl-C first, so a CLI still running (a test that failed half-way) stops the way it should and
+   * removes its temporary directory; then the server goes, whatever happened.
+   */
   async close(): Promise<void> {
-    await this.tmux(['kill-server']).catch(() => undefined);
+    try {
+      await this.press('C-c');
+      await this.waitFor(shellPrompt, { timeoutMs: 3_000 });
+    } catch {
+      // Nothing to wait for: the server is killed below either way.
+    } finally {
+      await this.tmux(['kill-server']).catch(() => undefined);
+    }
   }
 }
