@@ -28,6 +28,9 @@ import {
 
 export type DtrClientOptions = HttpOptions;
 
+/** Retry budget per call while DTR may be down on purpose: enough for one blip, not a long wait. */
+const downtimeRetryBudgetMs = 2_000;
+
 interface Call<T> {
   readonly method: HttpMethod;
   readonly path: string;
@@ -49,6 +52,14 @@ export class DtrClient {
 
   close(): Promise<void> {
     return this.http.close();
+  }
+
+  /**
+   * Tells the client whether DTR may be down on purpose (a destroy ran and the restore has not been
+   * verified): then a failing call gives up after a short retry, as its failure is expected.
+   */
+  expectDowntime(mayBeDown: boolean): void {
+    this.http.setRetryBudget(mayBeDown ? downtimeRetryBudgetMs : undefined);
   }
 
   getSettings(): Promise<Settings> {

@@ -40,6 +40,7 @@ export interface SendOptions {
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD';
 
+const defaultRetryBudgetMs = 30_000;
 const retryableStatus = new Set([408, 429, 500, 502, 503, 504]);
 const tlsErrorCodes = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|SSL|EPROTO/;
 
@@ -57,8 +58,10 @@ export class Http {
   private readonly agent: Agent;
   private readonly authorization: string;
   private readonly base: URL;
+  private retryBudgetMs: number;
 
   constructor(private readonly options: HttpOptions) {
+    this.retryBudgetMs = options.retryBudgetMs ?? defaultRetryBudgetMs;
     try {
       this.base = new URL(options.baseUrl);
     } catch {
@@ -92,10 +95,18 @@ export class Http {
     await this.agent.close();
   }
 
+  /**
+   * Changes the retry budget of later requests (undefined: back to the configured one). While DTR is
+   * down on purpose (destroyed, not yet restored), 30 s of retries per call would only delay the answer.
+   */
+  setRetryBudget(ms: number | undefined): void {
+    this.retryBudgetMs = ms ?? this.options.retryBudgetMs ?? defaultRetryBudgetMs;
+  }
+
   /** Sends one request; GET, PUT, DELETE and HEAD are retried on transient failures, POST never. */
   async send(method: HttpMethod, path: string, body?: unknown, options: SendOptions = {}): Promise<HttpResponse> {
     const idempotent = method !== 'POST';
-    const deadline = Date.now() + (this.options.retryBudgetMs ?? 30_000);
+    const deadline = Date.now() + this.retryBudgetMs;
     for (let attempt = 0; ; attempt += 1) {
       try {
         const response = await this.once(method, path, body, options);

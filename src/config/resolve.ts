@@ -114,8 +114,10 @@ export class InputResolver {
     const from = origin === 'flag' ? spec.flag : origin === 'environment' ? spec.env : origin;
     // Never echo a secret's value; for other inputs the value helps spot the typo.
     const shown = spec.secret === true ? '' : ` "${String(raw)}"`;
-    throw new MigrateError('USAGE', `${spec.description}${shown} (from ${from}) ${parsed.error.issues[0]?.message ?? 'is not valid'}`, {
-      hint: `Fix ${howToGive(key)}.`,
+    const choices = choicesOf(parsed.error.issues[0]);
+    const problem = choices === undefined ? (parsed.error.issues[0]?.message ?? 'is not valid') : `is not one of ${choices}`;
+    throw new MigrateError('USAGE', `${spec.description}${shown} (from ${from}) ${problem}`, {
+      hint: choices === undefined ? `Fix ${howToGive(key)}.` : `Pass ${spec.flag} with one of: ${choices}.`,
     });
   }
 
@@ -127,6 +129,11 @@ export class InputResolver {
       hint: `Drop ${inputSpecs[key].flag} to continue the recorded migration, or use another --state-dir for a different one.`,
     });
   }
+}
+
+/** The allowed values, where the input is one of a fixed set (zod's invalid_value issue lists them). */
+function choicesOf(issue: { code: string; values?: readonly unknown[] } | undefined): string | undefined {
+  return issue?.code === 'invalid_value' && issue.values !== undefined ? issue.values.map(String).join(', ') : undefined;
 }
 
 function validationMessage(key: InputKey, text: string): string | undefined {

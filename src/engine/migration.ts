@@ -13,7 +13,8 @@ import { classifyVersion, versionAdvice } from '../dtr/versions.js';
 import { MigrateError } from '../errors.js';
 import { stepsFor } from '../steps/index.js';
 import { describeSchedules } from '../steps/gc-state.js';
-import { createPathStorageEngine } from '../storage/index.js';
+import { checkLocations, createPathStorageEngine } from '../storage/index.js';
+import { migrateStorageFlags, migrateStorageStep } from '../steps/03-migrate-storage.js';
 import type { StorageEngine } from '../storage/types.js';
 import { detectFromDockerHost } from './detect.js';
 import type { Io, StepState } from './events.js';
@@ -62,9 +63,14 @@ export function summarize(steps: readonly Step[], journal: Pick<Journal, 'step'>
   });
 }
 
-/** DTR is expected to be down when a destroy ran and its restore has not been verified yet. */
+/**
+ * DTR may be down on purpose when a destroy started (even one that failed half-way) and its restore
+ * has not been verified yet.
+ */
 function dtrMayBeDown(data: JournalData | undefined): boolean {
-  return data !== undefined && data.steps['restore']?.checkpoint?.['destroyedAt'] !== undefined && data.steps['restore']?.status !== 'verified';
+  const restore = data?.steps['restore'];
+  if (restore === undefined || restore.status === 'verified') return false;
+  return restore.checkpoint?.['destroyStartedAt'] !== undefined || restore.checkpoint?.['destroyedAt'] !== undefined;
 }
 
 export async function runMigration(options: MigrationOptions): Promise<MigrationResult> {
@@ -90,6 +96,7 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
       ...(inputs.peek('caCert') === undefined ? {} : { caCertFile: inputs.peek('caCert') }),
       insecureTls: inputs.peek('insecureTls') === true,
     });
+    client.expectDowntime(dtrMayBeDown(existing));
     if (inputs.peek('insecureTls') === true) io.emit({ event: 'notice', level: 'warn', text: 'TLS verification of the DTR API is off (--insecure-tls): use --ca-cert instead where you can.' });
     const findings = await preflight(client, inputs, dtrMayBeDown(existing));
     const host = findings.dtrDown ? {} : await detectFromDockerHost(docker, inputs, options.signal, writeLog);
@@ -113,6 +120,7 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
         });
       }
     }
+    await checkStorageInputs(inputs, pending);
     const detected = [
       `DTR ${findings.dtrUrl}, version ${version.version} (from ${host.versionFrom ?? inputs.origin('dtrVersion') ?? 'input'})`,
       ...Object.entries(findings.replicas).map(([id, health]) => `replica ${id}: ${health}`),
@@ -143,6 +151,18 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
     await client?.close();
     await lock?.release();
   }
+}
+
+/**
+ * The storage paths, checked before anything changes (a target inside the source would otherwise be
+ * found only in step 3, after GC was turned off and a backup taken). Inputs not given yet are asked for,
+ * and checked, by the step itself.
+ */
+async function checkStorageInputs(inputs: InputResolver, pending: readonly Step[]): Promise<void> {
+  const source = inputs.peek('sourceStorage');
+  const target = inputs.peek('targetStorage');
+  if (source === undefined || target === undefined || !pending.some((step) => step.id === migrateStorageStep.id)) return;
+  await checkLocations({ kind: 'path', path: source }, { kind: 'path', path: target }, migrateStorageFlags);
 }
 
 /** For a plan: every input that can be had without asking (missing ones show as <placeholders>). */

@@ -4,9 +4,10 @@
  * longer runs can be taken over, but only when asked to.
  */
 import { appendFileSync, closeSync, openSync } from 'node:fs';
-import { access, chmod, constants, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { access, chmod, constants, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { makeDirectories } from '../make-directories.js';
 import { MigrateError } from '../errors.js';
 
 export const lockFileName = 'lock';
@@ -14,7 +15,8 @@ export const logFileName = 'dtr-migrate.log';
 
 export async function prepareStateDir(dir: string): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await makeDirectories(dir, 0o700);
+    if (!(await stat(dir)).isDirectory()) throw Object.assign(new Error(`${dir} is not a directory`), { code: 'ENOTDIR' });
     await access(dir, constants.W_OK | constants.X_OK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? '';

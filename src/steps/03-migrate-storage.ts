@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { MigrateError } from '../errors.js';
 import type { Step } from '../engine/step.js';
 import { formatBytes, formatCount } from '../format.js';
-import type { StorageLocation, StorageProgress, VerifySummary } from '../storage/types.js';
+import type { LocationFlags, StorageLocation, StorageProgress, VerifySummary } from '../storage/types.js';
 
 const problemSchema = z.object({ kind: z.string(), path: z.string(), detail: z.string().optional() });
 const verifySummarySchema = z.object({
@@ -44,6 +44,9 @@ const problemsKept = 50;
 
 const location = (path: string): StorageLocation => ({ kind: 'path', path });
 
+/** How `migrate` names the two locations in its messages. */
+export const migrateStorageFlags: LocationFlags = { from: '--source-storage', to: '--target-storage' };
+
 function progressText(p: StorageProgress): { text: string; fraction?: number } {
   const total = p.totalBytes === undefined ? '' : ` of ${formatBytes(p.totalBytes)}`;
   const text = `${p.phase}: ${formatCount(p.files)} files, ${formatBytes(p.bytes)}${total}`;
@@ -72,12 +75,11 @@ export const migrateStorageStep: Step<MigrateStorageOutput> = {
   ],
 
   async run(ctx) {
-    const from = location(ctx.inputs.sourceStorage);
-    const to = location(ctx.inputs.targetStorage);
-    await ctx.storage.preflight(from, to);
+    // copy() checks the locations, scans and checks free space itself before it writes anything.
     const copy = await ctx.storage.copy({
-      from,
-      to,
+      from: location(ctx.inputs.sourceStorage),
+      to: location(ctx.inputs.targetStorage),
+      flags: migrateStorageFlags,
       concurrency: ctx.inputs.copyConcurrency,
       signal: ctx.signal,
       onProgress: (p) => {

@@ -56,6 +56,10 @@ export const restoreStep: Step<Output> = {
     if (backup === undefined) throw new Error('restore ran without a backup: the runner gate should have stopped it');
     const storage = newStorage(ctx.inputs);
     ctx.progress(`destroying replica ${target.replicaId}`);
+    // Saved first: a destroy that fails or is killed half-way may leave DTR down, and the next run
+    // must expect that rather than stop at DTR's silence.
+    await ctx.checkpoint({ destroyStartedAt: new Date().toISOString() });
+    ctx.api.expectDowntime(true);
     await ctx.docker.run(destroyCommand(target), { signal: ctx.signal, purpose: 'docker/dtr destroy' });
     await ctx.checkpoint({ destroyedAt: new Date().toISOString() });
     ctx.progress(`restoring from ${backup.file} onto ${describeNewStorage(storage)}`);

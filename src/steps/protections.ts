@@ -46,8 +46,7 @@ export async function checkProtections(ctx: StepContext, what: string): Promise<
     for (const m of content.lost) ctx.log(`missing in the new storage: ${m.repository}:${m.tag} ${m.manifest} lacks its ${m.role} ${m.missing}`);
     throw locked(what, describeMissing({ ...content.check, missing: content.lost }), 'migrate-storage');
   }
-  const gc = await readGcState(ctx.api);
-  if (!isGcOff(gc)) throw locked(what, gcProblem(gc));
+  const gcLine = await gcOffLine(ctx, what);
   return {
     backup,
     lines: [
@@ -55,9 +54,26 @@ export async function checkProtections(ctx: StepContext, what: string): Promise<
       `inventory: ${formatCount(backup.tags)} tags in ${formatCount(backup.repositories)} repositories (${backup.inventoryFile})`,
       `every tag's manifest, config and layers are in the new storage: ${formatCount(content.check.tagsChecked)} tags, ${formatCount(content.check.blobsChecked)} blobs checked${content.brokenBefore.length > 0 ? ` (${content.brokenBefore.length} already incomplete in the old storage: see the log)` : ''}`,
       `new storage ${ctx.inputs.targetStorage}: ${formatCount(verify.filesChecked)} files, ${formatBytes(verify.bytesChecked)}, ${formatCount(verify.blobsHashed)} blob digests checked, no problem (${verify.verifiedAt})`,
-      'garbage collection is off: no schedule, no job running (checked just now)',
+      gcLine,
     ],
   };
+}
+
+/**
+ * GC must be off. After a destroy that failed part-way DTR may not answer at all: then no GC can run
+ * either, and the check is the restore that follows (DTR comes back with the backup's GC state, which
+ * was taken with GC off).
+ */
+async function gcOffLine(ctx: StepContext, what: string): Promise<string> {
+  try {
+    const gc = await readGcState(ctx.api);
+    if (!isGcOff(gc)) throw locked(what, gcProblem(gc));
+    return 'garbage collection is off: no schedule, no job running (checked just now)';
+  } catch (error) {
+    const destroyStarted = ctx.savedBy('restore')?.['destroyStartedAt'] !== undefined;
+    if (!destroyStarted || !isMigrateError(error) || !['API_ERROR', 'API_UNREACHABLE', 'API_TIMEOUT'].includes(error.code)) throw error;
+    return 'garbage collection cannot run: DTR is down after the earlier, partial destroy';
+  }
 }
 
 /**
@@ -85,7 +101,10 @@ export async function waitForHealthyReplica(ctx: StepContext, after: string): Pr
   for (;;) {
     try {
       const status = await ctx.api.clusterStatus();
-      if (status.replica_health[ctx.inputs.replicaId] === healthyReplicaStatus) return;
+      if (status.replica_health[ctx.inputs.replicaId] === healthyReplicaStatus) {
+        ctx.api.expectDowntime(false);
+        return;
+      }
       ctx.progress(`waiting for replica ${ctx.inputs.replicaId} to report healthy`);
     } catch (error) {
       if (isMigrateError(error) && (error.code === 'API_AUTH' || error.code === 'API_FORBIDDEN')) throw error;

@@ -20,12 +20,12 @@ import { join } from 'node:path';
 import { allocationUnit, assertEnoughSpace } from './free-space.js';
 import type { ScanResult, StatfsFunction } from './free-space.js';
 import { copyMarkerName } from './layout.js';
-import { prepareTarget, resolveLocations } from './locations.js';
+import { prepareTarget, resolveLocations, storageCommandFlags } from './locations.js';
 import type { ResolvedLocations } from './locations.js';
 import { ProgressReporter } from './progress.js';
 import { positiveInteger, sortProblems, withAbort } from './run-control.js';
 import { TreeWorkers } from './tree-workers.js';
-import type { CopyOptions, CopySummary, PreflightOptions, StorageLocation, StorageProblem } from './types.js';
+import type { CopyOptions, CopySummary, LocationFlags, PreflightOptions, StorageLocation, StorageProblem } from './types.js';
 import type { Counters, WorkerConfig } from './worker-types.js';
 
 export interface EngineDeps {
@@ -38,6 +38,7 @@ interface Settings {
   readonly dryRun: boolean;
   readonly concurrency: number;
   readonly onProgress: CopyOptions['onProgress'];
+  readonly flags: LocationFlags;
 }
 
 interface Prepared {
@@ -60,7 +61,7 @@ async function checkAndScan(
   settings: Settings,
   internal: AbortController,
 ): Promise<Prepared> {
-  const locations = await resolveLocations(from, to);
+  const locations = await resolveLocations(from, to, settings.flags);
   const marker = join(locations.target, copyMarkerName);
   const interrupted = locations.targetExists && (await access(marker).then(() => true, () => false));
   const before = await deps.statfs(locations.existingTarget);
@@ -126,6 +127,7 @@ export function runPreflight(
       dryRun: true,
       concurrency: 8,
       onProgress: options.onProgress,
+      flags: options.flags ?? storageCommandFlags,
     };
     const { workers } = await checkAndScan(deps, from, to, settings, internal);
     await workers.close();
@@ -140,6 +142,7 @@ export async function runCopy(deps: EngineDeps, options: CopyOptions): Promise<C
     dryRun: options.dryRun ?? false,
     concurrency: positiveInteger(options.concurrency, 8, '--concurrency'),
     onProgress: options.onProgress,
+    flags: options.flags ?? storageCommandFlags,
   };
   return withAbort('copy', options.signal, async (internal) => {
     const prepared = await checkAndScan(deps, options.from, options.to, settings, internal);
@@ -156,7 +159,7 @@ export async function runCopy(deps: EngineDeps, options: CopyOptions): Promise<C
     progress.totalBytes = scan.bytes;
     try {
       // The marker is written before anything else, and doubles as the proof that the target is writable.
-      if (work && !settings.dryRun) await prepareTarget(locations, prepared.marker);
+      if (work && !settings.dryRun) await prepareTarget(locations, prepared.marker, settings.flags);
       workers.resetProgress();
       progress.start();
       if (work) {

@@ -4,3 +4,4 @@ export { createPathStorageEngine } from './path-engine.js';
 export type { PathStorageEngineDeps } from './path-engine.js';
 export type { FreeSpace, StatfsFunction } from './free-space.js';
 export type * from './types.js';
+export { resolveLocations as checkLocations } from './locations.js';

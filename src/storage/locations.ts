@@ -5,11 +5,15 @@
  */
 
 import { constants } from 'node:fs';
-import { access, lstat, mkdir, opendir, realpath, writeFile } from 'node:fs/promises';
+import { access, lstat, opendir, realpath, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { MigrateError } from '../errors.js';
+import { makeDirectories } from '../make-directories.js';
 import { describeError, errnoOf, isNotFound } from './fs-errors.js';
-import type { StorageLocation } from './types.js';
+import type { LocationFlags, StorageLocation } from './types.js';
+
+/** The flags of `dtr-migrate storage copy|verify`. */
+export const storageCommandFlags: LocationFlags = { from: '--from', to: '--to' };
 
 export interface ResolvedLocations {
   /** Real path of the source directory. */
@@ -51,11 +55,11 @@ export async function resolveReadableDir(location: StorageLocation, flag: string
   return real;
 }
 
-const sourceHint = 'Pass the registry storage root (the volume or NFS mount holding docker/registry/v2) with --from.';
+const sourceHint = (flags: LocationFlags): string => `Pass the registry storage root (the volume or NFS mount holding docker/registry/v2) with ${flags.from}.`;
 
 /** Resolves the target through its longest existing prefix, which must be a directory. */
-async function resolveTarget(path: string): Promise<{ target: string; existing: string; exists: boolean }> {
-  const hint = 'Pass a directory (or a path that can be created) on the new storage with --to.';
+async function resolveTarget(path: string, flags: LocationFlags): Promise<{ target: string; existing: string; exists: boolean }> {
+  const hint = `Pass a directory (or a path that can be created) on the new storage with ${flags.to}.`;
   const missing: string[] = [];
   let current = path;
   for (;;) {
@@ -85,19 +89,22 @@ function isInside(child: string, parent: string): boolean {
 }
 
 /** Resolves both locations and checks everything that needs no writing. */
-export async function resolveLocations(from: StorageLocation, to: StorageLocation): Promise<ResolvedLocations> {
-  const source = await resolveReadableDir(from, '--from', 'source', sourceHint);
-  const { target, existing, exists } = await resolveTarget(pathOf(to, '--to'));
+export async function resolveLocations(from: StorageLocation, to: StorageLocation, flags: LocationFlags = storageCommandFlags): Promise<ResolvedLocations> {
+  const source = await resolveReadableDir(from, flags.from, 'source', sourceHint(flags));
+  const { target, existing, exists } = await resolveTarget(pathOf(to, flags.to), flags);
+  if (target === source) {
+    throw invalid(`The target ${target} is the same directory as the source: there is nothing to copy to.`, `Pass a ${flags.to} directory on the new storage.`);
+  }
   if (isInside(target, source)) {
     throw invalid(
       `The target ${target} is inside the source ${source}: the copy would copy itself.`,
-      'Pass a --to directory outside the --from tree.',
+      `Pass a ${flags.to} directory outside the ${flags.from} tree.`,
     );
   }
   if (isInside(source, target)) {
     throw invalid(
       `The source ${source} is inside the target ${target}: the copy would overwrite what it reads.`,
-      'Pass a --to directory that does not contain the --from tree.',
+      `Pass a ${flags.to} directory that does not contain the ${flags.from} tree.`,
     );
   }
   try {
@@ -105,7 +112,7 @@ export async function resolveLocations(from: StorageLocation, to: StorageLocatio
   } catch (error) {
     throw invalid(
       `The target ${existing} is not writable (${errnoOf(error) ?? describeError(error)}).`,
-      'Fix the permissions or mount options of the --to location, or pass another --to.',
+      `Fix the permissions or mount options of the ${flags.to} location, or pass another ${flags.to}.`,
       error,
     );
   }
@@ -117,7 +124,7 @@ export async function resolveVerifyLocations(
   from: StorageLocation,
   to: StorageLocation,
 ): Promise<{ source: string; target: string }> {
-  const source = await resolveReadableDir(from, '--from', 'source', sourceHint);
+  const source = await resolveReadableDir(from, '--from', 'source', sourceHint(storageCommandFlags));
   const target = await resolveReadableDir(to, '--to', 'target', 'Pass the --to location the storage was copied to; run the copy first.');
   return { source, target };
 }
@@ -127,14 +134,14 @@ export async function resolveVerifyLocations(
  * (access(2) says yes to root even where it cannot write, and an NFS export may be read-only whatever the
  * mode bits say).
  */
-export async function prepareTarget(locations: ResolvedLocations, marker: string): Promise<void> {
+export async function prepareTarget(locations: ResolvedLocations, marker: string, flags: LocationFlags = storageCommandFlags): Promise<void> {
   try {
-    await mkdir(locations.target, { recursive: true });
+    await makeDirectories(locations.target);
     await writeFile(marker, '');
   } catch (error) {
     throw invalid(
       `The target ${locations.target} is not writable (${describeError(error)}).`,
-      'Fix the permissions or mount options of the --to location, or pass another --to.',
+      `Fix the permissions or mount options of the ${flags.to} location, or pass another ${flags.to}.`,
       error,
     );
   }

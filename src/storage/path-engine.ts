@@ -1,6 +1,6 @@
 /**
- * The storage engine for mounted paths (local volumes, NFS mounts): the one `StorageEngine` so far.
- * Object stores can be added later behind the same interface (through rclone).
+ * The storage engine for mounted paths (local volumes, NFS mounts), run by worker threads with
+ * synchronous I/O (see tree-workers.ts). Object stores go through rclone-engine.ts instead.
  */
 
 import { runCopy, runPreflight } from './copy.js';

@@ -13,6 +13,7 @@
  * start-up cost (0.1 s of CPU each on a small VM) and contention.
  */
 
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { StorageProblem } from './types.js';
@@ -30,6 +31,19 @@ export interface RunHandlers {
 interface Slot {
   readonly worker: Worker;
   task: Task | undefined;
+}
+
+/**
+ * The share of the last 10 s in which runnable threads waited for a CPU (Linux pressure stall
+ * information), or undefined where the kernel does not report it.
+ */
+function cpuPressure(): number | undefined {
+  try {
+    const some = /some avg10=([\d.]+)/.exec(readFileSync('/proc/pressure/cpu', 'utf8'));
+    return some?.[1] === undefined ? undefined : Number(some[1]);
+  } catch {
+    return undefined;
+  }
 }
 
 /** A fatal failure inside a worker: its message names the path and the system error. */
@@ -93,7 +107,7 @@ export class TreeWorkers {
 
   /**
    * Every second: if every worker was busy yet the process used less than a third of a core per worker,
-   * twice in a row, they were waiting rather than working: allow one more. The next second must show
+   * twice in a row, and the CPUs were not contended, they were waiting rather than working: allow one more. The next second must show
    * that it paid (15% more files and megabytes per second), else growth stops there; on a local disk,
    * waiting is often for locks in the filesystem, and more workers would only queue on them too.
    */
@@ -123,7 +137,9 @@ export class TreeWorkers {
       }
       const busy = this.slots.filter((slot) => slot.task !== undefined).length;
       const allBusy = busy === this.slots.length && busy === this.allowed;
-      waiting = allBusy && cores < busy / 3 ? waiting + 1 : 0;
+      // Little CPU while other processes keep the cores busy is starvation, not waiting on I/O.
+      const starved = (cpuPressure() ?? 0) > 10;
+      waiting = allBusy && !starved && cores < busy / 3 ? waiting + 1 : 0;
       if (waiting < 2) return;
       waiting = 0;
       rateBefore = rate;
@@ -219,7 +235,7 @@ export class TreeWorkers {
     };
     // A small young generation: the workers' garbage is many short-lived Stats objects and paths, and the
     // default (tens of MB per worker) would be most of the engine's memory.
-    const resourceLimits = { maxYoungGenerationSizeMb: 8 };
+    const resourceLimits = { maxYoungGenerationSizeMb: 4 };
     const worker = new Worker(workerSource(), { eval: true, workerData, resourceLimits });
     const slot: Slot = { worker, task: undefined };
     worker.on('message', (message: FromWorker) => {

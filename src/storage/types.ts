@@ -39,9 +39,17 @@ export interface StorageProgress {
   readonly totalBytes?: number;
 }
 
+/** The flags (or inputs) that name the two locations, so that a message names what the operator typed. */
+export interface LocationFlags {
+  readonly from: string;
+  readonly to: string;
+}
+
 export interface CopyOptions {
   readonly from: StorageLocation;
   readonly to: StorageLocation;
+  /** @default { from: '--from', to: '--to' } */
+  readonly flags?: LocationFlags;
   /**
    * Most files copied at once (worker threads). The path engine starts with one per core and adds more,
    * up to this, only while they wait on I/O (NFS) and each addition raises the throughput. @default 8
@@ -59,6 +67,8 @@ export interface CopyOptions {
 
 /** What `preflight` needs beyond the two locations; copy passes its own options through. */
 export interface PreflightOptions {
+  /** @default { from: '--from', to: '--to' } */
+  readonly flags?: LocationFlags;
   /** Count `_uploads` towards the space needed. @default false */
   readonly includeUploads?: boolean;
   readonly signal?: AbortSignal;

@@ -63,7 +63,6 @@ export async function storageCommand(ctx: CliContext, action: 'copy' | 'verify',
     let copyFacts: string[] = [];
     let copied: Record<string, unknown> = {};
     if (action === 'copy') {
-      await engine.preflight(from, to);
       const copy = await engine.copy({ ...common, ...(concurrency === undefined ? {} : { concurrency }), checksum: flags.checksum === true, dryRun: flags.dryRun === true });
       copied = { ...copy };
       if (flags.dryRun === true) {

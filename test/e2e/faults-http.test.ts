@@ -1,0 +1,120 @@
+/**
+ * HTTP and job faults, through the real CLI against the mock DTR. Idempotent calls are retried with
+ * backoff within a bounded time; a body that is not JSON, a read that keeps failing, a POST that fails
+ * and a job that ends badly or never are clear failures (exit 1, journal step `failed`) that
+ * `migrate` resumes from once the fault is gone; the job POST is never sent twice blindly. The
+ * failures are met one after another by one migration (cheaper on two cores).
+ */
+import { describe, expect, it, type TestContext } from 'vitest';
+import { setJobFaults } from '../../src/mock-dtr/faults.js';
+import type { MockFault, MockJobFaults } from '../../src/mock-dtr/types.js';
+import { expectCleanFailure, expectMigrated, finishArgs, jobPosts, journalOf, longTestMs, runLong, tagsOf } from '../helpers/fault-checks.js';
+import { migrationFixture, type MigrationFixture } from '../helpers/mock-migration.js';
+
+async function fixture(ctx: TestContext): Promise<{ f: MigrationFixture; finish: string[]; tags: string[] }> {
+  const f = await migrationFixture();
+  ctx.onTestFinished(() => f.close());
+  return { f, finish: await finishArgs(f), tags: tagsOf(f.mock) };
+}
+
+const statuses = (f: MigrationFixture, method: string, path: string): number[] => f.mock.requests.filter((r) => r.method === method && r.path === path).map((r) => r.status);
+
+// Concurrent: the chain spends half a minute waiting on a read's retry budget; the others fit in it.
+describe.concurrent('HTTP and job faults', { timeout: longTestMs }, () => {
+  it('survives 5xx bursts, dropped connections and slow answers on idempotent calls', async (ctx) => {
+    const { f, finish, tags } = await fixture(ctx);
+    const injected: MockFault[] = [
+      { method: 'GET', path: '/api/v0/meta/settings', status: 503, times: 2 },
+      { method: 'GET', path: '/api/v0/meta/settings', reset: true, times: 1 },
+      { method: 'GET', path: '/api/v0/crons', status: 502, times: 2 },
+      { method: 'GET', path: '/api/v0/jobs', status: 500, times: 2 },
+      { method: 'GET', path: '/api/v0/repositories', reset: true, times: 2 },
+      { method: 'GET', path: '/api/v0/meta/cluster_status', delayMs: 1_500, times: 2 },
+      { method: 'DELETE', path: '/api/v0/crons/onlinegc', status: 504, times: 1 },
+      { method: 'PUT', path: '/api/v0/crons/onlinegc', reset: true, times: 1 },
+      { method: 'PUT', path: '/api/v0/crons/onlinegc', status: 503, times: 1 },
+    ];
+    for (const fault of injected) f.mock.injectFault(fault);
+    const run = await runLong(['migrate', ...f.args, ...finish], { env: f.env });
+    expect(run.code, run.stderr).toBe(0);
+    await expectMigrated(f, tags);
+    // Each bad answer was met (status 0: a dropped connection), then the same call went through.
+    expect(statuses(f, 'GET', '/api/v0/meta/settings').slice(0, 4)).toEqual([503, 503, 0, 200]);
+    expect(statuses(f, 'GET', '/api/v0/crons').slice(0, 3)).toEqual([502, 502, 200]);
+    expect(statuses(f, 'GET', '/api/v0/jobs').slice(0, 3)).toEqual([500, 500, 200]);
+    expect(statuses(f, 'GET', '/api/v0/repositories').slice(0, 3)).toEqual([0, 0, 200]);
+    expect(statuses(f, 'DELETE', '/api/v0/crons/onlinegc')).toEqual([504, 204]);
+    expect(statuses(f, 'PUT', '/api/v0/crons/onlinegc')).toEqual([0, 503, 201]);
+    expect(f.mock.state.crons.map((c) => c.action)).toEqual(['onlinegc']);
+    expect(jobPosts(f.mock)).toBe(1);
+  });
+
+  it('stops cleanly on each lasting fault, never re-sends the job POST blindly, and resumes to the end', async (ctx) => {
+    const { f, finish, tags } = await fixture(ctx);
+    const migrate = (extra: string[] = []) => runLong(['migrate', ...f.args, ...finish, ...extra], { env: f.env });
+    const stepOf = async (id: string) => (await journalOf(f.stateDir)).steps[id];
+
+    // A body that is not JSON: a contract failure, not retried.
+    f.mock.injectFault({ method: 'GET', path: '/api/v0/jobs', status: 200, body: '{"jobs": [', times: 1 });
+    expectCleanFailure(await migrate(), 1, /DTR answered \/api\/v0\/jobs\S* with a body that is not JSON/, /→ .*--dtr-url/);
+    expect((await stepOf('disable-gc'))?.status).toBe('failed');
+
+    // A read that keeps failing: retried with backoff, then given up within the retry budget.
+    f.mock.injectFault({ method: 'GET', path: '/api/v0/jobs', status: 503, times: 1_000 });
+    const before = statuses(f, 'GET', '/api/v0/jobs').length;
+    const started = Date.now();
+    expectCleanFailure(await migrate(), 1, /DTR answered GET \/api\/v0\/jobs\S* with HTTP 503/);
+    expect(Date.now() - started).toBeLessThan(120_000);
+    const tries = statuses(f, 'GET', '/api/v0/jobs').length - before;
+    expect(tries).toBeGreaterThan(3);
+    expect(tries).toBeLessThan(20); // backoff, not a tight loop
+    expect((await stepOf('disable-gc'))?.status).toBe('failed');
+    f.mock.clearFaults();
+
+    // The job POST answered 500: no job was started; one POST in that run, none repeated in it.
+    f.mock.injectFault({ method: 'POST', path: '/api/v0/jobs', status: 500, times: 1 });
+    expectCleanFailure(await migrate(), 1, /DTR answered POST \/api\/v0\/jobs with HTTP 500/);
+    expect(jobPosts(f.mock)).toBe(1);
+    expect((await stepOf('onlinegc-blobs'))?.status).toBe('failed');
+
+    // Jobs that end errored, or canceled: the step fails; the next run starts a new job.
+    const jobFault = (outcome: MockJobFaults['outcome']): void => setJobFaults(f.mock.state, { outcome, action: 'onlinegc_blobs', times: 1 });
+    for (const [n, outcome] of [[2, 'errored'], [3, 'canceled']] as const) {
+      jobFault(outcome);
+      expectCleanFailure(await migrate(), 1, new RegExp(`DTR job \\S+ \\(onlinegc_blobs\\) ended "${outcome}"`), /→ .*logs.*migrate/);
+      expect(jobPosts(f.mock), outcome).toBe(n);
+      expect((await stepOf('onlinegc-blobs'))?.status).toBe('failed');
+    }
+
+    // A job that never ends: the wait times out; once the job ends, the resume follows that same job.
+    jobFault('never');
+    expectCleanFailure(await migrate(['--job-timeout', '2']), 1, /DTR job \S+ is still "running" after/, /→ .*--job-timeout/);
+    expect(jobPosts(f.mock)).toBe(4);
+    const stuck = f.mock.state.jobs.find((j) => j.action === 'onlinegc_blobs' && j.endsAt > Date.now() + 3_600_000);
+    if (stuck === undefined) throw new Error('no endless onlinegc_blobs job was started');
+    stuck.endsAt = Date.now();
+    const resumed = await migrate();
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(jobPosts(f.mock)).toBe(4);
+    await expectMigrated(f, tags);
+  });
+
+  it('a run killed right after the job POST resumes by following that job: one POST in all', async (ctx) => {
+    const { f, finish, tags } = await fixture(ctx);
+    const killed = await runLong(['migrate', ...f.args, ...finish], {
+      env: f.env,
+      // DTR creates the job, and the client is gone before it hears the answer (its id never reached the journal).
+      onSpawn: (child) => setJobFaults(f.mock.state, { action: 'onlinegc_blobs', times: 1, onCreate: () => child.kill('SIGKILL') }),
+    });
+    expect(killed.signal).toBe('SIGKILL');
+    const journal = await journalOf(f.stateDir);
+    expect(journal.steps['onlinegc-blobs']?.status).toBe('running');
+    expect(journal.steps['onlinegc-blobs']?.checkpoint?.['jobId']).toBeUndefined();
+    // SIGKILL left its lock behind: taking it over is the operator's explicit choice.
+    const resumed = await runLong(['migrate', ...f.args, ...finish, '--take-over-lock'], { env: f.env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(jobPosts(f.mock)).toBe(1);
+    expect(f.mock.state.jobs.filter((j) => j.action === 'onlinegc_blobs')).toHaveLength(1);
+    await expectMigrated(f, tags);
+  });
+});

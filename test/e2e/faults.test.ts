@@ -1,0 +1,150 @@
+/**
+ * Bootstrapper and docker faults, through the real CLI against the mock DTR: a docker binary that is
+ * missing or not executable, a backup that exits 1 or writes a truncated tar, a destroy that fails
+ * before or half-way, a restore that fails. Each must end in exit 1 with one line of cause and one of
+ * fix, the step `failed` in the journal, and a `migrate` that completes once the fault is gone. The
+ * faults that leave DTR running are met one after another by one migration (cheaper on two cores).
+ * Also: the `--fault` flags of `dtr-migrate mock-dtr`.
+ */
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, type TestContext } from 'vitest';
+import { setBootstrapperFaults } from '../../src/mock-dtr/faults.js';
+import type { MockBootstrapperFaults } from '../../src/mock-dtr/types.js';
+import { jsonEvents, type CliRun } from '../helpers/cli.js';
+import { destroyRuns, expectCleanFailure, expectMigrated, finishArgs, jobPosts, journalOf, longTestMs, runLong, tagsOf } from '../helpers/fault-checks.js';
+import { migrationFixture, type MigrationFixture } from '../helpers/mock-migration.js';
+
+interface Fault {
+  readonly name: string;
+  readonly step: 'backup' | 'restore';
+  readonly cause: RegExp;
+  readonly hint?: RegExp;
+  readonly bootstrapper?: MockBootstrapperFaults;
+  /** A docker binary that cannot be run, made in `dir`. */
+  readonly dockerBin?: (dir: string) => Promise<string>;
+}
+
+const faultsThatLeaveDtrUp: readonly Fault[] = [
+  { name: 'docker missing', step: 'backup', dockerBin: async (dir) => join(dir, 'no-such-docker'), cause: /needs docker, but ".*no-such-docker" was not found/, hint: /→ .*--docker-bin/ },
+  {
+    name: 'docker not executable',
+    step: 'backup',
+    dockerBin: async (dir) => {
+      const file = join(dir, 'docker-not-executable');
+      await writeFile(file, '#!/bin/sh\nexit 0\n');
+      await chmod(file, 0o644);
+      return file;
+    },
+    cause: /needs docker, but ".*docker-not-executable" is not executable/,
+    hint: /→ .*(chmod \+x|--docker-bin)/,
+  },
+  { name: 'backup exits 1', step: 'backup', bootstrapper: { backup: 'exit' }, cause: /the backup failed: .*exited with code 1: .*failed to back up/ },
+  { name: 'backup truncated', step: 'backup', bootstrapper: { backup: 'truncate' }, cause: /backup exited 0, but its output is not a whole backup: .*cut off/ },
+  { name: 'destroy fails', step: 'restore', bootstrapper: { destroy: 'fail' }, cause: /destroy failed: .*nothing was removed/ },
+];
+
+async function fixture(ctx: TestContext): Promise<{ f: MigrationFixture; finish: string[]; tags: string[] }> {
+  const f = await migrationFixture();
+  ctx.onTestFinished(() => f.close());
+  return { f, finish: await finishArgs(f), tags: tagsOf(f.mock) };
+}
+
+/** One failed run: exit 1, one error line with its cause and a hint, the step failed, none left running. */
+async function failsWith(f: MigrationFixture, finish: readonly string[], fault: Fault): Promise<void> {
+  setBootstrapperFaults(f.mock.state, fault.bootstrapper);
+  const badDocker = fault.dockerBin === undefined ? [] : ['--docker-bin', await fault.dockerBin(f.root)];
+  const run = await runLong(['migrate', ...f.args, ...badDocker, ...finish], { env: f.env });
+  expectCleanFailure(run, 1, fault.cause, fault.hint);
+  expect(run.stderr.split('\n').filter((line) => line.includes('Error:')), fault.name).toHaveLength(1);
+  const journal = await journalOf(f.stateDir);
+  expect(journal.steps[fault.step]?.status, fault.name).toBe('failed');
+  expect(Object.values(journal.steps).filter((s) => s.status === 'running'), fault.name).toEqual([]);
+  setBootstrapperFaults(f.mock.state, undefined);
+}
+
+// Concurrent: the two tests that leave DTR down spend most of their time waiting on retries, not computing.
+describe.concurrent('bootstrapper and docker faults: a clear failure, then a resume that completes', { timeout: longTestMs }, () => {
+  it(`${faultsThatLeaveDtrUp.map((x) => x.name).join(', ')}: each stops its step; DTR stays up; then it completes`, async (ctx) => {
+    const { f, finish, tags } = await fixture(ctx);
+    for (const fault of faultsThatLeaveDtrUp) {
+      await failsWith(f, finish, fault);
+      expect(f.mock.state.installed, fault.name).toBe(true);
+      expect(f.mock.state.storage, fault.name).toEqual({ kind: 'path', path: f.source });
+    }
+    const resumed = await runLong(['migrate', ...f.args, ...finish], { env: f.env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    await expectMigrated(f, tags);
+    expect(jobPosts(f.mock)).toBe(1);
+    expect(destroyRuns(f.mock)).toBe(2);
+  });
+
+  // Both leave DTR down. The resume must destroy again (a no-op on a destroyed DTR) and restore.
+  it.each<[string, Fault]>([
+    ['destroy fails half-way', { name: 'destroy half', step: 'restore', bootstrapper: { destroy: 'half' }, cause: /destroy failed: .*removed 4 of 9 containers/ }],
+    ['restore fails after destroy', { name: 'restore fails', step: 'restore', bootstrapper: { restore: 'fail' }, cause: /restore failed: .*nothing was installed/ }],
+  ])('%s: DTR is left down, and the resume still completes', async (_name, fault) => {
+    const f = await migrationFixture();
+    try {
+      const finish = await finishArgs(f);
+      const tags = tagsOf(f.mock);
+      await failsWith(f, finish, fault);
+      expect(f.mock.state.installed).toBe(false);
+      const resumed = await runLong(['migrate', ...f.args, ...finish], { env: f.env });
+      expect(resumed.code, resumed.stderr).toBe(0);
+      await expectMigrated(f, tags);
+      expect(destroyRuns(f.mock)).toBeLessThanOrEqual(2);
+    } finally {
+      await f.close();
+    }
+  });
+});
+
+interface MockInfo {
+  readonly url: string;
+  readonly version: string;
+  readonly dockerBin: string;
+  readonly dockerEnv: Record<string, string>;
+  readonly storageDir: string;
+  readonly faults: string[];
+}
+
+describe('dtr-migrate mock-dtr --fault', { timeout: longTestMs }, () => {
+  it('serves a mock whose backup fails, as asked on the command line', async () => {
+    const seen: { info?: MockInfo } = {};
+    const root = await mkdtemp(join(tmpdir(), 'dtr-mock-fault-'));
+    let migrate: CliRun | undefined;
+    const env = { DTR_TOKEN: 'ci-token-2', UCP_PASSWORD: 'ci-ucp-password-2' };
+    try {
+      const served = await runLong(['mock-dtr', '--json', '--admin-token', env.DTR_TOKEN, '--storage-dir', join(root, 'source'), '--fault', 'backup=exit,times=1', '--fault', 'job=never'], {
+        env: { UCP_PASSWORD: env.UCP_PASSWORD },
+        onOutput: (text, child) => {
+          if (seen.info !== undefined) return;
+          const i = JSON.parse(text.split('\n')[0] ?? '') as MockInfo;
+          seen.info = i;
+          const args = ['migrate', '--dtr-url', i.url, '--username', 'admin', '--ucp-url', i.url, '--ucp-username', 'admin', '--ucp-insecure-tls', '--dtr-version', i.version];
+          args.push('--docker-bin', i.dockerBin, '--source-storage', i.storageDir, '--target-storage', join(root, 'target'), '--state-dir', join(root, 'state'), '--yes', '--json');
+          void runLong(args, { env: { ...env, ...i.dockerEnv } })
+            .then((run) => {
+              migrate = run;
+            })
+            .finally(() => child.kill('SIGTERM'));
+        },
+      });
+      expect(served.code).toBe(0);
+      expect(seen.info?.faults).toEqual(['backup=exit,times=1', 'job=never']);
+      expect(migrate?.code).toBe(1);
+      const result = jsonEvents(migrate?.stdout ?? '').at(-1);
+      expect(result).toMatchObject({ event: 'result', ok: false, exitCode: 1, error: { code: 'DOCKER_FAILED' } });
+      expect(String((result?.['error'] as { message: string }).message)).toContain('failed to back up');
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a fault it does not know, naming the ones it does', async () => {
+    const run = await runLong(['mock-dtr', '--fault', 'backup=explode']);
+    expectCleanFailure(run, 2, /--fault backup=explode: backup= takes exit or truncate or slow/, /→ Faults: .*destroy=fail\|half/);
+  });
+});
