@@ -8,12 +8,17 @@ import type { CliContext } from './context.js';
 import { errorLines } from './errors-out.js';
 import { buildProgram } from './program.js';
 import { colorWanted, makeStyle } from './style.js';
-import { migrateCommand } from './commands/migrate.js';
-import { statusCommand } from './commands/status.js';
-import { rehearseCommand } from './commands/rehearse.js';
-import { mockDtrCommand } from './commands/mock-dtr.js';
-import { storageCommand } from './commands/storage.js';
-import { verifyCommand } from './commands/verify.js';
+
+// Commands are loaded when run: each pulls in its own part of the tool (undici, inquirer, the mock DTR,
+// the storage engine), and `--help`, `--version` or `completion` need none of them.
+const commands = {
+  migrate: () => import('./commands/migrate.js'),
+  status: () => import('./commands/status.js'),
+  rehearse: () => import('./commands/rehearse.js'),
+  mockDtr: () => import('./commands/mock-dtr.js'),
+  storage: () => import('./commands/storage.js'),
+  verify: () => import('./commands/verify.js'),
+};
 
 export interface MainDeps {
   readonly stdout: NodeJS.WriteStream;
@@ -44,12 +49,12 @@ export async function main(argv: readonly string[], deps: MainDeps): Promise<num
   let context: CliContext = contextFor({});
   const program = buildProgram(
     {
-      migrate: (o) => migrateCommand(context, o),
-      status: () => statusCommand(context),
-      rehearse: (o) => rehearseCommand(context, o),
-      mockDtr: (o) => mockDtrCommand(context, o),
-      storage: (action, o) => storageCommand(context, action, o),
-      verify: (o) => verifyCommand(context, o),
+      migrate: async (o) => (await commands.migrate()).migrateCommand(context, o),
+      status: async () => (await commands.status()).statusCommand(context),
+      rehearse: async (o) => (await commands.rehearse()).rehearseCommand(context, o),
+      mockDtr: async (o) => (await commands.mockDtr()).mockDtrCommand(context, o),
+      storage: async (action, o) => (await commands.storage()).storageCommand(context, action, o),
+      verify: async (o) => (await commands.verify()).verifyCommand(context, o),
       completion: async (script) => { deps.stdout.write(script); return ExitCode.ok; },
     },
     (code) => {

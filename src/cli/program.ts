@@ -138,7 +138,7 @@ export function buildProgram(handlers: CommandHandlers, setExit: (code: number) 
     .option('--job-duration-ms <ms>', 'how long mock jobs take')
     .option(
       '--fault <spec>',
-      'make the mock fail, repeatable: backup=exit|truncate|slow, destroy=fail|half, restore=fail, job=errored|canceled|never, http=<status>|reset|malformed|slow,path=<path>; add ,times=<n> (default: until the mock stops; http and slow: once)',
+      'make the mock fail, repeatable: backup=exit|truncate|slow, destroy=fail|half, restore=fail, job=errored|canceled|never, http=<status>|reset|cut|malformed|slow,path=<path>; add ,times=<n> (default: until the mock stops; http and slow: once)',
       collect,
     )
     .action(async (options: MockDtrFlags) => setExit(await handlers.mockDtr(options)));

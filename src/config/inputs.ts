@@ -19,7 +19,7 @@ const httpUrl = z
 const version = z.string().regex(/^\d+\.\d+\.\d+$/, 'must be a version such as 2.6.4');
 const path = z.string().min(1, 'must be a path');
 const nfsUrl = z.string().regex(/^nfs:\/\/[^/\s]+\/\S*$/, 'must look like nfs://<host>/<path>');
-const positiveInt = z.coerce.number().int().positive();
+const positiveInt = z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be above 0');
 const flagBoolean = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 
 export interface InputSpec {
@@ -48,6 +48,7 @@ export const inputSpecs = {
   dtrToken: { flag: '--password-stdin', env: 'DTR_TOKEN', schema: z.string().min(1), secret: true, description: 'DTR access token or password (DTR_TOKEN, or read from stdin with --password-stdin)', prompt: 'DTR access token or password' },
   caCert: { flag: '--ca-cert', valueName: '<file>', env: 'DTR_CA_CERT', schema: path, optional: true, description: 'PEM file of the CA that signed the DTR certificate' },
   insecureTls: { flag: '--insecure-tls', schema: flagBoolean, default: false, description: 'skip TLS verification of the DTR API (not recommended)' },
+  apiTimeout: { flag: '--api-timeout', valueName: '<seconds>', env: 'DTR_API_TIMEOUT', schema: positiveInt, default: 15, description: 'seconds to wait for one DTR API answer; reads that time out are tried again (for 30 s in all)' },
   ucpUrl: { flag: '--ucp-url', valueName: '<url>', env: 'UCP_URL', schema: httpUrl, description: 'UCP URL, for the docker/dtr bootstrapper', prompt: 'UCP URL' },
   ucpUsername: { flag: '--ucp-username', valueName: '<name>', env: 'UCP_USERNAME', schema: z.string().min(1), description: 'UCP admin user name', prompt: 'UCP admin user name' },
   ucpPassword: { flag: 'UCP_PASSWORD', env: 'UCP_PASSWORD', schema: z.string().min(1), secret: true, description: 'UCP admin password (environment variable UCP_PASSWORD)', prompt: 'UCP admin password' },

@@ -5,7 +5,7 @@
  */
 import { MigrateError } from '../errors.js';
 import type { Io } from '../engine/events.js';
-import { howToGive, inputSpecs, specOf, type InputKey, type ResolvedInputs } from './inputs.js';
+import { howToGive, inputKeys, inputSpecs, specOf, type InputKey, type ResolvedInputs } from './inputs.js';
 
 export type InputOrigin = 'flag' | 'environment' | 'config file' | 'journal' | 'detected' | 'prompt' | 'default';
 
@@ -73,6 +73,14 @@ export class InputResolver {
     return value as ResolvedInputs[K];
   }
 
+  /** Validates every value the operator gave (flag, environment, config file), before DTR is contacted. */
+  checkGiven(): void {
+    for (const key of inputKeys) {
+      const origin = this.lookup(key)?.origin;
+      if (origin === 'flag' || origin === 'environment' || origin === 'config file') this.peek(key);
+    }
+  }
+
   async requireAll(keys: readonly InputKey[]): Promise<void> {
     for (const key of keys) await this.require(key);
   }
@@ -111,13 +119,13 @@ export class InputResolver {
     const parsed = specOf(key).schema.safeParse(raw);
     if (parsed.success) return parsed.data;
     const spec = specOf(key);
-    const from = origin === 'flag' ? spec.flag : origin === 'environment' ? spec.env : origin;
+    const where = origin === 'flag' ? spec.flag : origin === 'environment' ? (spec.env ?? spec.flag) : `${spec.flag} (from the ${origin})`;
     // Never echo a secret's value; for other inputs the value helps spot the typo.
     const shown = spec.secret === true ? '' : ` "${String(raw)}"`;
     const choices = choicesOf(parsed.error.issues[0]);
-    const problem = choices === undefined ? (parsed.error.issues[0]?.message ?? 'is not valid') : `is not one of ${choices}`;
-    throw new MigrateError('USAGE', `${spec.description}${shown} (from ${from}) ${problem}`, {
-      hint: choices === undefined ? `Fix ${howToGive(key)}.` : `Pass ${spec.flag} with one of: ${choices}.`,
+    const problem = choices === undefined ? (parsed.error.issues[0]?.message ?? 'is not valid') : `must be one of: ${choices}`;
+    throw new MigrateError('USAGE', `${where}${shown} ${problem}`, {
+      hint: choices === undefined ? `Fix ${howToGive(key)}: ${spec.description}.` : `Pass ${spec.flag} with one of: ${choices}.`,
     });
   }
 

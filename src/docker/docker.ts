@@ -35,6 +35,8 @@ export class Docker {
     private readonly log: DockerLog,
     /** Extra environment for every docker process (e.g. the mock DTR's address in a rehearsal). */
     private readonly baseEnv: Readonly<Record<string, string>> = {},
+    /** Where `log` writes, named in the hint of a failed command. */
+    private readonly logFile?: string,
   ) {}
 
   describe(command: DockerCommand): string {
@@ -93,7 +95,7 @@ export class Docker {
       default: {
         const last = error.stderrTail.split('\n').filter((l) => l.trim() !== '').at(-1) ?? '';
         return new MigrateError('DOCKER_FAILED', `${purpose} failed: ${error.message}${last === '' ? '' : `: ${last.trim()}`}`, {
-          hint: 'The full output is in the log file; fix the cause and run the same command again to resume.',
+          hint: `The full output is in ${this.logFile ?? 'the log file'}; fix the cause and run the same command again to resume.`,
           details: error.stderrTail === '' ? [] : error.stderrTail.split('\n'),
         });
       }

@@ -54,7 +54,7 @@ export interface MigrationResult {
   readonly dryRun: boolean;
 }
 
-const connectionInputs: readonly InputKey[] = ['dtrUrl', 'username', 'dtrToken', 'caCert', 'insecureTls'];
+const connectionInputs: readonly InputKey[] = ['dtrUrl', 'username', 'dtrToken', 'caCert', 'insecureTls', 'apiTimeout'];
 
 export function summarize(steps: readonly Step[], journal: Pick<Journal, 'step'>): StepSummary[] {
   return steps.map((step) => {
@@ -84,17 +84,19 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
     const existing = await Journal.read(join(stateDir, journalFileName));
     const log = options.dryRun ? undefined : await LogFile.create(stateDir);
     const inputs = new InputResolver({ ...options.sources, journal: (existing?.inputs ?? {}) as InputSources['journal'] }, io);
+    inputs.checkGiven();
     await inputs.requireAll(connectionInputs);
     log?.redact(inputs.peek('dtrToken'));
     log?.redact(inputs.peek('ucpPassword'));
     const writeLog = (line: string): void => log?.write(line);
-    const docker = new Docker(inputs.peek('dockerBin') ?? 'docker', writeLog, options.dockerEnv ?? {});
+    const docker = new Docker(inputs.peek('dockerBin') ?? 'docker', writeLog, options.dockerEnv ?? {}, log?.file);
     client = new DtrClient({
       baseUrl: await inputs.require('dtrUrl'),
       username: await inputs.require('username'),
       secret: await inputs.require('dtrToken'),
       ...(inputs.peek('caCert') === undefined ? {} : { caCertFile: inputs.peek('caCert') }),
       insecureTls: inputs.peek('insecureTls') === true,
+      timeoutMs: (await inputs.require('apiTimeout')) * 1000,
     });
     client.expectDowntime(dtrMayBeDown(existing));
     if (inputs.peek('insecureTls') === true) io.emit({ event: 'notice', level: 'warn', text: 'TLS verification of the DTR API is off (--insecure-tls): use --ca-cert instead where you can.' });

@@ -2,7 +2,8 @@
  * Injected faults.
  * - HTTP (`mock.injectFault`): the next requests matching a fault get it instead of their normal answer,
  *   in the order the faults were injected. A fault with only `delayMs` (or `onMatch`) slows the normal answer
- *   down (or only observes it); the others replace it (a status, a raw body, or a dropped connection);
+ *   down (or only observes it); the others replace it (a status, a raw body, a dropped connection, or the
+ *   normal answer cut off half-way through its body);
  *   one with nothing set answers 500.
  *   A delay on `/_mock/bootstrapper/backup` makes a slow backup stream.
  * - The bootstrapper and jobs (`setBootstrapperFaults`, `setJobFaults` on `mock.state`): a backup that
@@ -23,6 +24,7 @@ export type FaultAction =
   | { readonly kind: 'none' }
   | { readonly kind: 'delay'; readonly delayMs: number }
   | { readonly kind: 'reset'; readonly delayMs: number }
+  | { readonly kind: 'cut'; readonly delayMs: number }
   | { readonly kind: 'reply'; readonly delayMs: number; readonly reply: Reply };
 
 export class FaultQueue {
@@ -52,6 +54,7 @@ export class FaultQueue {
     fault.onMatch?.(method, pathname);
     const delayMs = fault.delayMs ?? 0;
     if (fault.reset === true) return { kind: 'reset', delayMs };
+    if (fault.cut === true) return { kind: 'cut', delayMs };
     if (fault.status === undefined && fault.body === undefined && (fault.delayMs !== undefined || fault.onMatch !== undefined)) return { kind: 'delay', delayMs };
     const status = fault.status ?? (fault.body === undefined ? 500 : 200);
     const reply =
@@ -155,7 +158,7 @@ export type FaultSpec =
 
 export const faultSpecHelp = [
   'backup=exit|truncate|slow, destroy=fail|half, restore=fail, job=errored|canceled|never,',
-  'http=<status>|reset|malformed|slow with path=<path or prefix*>; options: times=<n>, ms=<n> (slow), method=<M>, action=<job action>',
+  'http=<status>|reset|cut|malformed|slow with path=<path or prefix*>; options: times=<n>, ms=<n> (slow), method=<M>, action=<job action>',
 ].join(' ');
 
 const bootstrapperKinds: Record<FaultyBootstrapperCommand, readonly string[]> = { backup: ['exit', 'truncate'], destroy: ['fail', 'half'], restore: ['fail'] };
@@ -209,10 +212,11 @@ export function parseFaultSpec(text: string): FaultSpec | string {
     const method = options.get('method')?.toUpperCase();
     const base = { path: pathPattern(path), ...(method === undefined ? {} : { method }), ...withTimes };
     if (kind === 'reset') return { kind: 'http', fault: { ...base, reset: true } };
+    if (kind === 'cut') return { kind: 'http', fault: { ...base, cut: true } };
     if (kind === 'malformed') return { kind: 'http', fault: { ...base, status: 200, body: '{"truncated": ' } };
     if (kind === 'slow') return { kind: 'http', fault: { ...base, delayMs: ms ?? slowDefaultMs } };
     const status = Number(kind);
-    if (!Number.isInteger(status) || status < 400 || status > 599) return `http= takes an HTTP error status (400-599), reset, malformed or slow, not "${kind}"`;
+    if (!Number.isInteger(status) || status < 400 || status > 599) return `http= takes an HTTP error status (400-599), reset, cut, malformed or slow, not "${kind}"`;
     return { kind: 'http', fault: { ...base, status, ...(ms === undefined ? {} : { delayMs: ms }) } };
   }
   return `unknown fault "${head}"`;

@@ -62,7 +62,8 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-function send(res: ServerResponse, reply: Reply): void {
+/** Writes the reply; with `cut`, only the headers and half the body, then drops the connection. */
+function send(res: ServerResponse, reply: Reply, cut = false): void {
   if (res.destroyed) return;
   const headers: Record<string, string> = { ...reply.headers };
   let payload: Buffer | undefined;
@@ -77,7 +78,11 @@ function send(res: ServerResponse, reply: Reply): void {
     headers['content-length'] = String(payload.length);
   }
   res.writeHead(reply.status, headers);
-  res.end(payload);
+  if (!cut) {
+    res.end(payload);
+    return;
+  }
+  res.write(payload?.subarray(0, Math.floor(payload.length / 2)) ?? Buffer.alloc(0), () => res.socket?.destroy());
 }
 
 async function answer(rt: Runtime, req: IncomingMessage, method: string, url: URL): Promise<Reply> {
@@ -129,8 +134,9 @@ async function handle(rt: Runtime, req: IncomingMessage, res: ServerResponse): P
   } catch (error) {
     reply = errorReply(500, 'INTERNAL_ERROR', `mock DTR failure: ${(error as Error).message}`);
   }
-  record(reply.status);
-  send(res, reply);
+  // A cut answer reached the client only in part: recorded as a dropped connection (0).
+  record(fault.kind === 'cut' ? 0 : reply.status);
+  send(res, reply, fault.kind === 'cut');
 }
 
 function listen(server: Server, port: number): Promise<number> {

@@ -84,6 +84,8 @@ export interface MockFault {
   readonly delayMs?: number;
   /** Drop the connection without answering. */
   readonly reset?: boolean;
+  /** Answer normally, but drop the connection half-way through the body (after the headers). */
+  readonly cut?: boolean;
   /**
    * Called when a request matches, as it arrives (before any delay): lets a test act at that very
    * moment, e.g. kill the client while a slowed-down bootstrapper call or job POST is in flight.

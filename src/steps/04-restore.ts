@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { destroyCommand, restoreCommand } from '../docker/dtr-commands.js';
 import { apiPaths } from '../dtr/facts.js';
+import { MigrateError, isMigrateError } from '../errors.js';
 import type { Step } from '../engine/step.js';
 import type { BackupOutput } from './02-backup.js';
 import { bootstrapperTarget, describeNewStorage, newStorage } from './bootstrapper.js';
@@ -18,6 +19,16 @@ const outputSchema = z.object({
   backupFile: z.string(),
 });
 type Output = z.infer<typeof outputSchema>;
+
+/** A failed destroy may have removed some of the replica: say so, and that resuming is the way on. */
+function mayBePartlyDestroyed(error: unknown): unknown {
+  if (!isMigrateError(error) || error.code !== 'DOCKER_FAILED') return error;
+  return new MigrateError(error.code, `${error.message}; DTR may be partly destroyed (its data is safe in the verified backup and the new storage)`, {
+    hint: `${error.hint ?? ''} Resuming runs destroy again (harmless on a removed replica), then the restore.`.trim(),
+    details: error.details,
+    cause: error,
+  });
+}
 
 export const restoreStep: Step<Output> = {
   id: 'restore',
@@ -60,7 +71,9 @@ export const restoreStep: Step<Output> = {
     // must expect that rather than stop at DTR's silence.
     await ctx.checkpoint({ destroyStartedAt: new Date().toISOString() });
     ctx.api.expectDowntime(true);
-    await ctx.docker.run(destroyCommand(target), { signal: ctx.signal, purpose: 'docker/dtr destroy' });
+    await ctx.docker.run(destroyCommand(target), { signal: ctx.signal, purpose: 'docker/dtr destroy' }).catch((error: unknown) => {
+      throw mayBePartlyDestroyed(error);
+    });
     await ctx.checkpoint({ destroyedAt: new Date().toISOString() });
     ctx.progress(`restoring from ${backup.file} onto ${describeNewStorage(storage)}`);
     await ctx.docker.run(restoreCommand(target, storage, ctx.inputs.ucpNode), { stdinFile: backup.file, signal: ctx.signal, purpose: 'docker/dtr restore' });

@@ -16,6 +16,7 @@ export function connectionOf(inputs: StepContext['inputs']): HttpOptions {
     secret: inputs.dtrToken,
     ...(inputs.caCert === undefined ? {} : { caCertFile: inputs.caCert }),
     insecureTls: inputs.insecureTls,
+    timeoutMs: inputs.apiTimeout * 1000,
   };
 }
 

@@ -52,6 +52,7 @@ const rows: Row[] = [
   { name: 'a replica id that is not 12 hex digits', args: () => ['--replica-id', 'replica-1'], code: 2, cause: /--replica-id/, hint: /→ .*--replica-id/ },
   { name: 'an NFS URL without nfs://', args: () => ['--target-nfs-url', 'nfs:/new-nfs/dtr'], code: 2, cause: /--target-nfs-url.*nfs:\/\/<host>\/<path>/, hint: /→ .*--target-nfs-url/ },
   { name: '--copy-concurrency 0', args: () => ['--copy-concurrency', '0'], code: 2, cause: /--copy-concurrency/, hint: /→ .*--copy-concurrency/ },
+  { name: '--api-timeout 0', args: () => ['--api-timeout', '0'], code: 2, cause: /--api-timeout/, hint: /→ .*--api-timeout/ },
   { name: '--job-timeout that is not a number', args: () => ['--job-timeout', 'soon'], code: 2, cause: /--job-timeout/, hint: /→ .*--job-timeout/ },
   { name: 'an unknown --pull-check', args: () => ['--pull-check', 'everything'], code: 2, cause: /--pull-check/, hint: /→ .*--pull-check.*none.*head/ },
   { name: 'an unknown --procedure', args: () => ['--procedure', 'fastest'], code: 2, cause: /--procedure/, hint: /→ .*--procedure.*best-practice/ },

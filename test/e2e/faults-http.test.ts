@@ -1,6 +1,7 @@
 /**
  * HTTP and job faults, through the real CLI against the mock DTR. Idempotent calls are retried with
- * backoff within a bounded time; a body that is not JSON, a read that keeps failing, a POST that fails
+ * backoff within a bounded time (after 5xx, a dropped connection, an answer cut off half-way through its
+ * body, an answer slower than --api-timeout); a body that is not JSON, a read that keeps failing, a POST that fails
  * and a job that ends badly or never are clear failures (exit 1, journal step `failed`) that
  * `migrate` resumes from once the fault is gone; the job POST is never sent twice blindly. The
  * failures are met one after another by one migration (cheaper on two cores).
@@ -21,27 +22,32 @@ const statuses = (f: MigrationFixture, method: string, path: string): number[] =
 
 // Concurrent: the chain spends half a minute waiting on a read's retry budget; the others fit in it.
 describe.concurrent('HTTP and job faults', { timeout: longTestMs }, () => {
-  it('survives 5xx bursts, dropped connections and slow answers on idempotent calls', async (ctx) => {
+  it('survives 5xx bursts, dropped connections, answers cut off half-way and answers slower than --api-timeout', async (ctx) => {
     const { f, finish, tags } = await fixture(ctx);
     const injected: MockFault[] = [
       { method: 'GET', path: '/api/v0/meta/settings', status: 503, times: 2 },
       { method: 'GET', path: '/api/v0/meta/settings', reset: true, times: 1 },
       { method: 'GET', path: '/api/v0/crons', status: 502, times: 2 },
       { method: 'GET', path: '/api/v0/jobs', status: 500, times: 2 },
+      { method: 'GET', path: '/api/v0/jobs', cut: true, times: 1 },
       { method: 'GET', path: '/api/v0/repositories', reset: true, times: 2 },
-      { method: 'GET', path: '/api/v0/meta/cluster_status', delayMs: 1_500, times: 2 },
+      // Beyond the client's timeout (--api-timeout 2): the client gives up on it and asks again.
+      { method: 'GET', path: '/api/v0/meta/cluster_status', delayMs: 4_000, times: 1 },
       { method: 'DELETE', path: '/api/v0/crons/onlinegc', status: 504, times: 1 },
       { method: 'PUT', path: '/api/v0/crons/onlinegc', reset: true, times: 1 },
       { method: 'PUT', path: '/api/v0/crons/onlinegc', status: 503, times: 1 },
     ];
     for (const fault of injected) f.mock.injectFault(fault);
-    const run = await runLong(['migrate', ...f.args, ...finish], { env: f.env });
+    const run = await runLong(['migrate', ...f.args, ...finish, '--api-timeout', '2'], { env: f.env });
     expect(run.code, run.stderr).toBe(0);
     await expectMigrated(f, tags);
     // Each bad answer was met (status 0: a dropped connection), then the same call went through.
     expect(statuses(f, 'GET', '/api/v0/meta/settings').slice(0, 4)).toEqual([503, 503, 0, 200]);
     expect(statuses(f, 'GET', '/api/v0/crons').slice(0, 3)).toEqual([502, 502, 200]);
-    expect(statuses(f, 'GET', '/api/v0/jobs').slice(0, 3)).toEqual([500, 500, 200]);
+    expect(statuses(f, 'GET', '/api/v0/jobs').slice(0, 4)).toEqual([500, 500, 0, 200]);
+    // The slow answer was given up on after 2 s, and asked again before it came.
+    const [slow, again] = f.mock.requests.filter((r) => r.path === '/api/v0/meta/cluster_status');
+    expect((again?.at ?? Infinity) - (slow?.at ?? 0)).toBeLessThan(4_000);
     expect(statuses(f, 'GET', '/api/v0/repositories').slice(0, 3)).toEqual([0, 0, 200]);
     expect(statuses(f, 'DELETE', '/api/v0/crons/onlinegc')).toEqual([504, 204]);
     expect(statuses(f, 'PUT', '/api/v0/crons/onlinegc')).toEqual([0, 503, 201]);

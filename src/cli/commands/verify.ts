@@ -28,7 +28,8 @@ export async function verifyCommand(ctx: CliContext, options: { against?: string
     const stateDir = stateDirOf(ctx);
     const journal = await Journal.read(join(stateDir, journalFileName));
     const inputs = new InputResolver({ ...(await cliSources(ctx)), journal: (journal?.inputs ?? {}) as InputSources['journal'] }, io);
-    await inputs.requireAll(['dtrUrl', 'username', 'dtrToken', 'caCert', 'insecureTls', 'pullCheck']);
+    inputs.checkGiven();
+    await inputs.requireAll(['dtrUrl', 'username', 'dtrToken', 'caCert', 'insecureTls', 'apiTimeout', 'pullCheck']);
     const resolved = inputs.snapshot();
     client = new DtrClient(connectionOf(resolved));
     const againstFile = options.against ?? (await defaultInventory(stateDir));
