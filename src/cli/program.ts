@@ -54,7 +54,7 @@ function addGlobalOptions(program: Command): void {
     .option('--password-stdin', 'read the DTR token or password from stdin instead of DTR_TOKEN')
     .option('--config <file>', 'JSON or YAML file with any of the inputs above (camelCase keys)')
     .option('--state-dir <dir>', 'journal, backups and log file (default ./.dtr-migrate)')
-    .option('--yes', 'answer yes to confirmations (destroy also needs --confirm-destroy)')
+    .option('--yes', 'answer yes to confirmations and take the defaults (procedure best-practice, GC schedule put back); destroy also needs --confirm-destroy')
     .option('--non-interactive', 'never ask: every input must come from flags, environment or --config')
     .option('--take-over-lock', 'take over the lock of a dtr-migrate run that no longer runs')
     .option('--json', 'newline-delimited JSON events on stdout; the last line is the result')

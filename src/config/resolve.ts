@@ -26,6 +26,8 @@ export class InputResolver {
   constructor(
     private readonly sources: InputSources,
     private readonly io: Io,
+    /** --yes: a yes/no question with a default is not asked; its default is taken, as in a script. */
+    private readonly takeDefaults = false,
   ) {}
 
   /** Records a value found by looking at DTR or the docker host; explicit inputs still win. */
@@ -55,7 +57,7 @@ export class InputResolver {
     if (known !== undefined) return known;
     const spec = specOf(key);
     if (spec.optional === true) return undefined as ResolvedInputs[K];
-    if (spec.confirm !== undefined && this.io.interactive) {
+    if (spec.confirm !== undefined && this.io.interactive && !this.takeDefaults) {
       const yes = await this.io.ask({ kind: 'confirm', message: spec.confirm, default: spec.default === true });
       this.values.set(key, { value: yes, origin: 'prompt' });
       return yes as ResolvedInputs[K];
@@ -111,7 +113,7 @@ export class InputResolver {
     if (this.sources.journal[key] !== undefined) return { raw: this.sources.journal[key], origin: 'journal' };
     if (this.detected.has(key)) return { raw: this.detected.get(key), origin: 'detected' };
     // A question with a default is asked in the wizard; only scripts take the default silently.
-    if (spec.default !== undefined && !(spec.confirm !== undefined && this.io.interactive)) return { raw: spec.default, origin: 'default' };
+    if (spec.default !== undefined && !(spec.confirm !== undefined && this.io.interactive && !this.takeDefaults)) return { raw: spec.default, origin: 'default' };
     return undefined;
   }
 

@@ -83,7 +83,7 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
   try {
     const existing = await Journal.read(join(stateDir, journalFileName));
     const log = options.dryRun ? undefined : await LogFile.create(stateDir);
-    const inputs = new InputResolver({ ...options.sources, journal: (existing?.inputs ?? {}) as InputSources['journal'] }, io);
+    const inputs = new InputResolver({ ...options.sources, journal: (existing?.inputs ?? {}) as InputSources['journal'] }, io, options.yes);
     inputs.checkGiven();
     await inputs.requireAll(connectionInputs);
     log?.redact(inputs.peek('dtrToken'));
@@ -105,7 +105,7 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
     const version = classifyVersion(await inputs.require('dtrVersion'));
     const advice = versionAdvice(version);
     if (advice !== undefined) io.emit({ event: 'notice', level: 'warn', text: advice });
-    const procedure = await chooseProcedure(io, inputs, existing?.procedure, version);
+    const procedure = await chooseProcedure(io, inputs, existing?.procedure, version, options.yes);
     if (procedure === 'reconfigure' && !io.interactive && inputs.peek('acceptTagLoss') !== true) {
       throw new MigrateError('CONFIRMATION_REQUIRED', 'the reconfigure procedure erases every tag; in a script that must be accepted up front, and nothing was changed', {
         hint: 'Add --accept-tag-loss if that is what you want, or use --procedure best-practice (or read-only on 2.6.4+), which keep the tags.',

@@ -1,6 +1,7 @@
 /**
  * Which procedure this migration follows: the one already in its journal, else --procedure, else the
- * operator's choice in the wizard (only the ones safe on this version are offered), else best-practice.
+ * operator's choice in the wizard (only the ones safe on this version are offered), else best-practice
+ * (in scripts, and with --yes, which takes the defaults rather than asking).
  */
 import type { InputResolver } from '../config/resolve.js';
 import { allowedProcedures, availability, procedures, type ProcedureId } from '../dtr/procedures.js';
@@ -8,7 +9,7 @@ import type { VersionInfo } from '../dtr/versions.js';
 import { MigrateError } from '../errors.js';
 import type { Io } from './events.js';
 
-export async function chooseProcedure(io: Io, inputs: InputResolver, journaled: string | undefined, version: VersionInfo): Promise<ProcedureId> {
+export async function chooseProcedure(io: Io, inputs: InputResolver, journaled: string | undefined, version: VersionInfo, takeDefault = false): Promise<ProcedureId> {
   const given = inputs.peek('procedure');
   if (journaled !== undefined && given !== undefined && given !== journaled) {
     throw new MigrateError('JOURNAL_MISMATCH', `this migration is following the ${journaled} procedure; --procedure ${given} would mix two procedures`, {
@@ -16,7 +17,7 @@ export async function chooseProcedure(io: Io, inputs: InputResolver, journaled: 
     });
   }
   let chosen = (journaled ?? given) as ProcedureId | undefined;
-  if (chosen === undefined && io.interactive) {
+  if (chosen === undefined && io.interactive && !takeDefault) {
     const allowed = allowedProcedures(version.family, version.version);
     chosen = (await io.ask({
       kind: 'select',
