@@ -12,7 +12,8 @@ const progressEveryMs = 2_000;
 export class StreamIo implements Io {
   readonly interactive = false;
   private readonly titles = new Map<string, string>();
-  private lastProgress = 0;
+  /** When each step last showed progress: throttled per step, so a step's first progress always shows. */
+  private readonly lastProgress = new Map<string, number>();
 
   constructor(
     private readonly style: Style,
@@ -25,8 +26,8 @@ export class StreamIo implements Io {
     if (event.event === 'run-start') for (const s of event.steps) this.titles.set(s.id, s.title);
     if (event.event === 'progress') {
       const now = Date.now();
-      if (now - this.lastProgress < (this.json ? 500 : progressEveryMs)) return;
-      this.lastProgress = now;
+      if (now - (this.lastProgress.get(event.id) ?? 0) < (this.json ? 500 : progressEveryMs)) return;
+      this.lastProgress.set(event.id, now);
     }
     if (this.json) {
       this.out.write(`${JSON.stringify(event)}\n`);

@@ -122,7 +122,7 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
         });
       }
     }
-    await checkStorageInputs(inputs, pending);
+    await checkStorageInputs(inputs, pending, options.dryRun);
     const detected = [
       `DTR ${findings.dtrUrl}, version ${version.version} (from ${host.versionFrom ?? inputs.origin('dtrVersion') ?? 'input'})`,
       ...Object.entries(findings.replicas).map(([id, health]) => `replica ${id}: ${health}`),
@@ -160,11 +160,11 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
  * found only in step 3, after GC was turned off and a backup taken). Inputs not given yet are asked for,
  * and checked, by the step itself.
  */
-async function checkStorageInputs(inputs: InputResolver, pending: readonly Step[]): Promise<void> {
+async function checkStorageInputs(inputs: InputResolver, pending: readonly Step[], dryRun: boolean): Promise<void> {
   const source = inputs.peek('sourceStorage');
   const target = inputs.peek('targetStorage');
   if (source === undefined || target === undefined || !pending.some((step) => step.id === migrateStorageStep.id)) return;
-  await checkLocations({ kind: 'path', path: source }, { kind: 'path', path: target }, migrateStorageFlags);
+  await checkLocations({ kind: 'path', path: source }, { kind: 'path', path: target }, migrateStorageFlags, dryRun);
 }
 
 /** For a plan: every input that can be had without asking (missing ones show as <placeholders>). */

@@ -5,7 +5,7 @@
  */
 
 import { constants } from 'node:fs';
-import { access, lstat, opendir, realpath, writeFile } from 'node:fs/promises';
+import { access, lstat, opendir, realpath, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { MigrateError } from '../errors.js';
 import { makeDirectories } from '../make-directories.js';
@@ -145,4 +145,14 @@ export async function prepareTarget(locations: ResolvedLocations, marker: string
       error,
     );
   }
+}
+
+/**
+ * Before a migration changes anything: can the target really be written? Creates the target directory
+ * (harmless, and the copy would create it anyway) and writes and removes a probe file in it, since
+ * access(2) says yes to root on a read-only NFS export or under /proc.
+ */
+export async function probeTarget(locations: ResolvedLocations, flags: LocationFlags): Promise<void> {
+  await prepareTarget(locations, join(locations.target, `.dtr-migrate-probe-${process.pid}`), flags);
+  await unlink(join(locations.target, `.dtr-migrate-probe-${process.pid}`)).catch(() => undefined);
 }

@@ -86,6 +86,7 @@ const rows: Row[] = [
   { name: 'a state dir in /proc', args: () => ['--state-dir', '/proc/dtr-migrate-state'], timeoutMs: 10_000, code: 2, cause: /state directory \/proc\/dtr-migrate-state/, hint: /→ .*--state-dir/ },
   { name: 'a target storage inside the source', args: (w) => ['--target-storage', join(w.f.source, 'new-storage')], code: 2, cause: /inside/, hint: /→ .*--target-storage/ },
   { name: 'a source storage that does not exist', args: (w) => ['--source-storage', join(w.dir, 'no-such-storage')], code: 2, cause: /no-such-storage/, hint: /→ .*--source-storage/ },
+  { name: 'a target storage that cannot be written', args: () => ['--target-storage', '/proc/dtr-migrate-target'], code: 2, cause: /target \/proc\/dtr-migrate-target is not writable/, hint: /→ .*--target-storage/ },
   { name: 'the same storage as source and target', args: (w) => ['--target-storage', w.f.source], code: 2, cause: /(same|inside)/, hint: /→ .*--target-storage/ },
   { name: 'both --target-volume and --target-nfs-url', args: () => ['--target-volume', 'dtr-new', '--target-nfs-url', 'nfs://new-nfs/dtr'], code: 2, cause: /--target-volume and --target-nfs-url both name the new storage/ },
   // Config files

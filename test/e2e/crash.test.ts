@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { createRunningGcJob } from '../../src/mock-dtr/jobs.js';
 import type { CliOptions, CliRun } from '../helpers/cli.js';
 import { destroyRuns, expectCleanFailure, expectMigrated, finishArgs, jobPosts, journalOf, largeFixture, longTestMs, runLong, tagsOf } from '../helpers/fault-checks.js';
-import { migrationFixture, type MigrationFixture } from '../helpers/mock-migration.js';
+import { listFiles, migrationFixture, type MigrationFixture } from '../helpers/mock-migration.js';
 
 type EventMatch = (event: Record<string, unknown>) => boolean;
 
@@ -28,6 +28,21 @@ function killWhen(match: EventMatch): (text: string, child: ChildProcess) => voi
       if (line.startsWith('{') && match(JSON.parse(line) as Record<string, unknown>)) child.kill('SIGKILL');
     }
   };
+}
+
+/** SIGKILLs the CLI as soon as a copied file appears under `dir` (polled every 10 ms); the engine's own dot files do not count. */
+function killOnFirstFile(dir: string, child: ChildProcess): void {
+  const timer = setInterval(() => {
+    listFiles(dir, (rel) => rel.startsWith('.')).then(
+      (files) => {
+        if (files.size === 0) return;
+        clearInterval(timer);
+        child.kill('SIGKILL');
+      },
+      () => undefined,
+    );
+  }, 10);
+  child.once('exit', () => clearInterval(timer));
 }
 
 const stepDone = (id: string): EventMatch => (e) => e['event'] === 'step-done' && e['id'] === id;
@@ -73,7 +88,8 @@ describe.concurrent('killed with SIGKILL, then resumed', { timeout: longTestMs }
   });
 
   it('in the middle of every long step, with the lock held by the killed run', async (ctx) => {
-    const f = await largeFixture({ repositories: 6, tagsPerRepository: 3, layersPerImage: 3, layerBytes: 400_000 }, { jobDurationMs: 4_000 });
+    // Layers big enough that a one-worker copy outlasts several progress ticks (100 ms) even on a fast disk.
+    const f = await largeFixture({ repositories: 6, tagsPerRepository: 3, layersPerImage: 3, layerBytes: 2_500_000 }, { jobDurationMs: 4_000 });
     ctx.onTestFinished(() => f.close());
     const finish = [...(await finishArgs(f)), '--copy-concurrency', '1'];
     const tags = tagsOf(f.mock);
@@ -101,9 +117,13 @@ describe.concurrent('killed with SIGKILL, then resumed', { timeout: longTestMs }
     const stale = await runLong(['migrate', ...f.args, ...finish], { env: f.env });
     expectCleanFailure(stale, 5, new RegExp(`locked by process ${owner?.pid ?? -1} on ${hostname()}.*no longer runs`), /→ .*--take-over-lock/);
 
-    // 3. During the copy.
-    await killedRun(f, finish, { onOutput: killWhen(progressOf('migrate-storage')) });
+    // 3. During the copy, once files are being copied: some are in the target, not all.
+    // (--json progress comes at most every 500 ms, which a copy this size may not outlast: watch the target.)
+    await killedRun(f, finish, { onSpawn: (child) => killOnFirstFile(f.target, child) });
     expect((await stepOf('migrate-storage'))?.status).toBe('running');
+    const copied = (await listFiles(f.target, (rel) => rel.startsWith('.'))).size;
+    expect(copied).toBeGreaterThan(0);
+    expect(copied).toBeLessThan((await listFiles(f.source)).size);
 
     // 4. Between destroy and restore; the restore itself goes on without us, as docker's would.
     let restoring: ChildProcess | undefined;
