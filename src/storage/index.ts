@@ -1,11 +1,12 @@
 /** The storage engine: copy a registry's storage to a new backend and prove the copy complete. */
 
+import { probeTarget, resolveLocations } from './locations.js';
+import type { LocationFlags, StorageLocation } from './types.js';
+
 export { createPathStorageEngine } from './path-engine.js';
 export type { PathStorageEngineDeps } from './path-engine.js';
 export type { FreeSpace, StatfsFunction } from './free-space.js';
 export type * from './types.js';
-import { probeTarget, resolveLocations } from './locations.js';
-import type { LocationFlags, StorageLocation } from './types.js';
 
 /**
  * The checks of a copy that need no scan: source readable, target not inside it (nor it inside the

@@ -153,6 +153,7 @@ export async function prepareTarget(locations: ResolvedLocations, marker: string
  * access(2) says yes to root on a read-only NFS export or under /proc.
  */
 export async function probeTarget(locations: ResolvedLocations, flags: LocationFlags): Promise<void> {
-  await prepareTarget(locations, join(locations.target, `.dtr-migrate-probe-${process.pid}`), flags);
-  await unlink(join(locations.target, `.dtr-migrate-probe-${process.pid}`)).catch(() => undefined);
+  const probe = join(locations.target, `.dtr-migrate-probe-${process.pid}`);
+  await prepareTarget(locations, probe, flags);
+  await unlink(probe).catch(() => undefined);
 }
