@@ -15,6 +15,26 @@ export function hasCommand(command) {
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 }
 
+/**
+ * Drops `tree`'s files from the page cache without root: posix_fadvise(POSIX_FADV_DONTNEED) on each file
+ * (clean pages only, hence a `sync` first). Node has no binding for it, so python3 does the walk. Returns
+ * false when python3 is missing (the cold rounds are then skipped).
+ */
+export function evictFromPageCache(tree) {
+  if (!hasCommand('python3')) return false;
+  const script = [
+    'import os, sys',
+    'for root, _, files in os.walk(sys.argv[1]):',
+    '    for name in files:',
+    '        fd = os.open(os.path.join(root, name), os.O_RDONLY)',
+    '        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)',
+    '        os.close(fd)',
+  ].join('\n');
+  settle();
+  const result = spawnSync('python3', ['-c', script, tree], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return result.status === 0;
+}
+
 /** Flushes dirty pages, so one run's writeback is not paid by the next. Not timed. */
 export function settle() {
   spawnSync('sync');

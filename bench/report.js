@@ -23,33 +23,48 @@ function printTable(rows) {
   for (const r of rows) console.log(line(r));
 }
 
-export function printReport({ pick, cold, scale, rounds, cores }) {
-  const [cp, rsync, rclone, copy, rerun, verify, sha, copyVerify] = [
-    'cp', 'rsync', 'rclone', 'copy', 'rerun', 'verify', 'sha256sum', 'copyVerify',
-  ].map(pick);
+/** The copy rows of one regime: each tool, and the engine's ratios against cp -a and rsync -a. */
+function copyRows(pick, prefix) {
+  const [cp, rsync, rclone, copy, copyVerify] = ['cp', 'rsync', 'rclone', 'copy', 'copyVerify'].map(pick);
   const ratio = (a, b) => (a && b ? a.seconds / b.seconds : undefined);
   const copyVsCp = ratio(copy, cp);
   const copyVsRsync = ratio(copy, rsync);
   const bothVsCp = ratio(copyVerify, cp);
-  const rerunVsCopy = ratio(rerun, copy);
+  return [
+    row(`${prefix}cp -a (baseline)`, cp),
+    row(`${prefix}rsync -a`, rsync),
+    row(`${prefix}rclone copy`, rclone),
+    row(`${prefix}engine copy`, copy, times(copyVsCp, 'of cp -a'), '<= 1.0x', verdict(copyVsCp, (v) => v <= 1)),
+    row('  vs rsync -a', copy, times(copyVsRsync, 'of rsync'), '< 1.0x', verdict(copyVsRsync, (v) => v < 1)),
+    row(`${prefix}engine copy + verify`, copyVerify, times(bothVsCp, 'of cp -a'), '<= 1.3x', verdict(bothVsCp, (v) => v <= 1.3)),
+  ];
+}
+
+function printRuns(title, pick) {
+  for (const key of ['cp', 'rsync', 'rclone', 'copy', 'rerun', 'verify', 'sha256sum', 'copyVerify']) {
+    const figure = pick(key);
+    if (figure) console.log(`${title} ${key.padEnd(10)} ${figure.runs.map((s) => s.toFixed(2)).join('  ')}`);
+  }
+}
+
+export function printReport({ pick, pickCold, scale, rounds, coldRounds, cores }) {
+  const [copy, rerun, verify, sha] = ['copy', 'rerun', 'verify', 'sha256sum'].map(pick);
+  const coldCopy = pickCold('copy');
+  const ratio = (a, b) => (a && b ? a.seconds / b.seconds : undefined);
   const speedup = ratio(sha, verify);
   const underLimit = (figure) => verdict(figure.maxRssBytes, (bytes) => bytes < 150 * 1048576);
+  const rerunRow = (label, against) => {
+    const value = ratio(rerun, against);
+    return row(label, rerun, times(value, 'of copy'), '< 0.1x', verdict(value, (v) => v < 0.1));
+  };
 
   const rows = [
-    row('cp -a (baseline)', cp),
-    row('rsync -a', rsync),
-    row('rclone copy', rclone),
-    row('engine copy', copy, times(copyVsCp, 'of cp -a'), '<= 1.0x', verdict(copyVsCp, (v) => v <= 1)),
-    row('  vs rsync -a', copy, times(copyVsRsync, 'of rsync'), '< 1.0x', verdict(copyVsRsync, (v) => v < 1)),
-    row('engine copy + verify', copyVerify, times(bothVsCp, 'of cp -a'), '<= 1.3x', verdict(bothVsCp, (v) => v <= 1.3)),
-    row('engine re-run, no change', rerun, times(rerunVsCopy, 'of copy'), '< 0.1x', verdict(rerunVsCopy, (v) => v < 0.1)),
+    ...copyRows(pick, 'warm: '),
+    rerunRow('engine re-run, no change', copy),
     row(`sha256sum (xargs -P ${cores})`, sha),
     row('engine verify', verify, times(speedup, 'faster'), '>= 3x', verdict(speedup, (v) => v >= 3)),
   ];
-  if (cold.cp && cold.copy) {
-    const coldRatio = cold.copy.seconds / cold.cp.seconds;
-    rows.push(row('cold cache: cp -a', cold.cp), row('cold cache: engine copy', cold.copy, times(coldRatio, 'of cp -a'), '(info)'));
-  }
+  if (coldCopy) rows.push(...copyRows(pickCold, 'cold: '), rerunRow('re-run vs cold copy', coldCopy));
   rows.push(
     row('200k files: engine copy', scale.copy, '', '< 150 MB', underLimit(scale.copy)),
     row('200k files: engine verify', scale.verify, '', '< 150 MB', underLimit(scale.verify)),
@@ -58,13 +73,15 @@ export function printReport({ pick, cold, scale, rounds, cores }) {
 
   const load = loadavg().map((value) => value.toFixed(2)).join(' ');
   console.log('');
-  console.log(`Registry tree ~1 GiB in ~3,700 files; median of ${rounds} rounds after a warm-up; ${cores} cores; load average ${load}.`);
+  console.log(
+    `Registry tree ~1 GiB in ~3,700 files; warm: median of ${rounds} rounds after a warm-up; cold: median of ` +
+      `${coldCopy ? coldRounds : 0} rounds; ${cores} cores; load average ${load}.`,
+  );
   printTable(rows);
   console.log('');
-  for (const key of ['cp', 'rsync', 'rclone', 'copy', 'rerun', 'verify', 'sha256sum', 'copyVerify']) {
-    const figure = pick(key);
-    if (figure) console.log(`runs ${key.padEnd(10)} ${figure.runs.map((s) => s.toFixed(2)).join('  ')}`);
-  }
-  console.log('Notes: warm page cache (the source stays in memory across runs); CPU = user + system of the whole');
-  console.log('process tree (GNU time); max RSS includes the engine worker threads; rclone keeps no modes or owners.');
+  printRuns('warm runs', pick);
+  printRuns('cold runs', pickCold);
+  console.log('Notes: warm = the source is in the page cache; cold = it was dropped from it before each copy, as in a');
+  console.log('real migration. CPU = user + system of the whole process tree (GNU time); max RSS includes the engine');
+  console.log('worker threads; rclone keeps no modes or owners.');
 }
