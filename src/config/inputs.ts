@@ -20,6 +20,8 @@ const version = z.string().regex(/^\d+\.\d+\.\d+$/, 'must be a version such as 2
 const path = z.string().min(1, 'must be a path');
 const nfsUrl = z.string().regex(/^nfs:\/\/[^/\s]+\/\S*$/, 'must look like nfs://<host>/<path>');
 const positiveInt = z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be above 0');
+/** Node's timers cannot wait longer than 2^31 ms; an hour is far beyond any sane API answer anyway. */
+const timeoutSeconds = positiveInt.max(3600, 'must be 3600 (one hour) or less');
 const flagBoolean = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 
 export interface InputSpec {
@@ -40,6 +42,11 @@ export interface InputSpec {
   readonly confirm?: string;
   /** Also accept `--no-<name>` (boolean inputs). */
   readonly negatable?: boolean;
+  /**
+   * Consent for this run only (a destroy confirmation, an accepted loss): never journaled and never read
+   * back from a journal, so each run that would destroy must be given it again.
+   */
+  readonly perRun?: boolean;
 }
 
 export const inputSpecs = {
@@ -48,7 +55,7 @@ export const inputSpecs = {
   dtrToken: { flag: '--password-stdin', env: 'DTR_TOKEN', schema: z.string().min(1), secret: true, description: 'DTR access token or password (DTR_TOKEN, or read from stdin with --password-stdin)', prompt: 'DTR access token or password' },
   caCert: { flag: '--ca-cert', valueName: '<file>', env: 'DTR_CA_CERT', schema: path, optional: true, description: 'PEM file of the CA that signed the DTR certificate' },
   insecureTls: { flag: '--insecure-tls', schema: flagBoolean, default: false, description: 'skip TLS verification of the DTR API (not recommended)' },
-  apiTimeout: { flag: '--api-timeout', valueName: '<seconds>', env: 'DTR_API_TIMEOUT', schema: positiveInt, default: 15, description: 'seconds to wait for one DTR API answer; reads that time out are tried again (for 30 s in all)' },
+  apiTimeout: { flag: '--api-timeout', valueName: '<seconds>', env: 'DTR_API_TIMEOUT', schema: timeoutSeconds, default: 15, description: 'seconds to wait for one DTR API answer; a read that fails is tried again within 30 s of its first try' },
   ucpUrl: { flag: '--ucp-url', valueName: '<url>', env: 'UCP_URL', schema: httpUrl, description: 'UCP URL, for the docker/dtr bootstrapper', prompt: 'UCP URL' },
   ucpUsername: { flag: '--ucp-username', valueName: '<name>', env: 'UCP_USERNAME', schema: z.string().min(1), description: 'UCP admin user name', prompt: 'UCP admin user name' },
   ucpPassword: { flag: 'UCP_PASSWORD', env: 'UCP_PASSWORD', schema: z.string().min(1), secret: true, description: 'UCP admin password (environment variable UCP_PASSWORD)', prompt: 'UCP admin password' },
@@ -65,10 +72,10 @@ export const inputSpecs = {
   copyConcurrency: { flag: '--copy-concurrency', valueName: '<n>', schema: positiveInt, default: 8, description: 'parallel file copies' },
   jobTimeout: { flag: '--job-timeout', valueName: '<seconds>', schema: positiveInt, default: 6 * 3600, description: 'seconds to wait for a DTR job to finish' },
   procedure: { flag: '--procedure', valueName: '<best-practice|read-only|reconfigure>', schema: z.enum(procedureIds), optional: true, description: 'how to switch storage (default: chosen with you, best-practice in scripts)' },
-  acceptTagLoss: { flag: '--accept-tag-loss', schema: flagBoolean, default: false, description: 'accept that a plain reconfigure erases every tag (--procedure reconfigure)' },
+  acceptTagLoss: { flag: '--accept-tag-loss', schema: flagBoolean, default: false, perRun: true, description: 'accept that a plain reconfigure erases every tag (--procedure reconfigure)' },
   restoreGc: { flag: '--restore-gc', schema: flagBoolean, default: true, negatable: true, confirm: 'Put the GC schedule back as it was before the migration?', description: 'put the GC schedule back at the end (--no-restore-gc leaves it at Never)' },
   pullCheck: { flag: '--pull-check', valueName: '<none|head|sample|full>', schema: z.enum(pullCheckModes), default: 'head', description: 'after the switch, check every manifest and blob through /v2/: HEAD, or also fetch and hash a sample or all' },
-  confirmDestroy: { flag: '--confirm-destroy', valueName: '<replica-id>', schema: z.string().min(1), optional: true, description: 'in scripts: confirm destroy and restore of this replica (with --yes)' },
+  confirmDestroy: { flag: '--confirm-destroy', valueName: '<replica-id>', schema: z.string().min(1), optional: true, perRun: true, description: 'in scripts: confirm destroy and restore of this replica (with --yes); asked again on every run' },
 } as const satisfies Record<string, InputSpec>;
 
 export type InputKey = keyof typeof inputSpecs;

@@ -16,6 +16,27 @@ export const configFileSchema = z
   .object(Object.fromEntries(configKeys.map((key) => [key, specOf(key).schema.optional()])) as Record<InputKey, z.ZodOptional<z.ZodType<unknown>>>)
   .strict();
 
+/** Edit distance (insertions, deletions, substitutions), case-insensitive. */
+function distance(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  let row = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i += 1) {
+    const next = [i];
+    for (let j = 1; j <= y.length; j += 1) {
+      next[j] = Math.min((row[j] ?? 0) + 1, (next[j - 1] ?? 0) + 1, (row[j - 1] ?? 0) + (x[i - 1] === y[j - 1] ? 0 : 1));
+    }
+    row = next;
+  }
+  return row[y.length] ?? 0;
+}
+
+/** The config key a typo most likely meant (two edits at most), if any. */
+function nearestKey(typed: string): InputKey | undefined {
+  const ranked = configKeys.map((key) => ({ key, d: distance(typed, key) })).sort((a, b) => a.d - b.d);
+  return ranked[0] !== undefined && ranked[0].d <= 2 ? ranked[0].key : undefined;
+}
+
 export type ConfigFile = Partial<Record<InputKey, unknown>>;
 
 export async function loadConfigFile(file: string): Promise<ConfigFile> {
@@ -42,11 +63,19 @@ export async function loadConfigFile(file: string): Promise<ConfigFile> {
     if (issue.code === 'unrecognized_keys') {
       const keys = issue.keys;
       const secret = keys.some((k) => secretKeyHint.test(k));
-      return `unknown key${keys.length > 1 ? 's' : ''} ${keys.join(', ')}${secret ? ' (secrets belong in DTR_TOKEN / UCP_PASSWORD, never in a file)' : ''}`;
+      const named = keys.map((key) => {
+        const near = nearestKey(key);
+        return near === undefined ? key : `${key} (did you mean ${near}?)`;
+      });
+      return `unknown key${keys.length > 1 ? 's' : ''} ${named.join(', ')}${secret ? ' (secrets belong in DTR_TOKEN / UCP_PASSWORD, never in a file)' : ''}`;
     }
     return `${issue.path.join('.') || '(top level)'}: ${issue.message}`;
   });
-  throw new MigrateError('CONFIG_INVALID', `the config file ${file} has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}: ${problems.join('; ')}`, {
-    hint: `Valid keys: ${configKeys.join(', ')}.`,
-  });
+  // An unknown key wants the list of keys; a bad value wants to know what the key means.
+  const badValues = parsed.error.issues.filter((issue) => issue.code !== 'unrecognized_keys').map((issue) => issue.path[0]);
+  const explained = [...new Set(badValues)].filter((key): key is InputKey => typeof key === 'string' && (configKeys as string[]).includes(key));
+  const hint = explained.length === badValues.length && explained.length > 0
+    ? `Fix ${explained.map((key) => `${key} (${specOf(key).description})`).join('; ')}.`
+    : `Valid keys: ${configKeys.join(', ')}.`;
+  throw new MigrateError('CONFIG_INVALID', `the config file ${file} has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}: ${problems.join('; ')}`, { hint });
 }

@@ -9,6 +9,25 @@ import { howToGive, inputKeys, inputSpecs, specOf, type InputKey, type ResolvedI
 
 export type InputOrigin = 'flag' | 'environment' | 'config file' | 'journal' | 'detected' | 'prompt' | 'default';
 
+/** Where a value came from, as the operator would look for it: "--dtr-url", "DTR_URL", "jobTimeout in the config file". */
+function whereGiven(key: InputKey, origin: InputOrigin): string {
+  const spec = specOf(key);
+  switch (origin) {
+    case 'flag':
+      return spec.flag;
+    case 'environment':
+      return spec.env ?? spec.flag;
+    case 'config file':
+      return `${key} in the config file`;
+    case 'journal':
+      return `${spec.flag} (kept in the journal of an earlier run)`;
+    case 'detected':
+      return `${spec.flag} (as detected)`;
+    default:
+      return `${spec.flag} (as ${origin === 'prompt' ? 'answered' : 'defaulted'})`;
+  }
+}
+
 export interface InputSources {
   readonly flags: Partial<Record<InputKey, unknown>>;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -97,9 +116,10 @@ export class InputResolver {
     return Object.fromEntries([...this.values].map(([key, { value }]) => [key, value])) as ResolvedInputs;
   }
 
-  /** Non-secret values to keep in the journal, so a resumed run needs no flags again. */
+  /** Values to keep in the journal, so a resumed run needs no flags again: not secrets, not consents. */
   journalable(): Partial<Record<InputKey, unknown>> {
-    return Object.fromEntries([...this.values].filter(([key]) => specOf(key).secret !== true).map(([key, { value }]) => [key, value]));
+    const kept = [...this.values].filter(([key]) => specOf(key).secret !== true && specOf(key).perRun !== true);
+    return Object.fromEntries(kept.map(([key, { value }]) => [key, value]));
   }
 
   private lookup(key: InputKey): { raw: unknown; origin: InputOrigin } | undefined {
@@ -110,7 +130,8 @@ export class InputResolver {
     if (env !== undefined && env !== '') return { raw: env, origin: 'environment' };
     if (spec.secret === true) return undefined;
     if (this.sources.config[key] !== undefined) return { raw: this.sources.config[key], origin: 'config file' };
-    if (this.sources.journal[key] !== undefined) return { raw: this.sources.journal[key], origin: 'journal' };
+    // A consent in an older journal is not consent for this run.
+    if (this.sources.journal[key] !== undefined && spec.perRun !== true) return { raw: this.sources.journal[key], origin: 'journal' };
     if (this.detected.has(key)) return { raw: this.detected.get(key), origin: 'detected' };
     // A question with a default is asked in the wizard; only scripts take the default silently.
     if (spec.default !== undefined && !(spec.confirm !== undefined && this.io.interactive && !this.takeDefaults)) return { raw: spec.default, origin: 'default' };
@@ -121,7 +142,7 @@ export class InputResolver {
     const parsed = specOf(key).schema.safeParse(raw);
     if (parsed.success) return parsed.data;
     const spec = specOf(key);
-    const where = origin === 'flag' ? spec.flag : origin === 'environment' ? (spec.env ?? spec.flag) : `${spec.flag} (from the ${origin})`;
+    const where = whereGiven(key, origin);
     // Never echo a secret's value; for other inputs the value helps spot the typo.
     const shown = spec.secret === true ? '' : ` "${String(raw)}"`;
     const choices = choicesOf(parsed.error.issues[0]);

@@ -101,6 +101,8 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
     client.expectDowntime(dtrMayBeDown(existing));
     if (inputs.peek('insecureTls') === true) io.emit({ event: 'notice', level: 'warn', text: 'TLS verification of the DTR API is off (--insecure-tls): use --ca-cert instead where you can.' });
     const findings = await preflight(client, inputs, dtrMayBeDown(existing));
+    // DTR answered with a healthy replica: a blip from here on gets the full retry budget again.
+    client.expectDowntime(findings.dtrDown);
     const host = findings.dtrDown ? {} : await detectFromDockerHost(docker, inputs, options.signal, writeLog);
     const version = classifyVersion(await inputs.require('dtrVersion'));
     const advice = versionAdvice(version);

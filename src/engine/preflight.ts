@@ -14,7 +14,7 @@ export interface Findings {
   readonly replicas: Readonly<Record<string, string>>;
   readonly readOnly: boolean | undefined;
   readonly gcSchedules: readonly Cron[] | undefined;
-  /** DTR did not answer, and the journal says it was destroyed on purpose (restore under way). */
+  /** The journal says DTR was destroyed on purpose (restore under way), and it is not fully back. */
   readonly dtrDown: boolean;
 }
 
@@ -27,31 +27,39 @@ export function checkInputConsistency(inputs: InputResolver): void {
   }
 }
 
+/**
+ * While a restore is under way (`dtrMayBeDown`), DTR may be down, or up with a replica that is missing or
+ * not healthy: that is what the restore mends, so none of it stops the run; `dtrDown` says so.
+ */
 export async function preflight(api: DtrClient, inputs: InputResolver, dtrMayBeDown: boolean): Promise<Findings> {
   checkInputConsistency(inputs);
+  const down: Findings = { dtrUrl: api.url, replicas: {}, readOnly: undefined, gcSchedules: undefined, dtrDown: true };
   let readOnly: boolean | undefined;
   let replicas: Record<string, string> = {};
+  let gcSchedules: Cron[];
   try {
     readOnly = (await api.getSettings()).readOnlyRegistry;
     replicas = (await api.clusterStatus()).replica_health;
+    gcSchedules = (await api.listCrons()).filter((cron) => isGcAction(cron.action));
   } catch (error) {
     const downOnPurpose = dtrMayBeDown && isMigrateError(error) && (error.code === 'API_ERROR' || error.code === 'API_UNREACHABLE' || error.code === 'API_TIMEOUT');
     if (!downOnPurpose) throw error;
-    return { dtrUrl: api.url, replicas, readOnly, gcSchedules: undefined, dtrDown: true };
+    return down;
   }
   const ids = Object.keys(replicas);
   if (ids.length === 1) inputs.detect('replicaId', ids[0]);
   const replicaId = inputs.peek('replicaId');
+  const healthy = replicaId === undefined || replicas[replicaId] === healthyReplicaStatus;
+  if (dtrMayBeDown && !healthy) return { ...down, replicas, readOnly };
   if (replicaId !== undefined && !ids.includes(replicaId)) {
     throw new MigrateError('USAGE', `replica ${replicaId} is not one of this DTR's replicas (${ids.join(', ') || 'none reported'})`, {
       hint: `Pass --replica-id with one of: ${ids.join(', ')}`,
     });
   }
-  if (replicaId !== undefined && replicas[replicaId] !== healthyReplicaStatus) {
+  if (!healthy) {
     throw new MigrateError('STEP_FAILED', `replica ${replicaId} is not healthy ("${replicas[replicaId]}"); a migration must start from a healthy DTR`, {
       hint: 'Fix the replica first (DTR System > Status), then run again.',
     });
   }
-  const gcSchedules = (await api.listCrons()).filter((cron) => isGcAction(cron.action));
   return { dtrUrl: api.url, replicas, readOnly, gcSchedules, dtrDown: false };
 }

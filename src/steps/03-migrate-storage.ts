@@ -102,6 +102,7 @@ export const migrateStorageStep: Step<MigrateStorageOutput> = {
     const summary = await ctx.storage.verify({
       from: location(output.source),
       to: location(output.target),
+      flags: migrateStorageFlags,
       signal: ctx.signal,
       onProgress: (p) => {
         const { text, fraction } = progressText(p);

@@ -40,7 +40,7 @@ export async function checkProtections(ctx: StepContext, what: string): Promise<
   if (verify === undefined) throw locked(what, 'the storage copy has not been verified');
   if (!verify.ok) throw locked(what, `the storage verification found ${verify.problems.length} problem(s)`);
   const problem = await backupProblem(backup);
-  if (problem !== undefined) throw locked(what, problem, 'backup');
+  if (problem !== undefined) throw backupGone(ctx, what, problem, backup);
   const content = await contentCheck(ctx, backup);
   if (content.lost.length > 0) {
     for (const m of content.lost) ctx.log(`missing in the new storage: ${m.repository}:${m.tag} ${m.manifest} lacks its ${m.role} ${m.missing}`);
@@ -59,10 +59,28 @@ export async function checkProtections(ctx: StepContext, what: string): Promise<
   };
 }
 
+/** A destroy has been started on an earlier run: DTR may be partly gone. */
+function destroyStarted(ctx: StepContext): boolean {
+  return ctx.savedBy('restore')?.['destroyStartedAt'] !== undefined;
+}
+
 /**
- * GC must be off. After a destroy that failed part-way DTR may not answer at all: then no GC can run
- * either, and the check is the restore that follows (DTR comes back with the backup's GC state, which
- * was taken with GC off).
+ * The verified backup file changed or vanished. Before any destroy the backup step is simply redone;
+ * after a destroy started, a new backup cannot be taken from a partly destroyed DTR: the file must be
+ * put back.
+ */
+function backupGone(ctx: StepContext, what: string, problem: string, backup: BackupOutput): MigrateError {
+  if (!destroyStarted(ctx)) return locked(what, problem, 'backup');
+  return new MigrateError('STEP_LOCKED', `${what} is locked: ${problem}, and DTR was partly destroyed on an earlier run, so no new backup can be taken; nothing was changed`, {
+    hint: `Put the verified backup back at ${backup.file} (sha256 ${backup.sha256}), then run \`dtr-migrate migrate\` again.`,
+  });
+}
+
+/**
+ * GC must be off. After a destroy that failed part-way DTR may not answer (or its API may be gone behind
+ * a proxy that answers 5xx): then no GC can run either, and the check is the restore that follows (DTR
+ * comes back with the backup's GC state, which was taken with GC off). Only when DTR is really not
+ * serving: a replica that reports healthy must show GC off like any other.
  */
 async function gcOffLine(ctx: StepContext, what: string): Promise<string> {
   try {
@@ -70,9 +88,17 @@ async function gcOffLine(ctx: StepContext, what: string): Promise<string> {
     if (!isGcOff(gc)) throw locked(what, gcProblem(gc));
     return 'garbage collection is off: no schedule, no job running (checked just now)';
   } catch (error) {
-    const destroyStarted = ctx.savedBy('restore')?.['destroyStartedAt'] !== undefined;
-    if (!destroyStarted || !isMigrateError(error) || !['API_ERROR', 'API_UNREACHABLE', 'API_TIMEOUT'].includes(error.code)) throw error;
-    return 'garbage collection cannot run: DTR is down after the earlier, partial destroy';
+    const unanswered = isMigrateError(error) && ['API_ERROR', 'API_UNREACHABLE', 'API_TIMEOUT'].includes(error.code);
+    if (!unanswered || !destroyStarted(ctx) || (await replicaHealthy(ctx))) throw error;
+    return 'garbage collection cannot run: DTR is not serving after the earlier, partial destroy';
+  }
+}
+
+async function replicaHealthy(ctx: StepContext): Promise<boolean> {
+  try {
+    return (await ctx.api.clusterStatus()).replica_health[ctx.inputs.replicaId] === healthyReplicaStatus;
+  } catch {
+    return false;
   }
 }
 

@@ -123,9 +123,10 @@ export async function resolveLocations(from: StorageLocation, to: StorageLocatio
 export async function resolveVerifyLocations(
   from: StorageLocation,
   to: StorageLocation,
+  flags: LocationFlags = storageCommandFlags,
 ): Promise<{ source: string; target: string }> {
-  const source = await resolveReadableDir(from, '--from', 'source', sourceHint(storageCommandFlags));
-  const target = await resolveReadableDir(to, '--to', 'target', 'Pass the --to location the storage was copied to; run the copy first.');
+  const source = await resolveReadableDir(from, flags.from, 'source', sourceHint(flags));
+  const target = await resolveReadableDir(to, flags.to, 'target', `Pass the ${flags.to} location the storage was copied to; run the copy first.`);
   return { source, target };
 }
 

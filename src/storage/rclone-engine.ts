@@ -69,17 +69,20 @@ function explain(error: unknown, what: string): unknown {
 }
 
 export function createRcloneStorageEngine(bin = 'rclone'): StorageEngine {
+  /** The source can be listed: so a wrong --from is named as such, not as a failed copy to the target. */
+  const checkSource = async (from: StorageLocation): Promise<void> => {
+    try {
+      await runProcess(bin, ['lsf', '--max-depth', '1', rcloneName(from)]);
+    } catch (error) {
+      throw explain(error, `reading ${rcloneName(from)}`);
+    }
+  };
   return {
-    async preflight(from) {
-      try {
-        await runProcess(bin, ['lsf', '--max-depth', '1', rcloneName(from)]);
-      } catch (error) {
-        throw explain(error, `reading ${rcloneName(from)}`);
-      }
-    },
+    preflight: checkSource,
 
     async copy(options: CopyOptions): Promise<CopySummary> {
       const started = Date.now();
+      await checkSource(options.from);
       let last: RcloneStats = {};
       const transfers = String(options.concurrency ?? 8);
       const args = [

@@ -98,6 +98,8 @@ export interface CopySummary {
 export interface VerifyOptions {
   readonly from: StorageLocation;
   readonly to: StorageLocation;
+  /** @default { from: '--from', to: '--to' } */
+  readonly flags?: LocationFlags;
   /** Parallel hashing workers. @default the number of cores */
   readonly concurrency?: number;
   readonly includeUploads?: boolean;

@@ -20,7 +20,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerifySummary> 
   const started = performance.now();
   const workerCount = positiveInteger(options.concurrency, availableParallelism(), '--concurrency');
   return withAbort('verify', options.signal, async (internal) => {
-    const { source, target } = await resolveVerifyLocations(options.from, options.to);
+    const { source, target } = await resolveVerifyLocations(options.from, options.to, options.flags);
     const workers = new TreeWorkers(workerCount, {
       source,
       target,

@@ -6,7 +6,7 @@
  * faults that leave DTR running are met one after another by one migration (cheaper on two cores).
  * Also: the `--fault` flags of `dtr-migrate mock-dtr`.
  */
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, type TestContext } from 'vitest';
@@ -73,6 +73,13 @@ describe.concurrent('bootstrapper and docker faults: a clear failure, then a res
       expect(f.mock.state.installed, fault.name).toBe(true);
       expect(f.mock.state.storage, fault.name).toEqual({ kind: 'path', path: f.source });
     }
+    // A confirmation is for one run: neither kept in the journal nor taken from it, so --yes alone stops.
+    const { inputs } = await journalOf(f.stateDir);
+    expect(inputs).toHaveProperty('replicaId', f.mock.replicaId);
+    expect(inputs).not.toHaveProperty('confirmDestroy');
+    const unconfirmed = await runLong(['migrate', ...f.args, '--yes', ...finish.filter((a) => a !== '--yes' && a !== '--confirm-destroy' && a !== f.mock.replicaId)], { env: f.env });
+    expectCleanFailure(unconfirmed, 6, /needs an explicit confirmation; nothing was destroyed/, /→ .*--confirm-destroy/);
+    expect(destroyRuns(f.mock)).toBe(1);
     const resumed = await runLong(['migrate', ...f.args, ...finish], { env: f.env });
     expect(resumed.code, resumed.stderr).toBe(0);
     await expectMigrated(f, tags);
@@ -91,6 +98,16 @@ describe.concurrent('bootstrapper and docker faults: a clear failure, then a res
       const tags = tagsOf(f.mock);
       await failsWith(f, finish, fault);
       expect(f.mock.state.installed).toBe(false);
+      if (fault.name === 'destroy half') {
+        // The backup was changed after a destroy started: no new backup can be taken from what is left.
+        const backup = String((await journalOf(f.stateDir)).steps['backup']?.output?.['file']);
+        const original = await readFile(backup);
+        await writeFile(backup, original.subarray(0, original.length - 1));
+        const locked = await runLong(['migrate', ...f.args, ...finish], { env: f.env });
+        expectCleanFailure(locked, 1, /partly destroyed on an earlier run, so no new backup can be taken/, /→ Put the verified backup back at /);
+        expect((await journalOf(f.stateDir)).steps['backup']?.status).toBe('verified');
+        await writeFile(backup, original);
+      }
       const resumed = await runLong(['migrate', ...f.args, ...finish], { env: f.env });
       expect(resumed.code, resumed.stderr).toBe(0);
       await expectMigrated(f, tags);

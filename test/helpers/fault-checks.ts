@@ -81,6 +81,7 @@ export const jobPosts = (mock: MockDtr): number => countRequests(mock, 'POST', '
 export const destroyRuns = (mock: MockDtr): number => countRequests(mock, 'POST', '/_mock/bootstrapper/destroy');
 
 export interface JournalFile {
+  readonly inputs: Record<string, unknown>;
   readonly steps: Record<string, { status: string; attempts: number; output?: Record<string, unknown>; checkpoint?: Record<string, unknown> }>;
 }
 
