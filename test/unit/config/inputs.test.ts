@@ -64,6 +64,33 @@ describe('input resolution', () => {
   const resolver = (over: Partial<ConstructorParameters<typeof InputResolver>[0]> = {}): InputResolver =>
     new InputResolver({ flags: {}, env: {}, config: {}, journal: {}, ...over }, scriptIo);
 
+  it('takes a consent (destroy confirmation, accepted tag loss) from this run only, never from or into the journal', () => {
+    const later = resolver({ journal: { confirmDestroy: '0123456789ab', acceptTagLoss: true, username: 'j' } });
+    expect(later.peek('confirmDestroy')).toBeUndefined();
+    expect(later.peek('acceptTagLoss')).toBe(false);
+    expect(later.peek('username')).toBe('j');
+    const now = resolver({ flags: { confirmDestroy: '0123456789ab', acceptTagLoss: true, username: 'f' } });
+    now.checkGiven();
+    expect(now.peek('confirmDestroy')).toBe('0123456789ab');
+    expect(now.journalable()).toEqual(expect.objectContaining({ username: 'f' }));
+    expect(now.journalable()).not.toHaveProperty('confirmDestroy');
+    expect(now.journalable()).not.toHaveProperty('acceptTagLoss');
+  });
+
+  it('names where a bad value came from, as the operator would look for it', () => {
+    const messageOf = (over: Partial<ConstructorParameters<typeof InputResolver>[0]>): string => {
+      try {
+        resolver(over).peek('jobTimeout');
+      } catch (error) {
+        return isMigrateError(error) ? error.message : String(error);
+      }
+      return 'no error';
+    };
+    expect(messageOf({ flags: { jobTimeout: 'soon' } })).toMatch(/^--job-timeout "soon" must be a number/);
+    expect(messageOf({ config: { jobTimeout: 'soon' } })).toMatch(/^jobTimeout in the config file "soon"/);
+    expect(messageOf({ journal: { jobTimeout: -1 } })).toMatch(/^--job-timeout \(kept in the journal of an earlier run\) "-1" must be above 0/);
+  });
+
   it('prefers flag over environment over config over journal over default', () => {
     expect(resolver({ flags: { username: 'f' }, env: { DTR_USERNAME: 'e' }, config: { username: 'c' } }).peek('username')).toBe('f');
     expect(resolver({ env: { DTR_USERNAME: 'e' }, config: { username: 'c' } }).peek('username')).toBe('e');
