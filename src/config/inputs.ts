@@ -108,5 +108,11 @@ export function optionName(key: InputKey): string {
     .replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
-/** Keys that may appear in a config file: every non-secret input. */
-export const configKeys = inputKeys.filter((key) => specOf(key).secret !== true);
+/**
+ * Keys that may appear in a config file: every input but secrets and consents. A config file is reused
+ * run after run; a consent to destroy must be given on the command line of the run that destroys.
+ */
+export const configKeys = inputKeys.filter((key) => specOf(key).secret !== true && specOf(key).perRun !== true);
+
+/** Consents: flags of one run (see `perRun`). */
+export const perRunKeys = inputKeys.filter((key) => specOf(key).perRun === true);

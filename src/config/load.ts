@@ -7,7 +7,7 @@ import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { MigrateError } from '../errors.js';
-import { configKeys, specOf, type InputKey } from './inputs.js';
+import { configKeys, perRunKeys, specOf, type InputKey } from './inputs.js';
 
 const secretKeyHint = /token|password|secret/i;
 
@@ -61,13 +61,17 @@ export async function loadConfigFile(file: string): Promise<ConfigFile> {
   if (parsed.success) return parsed.data as ConfigFile;
   const problems = parsed.error.issues.map((issue) => {
     if (issue.code === 'unrecognized_keys') {
-      const keys = issue.keys;
-      const secret = keys.some((k) => secretKeyHint.test(k));
-      const named = keys.map((key) => {
+      const consents = perRunKeys.filter((key) => issue.keys.includes(key));
+      const unknown = issue.keys.filter((key) => !(perRunKeys as string[]).includes(key));
+      const secret = unknown.some((k) => secretKeyHint.test(k));
+      const named = unknown.map((key) => {
         const near = nearestKey(key);
         return near === undefined ? key : `${key} (did you mean ${near}?)`;
       });
-      return `unknown key${keys.length > 1 ? 's' : ''} ${named.join(', ')}${secret ? ' (secrets belong in DTR_TOKEN / UCP_PASSWORD, never in a file)' : ''}`;
+      return [
+        ...consents.map((key) => `${key} is a consent for one run, never kept in a file: give ${specOf(key).flag} on the command line of that run`),
+        ...(unknown.length === 0 ? [] : [`unknown key${unknown.length > 1 ? 's' : ''} ${named.join(', ')}${secret ? ' (secrets belong in DTR_TOKEN / UCP_PASSWORD, never in a file)' : ''}`]),
+      ].join('; ');
     }
     return `${issue.path.join('.') || '(top level)'}: ${issue.message}`;
   });

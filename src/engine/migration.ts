@@ -65,12 +65,14 @@ export function summarize(steps: readonly Step[], journal: Pick<Journal, 'step'>
 
 /**
  * DTR may be down on purpose when a destroy started (even one that failed half-way) and its restore
- * has not been verified yet.
+ * has not been verified yet, or a reconfigure (which restarts DTR) started and has not been verified.
  */
 function dtrMayBeDown(data: JournalData | undefined): boolean {
-  const restore = data?.steps['restore'];
-  if (restore === undefined || restore.status === 'verified') return false;
-  return restore.checkpoint?.['destroyStartedAt'] !== undefined || restore.checkpoint?.['destroyedAt'] !== undefined;
+  const startedIn = (id: string, marks: readonly string[]): boolean => {
+    const step = data?.steps[id];
+    return step !== undefined && step.status !== 'verified' && marks.some((mark) => step.checkpoint?.[mark] !== undefined);
+  };
+  return startedIn('restore', ['destroyStartedAt', 'destroyedAt']) || startedIn('reconfigure', ['reconfigureStartedAt', 'reconfiguredAt']);
 }
 
 export async function runMigration(options: MigrationOptions): Promise<MigrationResult> {

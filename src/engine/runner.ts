@@ -7,7 +7,7 @@ import { MigrateError, isMigrateError } from '../errors.js';
 import type { InputResolver } from '../config/resolve.js';
 import type { Io } from './events.js';
 import type { Journal } from './journal.js';
-import type { DestructiveConfirmation, PlanContext, Step, StepContext, StepId } from './step.js';
+import type { DestructiveConfirmation, PlanContext, Step, StepContext, StepId, Verification } from './step.js';
 
 export interface RunServices {
   readonly api: StepContext['api'];
@@ -120,23 +120,38 @@ async function acknowledge(io: Io, c: DestructiveConfirmation): Promise<void> {
   }
 }
 
-/** Was the step's effect already in place after a killed run? Then verify instead of repeating it. */
+/**
+ * Was the step's effect already in place after an earlier run? Then check it instead of repeating it.
+ * Once the probe says the effect is in place, nothing leads back to `run`: a check that fails, or that
+ * cannot be made (DTR slow to answer), fails the step, and the next run checks again.
+ */
 async function alreadyDone(options: RunnerOptions, step: Step, ctx: StepContext): Promise<boolean> {
   const record = options.journal.step(step.id);
   if (step.probe === undefined || record.attempts === 0) return false;
+  const output = await step.probe(ctx);
+  if (output === undefined) return false;
+  let verification: Verification;
   try {
-    const output = await step.probe(ctx);
-    if (output === undefined) return false;
-    const verification = await step.verify(ctx, output);
-    if (!verification.ok) return false;
-    await options.journal.update(step.id, { status: 'verified', output, facts: [...verification.facts], endedAt: new Date().toISOString() });
-    options.io.emit({ event: 'step-done', id: step.id, facts: ['found already done by the interrupted run', ...verification.facts], durationMs: 0 });
-    return true;
+    verification = await step.verify(ctx, output);
   } catch (error) {
-    if (isMigrateError(error) && error.code === 'INTERRUPTED') throw error;
-    ctx.log(`probe found nothing reusable: ${error instanceof Error ? error.message : String(error)}`);
-    return false;
+    if (!isMigrateError(error) || error.code === 'INTERRUPTED') throw error;
+    throw await notRepeated(options, step, ctx, error.message, error.hint);
   }
+  if (!verification.ok) throw await notRepeated(options, step, ctx, verification.reason, verification.hint);
+  await options.journal.update(step.id, { status: 'verified', output, facts: [...verification.facts], endedAt: new Date().toISOString() });
+  options.io.emit({ event: 'step-done', id: step.id, facts: ['found already done by an earlier run', ...verification.facts], durationMs: 0 });
+  return true;
+}
+
+/** The step's effect is in place but its check did not pass: recorded, reported, never repeated. */
+async function notRepeated(options: RunnerOptions, step: Step, ctx: StepContext, reason: string, hint: string | undefined): Promise<MigrateError> {
+  const error = new MigrateError('VERIFY_FAILED', `${step.title}: an earlier run did it, but its check did not pass: ${reason}; it is not repeated`, {
+    hint: hint ?? 'Run `dtr-migrate migrate` again to check again; `dtr-migrate status` shows where things stand.',
+  });
+  await options.journal.update(step.id, { status: 'failed', error: { code: error.code, message: error.message, ...(error.hint === undefined ? {} : { hint: error.hint }) } });
+  ctx.log(`failed: ${error.code}: ${error.message}`);
+  options.io.emit({ event: 'step-failed', id: step.id, code: error.code, message: error.message, ...(error.hint === undefined ? {} : { hint: error.hint }) });
+  return error;
 }
 
 export async function runSteps(options: RunnerOptions): Promise<void> {

@@ -78,8 +78,10 @@ export interface Step<Output = unknown> {
   run(ctx: StepContext): Promise<Output>;
   verify(ctx: StepContext, output: Output): Promise<Verification>;
   /**
-   * For a step found started but not finished (the run was killed): if its effect is already in
-   * place, return the output so the runner verifies instead of repeating it.
+   * For a step found started but not finished (the run was killed, or its check failed): if its effect
+   * is already in place, return the output; the runner then checks it and never repeats the step (a
+   * failed check is reported: repeating a destroy or a reconfigure would not mend it). Undefined when
+   * the step must run (again). Only steps whose effect can be observed from outside have one.
    */
   probe?(ctx: StepContext): Promise<Output | undefined>;
 }

@@ -9,6 +9,7 @@ import { MigrateError } from '../errors.js';
 import type { Step } from '../engine/step.js';
 import { formatBytes, formatCount } from '../format.js';
 import type { LocationFlags, StorageLocation, StorageProgress, VerifySummary } from '../storage/types.js';
+import { describeNewStorage, newStorage } from './bootstrapper.js';
 
 const problemSchema = z.object({ kind: z.string(), path: z.string(), detail: z.string().optional() });
 const verifySummarySchema = z.object({
@@ -37,6 +38,8 @@ const outputSchema = z.object({
   filesCopied: z.number(),
   bytesCopied: z.number(),
   durationMs: z.number(),
+  /** How DTR is to be told about this copy (volume or NFS URL): the destructive step must name the same. */
+  dtrStorage: z.string().optional(),
 });
 export type MigrateStorageOutput = z.infer<typeof outputSchema>;
 
@@ -62,7 +65,7 @@ export const migrateStorageStep: Step<MigrateStorageOutput> = {
   id: 'migrate-storage',
   title: 'Copy the storage',
   purpose: 'Copy every file of the current storage to the new one, then check every file, blob digest and link there.',
-  inputs: ['sourceStorage', 'targetStorage', 'copyConcurrency'],
+  inputs: ['sourceStorage', 'targetStorage', 'targetVolume', 'targetNfsUrl', 'copyConcurrency'],
   output: outputSchema,
 
   plan: (ctx) => [
@@ -95,7 +98,7 @@ export const migrateStorageStep: Step<MigrateStorageOutput> = {
       });
     }
     ctx.log(`copied ${copy.filesCopied} of ${copy.files} files (${copy.bytesCopied} of ${copy.bytes} bytes) in ${copy.durationMs} ms`);
-    return { source: ctx.inputs.sourceStorage, target: ctx.inputs.targetStorage, files: copy.files, bytes: copy.bytes, filesCopied: copy.filesCopied, bytesCopied: copy.bytesCopied, durationMs: copy.durationMs };
+    return { source: ctx.inputs.sourceStorage, target: ctx.inputs.targetStorage, files: copy.files, bytes: copy.bytes, filesCopied: copy.filesCopied, bytesCopied: copy.bytesCopied, durationMs: copy.durationMs, dtrStorage: describeNewStorage(newStorage(ctx.inputs)) };
   },
 
   async verify(ctx, output) {

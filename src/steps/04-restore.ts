@@ -10,7 +10,7 @@ import { MigrateError, isMigrateError } from '../errors.js';
 import type { Step } from '../engine/step.js';
 import type { BackupOutput } from './02-backup.js';
 import { bootstrapperTarget, describeNewStorage, newStorage } from './bootstrapper.js';
-import { checkProtections, runsOnNewStorage, waitForHealthyReplica } from './protections.js';
+import { checkProtections, runsOnNewStorage, servesFromNewStorage, waitForHealthyReplica } from './protections.js';
 import { tagsKept } from './tags-check.js';
 
 const outputSchema = z.object({
@@ -89,13 +89,14 @@ export const restoreStep: Step<Output> = {
   },
 
   /**
-   * After a killed run that got past destroy: if DTR is healthy on the new storage (the runner runs
-   * `verify` on this), the restore finished and must not be repeated.
+   * After a run that got past destroy: if DTR is healthy on the new storage, the restore finished and
+   * is never repeated (the runner checks the tags); if not, destroy (harmless on a removed replica)
+   * and restore run again.
    */
   async probe(ctx) {
     if (ctx.saved()?.['destroyedAt'] === undefined) return undefined;
     const backup = ctx.outputOf<BackupOutput>('backup');
-    if (backup === undefined) return undefined;
+    if (backup === undefined || !(await servesFromNewStorage(ctx))) return undefined;
     return { replicaId: ctx.inputs.replicaId, storage: describeNewStorage(newStorage(ctx.inputs)), backupFile: backup.file };
   },
 };

@@ -11,7 +11,7 @@ import { MigrateError, isMigrateError } from '../errors.js';
 import type { StepContext, StepId, Verification } from '../engine/step.js';
 import { formatBytes, formatCount } from '../format.js';
 import type { BackupOutput } from './02-backup.js';
-import { storedVerifySummary } from './03-migrate-storage.js';
+import { storedVerifySummary, type MigrateStorageOutput } from './03-migrate-storage.js';
 import { describeNewStorage, newStorage } from './bootstrapper.js';
 import { gcProblem, isGcOff, readGcState } from './gc-state.js';
 import { storageMismatch } from './new-storage-check.js';
@@ -39,6 +39,16 @@ export async function checkProtections(ctx: StepContext, what: string): Promise<
   if (backup === undefined) throw locked(what, 'there is no verified backup');
   if (verify === undefined) throw locked(what, 'the storage copy has not been verified');
   if (!verify.ok) throw locked(what, `the storage verification found ${verify.problems.length} problem(s)`);
+  if (backup.dtrVersion !== ctx.inputs.dtrVersion) {
+    throw new MigrateError('STEP_LOCKED', `${what} is locked: the backup was taken with docker/dtr:${backup.dtrVersion}, but this run names ${ctx.inputs.dtrVersion}; nothing was changed`, {
+      hint: `A backup is restored with the version that took it: run again with --dtr-version ${backup.dtrVersion}.`,
+    });
+  }
+  const copied = ctx.outputOf<MigrateStorageOutput>('migrate-storage')?.dtrStorage;
+  const named = describeNewStorage(newStorage(ctx.inputs));
+  if (copied !== undefined && copied !== named) {
+    throw locked(what, `the storage was copied to be given to DTR as ${copied}, but this run names ${named}`, 'migrate-storage');
+  }
   const problem = await backupProblem(backup);
   if (problem !== undefined) throw backupGone(ctx, what, problem, backup);
   const content = await contentCheck(ctx, backup);
@@ -59,9 +69,9 @@ export async function checkProtections(ctx: StepContext, what: string): Promise<
   };
 }
 
-/** A destroy has been started on an earlier run: DTR may be partly gone. */
-function destroyStarted(ctx: StepContext): boolean {
-  return ctx.savedBy('restore')?.['destroyStartedAt'] !== undefined;
+/** A destroy or a reconfigure was started on an earlier run: DTR may be partly gone or restarting. */
+function changeStarted(ctx: StepContext): boolean {
+  return ctx.savedBy('restore')?.['destroyStartedAt'] !== undefined || ctx.savedBy('reconfigure')?.['reconfigureStartedAt'] !== undefined;
 }
 
 /**
@@ -70,8 +80,8 @@ function destroyStarted(ctx: StepContext): boolean {
  * put back.
  */
 function backupGone(ctx: StepContext, what: string, problem: string, backup: BackupOutput): MigrateError {
-  if (!destroyStarted(ctx)) return locked(what, problem, 'backup');
-  return new MigrateError('STEP_LOCKED', `${what} is locked: ${problem}, and DTR was partly destroyed on an earlier run, so no new backup can be taken; nothing was changed`, {
+  if (!changeStarted(ctx)) return locked(what, problem, 'backup');
+  return new MigrateError('STEP_LOCKED', `${what} is locked: ${problem}, and DTR was partly destroyed or reconfigured on an earlier run, so no new backup can be taken; nothing was changed`, {
     hint: `Put the verified backup back at ${backup.file} (sha256 ${backup.sha256}), then run \`dtr-migrate migrate\` again.`,
   });
 }
@@ -85,12 +95,16 @@ function backupGone(ctx: StepContext, what: string, problem: string, backup: Bac
 async function gcOffLine(ctx: StepContext, what: string): Promise<string> {
   try {
     const gc = await readGcState(ctx.api);
-    if (!isGcOff(gc)) throw locked(what, gcProblem(gc));
+    if (!isGcOff(gc)) {
+      throw new MigrateError('STEP_LOCKED', `${what} is locked: ${gcProblem(gc)}; nothing was changed`, {
+        hint: 'Set garbage collection to "Never" in DTR (System > Garbage collection) and let any GC job end, then run `dtr-migrate migrate` again.',
+      });
+    }
     return 'garbage collection is off: no schedule, no job running (checked just now)';
   } catch (error) {
     const unanswered = isMigrateError(error) && ['API_ERROR', 'API_UNREACHABLE', 'API_TIMEOUT'].includes(error.code);
-    if (!unanswered || !destroyStarted(ctx) || (await replicaHealthy(ctx))) throw error;
-    return 'garbage collection cannot run: DTR is not serving after the earlier, partial destroy';
+    if (!unanswered || !changeStarted(ctx) || (await replicaHealthy(ctx))) throw error;
+    return 'garbage collection cannot run: DTR is not serving after the earlier, unfinished destroy or reconfigure';
   }
 }
 
@@ -146,6 +160,20 @@ export async function waitForHealthyReplica(ctx: StepContext, after: string): Pr
 }
 
 /** DTR healthy, serving from the new storage, GC still off. */
+/**
+ * For the probes of restore and reconfigure: DTR answers, healthy, from the new storage. Anything else
+ * (down, unhealthy, still the old storage, no answer) means the destructive step did not finish.
+ */
+export async function servesFromNewStorage(ctx: StepContext): Promise<boolean> {
+  try {
+    return (await runsOnNewStorage(ctx)).ok;
+  } catch (error) {
+    if (isMigrateError(error) && error.code === 'INTERRUPTED') throw error;
+    ctx.log(`not yet serving from the new storage: ${error instanceof Error ? error.message : String(error)}`);
+    return false;
+  }
+}
+
 export async function runsOnNewStorage(ctx: StepContext): Promise<Verification> {
   const replicaId = ctx.inputs.replicaId;
   const health = (await ctx.api.clusterStatus()).replica_health[replicaId];

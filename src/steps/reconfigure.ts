@@ -9,7 +9,7 @@ import { reconfigureCommand, type ReconfigureMode } from '../docker/dtr-commands
 import { apiPaths } from '../dtr/facts.js';
 import type { Step } from '../engine/step.js';
 import { bootstrapperTarget, describeNewStorage, newStorage } from './bootstrapper.js';
-import { checkProtections, runsOnNewStorage, waitForHealthyReplica } from './protections.js';
+import { checkProtections, runsOnNewStorage, servesFromNewStorage, waitForHealthyReplica } from './protections.js';
 import { tagsKept } from './tags-check.js';
 
 const outputSchema = z.object({ replicaId: z.string(), storage: z.string(), mode: z.enum(['migrated', 'reinitialize', 'plain']) });
@@ -50,6 +50,9 @@ export function reconfigureStep(mode: ReconfigureMode, keepsTags: boolean): Step
     async run(ctx) {
       const storage = newStorage(ctx.inputs);
       ctx.progress(`reconfiguring replica ${ctx.inputs.replicaId} onto ${describeNewStorage(storage)}`);
+      // Saved first: DTR restarts during a reconfigure, and a run killed meanwhile must expect it down.
+      await ctx.checkpoint({ reconfigureStartedAt: new Date().toISOString() });
+      ctx.api.expectDowntime(true);
       await ctx.docker.run(reconfigureCommand(bootstrapperTarget(ctx.inputs), storage, mode), { signal: ctx.signal, purpose: 'docker/dtr reconfigure' });
       await ctx.checkpoint({ reconfiguredAt: new Date().toISOString() });
       await waitForHealthyReplica(ctx, 'reconfigure');
@@ -63,9 +66,13 @@ export function reconfigureStep(mode: ReconfigureMode, keepsTags: boolean): Step
       return tags.ok ? { ok: true, facts: [...running.facts, ...tags.facts] } : tags;
     },
 
-    /** Reconfigure finished before a kill: verify instead of reconfiguring (and restarting DTR) again. */
+    /**
+     * A reconfigure that was started and left DTR healthy on the new storage (even if the run was killed
+     * before it could note the end) is checked, never run again.
+     */
     async probe(ctx) {
-      if (ctx.saved()?.['reconfiguredAt'] === undefined) return undefined;
+      if (ctx.saved()?.['reconfigureStartedAt'] === undefined && ctx.saved()?.['reconfiguredAt'] === undefined) return undefined;
+      if (!(await servesFromNewStorage(ctx))) return undefined;
       return { replicaId: ctx.inputs.replicaId, storage: describeNewStorage(newStorage(ctx.inputs)), mode };
     },
   };

@@ -92,6 +92,7 @@ const rows: Row[] = [
   { name: 'both --target-volume and --target-nfs-url', args: () => ['--target-volume', 'dtr-new', '--target-nfs-url', 'nfs://new-nfs/dtr'], code: 2, cause: /--target-volume and --target-nfs-url both name the new storage/ },
   // Config files
   { name: 'a config file with an unknown key', args: async (w) => config(w, 'c.yaml', 'dtrUrll: https://dtr.example.com\n'), code: 2, cause: /unknown key dtrUrll \(did you mean dtrUrl\?\)/, hint: /→ Valid keys: .*dtrUrl/ },
+  { name: 'a config file that confirms the destroy', args: async (w) => config(w, 'c.yaml', 'confirmDestroy: 0123456789ab\n'), code: 2, cause: /confirmDestroy is a consent for one run, never kept in a file: give --confirm-destroy on the command line/, hint: /→ Valid keys/ },
   { name: 'a config file with a wrong type', args: async (w) => config(w, 'c.yaml', 'copyConcurrency: many\n'), code: 2, cause: /copyConcurrency: /, hint: /→ Fix copyConcurrency \(parallel file copies\)/ },
   { name: 'a config file that is not YAML', args: async (w) => config(w, 'c.yaml', 'dtrUrl: [https://dtr\n  bad: : :\n'), code: 2, cause: /is not valid YAML/, hint: /→ .*Fix the syntax/ },
   { name: 'a config file that is not JSON', args: async (w) => config(w, 'c.json', '{"dtrUrl": '), code: 2, cause: /is not valid JSON/ },

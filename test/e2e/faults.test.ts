@@ -104,7 +104,7 @@ describe.concurrent('bootstrapper and docker faults: a clear failure, then a res
         const original = await readFile(backup);
         await writeFile(backup, original.subarray(0, original.length - 1));
         const locked = await runLong(['migrate', ...f.args, ...finish], { env: f.env });
-        expectCleanFailure(locked, 1, /partly destroyed on an earlier run, so no new backup can be taken/, /→ Put the verified backup back at /);
+        expectCleanFailure(locked, 1, /partly destroyed or reconfigured on an earlier run, so no new backup can be taken/, /→ Put the verified backup back at /);
         expect((await journalOf(f.stateDir)).steps['backup']?.status).toBe('verified');
         await writeFile(backup, original);
       }
@@ -115,6 +115,24 @@ describe.concurrent('bootstrapper and docker faults: a clear failure, then a res
     } finally {
       await f.close();
     }
+  });
+});
+
+describe('a restore whose check fails', { timeout: longTestMs }, () => {
+  it('is reported, and a resume checks again instead of destroying and restoring a second time', async (ctx) => {
+    const { f, finish } = await fixture(ctx);
+    const repository = f.mock.state.repositories[0];
+    const tag = repository?.tags[0];
+    if (repository === undefined || tag === undefined) throw new Error('the sample registry has no tag');
+    f.mock.state.dropTagsOnRestore = [`${repository.namespace}/${repository.name}:${tag.name}`];
+    const first = await runLong(['migrate', ...f.args, ...finish], { env: f.env });
+    expectCleanFailure(first, 1, new RegExp(`lost: ${repository.namespace}/${repository.name}:${tag.name}`));
+    expect(f.mock.state.installed).toBe(true);
+    expect(destroyRuns(f.mock)).toBe(1);
+    const again = await runLong(['migrate', ...f.args, ...finish], { env: f.env });
+    expectCleanFailure(again, 1, /an earlier run did it, but its check did not pass: .*lost: .*; it is not repeated/);
+    expect(destroyRuns(f.mock)).toBe(1);
+    expect((await journalOf(f.stateDir)).steps['restore']?.status).toBe('failed');
   });
 });
 

@@ -87,6 +87,19 @@ describe('dtr-migrate migrate (non-interactive)', () => {
     expect(second.stderr).toContain('verified in an earlier run');
   });
 
+  it('locks the destroy when a resumed run names the new storage differently from the copy it verified', async () => {
+    fixture = await migrationFixture();
+    const first = await runCli(['migrate', ...fixture.args, '--yes'], { env: fixture.env });
+    expect(first.code).toBe(6);
+    const renamed = await runCli(['migrate', ...fixture.args, '--target-volume', 'some-other-volume', '--yes', '--confirm-destroy', fixture.mock.replicaId], { env: fixture.env });
+    expect(renamed.code).toBe(1);
+    expect(renamed.stderr).toMatch(/restore is locked: the storage was copied to be given to DTR as volume \S+, but this run names volume some-other-volume/);
+    expect(renamed.stderr).not.toMatch(/\n\s+at /);
+    expect(fixture.mock.state.installed).toBe(true);
+    expect(fixture.mock.state.storage).toEqual({ kind: 'path', path: fixture.source });
+    expect((await readJournal(fixture.stateDir)).steps['migrate-storage']?.status).toBe('failed');
+  });
+
   it('resumes after being stopped after each step, never repeating a verified one', async () => {
     fixture = await migrationFixture();
     const confirm = ['--yes', '--confirm-destroy', fixture.mock.replicaId, '--json'];

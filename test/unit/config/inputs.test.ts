@@ -28,6 +28,8 @@ describe('the input table', () => {
   it('keeps secrets out of the config file and off flag values', () => {
     expect(configKeys).not.toContain('dtrToken');
     expect(configKeys).not.toContain('ucpPassword');
+    expect(configKeys).not.toContain('confirmDestroy');
+    expect(configKeys).not.toContain('acceptTagLoss');
     expect('valueName' in inputSpecs.dtrToken).toBe(false);
   });
 });
