@@ -15,8 +15,10 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { access, lstat, rm, utimes } from 'node:fs/promises';
+import { access, lstat, readFile, rm, utimes } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { MigrateError } from '../errors.js';
 import { allocationUnit, assertEnoughSpace } from './free-space.js';
 import type { ScanResult, StatfsFunction } from './free-space.js';
 import { copyMarkerName } from './layout.js';
@@ -53,6 +55,29 @@ function add(into: Counters, from: Counters): void {
   for (const [name, value] of Object.entries(from)) into[name] = (into[name] ?? 0) + value;
 }
 
+/**
+ * The marker names the copy that wrote it. If that copy still runs on this machine, this one must not
+ * start: its sweep would delete the other's temporary files. From another machine it cannot be told
+ * apart from a killed copy. [choice: an NFS target shared by two hosts is the operator's to coordinate]
+ */
+async function refuseWhileAnotherCopyRuns(marker: string, target: string): Promise<void> {
+  let owner: { pid?: unknown; host?: unknown } = {};
+  try {
+    owner = JSON.parse(await readFile(marker, 'utf8')) as typeof owner;
+  } catch {
+    return; // empty or unreadable: written by an older version, or cut off by the kill
+  }
+  if (owner.host !== hostname() || typeof owner.pid !== 'number' || owner.pid === process.pid) return;
+  try {
+    process.kill(owner.pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return;
+  }
+  throw new MigrateError('STORAGE_INVALID', `Another copy (pid ${owner.pid} on this machine) is writing to ${target} right now.`, {
+    hint: `Wait for it to end, or stop it, then run again. If no copy runs (the machine restarted since), remove ${marker} and run again.`,
+  });
+}
+
 /** Resolve, scan, check space: what `preflight` promises, shared with `copy`. */
 async function checkAndScan(
   deps: EngineDeps,
@@ -64,6 +89,7 @@ async function checkAndScan(
   const locations = await resolveLocations(from, to, settings.flags);
   const marker = join(locations.target, copyMarkerName);
   const interrupted = locations.targetExists && (await access(marker).then(() => true, () => false));
+  if (interrupted) await refuseWhileAnotherCopyRuns(marker, locations.target);
   const before = await deps.statfs(locations.existingTarget);
   const config: WorkerConfig = {
     source: locations.source,

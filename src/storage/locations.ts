@@ -5,6 +5,7 @@
  */
 
 import { constants } from 'node:fs';
+import { hostname } from 'node:os';
 import { access, lstat, opendir, realpath, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { MigrateError } from '../errors.js';
@@ -138,7 +139,8 @@ export async function resolveVerifyLocations(
 export async function prepareTarget(locations: ResolvedLocations, marker: string, flags: LocationFlags = storageCommandFlags): Promise<void> {
   try {
     await makeDirectories(locations.target);
-    await writeFile(marker, '');
+    // Who writes: a later copy must not sweep the temporary files of one still running (see copy.ts).
+    await writeFile(marker, JSON.stringify({ pid: process.pid, host: hostname() }));
   } catch (error) {
     throw invalid(
       `The target ${locations.target} is not writable (${describeError(error)}).`,

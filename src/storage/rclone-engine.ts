@@ -5,6 +5,11 @@
  * Remotes are named the rclone way (`s3:bucket/prefix`, or `:local:/path` for tests); their
  * credentials stay in rclone's own configuration, never in our argv.
  */
+import { createReadStream } from 'node:fs';
+import { access, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { ProcessError, runProcess } from '../docker/run-process.js';
 import { MigrateError } from '../errors.js';
 import type { CopyOptions, CopySummary, StorageEngine, StorageLocation, StorageProblem, VerifyOptions, VerifySummary } from './types.js';
@@ -40,18 +45,36 @@ export function parseStatsLine(line: string): RcloneStats | undefined {
  * `rclone check --combined -` lines: "= path" identical, "+ path" only in the source (missing from the
  * target), "- path" only in the target (extra: fine), "* path" differs, "! path" could not be read.
  */
-export function parseCheckLines(text: string): { matched: number; problems: StorageProblem[] } {
-  let matched = 0;
-  const problems: StorageProblem[] = [];
-  for (const line of text.split('\n')) {
-    const mark = line.slice(0, 1);
-    const path = line.slice(2);
-    if (mark === '=') matched += 1;
-    else if (mark === '+') problems.push({ kind: 'missing', path });
-    else if (mark === '*') problems.push({ kind: 'digest-mismatch', path, detail: 'size or hash differs (rclone check)' });
-    else if (mark === '!') problems.push({ kind: 'unreadable', path, detail: 'rclone could not read it' });
-  }
-  return { matched, problems };
+export function parseCheckLines(text: string): CheckReport {
+  const report: CheckReport = { matched: 0, problems: [] };
+  for (const line of text.split('\n')) addCheckLine(report, line);
+  return report;
+}
+
+interface CheckReport {
+  matched: number;
+  readonly problems: StorageProblem[];
+}
+
+function addCheckLine(report: CheckReport, line: string): void {
+  const mark = line.slice(0, 1);
+  const path = line.slice(2);
+  if (mark === '=') report.matched += 1;
+  else if (mark === '+') report.problems.push({ kind: 'missing', path });
+  else if (mark === '*') report.problems.push({ kind: 'digest-mismatch', path, detail: 'size or hash differs (rclone check)' });
+  else if (mark === '!') report.problems.push({ kind: 'unreadable', path, detail: 'rclone could not read it' });
+}
+
+/**
+ * The `--combined` report, read line by line: a line per object, millions on a big registry. No file:
+ * rclone stopped before comparing anything (an empty report).
+ */
+async function readCheckReport(file: string): Promise<CheckReport> {
+  const report: CheckReport = { matched: 0, problems: [] };
+  if (!(await access(file).then(() => true, () => false))) return report;
+  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  for await (const line of lines) addCheckLine(report, line);
+  return report;
 }
 
 function explain(error: unknown, what: string): unknown {
@@ -118,17 +141,26 @@ export function createRcloneStorageEngine(bin = 'rclone'): StorageEngine {
 
     async verify(options: VerifyOptions): Promise<VerifySummary> {
       const started = Date.now();
-      const args = ['check', rcloneName(options.from), rcloneName(options.to), '--one-way', '--combined', '-', ...(options.includeUploads === true ? [] : uploadsFilter)];
-      let stdout: string;
+      // The report goes to a file: a line per object would outgrow any in-memory buffer.
+      const dir = await mkdtemp(join(tmpdir(), 'dtr-migrate-rclone-'));
+      const file = join(dir, 'check.txt');
+      const args = ['check', rcloneName(options.from), rcloneName(options.to), '--one-way', '--combined', file, ...(options.includeUploads === true ? [] : uploadsFilter)];
       try {
-        stdout = (await runProcess(bin, args, options.signal === undefined ? {} : { signal: options.signal })).stdout;
-      } catch (error) {
-        // rclone check exits 1 when it found differences: that is a result, not a failure.
-        if (!(error instanceof ProcessError) || error.kind !== 'exited' || error.exitCode !== 1) throw explain(error, 'rclone check');
-        stdout = error.stdout;
+        let failure: ProcessError | undefined;
+        try {
+          await runProcess(bin, args, options.signal === undefined ? {} : { signal: options.signal });
+        } catch (error) {
+          // Exit 1 is "differences found", or an error rclone did not classify (a listing that failed).
+          if (!(error instanceof ProcessError) || error.kind !== 'exited' || error.exitCode !== 1) throw explain(error, 'rclone check');
+          failure = error;
+        }
+        const { matched, problems } = await readCheckReport(file);
+        // Failed, yet no difference named: something could not be compared, so this is no clean result.
+        if (failure !== undefined && problems.length === 0) throw explain(failure, 'rclone check');
+        return { ok: problems.length === 0, filesChecked: matched + problems.length, bytesChecked: 0, blobsHashed: 0, linksChecked: 0, durationMs: Date.now() - started, problems };
+      } finally {
+        await rm(dir, { recursive: true, force: true });
       }
-      const { matched, problems } = parseCheckLines(stdout);
-      return { ok: problems.length === 0, filesChecked: matched + problems.length, bytesChecked: 0, blobsHashed: 0, linksChecked: 0, durationMs: Date.now() - started, problems };
     },
   };
 }

@@ -16,7 +16,9 @@ export type StorageProblemKind =
   | 'digest-mismatch'
   | 'dangling-link'
   | 'unreadable'
-  | 'changed-during-copy';
+  | 'changed-during-copy'
+  /** A symbolic link: registry storage holds none, and a copied link would still point into the old storage. */
+  | 'symlink';
 
 /** One problem, by path relative to the storage root. */
 export interface StorageProblem {

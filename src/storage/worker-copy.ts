@@ -47,17 +47,16 @@ export function createCopyOps(kit: Kit): DirOps<DirState> {
   /** Owner, mode, times by path, only what differs from `existing`. */
   const fixMetadata = (dst: string, stats: Stats, existing: Stats): void => {
     const chown = needsOwner(stats, existing);
-    if (chown) fs.lchownSync(dst, stats.uid, stats.gid);
+    if (chown) fs.chownSync(dst, stats.uid, stats.gid);
     const mode = stats.mode & 0o7777;
-    if (!stats.isSymbolicLink() && (chown || (existing.mode & 0o7777) !== mode)) fs.chmodSync(dst, mode);
+    if (chown || (existing.mode & 0o7777) !== mode) fs.chmodSync(dst, mode);
     if (sameMtime(existing.mtimeMs, stats.mtimeMs)) return;
     // Seconds as a double keep microseconds; a Date would round to milliseconds.
-    (stats.isSymbolicLink() ? fs.lutimesSync : fs.utimesSync)(dst, stats.atimeMs / 1000, stats.mtimeMs / 1000);
+    fs.utimesSync(dst, stats.atimeMs / 1000, stats.mtimeMs / 1000);
   };
 
   const isCurrent = (rel: string, src: string, dst: string, stats: Stats, existing: Stats): boolean => {
-    if (existing.size !== stats.size || existing.isSymbolicLink() !== stats.isSymbolicLink()) return false;
-    if (stats.isSymbolicLink()) return fs.readlinkSync(src) === fs.readlinkSync(dst);
+    if (existing.size !== stats.size || !existing.isFile()) return false;
     if (!config.checksum) return sameMtime(existing.mtimeMs, stats.mtimeMs);
     const digest = layout.blobDigestOf(rel);
     if (digest !== undefined) return kit.hashFile(dst, false).digest === digest;
@@ -84,7 +83,8 @@ export function createCopyOps(kit: Kit): DirOps<DirState> {
         fs.copyFileSync(src, tmp, fs.constants.COPYFILE_EXCL);
         kit.progress(0, stats.size);
         out = fs.openSync(tmp, 'r+');
-        problem = changed(rel, stats, fs.fstatSync(fd), stats.size);
+        // The kernel copied whatever the file held when it read it: its size says whether that was all.
+        problem = changed(rel, stats, fs.fstatSync(fd), fs.fstatSync(out).size);
       } else {
         out = fs.openSync(tmp, 'wx', mode);
         const result = kit.pump(fd, out, digest !== undefined, true, stats.size);
@@ -116,17 +116,18 @@ export function createCopyOps(kit: Kit): DirOps<DirState> {
     }
   };
 
-  const copyLink = (src: string, dst: string, tmp: string, stats: Stats): void => {
+  /**
+   * Registry storage holds no symbolic links. A copied link would still point into the old storage (or
+   * anywhere), and what it points to would be neither copied nor checked: it is reported, not copied.
+   */
+  const symlinkProblem = (rel: string, src: string): StorageProblem => {
+    let to = '?';
     try {
-      fs.symlinkSync(fs.readlinkSync(src), tmp);
-      if (needsOwner(stats, owner)) fs.lchownSync(tmp, stats.uid, stats.gid);
-      fs.lutimesSync(tmp, stats.atimeMs / 1000, stats.mtimeMs / 1000);
-      fs.renameSync(tmp, dst);
-    } catch (error) {
-      fs.rmSync(tmp, { force: true });
-      throw error;
+      to = fs.readlinkSync(src);
+    } catch {
+      // Gone since the listing: the problem stands as reported.
     }
-    kit.progress(0, stats.size);
+    return { kind: 'symlink', path: rel, detail: `points to ${to}; put what it points to in its place (or remove it), then copy again` };
   };
 
   const copyFile = (dir: DirState, rel: string, name: string, kind: string): void => {
@@ -142,10 +143,23 @@ export function createCopyOps(kit: Kit): DirOps<DirState> {
         kit.problem(kit.sourceProblem(rel, src, error));
         return;
       }
-      if (!stats.isFile() && !stats.isSymbolicLink()) return;
+      if (stats.isSymbolicLink()) {
+        kit.progress(1, 0);
+        kit.problem(symlinkProblem(rel, src));
+        return;
+      }
+      if (!stats.isFile()) return;
       const existing = dir.missing ? undefined : kit.lstatIfExists(dst);
       if (existing?.isDirectory()) throw kit.fatal(`The target has a directory where the source has the file ${rel}`);
-      if (existing && isCurrent(rel, src, dst, stats, existing)) {
+      let current: boolean;
+      try {
+        // With --checksum this reads both files: an unreadable source is a problem, not the end of the copy.
+        current = existing !== undefined && isCurrent(rel, src, dst, stats, existing);
+      } catch (error) {
+        kit.problem(kit.sourceProblem(rel, src, error));
+        return;
+      }
+      if (existing && current) {
         if (!dryRun) fixMetadata(dst, stats, existing);
         kit.add('files', 1);
         kit.add('bytes', stats.size);
@@ -159,8 +173,7 @@ export function createCopyOps(kit: Kit): DirOps<DirState> {
     if (!dryRun) {
       const tmp = path.join(path.dirname(dst), kit.nextTempName(name));
       try {
-        if (stats?.isSymbolicLink()) copyLink(src, dst, tmp, stats);
-        else ({ stats: copied, problem } = copyRegular(rel, src, dst, tmp, stats));
+        ({ stats: copied, problem } = copyRegular(rel, src, dst, tmp, stats));
       } catch (error) {
         problem = kit.sourceProblem(rel, src, error);
       }

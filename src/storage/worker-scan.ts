@@ -17,9 +17,7 @@ import type { DirOps, Kit } from './worker-types.js';
  */
 interface ScanDir {
   /** The target directory does not exist (so nothing below it does). */
-  missing: boolean;
-  /** Whether the target directory's existence is known (else it is looked up when a file is missing). */
-  known: boolean;
+  readonly missing: boolean;
 }
 
 export function createScanOps(kit: Kit): DirOps<ScanDir> {
@@ -53,15 +51,16 @@ export function createScanOps(kit: Kit): DirOps<ScanDir> {
   const newDirectory = (): ScanDir => {
     kit.add('spaceNeeded', config.blockSize);
     kit.add('inodesNeeded', 1);
-    return { missing: true, known: true };
+    return { missing: true };
   };
 
   return {
     root: source,
     enter(rel, missing) {
-      // Below a directory the target lacks, everything is missing: no need to ask the target.
+      // Below a directory the target lacks, everything is missing: no need to ask the target. Otherwise
+      // one lookup per directory: a directory that holds only directories (docker/, blobs/sha256/ab/)
+      // needs an inode and a block as much as any other.
       if (missing) return newDirectory();
-      if (!config.checkDirs) return { missing: false, known: false };
       let existing: Stats | undefined;
       try {
         existing = kit.lstatIfExists(path.join(target, rel));
@@ -69,12 +68,13 @@ export function createScanOps(kit: Kit): DirOps<ScanDir> {
         throw kit.fatal(`Cannot read the target directory ${path.join(target, rel)}`, error);
       }
       if (!existing?.isDirectory()) return newDirectory();
+      if (!config.checkDirs) return { missing: false };
       if (config.staleTemps !== 'ignore') sweep(path.join(target, rel));
       const stats = kit.lstatIfExists(path.join(source, rel));
       if (stats && (metadataDiffers(stats, existing) || !sameMtime(stats.mtimeMs, existing.mtimeMs))) {
         kit.add('metadataChanges', 1);
       }
-      return { missing: false, known: true };
+      return { missing: false };
     },
     child: (state) => ({ missing: state.missing }),
     file(state, rel) {
@@ -97,13 +97,6 @@ export function createScanOps(kit: Kit): DirOps<ScanDir> {
         if (existing && existing.size === stats.size && sameMtime(existing.mtimeMs, stats.mtimeMs)) {
           if (metadataDiffers(stats, existing)) kit.add('metadataChanges', 1);
           return;
-        }
-        // A missing file may mean a missing directory, which needs space too: ask once per directory.
-        if (!existing && !state.known) {
-          state.known = true;
-          if (!kit.lstatIfExists(path.dirname(path.join(target, rel)))?.isDirectory()) {
-            Object.assign(state, newDirectory());
-          }
         }
       }
       kit.add('filesToCopy', 1);

@@ -30,6 +30,10 @@ export function createVerifySourceOps(kit: Kit): Stateless {
       }
       // A source file gone since the listing is the source's business, not a gap in the target.
       if (!stats || !(stats.isFile() || stats.isSymbolicLink())) return;
+      if (stats.isSymbolicLink()) {
+        kit.problem({ kind: 'symlink', path: rel, detail: 'in the source: what it points to is neither copied nor checked' });
+        return;
+      }
       kit.add('filesChecked', 1);
       if (layout.blobDigestOf(rel) !== undefined) {
         kit.add('sourceBlobs', 1);
@@ -83,9 +87,14 @@ export function createVerifyTargetOps(kit: Kit): Stateless {
     root: config.target,
     enter: () => true,
     child: () => ({ missing: false }),
-    file(_state, rel) {
+    file(_state, rel, _name, kind) {
       const file = path.join(config.target, rel);
       const digest = layout.blobDigestOf(rel);
+      if (kind === 'link') {
+        // Followed, it could make a blob or a whole tree look present that lives elsewhere.
+        kit.problem({ kind: 'symlink', path: rel, detail: 'in the target: registry storage holds no symbolic links' });
+        return;
+      }
       try {
         if (digest !== undefined) {
           const result = kit.hashFile(file, true);

@@ -76,6 +76,19 @@ describe('the rclone engine', () => {
     expect((error as { hint: string }).hint).toContain('apt-get install rclone');
   });
 
+  it('takes a check that failed without naming a difference for a failure, not for a clean result', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rclone-fake-'));
+    // What rclone does when it cannot list part of a remote: exit 1, an error on stderr, no line in the report.
+    const fake = join(dir, 'rclone');
+    await writeFile(fake, '#!/bin/sh\necho "ERROR : blobs: error listing: permission denied" >&2\nexit 1\n', { mode: 0o755 });
+    const error = await createRcloneStorageEngine(fake)
+      .verify({ from: { kind: 'rclone', remote: ':local:/nowhere' }, to: { kind: 'path', path: dir } })
+      .catch((e: unknown) => e);
+    expect(isMigrateError(error) && error.code).toBe('STORAGE_FAILED');
+    expect((error as Error).message).toContain('error listing: permission denied');
+    await rm(dir, { recursive: true, force: true });
+  });
+
   it('runs through `dtr-migrate storage copy --json` to an rclone remote', async () => {
     const { root, source, target } = await tree();
     const run = await runCli(['storage', 'copy', '--from', source, '--to', `:local:${target}`, '--json']);

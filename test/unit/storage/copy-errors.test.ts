@@ -1,5 +1,5 @@
-import { appendFile, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, mkdir, mkdtemp, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPathStorageEngine } from '../../../src/storage/index.js';
@@ -116,6 +116,48 @@ describe('storage copy refuses bad input and fails safely', () => {
     ]);
     await expect(stat(join(target, rel))).rejects.toMatchObject({ code: 'ENOENT' });
     expect([...(await listTree(target)).keys()].filter((name) => name.includes('.dtr-migrate-tmp-'))).toEqual([]);
+  });
+
+  it('counts every directory a copy into an existing, empty target must create, for the space check', async () => {
+    await mkdir(target);
+    // Incomplete uploads are not copied; the root exists already.
+    const copied = [...(await listTree(source))].filter(([rel]) => rel !== '' && !rel.split('/').includes('_uploads'));
+    const directories = copied.filter(([, entry]) => entry.type === 'dir').length;
+    const files = copied.filter(([, entry]) => entry.type === 'file').length;
+    // Exactly as many free inodes as files and directories: enough, and one less is not.
+    let free = files + directories;
+    const exact = createPathStorageEngine({ statfs: async () => ({ bsize: 4096, bavail: 1e9, files: 1e9, ffree: free }) });
+    await expect(exact.preflight(at(source), at(target))).resolves.toBeUndefined();
+    free -= 1;
+    await expect(exact.preflight(at(source), at(target))).rejects.toMatchObject({ code: 'STORAGE_INVALID', message: expect.stringMatching(/inode/) });
+  });
+
+  it('reports a symbolic link in the source, copies no link, and says what it points to', async () => {
+    const outside = join(dir, 'elsewhere');
+    await mkdir(outside);
+    await writeFile(join(outside, 'data'), 'x');
+    await symlink(outside, join(source, 'docker/registry/v2/blobs/sha256/linked'));
+    const summary = await engine.copy({ from: at(source), to: at(target) });
+    expect(summary.problems).toEqual([{ kind: 'symlink', path: 'docker/registry/v2/blobs/sha256/linked', detail: expect.stringContaining(`points to ${outside}`) }]);
+    expect([...(await listTree(target)).values()].filter((entry) => entry.type === 'symlink')).toEqual([]);
+    const verified = await engine.verify({ from: at(source), to: at(target) });
+    expect(verified.problems.map((p) => p.kind)).toContain('symlink');
+  });
+
+  it('refuses to start while another copy writes to the same target, and resumes one that was killed', async () => {
+    await engine.copy({ from: at(source), to: at(target) });
+    const marker = join(target, '.dtr-migrate-copy-incomplete');
+    // A live process of this machine (the test runner's parent) stands for the other copy.
+    await writeFile(marker, JSON.stringify({ pid: process.ppid, host: hostname() }));
+    await expect(engine.copy({ from: at(source), to: at(target) })).rejects.toMatchObject({
+      code: 'STORAGE_INVALID',
+      message: expect.stringContaining(`Another copy (pid ${process.ppid} on this machine) is writing to`),
+    });
+    await expect(stat(marker)).resolves.toBeDefined();
+    // A pid that no longer runs: the copy was killed, and this one sweeps up after it.
+    await writeFile(marker, JSON.stringify({ pid: 2 ** 22 + 1, host: hostname() }));
+    await expect(engine.copy({ from: at(source), to: at(target) })).resolves.toMatchObject({ problems: [] });
+    await expect(stat(marker)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('rejects a bad concurrency', async () => {
