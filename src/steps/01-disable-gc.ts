@@ -14,6 +14,8 @@ const outputSchema = z.object({
   previousSchedules: z.array(cronSchema),
   readOnlyBefore: z.boolean(),
   waitedForJobs: z.array(z.string()),
+  /** Every GC job DTR listed once GC was off: a GC job not among them ran later (live-checks.ts). */
+  gcJobsSeen: z.array(z.string()).optional(),
 });
 type Output = z.infer<typeof outputSchema>;
 
@@ -30,6 +32,7 @@ export const disableGcStep: Step<Output> = {
     { kind: 'http', method: 'GET', path: apiPaths.crons, why: 'record the current GC schedule in the journal' },
     { kind: 'http', method: 'DELETE', path: apiPaths.cron(gcCronAction), why: 'set GC to Never (each onlinegc* schedule found)' },
     { kind: 'http', method: 'GET', path: `${apiPaths.jobs}?limit=500`, why: 'wait until no onlinegc* job is waiting or running' },
+    { kind: 'http', method: 'GET', path: `${apiPaths.jobs}?limit=500`, why: 'note the GC jobs DTR lists now: any later one means GC ran while it should have been off' },
     { kind: 'check', description: 'read back: no GC schedule, no GC job waiting or running' },
   ],
 
@@ -63,7 +66,8 @@ export const disableGcStep: Step<Output> = {
       ctx.progress(`waiting for GC job ${job?.id ?? ''} (${job?.status ?? ''}) to finish`);
       await ctx.sleep(pollMs);
     }
-    return { previousSchedules: previous, readOnlyBefore, waitedForJobs: [...waited] };
+    const gcJobsSeen = (await ctx.api.listJobs({ limit: 500 })).filter((job) => isGcAction(job.action)).map((job) => job.id);
+    return { previousSchedules: previous, readOnlyBefore, waitedForJobs: [...waited], gcJobsSeen };
   },
 
   async verify(ctx, output) {

@@ -8,25 +8,17 @@ import { blobPath, checkStorageHoldsTags, describeMissing, type MissingContent, 
 import { readInventory } from '../inventory/tags.js';
 import { healthyReplicaStatus } from '../dtr/facts.js';
 import { MigrateError, isMigrateError } from '../errors.js';
-import type { StepContext, StepId, Verification } from '../engine/step.js';
+import type { StepContext, Verification } from '../engine/step.js';
 import { formatBytes, formatCount } from '../format.js';
 import type { BackupOutput } from './02-backup.js';
 import { storedVerifySummary, type MigrateStorageOutput } from './03-migrate-storage.js';
 import { describeNewStorage, newStorage } from './bootstrapper.js';
 import { gcProblem, isGcOff, readGcState } from './gc-state.js';
+import { changeStarted, gcOffLine, locked, readOnlyLine } from './live-checks.js';
 import { storageMismatch } from './new-storage-check.js';
 
 const healthWaitMs = 10 * 60_000;
 const healthPollMs = 1_000;
-
-function locked(what: string, reason: string, reopen?: StepId): MigrateError {
-  return new MigrateError('STEP_LOCKED', `${what} is locked: ${reason}; nothing was changed`, {
-    hint: reopen === undefined
-      ? 'Run `dtr-migrate migrate` to finish the earlier steps; `dtr-migrate status` shows where things stand.'
-      : `Run \`dtr-migrate migrate\` again: it redoes ${reopen}, checks again, and only then asks again.`,
-    ...(reopen === undefined ? {} : { reopenSteps: [reopen] }),
-  });
-}
 
 /**
  * Re-checks, right before the operator is asked, everything that protects the data: the backup is
@@ -57,6 +49,7 @@ export async function checkProtections(ctx: StepContext, what: string): Promise<
     throw locked(what, describeMissing({ ...content.check, missing: content.lost }), 'migrate-storage');
   }
   const gcLine = await gcOffLine(ctx, what);
+  const readOnly = await readOnlyLine(ctx, what);
   return {
     backup,
     lines: [
@@ -65,13 +58,9 @@ export async function checkProtections(ctx: StepContext, what: string): Promise<
       `every tag's manifest, config and layers are in the new storage: ${formatCount(content.check.tagsChecked)} tags, ${formatCount(content.check.blobsChecked)} blobs checked${content.brokenBefore.length > 0 ? ` (${content.brokenBefore.length} already incomplete in the old storage: see the log)` : ''}`,
       `new storage ${ctx.inputs.targetStorage}: ${formatCount(verify.filesChecked)} files, ${formatBytes(verify.bytesChecked)}, ${formatCount(verify.blobsHashed)} blob digests checked, no problem (${verify.verifiedAt})`,
       gcLine,
+      ...(readOnly === undefined ? [] : [readOnly]),
     ],
   };
-}
-
-/** A destroy or a reconfigure was started on an earlier run: DTR may be partly gone or restarting. */
-function changeStarted(ctx: StepContext): boolean {
-  return ctx.savedBy('restore')?.['destroyStartedAt'] !== undefined || ctx.savedBy('reconfigure')?.['reconfigureStartedAt'] !== undefined;
 }
 
 /**
@@ -84,36 +73,6 @@ function backupGone(ctx: StepContext, what: string, problem: string, backup: Bac
   return new MigrateError('STEP_LOCKED', `${what} is locked: ${problem}, and DTR was partly destroyed or reconfigured on an earlier run, so no new backup can be taken; nothing was changed`, {
     hint: `Put the verified backup back at ${backup.file} (sha256 ${backup.sha256}), then run \`dtr-migrate migrate\` again.`,
   });
-}
-
-/**
- * GC must be off. After a destroy that failed part-way DTR may not answer (or its API may be gone behind
- * a proxy that answers 5xx): then no GC can run either, and the check is the restore that follows (DTR
- * comes back with the backup's GC state, which was taken with GC off). Only when DTR is really not
- * serving: a replica that reports healthy must show GC off like any other.
- */
-async function gcOffLine(ctx: StepContext, what: string): Promise<string> {
-  try {
-    const gc = await readGcState(ctx.api);
-    if (!isGcOff(gc)) {
-      throw new MigrateError('STEP_LOCKED', `${what} is locked: ${gcProblem(gc)}; nothing was changed`, {
-        hint: 'Set garbage collection to "Never" in DTR (System > Garbage collection) and let any GC job end, then run `dtr-migrate migrate` again.',
-      });
-    }
-    return 'garbage collection is off: no schedule, no job running (checked just now)';
-  } catch (error) {
-    const unanswered = isMigrateError(error) && ['API_ERROR', 'API_UNREACHABLE', 'API_TIMEOUT'].includes(error.code);
-    if (!unanswered || !changeStarted(ctx) || (await replicaHealthy(ctx))) throw error;
-    return 'garbage collection cannot run: DTR is not serving after the earlier, unfinished destroy or reconfigure';
-  }
-}
-
-async function replicaHealthy(ctx: StepContext): Promise<boolean> {
-  try {
-    return (await ctx.api.clusterStatus()).replica_health[ctx.inputs.replicaId] === healthyReplicaStatus;
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -1,0 +1,90 @@
+/**
+ * What DTR itself must show right before the destructive step: GC off, and off since step 1 (no GC job
+ * ran meanwhile), and, in the read-only procedure, read-only mode still on. Part of the gate in
+ * protections.ts.
+ *
+ * After a destroy or reconfigure that did not finish, DTR may not answer at all (or its API may be gone
+ * behind a proxy that answers 5xx): then nothing can run or change, and the check is the restore or
+ * reconfigure that follows. Only when DTR is really not serving: a replica that reports healthy must
+ * pass these checks like any other.
+ */
+import { healthyReplicaStatus, isGcAction } from '../dtr/facts.js';
+import { MigrateError, isMigrateError } from '../errors.js';
+import type { StepContext, StepId } from '../engine/step.js';
+import { gcProblem, isGcOff, readGcState } from './gc-state.js';
+
+/** The gate's refusal; `reopen` names the steps the next run redoes before asking again. */
+export function locked(what: string, reason: string, ...reopen: StepId[]): MigrateError {
+  return new MigrateError('STEP_LOCKED', `${what} is locked: ${reason}; nothing was changed`, {
+    hint: reopen.length === 0
+      ? 'Run `dtr-migrate migrate` to finish the earlier steps; `dtr-migrate status` shows where things stand.'
+      : `Run \`dtr-migrate migrate\` again: it redoes ${reopen.join(', ')}, checks again, and only then asks again.`,
+    reopenSteps: reopen,
+  });
+}
+
+/** A destroy or a reconfigure was started on an earlier run: DTR may be partly gone or restarting. */
+export function changeStarted(ctx: StepContext): boolean {
+  return ctx.savedBy('restore')?.['destroyStartedAt'] !== undefined || ctx.savedBy('reconfigure')?.['reconfigureStartedAt'] !== undefined;
+}
+
+/** Runs `check`; if DTR does not answer after an unfinished destroy or reconfigure, `whileDown` instead. */
+async function unlessDown(ctx: StepContext, check: () => Promise<string>, whileDown: string): Promise<string> {
+  try {
+    return await check();
+  } catch (error) {
+    const unanswered = isMigrateError(error) && ['API_ERROR', 'API_UNREACHABLE', 'API_TIMEOUT'].includes(error.code);
+    if (!unanswered || !changeStarted(ctx) || (await replicaHealthy(ctx))) throw error;
+    return whileDown;
+  }
+}
+
+async function replicaHealthy(ctx: StepContext): Promise<boolean> {
+  try {
+    return (await ctx.api.clusterStatus()).replica_health[ctx.inputs.replicaId] === healthyReplicaStatus;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * GC is off now, and no GC job appeared since disable-gc (which noted the GC jobs it saw): one that ran
+ * and ended meanwhile may have deleted blobs the backup refers to, so backup and copy are redone.
+ * [choice: jobs are told apart by id, not by time, so DTR's clock does not matter; the newest 500 jobs
+ * are read, as in gc-state.ts]
+ */
+export function gcOffLine(ctx: StepContext, what: string): Promise<string> {
+  return unlessDown(ctx, async () => {
+    const gc = await readGcState(ctx.api);
+    if (!isGcOff(gc)) {
+      throw new MigrateError('STEP_LOCKED', `${what} is locked: ${gcProblem(gc)}; nothing was changed`, {
+        hint: 'Set garbage collection to "Never" in DTR (System > Garbage collection) and let any GC job end, then run `dtr-migrate migrate` again.',
+      });
+    }
+    const seen = ctx.outputOf<{ gcJobsSeen?: string[] }>('disable-gc')?.gcJobsSeen;
+    if (seen !== undefined) {
+      const known = new Set(seen);
+      const ran = (await ctx.api.listJobs({ limit: 500 })).filter((job) => isGcAction(job.action) && !known.has(job.id));
+      if (ran.length > 0) {
+        const jobs = ran.map((job) => `${job.action} ${job.id} (${job.status})`).join(', ');
+        throw locked(what, `garbage collection ran after it was turned off (${jobs}): it may have deleted blobs the backup refers to`, 'disable-gc', 'backup', 'migrate-storage');
+      }
+    }
+    return 'garbage collection is off, and no GC job ran since it was turned off (checked just now)';
+  }, 'garbage collection cannot run: DTR is not serving after the earlier, unfinished destroy or reconfigure');
+}
+
+/**
+ * In the read-only procedure the copy is complete only while nothing can be pushed: read-only mode must
+ * still be on. If someone turned it off, what was pushed meanwhile is not in the copy: read-only mode
+ * goes back on and the copy is brought up to date. Undefined for procedures without read-only mode.
+ */
+export async function readOnlyLine(ctx: StepContext, what: string): Promise<string | undefined> {
+  if (ctx.outputOf('read-only') === undefined) return undefined;
+  return unlessDown(ctx, async () => {
+    if (!(await ctx.api.getSettings()).readOnlyRegistry) {
+      throw locked(what, 'read-only mode was turned off after the copy, so pushes made since may be missing from it', 'read-only', 'migrate-storage');
+    }
+    return 'read-only mode is still on: nothing was pushed since the copy (checked just now)';
+  }, 'read-only mode cannot be checked: DTR is not serving after the earlier, unfinished reconfigure');
+}
