@@ -15,12 +15,23 @@ type Output = z.infer<typeof outputSchema>;
 
 const pollMs = 1_000;
 
-/** A job of ours this step may have started before it was killed. */
-async function jobStartedEarlier(ctx: StepContext, since: string | undefined): Promise<Job | undefined> {
-  if (since === undefined) return undefined;
-  const jobs = await ctx.api.listJobs({ action: blobGcAction });
+async function blobGcJobs(ctx: StepContext): Promise<Job[]> {
+  return (await ctx.api.listJobs({ action: blobGcAction })).filter((job) => job.action === blobGcAction);
+}
+
+/**
+ * A job of ours this step may have started before it was killed: one DTR did not list before the POST.
+ * [choice: told apart by id, not by time, so a DTR clock that differs from ours cannot hide it] Journals
+ * of an earlier version recorded only the time of the request (`requestedAt`, a minute early).
+ */
+async function jobStartedEarlier(ctx: StepContext, saved: Record<string, unknown> | undefined): Promise<Job | undefined> {
+  const before = saved?.['jobsBefore'] as string[] | undefined;
+  const since = saved?.['requestedAt'] as string | undefined;
+  if (before === undefined && since === undefined) return undefined;
+  const known = new Set(before ?? []);
+  const ours = (job: Job): boolean => (before !== undefined ? !known.has(job.id) : job.scheduledAt !== undefined && since !== undefined && job.scheduledAt >= since);
   // A failed job is not adopted: the point of resuming is a job that can still succeed.
-  return jobs.find((job) => job.action === blobGcAction && !jobFailed.has(job.status) && job.scheduledAt !== undefined && job.scheduledAt >= since);
+  return (await blobGcJobs(ctx)).find((job) => ours(job) && !jobFailed.has(job.status));
 }
 
 export const onlineGcBlobsStep: Step<Output> = {
@@ -31,6 +42,7 @@ export const onlineGcBlobsStep: Step<Output> = {
   output: outputSchema,
 
   plan: () => [
+    { kind: 'http', method: 'GET', path: `${apiPaths.jobs}?action=${blobGcAction}&limit=100`, why: 'note the jobs that exist, so that after a kill the one this run started can be told apart' },
     { kind: 'http', method: 'POST', path: apiPaths.jobs, body: { action: blobGcAction }, why: 'start the job (202 Accepted and a job id)' },
     { kind: 'http', method: 'GET', path: apiPaths.job('<job-id>'), why: 'follow the job until it is done' },
     { kind: 'check', description: 'the job ended "done" (errored or canceled fails the step)' },
@@ -40,14 +52,13 @@ export const onlineGcBlobsStep: Step<Output> = {
     const saved = ctx.saved();
     let jobId = saved?.['jobId'] as string | undefined;
     if (jobId === undefined) {
-      const requestedAt = saved?.['requestedAt'] as string | undefined;
-      const earlier = await jobStartedEarlier(ctx, requestedAt);
+      const earlier = await jobStartedEarlier(ctx, saved);
       if (earlier !== undefined) {
         jobId = earlier.id;
         ctx.log(`following job ${jobId}, started by an earlier run`);
       } else {
-        // Recorded before the POST, with a minute of slack for clock skew between us and DTR.
-        await ctx.checkpoint({ requestedAt: new Date(Date.now() - 60_000).toISOString() });
+        // Recorded before the POST: after a kill, a job DTR lists that is not among these is ours.
+        await ctx.checkpoint({ jobsBefore: (await blobGcJobs(ctx)).map((job) => job.id), requestedAt: undefined });
         jobId = (await ctx.api.createJob(blobGcAction)).id;
       }
       await ctx.checkpoint({ jobId });
@@ -58,7 +69,7 @@ export const onlineGcBlobsStep: Step<Output> = {
       const job = await ctx.api.getJob(jobId);
       if (jobSucceeded.has(job.status)) return { jobId, status: job.status, waitedMs: Date.now() - started };
       if (jobFailed.has(job.status)) {
-        await ctx.checkpoint({ jobId: undefined, requestedAt: undefined });
+        await ctx.checkpoint({ jobId: undefined, jobsBefore: undefined, requestedAt: undefined });
         throw new MigrateError('JOB_FAILED', `DTR job ${jobId} (${blobGcAction}) ended "${job.status}"`, {
           hint: `See the job's logs in DTR (GET ${apiPaths.job(jobId)}/logs); then run \`dtr-migrate migrate\` again to start a new one.`,
         });
