@@ -86,6 +86,29 @@ export class MigrateError extends Error {
   }
 }
 
+/**
+ * The same error with every secret in its message, hint and details replaced by ****: a subprocess's
+ * last line of output, quoted in a message, could hold one. Errors of other kinds keep only their
+ * (masked) message.
+ */
+export function maskSecrets(error: unknown, mask: (text: string) => string): unknown {
+  if (isMigrateError(error)) {
+    const masked = new MigrateError(error.code, mask(error.message), {
+      ...(error.hint === undefined ? {} : { hint: mask(error.hint) }),
+      details: error.details.map(mask),
+      reopenSteps: error.reopenSteps,
+    });
+    if (error.stack !== undefined) masked.stack = mask(error.stack);
+    return masked;
+  }
+  if (error instanceof Error) {
+    const masked = new Error(mask(error.message));
+    if (error.stack !== undefined) masked.stack = mask(error.stack);
+    return masked;
+  }
+  return mask(String(error));
+}
+
 /** True for a MigrateError, even one created by another copy of this module. */
 export function isMigrateError(value: unknown): value is MigrateError {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;

@@ -66,6 +66,11 @@ export class InputResolver {
     return value as ResolvedInputs[K];
   }
 
+  /** The secrets known so far (from the environment, stdin or a prompt), for masking. */
+  secrets(): string[] {
+    return [...this.values].filter(([key]) => specOf(key).secret === true).map(([, { value }]) => String(value));
+  }
+
   origin(key: InputKey): InputOrigin | undefined {
     return this.values.get(key)?.origin;
   }

@@ -10,7 +10,7 @@ import { InputResolver, type InputSources } from '../config/resolve.js';
 import { Docker } from '../docker/docker.js';
 import { procedures } from '../dtr/procedures.js';
 import { classifyVersion, versionAdvice } from '../dtr/versions.js';
-import { MigrateError } from '../errors.js';
+import { MigrateError, maskSecrets } from '../errors.js';
 import { stepsFor } from '../steps/index.js';
 import { describeSchedules } from '../steps/gc-state.js';
 import { checkLocations, createPathStorageEngine } from '../storage/index.js';
@@ -22,7 +22,7 @@ import { Journal, journalFileName, type JournalData } from './journal.js';
 import { preflight } from './preflight.js';
 import { chooseProcedure } from './procedure-choice.js';
 import { planContext, runSteps } from './runner.js';
-import { LogFile, acquireLock, prepareStateDir } from './state-dir.js';
+import { LogFile, acquireLock, maskWith, prepareStateDir } from './state-dir.js';
 import type { Step } from './step.js';
 
 export interface MigrationOptions {
@@ -82,14 +82,16 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
     ? undefined
     : await acquireLock(stateDir, async () => options.takeOverLock || (io.interactive && (await io.ask({ kind: 'confirm', message: 'The state directory is locked by a dtr-migrate that no longer runs. Take the lock over?', default: false })) === true));
   let client: DtrClient | undefined;
+  // Until the inputs are read there is no secret to mask.
+  let mask = (text: string): string => text;
   try {
     const existing = await Journal.read(join(stateDir, journalFileName));
     const log = options.dryRun ? undefined : await LogFile.create(stateDir);
     const inputs = new InputResolver({ ...options.sources, journal: (existing?.inputs ?? {}) as InputSources['journal'] }, io, options.yes);
     inputs.checkGiven();
     await inputs.requireAll(connectionInputs);
-    log?.redact(inputs.peek('dtrToken'));
-    log?.redact(inputs.peek('ucpPassword'));
+    mask = (text) => maskWith(inputs.secrets(), text);
+    log?.redactFrom(() => inputs.secrets());
     const writeLog = (line: string): void => log?.write(line);
     const docker = new Docker(inputs.peek('dockerBin') ?? 'docker', writeLog, options.dockerEnv ?? {}, log?.file);
     client = new DtrClient({
@@ -145,7 +147,7 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
     }
     log?.write(`run started: ${procedure}, ${pending.length} step(s) to go; ${detected.join('; ')}`);
     try {
-      await runSteps({ steps, journal, io, inputs, services, stateDir, log: writeLog, signal: options.signal, yes: options.yes });
+      await runSteps({ steps, journal, io, inputs, services, stateDir, log: writeLog, signal: options.signal, yes: options.yes, mask });
     } catch (error) {
       log?.write(`run stopped: ${error instanceof Error ? error.message : String(error)}`);
       if (error instanceof MigrateError) for (const line of error.details) log?.write(`  ${line}`);
@@ -153,6 +155,8 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
     }
     log?.write('run finished: every step verified');
     return { procedure, steps: summarize(steps, journal), stateDir, logFile: log?.file, dryRun: false };
+  } catch (error) {
+    throw maskSecrets(error, mask);
   } finally {
     await client?.close();
     await lock?.release();

@@ -26,6 +26,8 @@ export interface RunnerOptions {
   readonly signal: AbortSignal;
   /** `--yes`: the operator agreed up front (destructive steps still need `--confirm-destroy`). */
   readonly yes: boolean;
+  /** Replaces secrets in what goes to the journal and the events (an error may quote a subprocess). */
+  readonly mask?: (text: string) => string;
 }
 
 function interrupted(): MigrateError {
@@ -197,9 +199,10 @@ export async function runSteps(options: RunnerOptions): Promise<void> {
     } catch (caught) {
       const error = signal.aborted && !(isMigrateError(caught) && caught.code === 'INTERRUPTED') ? interrupted() : caught;
       const status = isMigrateError(error) && error.code === 'INTERRUPTED' ? 'interrupted' : 'failed';
+      const mask = options.mask ?? ((text: string): string => text);
       const summary = isMigrateError(error)
-        ? { code: error.code, message: error.message, ...(error.hint === undefined ? {} : { hint: error.hint }) }
-        : { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
+        ? { code: error.code, message: mask(error.message), ...(error.hint === undefined ? {} : { hint: mask(error.hint) }) }
+        : { code: 'INTERNAL', message: mask(error instanceof Error ? error.message : String(error)) };
       await journal.update(step.id, { status, error: summary, endedAt: new Date().toISOString(), durationMs: Date.now() - started });
       ctx.log(`${status}: ${summary.code}: ${summary.message}`);
       io.emit({ event: 'step-failed', id: step.id, ...summary });

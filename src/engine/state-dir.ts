@@ -84,11 +84,22 @@ export async function acquireLock(dir: string, takeOver: () => Promise<boolean>)
 }
 
 /**
+ * Replaces every secret in `text` by ****. Values under four characters are left alone: masking them
+ * would garble ordinary words, and no DTR token or UCP password is that short.
+ */
+export function maskWith(secrets: readonly string[], text: string): string {
+  let out = text;
+  for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join('****');
+  return out;
+}
+
+/**
  * The log file: every step's detail and every subprocess's output, secrets replaced by ****.
  * Synchronous appends keep the order of lines and survive a crash right after them.
  */
 export class LogFile {
   private readonly secrets: string[] = [];
+  private sources: Array<() => readonly string[]> = [];
 
   constructor(readonly file: string) {
     closeSync(openSync(file, 'a', 0o600));
@@ -105,10 +116,14 @@ export class LogFile {
     if (secret !== undefined && secret.length >= 4 && !this.secrets.includes(secret)) this.secrets.push(secret);
   }
 
+  /** Secrets learnt later too (a password typed at a prompt in step 4): asked again at every write. */
+  redactFrom(source: () => readonly string[]): void {
+    this.sources.push(source);
+  }
+
   mask(text: string): string {
-    let out = text;
-    for (const secret of this.secrets) out = out.split(secret).join('****');
-    return out;
+    for (const source of this.sources) for (const secret of source()) this.redact(secret);
+    return maskWith(this.secrets, text);
   }
 
   write(line: string): void {

@@ -63,6 +63,15 @@ describe('secrets never leave their variables', { timeout: longTestMs }, () => {
     expect(failedJson.code).toBe(1);
     expect(jsonEvents(failedJson.stdout).at(-1)).toMatchObject({ event: 'result', ok: false, error: { code: 'DOCKER_FAILED' } });
     setBootstrapperFaults(f.mock.state, undefined);
+    // A bootstrapper that prints the password it was given in its error: quoted in the message, masked.
+    const chatty = join(f.root, 'docker-chatty.sh');
+    await writeFile(chatty, `#!/bin/sh\ncase " $* " in *" backup "*) echo "login failed with password $UCP_PASSWORD" >&2; exit 1;; esac\nexec '${f.mock.dockerBin}' "$@"\n`);
+    await chmod(chatty, 0o755);
+    const quoted = await runLong(['migrate', ...f.args, '--docker-bin', chatty, ...(await finishArgs(f)), '--debug'], { env: f.env });
+    const quotedJson = await runLong(['migrate', ...f.args, '--docker-bin', chatty, ...(await finishArgs(f)), '--json'], { env: f.env });
+    expect(quoted.code).toBe(1);
+    expect(quoted.stderr).toContain('login failed with password ****');
+    seen.push(...output('bootstrapper quoting the password', quoted), ...output('the same, --json', quotedJson));
     const done = await runLong([...args, '--json'], { env: f.env });
     expect(done.code, done.stderr).toBe(0);
     const status = await runLong(['status', '--state-dir', f.stateDir]);
