@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { open, readFile, rename, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { MigrateError } from '../errors.js';
 import { stepIds, type StepId } from './step.js';
@@ -142,4 +142,9 @@ export async function writeFileAtomic(file: string, content: string): Promise<vo
     await unlink(temp).catch(() => undefined);
     throw error;
   }
+  // The rename itself is durable only once the directory is: a power cut must not bring back the
+  // journal from before `destroyStartedAt` was noted.
+  const dir = await open(dirname(file), 'r').catch(() => undefined);
+  await dir?.sync().catch(() => undefined);
+  await dir?.close();
 }

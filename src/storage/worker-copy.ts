@@ -239,7 +239,9 @@ export function createCopyOps(kit: Kit): DirOps<DirState> {
       try {
         const chown = needsOwner(stats, existing ?? owner);
         if (chown) fs.lchownSync(dst, stats.uid, stats.gid);
-        const created = (((mode | 0o700) & ~umask) & 0o7777) !== mode;
+        // A directory this walk created got `mode | 0o700` less the umask; the root was made before the
+        // walk (prepareTarget, with the default mode), so its mode is always set.
+        const created = rel === '' || (((mode | 0o700) & ~umask) & 0o7777) !== mode;
         if (chown || (existing ? (existing.mode & 0o7777) !== mode : created || modeLost(mode, false))) {
           fs.chmodSync(dst, mode);
         }

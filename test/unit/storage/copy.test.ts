@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm, stat, truncate, unlink, utimes, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, readdir, rm, stat, truncate, unlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -37,6 +37,8 @@ describe('storage copy', () => {
   });
 
   it('copies everything but _uploads with paths, sizes, modes and mtimes, then nothing on a second run', async () => {
+    // The root's own mode too (the target root is created before the walk, with the default mode).
+    await chmod(source, 0o750);
     const progress: StorageProgress[] = [];
     const first = await engine.copy({ from: at(source), to: at(target), onProgress: (p) => progress.push(p) });
     expect(first.problems).toEqual([]);
