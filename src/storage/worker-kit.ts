@@ -39,6 +39,13 @@ export function createKit(data: WorkerData, layout: Layout, post: (message: From
   };
   const isNotFound = (error: unknown): boolean => errno(error) === 'ENOENT' || errno(error) === 'ENOTDIR';
 
+  /**
+   * Marks a failed read (EIO on a bad sector, ESTALE on NFS): in a copy the file read is the source's,
+   * so it becomes a per-file problem instead of stopping the copy with the blame on the target.
+   */
+  const failedRead = (error: unknown): unknown =>
+    typeof error === 'object' && error !== null ? Object.assign(error, { failedRead: true }) : error;
+
   const pump: Kit['pump'] = (fd, out, hashing, countBytes, limit = Number.POSITIVE_INFINITY) => {
     const hash = hashing ? createHash('sha256') : undefined;
     let bytes = 0;
@@ -46,7 +53,12 @@ export function createKit(data: WorkerData, layout: Layout, post: (message: From
     while (bytes < limit) {
       // Checked per chunk, so even a multi-gigabyte blob stops promptly.
       throwIfAborted();
-      const read = fs.readSync(fd, buffer, 0, Math.min(buffer.length, limit - bytes), null);
+      let read: number;
+      try {
+        read = fs.readSync(fd, buffer, 0, Math.min(buffer.length, limit - bytes), null);
+      } catch (error) {
+        throw failedRead(error);
+      }
       if (read === 0) break;
       const chunk = read === buffer.length ? buffer : buffer.subarray(0, read);
       hash?.update(chunk);
@@ -82,6 +94,7 @@ export function createKit(data: WorkerData, layout: Layout, post: (message: From
     if (now !== undefined && isNotFound(now)) {
       return { kind: 'changed-during-copy', path: rel, detail: 'vanished during the copy' };
     }
+    if ((error as { failedRead?: boolean }).failedRead === true) return { kind: 'unreadable', path: rel, detail: `reading failed: ${describe(error)}` };
     const code = errno(error);
     if (code === 'EACCES' || code === 'EPERM' || code === 'EIO' || code === 'ELOOP') {
       try {
