@@ -27,6 +27,8 @@ export const nextPageHeader = 'x-next-page-start';
  */
 export const gcCronAction = 'onlinegc';
 export const isGcAction = (action: string): boolean => action.startsWith('onlinegc');
+/** The GC job actions DTR knows, to list each on its own (`GET /api/v0/jobs?action=`). [inferred] */
+export const gcJobActions: readonly string[] = ['onlinegc', 'onlinegc_metadata', 'onlinegc_blobs', 'onlinegc_scan'];
 /** The job that deletes blobs the restored metadata no longer refers to. [doc] */
 export const blobGcAction = 'onlinegc_blobs';
 

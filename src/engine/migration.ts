@@ -12,6 +12,7 @@ import { procedures } from '../dtr/procedures.js';
 import { classifyVersion, versionAdvice } from '../dtr/versions.js';
 import { MigrateError, maskSecrets } from '../errors.js';
 import { stepsFor } from '../steps/index.js';
+import { describeNewStorage, newStorage } from '../steps/bootstrapper.js';
 import { describeSchedules } from '../steps/gc-state.js';
 import { checkLocations, createPathStorageEngine } from '../storage/index.js';
 import { migrateStorageFlags, migrateStorageStep } from '../steps/03-migrate-storage.js';
@@ -112,14 +113,16 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
     const advice = versionAdvice(version);
     if (advice !== undefined) io.emit({ event: 'notice', level: 'warn', text: advice });
     const procedure = await chooseProcedure(io, inputs, existing?.procedure, version, options.yes);
-    if (procedure === 'reconfigure' && !io.interactive && inputs.peek('acceptTagLoss') !== true) {
+    const steps = stepsFor(procedure, version.family);
+    const journal = await Journal.open(stateDir, procedure);
+    const pending = steps.filter((step) => journal.status(step.id) !== 'verified');
+    // Only while the reconfigure is still to come: once it ran, the loss was accepted on that run.
+    const wipePending = procedure === 'reconfigure' && pending.some((step) => step.id === 'reconfigure');
+    if (wipePending && !io.interactive && inputs.peek('acceptTagLoss') !== true) {
       throw new MigrateError('CONFIRMATION_REQUIRED', 'the reconfigure procedure erases every tag; in a script that must be accepted up front, and nothing was changed', {
         hint: 'Add --accept-tag-loss if that is what you want, or use --procedure best-practice (or read-only on 2.6.4+), which keep the tags.',
       });
     }
-    const steps = stepsFor(procedure, version.family);
-    const journal = await Journal.open(stateDir, procedure);
-    const pending = steps.filter((step) => journal.status(step.id) !== 'verified');
     if (!io.interactive && !options.dryRun) {
       const missing = inputs.missing([...new Set(pending.flatMap((step) => step.inputs))]);
       if (missing.length > 0) {
@@ -129,6 +132,7 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
       }
     }
     await checkStorageInputs(inputs, pending, options.dryRun);
+    checkStorageNaming(inputs, journal);
     const detected = [
       `DTR ${findings.dtrUrl}, version ${version.version} (from ${host.versionFrom ?? inputs.origin('dtrVersion') ?? 'input'})`,
       ...Object.entries(findings.replicas).map(([id, health]) => `replica ${id}: ${health}`),
@@ -173,6 +177,20 @@ async function checkStorageInputs(inputs: InputResolver, pending: readonly Step[
   const target = inputs.peek('targetStorage');
   if (source === undefined || target === undefined || !pending.some((step) => step.id === migrateStorageStep.id)) return;
   await checkLocations({ kind: 'path', path: source }, { kind: 'path', path: target }, migrateStorageFlags, dryRun);
+}
+
+/**
+ * The new storage must be named to DTR as it was when it was copied and verified: checked before the
+ * run records anything, so a mistyped --target-volume never reaches the journal (the gate checks again).
+ */
+function checkStorageNaming(inputs: InputResolver, journal: Journal): void {
+  const copiedAs = (journal.step(migrateStorageStep.id).output as { dtrStorage?: string } | undefined)?.dtrStorage;
+  if (copiedAs === undefined) return;
+  const named = describeNewStorage(newStorage({ targetStorage: inputs.peek('targetStorage'), targetVolume: inputs.peek('targetVolume'), targetNfsUrl: inputs.peek('targetNfsUrl') }));
+  if (named === copiedAs) return;
+  throw new MigrateError('JOURNAL_MISMATCH', `this run names the new storage ${named}, but this migration copied and verified it for ${copiedAs}`, {
+    hint: 'Drop --target-volume / --target-nfs-url, or give the values used when it was copied; use another --state-dir for a different migration.',
+  });
 }
 
 /** For a plan: every input that can be had without asking (missing ones show as <placeholders>). */

@@ -147,8 +147,9 @@ async function alreadyDone(options: RunnerOptions, step: Step, ctx: StepContext)
 
 /** The step's effect is in place but its check did not pass: recorded, reported, never repeated. */
 async function notRepeated(options: RunnerOptions, step: Step, ctx: StepContext, reason: string, hint: string | undefined): Promise<MigrateError> {
-  const error = new MigrateError('VERIFY_FAILED', `${step.title}: an earlier run did it, but its check did not pass: ${reason}; it is not repeated`, {
-    hint: hint ?? 'Run `dtr-migrate migrate` again to check again; `dtr-migrate status` shows where things stand.',
+  const mask = options.mask ?? ((text: string): string => text);
+  const error = new MigrateError('VERIFY_FAILED', mask(`${step.title}: an earlier run did it, but its check did not pass: ${reason}; it is not repeated`), {
+    hint: mask(hint ?? 'Run `dtr-migrate migrate` again to check again; `dtr-migrate status` shows where things stand.'),
   });
   await options.journal.update(step.id, { status: 'failed', error: { code: error.code, message: error.message, ...(error.hint === undefined ? {} : { hint: error.hint }) } });
   ctx.log(`failed: ${error.code}: ${error.message}`);
@@ -174,7 +175,7 @@ export async function runSteps(options: RunnerOptions): Promise<void> {
       // A protection that no longer holds (the backup changed, the copy lost a blob) reopens the step that made it.
       if (isMigrateError(error)) {
         for (const id of error.reopenSteps) {
-          await journal.update(id as StepId, { status: 'failed', error: { code: error.code, message: error.message } });
+          await journal.update(id as StepId, { status: 'failed', error: { code: error.code, message: (options.mask ?? String)(error.message) } });
         }
       }
       throw error;

@@ -8,7 +8,7 @@ import { cronSchema } from '../api/schemas.js';
 import { apiPaths, gcCronAction, isGcAction } from '../dtr/facts.js';
 import { MigrateError } from '../errors.js';
 import type { Step } from '../engine/step.js';
-import { describeSchedules, gcProblem, isGcOff, readGcState } from './gc-state.js';
+import { describeSchedules, gcProblem, isGcOff, listGcJobs, readGcState } from './gc-state.js';
 
 const outputSchema = z.object({
   previousSchedules: z.array(cronSchema),
@@ -31,8 +31,8 @@ export const disableGcStep: Step<Output> = {
   plan: () => [
     { kind: 'http', method: 'GET', path: apiPaths.crons, why: 'record the current GC schedule in the journal' },
     { kind: 'http', method: 'DELETE', path: apiPaths.cron(gcCronAction), why: 'set GC to Never (each onlinegc* schedule found)' },
-    { kind: 'http', method: 'GET', path: `${apiPaths.jobs}?limit=500`, why: 'wait until no onlinegc* job is waiting or running' },
-    { kind: 'http', method: 'GET', path: `${apiPaths.jobs}?limit=500`, why: 'note the GC jobs DTR lists now: any later one means GC ran while it should have been off' },
+    { kind: 'http', method: 'GET', path: `${apiPaths.jobs}?action=onlinegc&limit=200`, why: 'and the same for each onlinegc* action: wait until no GC job is waiting or running' },
+    { kind: 'http', method: 'GET', path: `${apiPaths.jobs}?action=onlinegc&limit=200`, why: 'note the GC jobs DTR lists now (each onlinegc* action): any later one means GC ran while it should have been off' },
     { kind: 'check', description: 'read back: no GC schedule, no GC job waiting or running' },
   ],
 
@@ -66,7 +66,7 @@ export const disableGcStep: Step<Output> = {
       ctx.progress(`waiting for GC job ${job?.id ?? ''} (${job?.status ?? ''}) to finish`);
       await ctx.sleep(pollMs);
     }
-    const gcJobsSeen = (await ctx.api.listJobs({ limit: 500 })).filter((job) => isGcAction(job.action)).map((job) => job.id);
+    const gcJobsSeen = (await listGcJobs(ctx.api)).map((job) => job.id);
     return { previousSchedules: previous, readOnlyBefore, waitedForJobs: [...waited], gcJobsSeen };
   },
 

@@ -77,6 +77,8 @@ export const restoreStep: Step<Output> = {
     await ctx.checkpoint({ destroyedAt: new Date().toISOString() });
     ctx.progress(`restoring from ${backup.file} onto ${describeNewStorage(storage)}`);
     await ctx.docker.run(restoreCommand(target, storage, ctx.inputs.ucpNode), { stdinFile: backup.file, signal: ctx.signal, purpose: 'docker/dtr restore' });
+    // From here on the restore is never repeated: a later run only checks it (see probe).
+    await ctx.checkpoint({ restoredAt: new Date().toISOString() });
     await waitForHealthyReplica(ctx, 'restore');
     return { replicaId: target.replicaId, storage: describeNewStorage(storage), backupFile: backup.file };
   },
@@ -89,14 +91,17 @@ export const restoreStep: Step<Output> = {
   },
 
   /**
-   * After a run that got past destroy: if DTR is healthy on the new storage, the restore finished and
-   * is never repeated (the runner checks the tags); if not, destroy (harmless on a removed replica)
+   * A restore that finished is never repeated (the runner checks it, and reports a failed check). It
+   * finished if an earlier run noted so, or, when a run was killed between destroy and that note, if
+   * DTR serves from the new storage. If DTR clearly does not, destroy (harmless on a removed replica)
    * and restore run again.
    */
   async probe(ctx) {
-    if (ctx.saved()?.['destroyedAt'] === undefined) return undefined;
+    const saved = ctx.saved();
+    if (saved?.['destroyedAt'] === undefined) return undefined;
     const backup = ctx.outputOf<BackupOutput>('backup');
-    if (backup === undefined || !(await servesFromNewStorage(ctx))) return undefined;
+    if (backup === undefined) return undefined;
+    if (saved['restoredAt'] === undefined && !(await servesFromNewStorage(ctx, 'restore'))) return undefined;
     return { replicaId: ctx.inputs.replicaId, storage: describeNewStorage(newStorage(ctx.inputs)), backupFile: backup.file };
   },
 };

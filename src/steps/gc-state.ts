@@ -5,18 +5,29 @@
  */
 import type { DtrClient } from '../api/client.js';
 import type { Cron, Job } from '../api/schemas.js';
-import { isGcAction, jobActive } from '../dtr/facts.js';
+import { gcJobActions, isGcAction, jobActive } from '../dtr/facts.js';
 
 export interface GcState {
   readonly schedules: readonly Cron[];
   readonly activeJobs: readonly Job[];
 }
 
+/**
+ * The newest GC jobs, listed action by action: on a busy DTR (scans, mirroring, webhooks) hundreds of
+ * other jobs would push a GC job out of one list of all actions. Filtered again here, in case a DTR
+ * ignores the filter. [choice: 200 per action, far beyond what a maintenance window holds]
+ */
+export async function listGcJobs(api: DtrClient): Promise<Job[]> {
+  const lists = await Promise.all(gcJobActions.map((action) => api.listJobs({ action, limit: 200 })));
+  const byId = new Map(lists.flat().filter((job) => isGcAction(job.action)).map((job) => [job.id, job]));
+  return [...byId.values()];
+}
+
 export async function readGcState(api: DtrClient): Promise<GcState> {
-  const [crons, jobs] = await Promise.all([api.listCrons(), api.listJobs({ limit: 500 })]);
+  const [crons, jobs] = await Promise.all([api.listCrons(), listGcJobs(api)]);
   return {
     schedules: crons.filter((cron) => isGcAction(cron.action)),
-    activeJobs: jobs.filter((job) => isGcAction(job.action) && jobActive.has(job.status)),
+    activeJobs: jobs.filter((job) => jobActive.has(job.status)),
   };
 }
 

@@ -8,10 +8,10 @@
  * reconfigure that follows. Only when DTR is really not serving: a replica that reports healthy must
  * pass these checks like any other.
  */
-import { healthyReplicaStatus, isGcAction } from '../dtr/facts.js';
+import { healthyReplicaStatus } from '../dtr/facts.js';
 import { MigrateError, isMigrateError } from '../errors.js';
 import type { StepContext, StepId } from '../engine/step.js';
-import { gcProblem, isGcOff, readGcState } from './gc-state.js';
+import { gcProblem, isGcOff, listGcJobs, readGcState } from './gc-state.js';
 
 /** The gate's refusal; `reopen` names the steps the next run redoes before asking again. */
 export function locked(what: string, reason: string, ...reopen: StepId[]): MigrateError {
@@ -50,8 +50,7 @@ async function replicaHealthy(ctx: StepContext): Promise<boolean> {
 /**
  * GC is off now, and no GC job appeared since disable-gc (which noted the GC jobs it saw): one that ran
  * and ended meanwhile may have deleted blobs the backup refers to, so backup and copy are redone.
- * [choice: jobs are told apart by id, not by time, so DTR's clock does not matter; the newest 500 jobs
- * are read, as in gc-state.ts]
+ * [choice: jobs are told apart by id, not by time, so DTR's clock does not matter]
  */
 export function gcOffLine(ctx: StepContext, what: string): Promise<string> {
   return unlessDown(ctx, async () => {
@@ -64,7 +63,7 @@ export function gcOffLine(ctx: StepContext, what: string): Promise<string> {
     const seen = ctx.outputOf<{ gcJobsSeen?: string[] }>('disable-gc')?.gcJobsSeen;
     if (seen !== undefined) {
       const known = new Set(seen);
-      const ran = (await ctx.api.listJobs({ limit: 500 })).filter((job) => isGcAction(job.action) && !known.has(job.id));
+      const ran = (await listGcJobs(ctx.api)).filter((job) => !known.has(job.id));
       if (ran.length > 0) {
         const jobs = ran.map((job) => `${job.action} ${job.id} (${job.status})`).join(', ');
         throw locked(what, `garbage collection ran after it was turned off (${jobs}): it may have deleted blobs the backup refers to`, 'disable-gc', 'backup', 'migrate-storage');

@@ -39,7 +39,10 @@ export async function checkProtections(ctx: StepContext, what: string): Promise<
   const copied = ctx.outputOf<MigrateStorageOutput>('migrate-storage')?.dtrStorage;
   const named = describeNewStorage(newStorage(ctx.inputs));
   if (copied !== undefined && copied !== named) {
-    throw locked(what, `the storage was copied to be given to DTR as ${copied}, but this run names ${named}`, 'migrate-storage');
+    // Not reopened: copying again to the same --target-storage would prove nothing about the new name.
+    throw new MigrateError('STEP_LOCKED', `${what} is locked: the storage was copied and verified to be given to DTR as ${copied}, but this run names ${named}; nothing was changed`, {
+      hint: `Run again naming the new storage as when it was copied (${copied}): check --target-volume / --target-nfs-url. To switch to another storage, start over with another --state-dir.`,
+    });
   }
   const problem = await backupProblem(backup);
   if (problem !== undefined) throw backupGone(ctx, what, problem, backup);
@@ -118,21 +121,29 @@ export async function waitForHealthyReplica(ctx: StepContext, after: string): Pr
   }
 }
 
-/** DTR healthy, serving from the new storage, GC still off. */
 /**
- * For the probes of restore and reconfigure: DTR answers, healthy, from the new storage. Anything else
- * (down, unhealthy, still the old storage, no answer) means the destructive step did not finish.
+ * For the probes of restore and reconfigure, when a run was killed after the docker command may have
+ * finished but before it could note so: true if DTR serves, healthy, from the new storage; false if it
+ * clearly does not (no answer or a 5xx from a DTR that is down, another storage, an unhealthy replica):
+ * then the step runs again. Anything that leaves it open (an answer too slow, docker failing) stops the
+ * run instead: a finished restore must never be repeated on a guess.
  */
-export async function servesFromNewStorage(ctx: StepContext): Promise<boolean> {
+export async function servesFromNewStorage(ctx: StepContext, what: string): Promise<boolean> {
   try {
     return (await runsOnNewStorage(ctx)).ok;
   } catch (error) {
-    if (isMigrateError(error) && error.code === 'INTERRUPTED') throw error;
-    ctx.log(`not yet serving from the new storage: ${error instanceof Error ? error.message : String(error)}`);
-    return false;
+    if (isMigrateError(error) && (error.code === 'API_UNREACHABLE' || error.code === 'API_ERROR')) {
+      ctx.log(`not serving from the new storage: ${error.message}`);
+      return false;
+    }
+    if (!isMigrateError(error) || error.code === 'INTERRUPTED') throw error;
+    throw new MigrateError('STEP_FAILED', `could not tell whether the ${what} of an earlier run finished (${error.message}); nothing was repeated`, {
+      hint: `${error.hint ?? 'Check DTR and the docker host.'} Then run \`dtr-migrate migrate\` again.`,
+    });
   }
 }
 
+/** DTR healthy, serving from the new storage, GC still off. */
 export async function runsOnNewStorage(ctx: StepContext): Promise<Verification> {
   const replicaId = ctx.inputs.replicaId;
   const health = (await ctx.api.clusterStatus()).replica_health[replicaId];

@@ -67,12 +67,14 @@ export function reconfigureStep(mode: ReconfigureMode, keepsTags: boolean): Step
     },
 
     /**
-     * A reconfigure that was started and left DTR healthy on the new storage (even if the run was killed
-     * before it could note the end) is checked, never run again.
+     * A reconfigure that finished (noted, or, if the run was killed before the note, DTR healthy on the
+     * new storage) is checked, never run again.
      */
     async probe(ctx) {
-      if (ctx.saved()?.['reconfigureStartedAt'] === undefined && ctx.saved()?.['reconfiguredAt'] === undefined) return undefined;
-      if (!(await servesFromNewStorage(ctx))) return undefined;
+      const saved = ctx.saved();
+      if (saved?.['reconfiguredAt'] === undefined) {
+        if (saved?.['reconfigureStartedAt'] === undefined || !(await servesFromNewStorage(ctx, 'reconfigure'))) return undefined;
+      }
       return { replicaId: ctx.inputs.replicaId, storage: describeNewStorage(newStorage(ctx.inputs)), mode };
     },
   };

@@ -55,13 +55,32 @@ export function createCopyOps(kit: Kit): DirOps<DirState> {
     fs.utimesSync(dst, stats.atimeMs / 1000, stats.mtimeMs / 1000);
   };
 
+  /** A target file that cannot be read is not current: it is copied again (and a write that fails is fatal). */
+  const fromTarget = <T>(read: () => T): T | undefined => {
+    try {
+      return read();
+    } catch (error) {
+      if (kit.isAbort(error)) throw error;
+      return undefined;
+    }
+  };
+  const fromSource = <T>(read: () => T): T => {
+    try {
+      return read();
+    } catch (error) {
+      throw kit.failedRead(error);
+    }
+  };
+
   const isCurrent = (rel: string, src: string, dst: string, stats: Stats, existing: Stats): boolean => {
     if (existing.size !== stats.size || !existing.isFile()) return false;
     if (!config.checksum) return sameMtime(existing.mtimeMs, stats.mtimeMs);
     const digest = layout.blobDigestOf(rel);
-    if (digest !== undefined) return kit.hashFile(dst, false).digest === digest;
-    if (stats.size <= compareInMemory) return fs.readFileSync(src).equals(fs.readFileSync(dst));
-    return kit.hashFile(src, false).digest === kit.hashFile(dst, false).digest;
+    const copied = fromTarget(() => (digest !== undefined || stats.size > compareInMemory ? kit.hashFile(dst, false).digest : fs.readFileSync(dst)));
+    if (copied === undefined) return false;
+    if (digest !== undefined) return copied === digest;
+    if (typeof copied !== 'string') return fromSource(() => fs.readFileSync(src)).equals(copied);
+    return fromSource(() => kit.hashFile(src, false).digest) === copied;
   };
 
   const changed = (rel: string, before: Stats, after: Stats, bytes: number): StorageProblem | undefined => {

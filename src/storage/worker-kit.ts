@@ -138,6 +138,7 @@ export function createKit(data: WorkerData, layout: Layout, post: (message: From
       }
     },
     describe,
+    failedRead,
     fatal,
     sourceProblem,
     take: () => {

@@ -104,6 +104,8 @@ export interface Kit {
   /** lstat, or undefined when the path (or a parent) does not exist. */
   lstatIfExists(path: string): NodeFs.Stats | undefined;
   describe(error: unknown): string;
+  /** Marks an error as a failed read of the source: `sourceProblem` then reports that file, and goes on. */
+  failedRead(error: unknown): unknown;
   /** A failure that stops the whole operation (target trouble): thrown, reported as STORAGE_FAILED. */
   fatal(message: string, cause?: unknown): Error;
   /** After a failure copying `rel`: a problem if the source is to blame, else throws a fatal error. */

@@ -87,17 +87,23 @@ describe('dtr-migrate migrate (non-interactive)', () => {
     expect(second.stderr).toContain('verified in an earlier run');
   });
 
-  it('locks the destroy when a resumed run names the new storage differently from the copy it verified', async () => {
+  it('refuses a resumed run that names the new storage differently from the copy it verified, and records nothing of it', async () => {
     fixture = await migrationFixture();
     const first = await runCli(['migrate', ...fixture.args, '--yes'], { env: fixture.env });
     expect(first.code).toBe(6);
-    const renamed = await runCli(['migrate', ...fixture.args, '--target-volume', 'some-other-volume', '--yes', '--confirm-destroy', fixture.mock.replicaId], { env: fixture.env });
-    expect(renamed.code).toBe(1);
-    expect(renamed.stderr).toMatch(/restore is locked: the storage was copied to be given to DTR as volume \S+, but this run names volume some-other-volume/);
+    const confirm = ['--yes', '--confirm-destroy', fixture.mock.replicaId];
+    const renamed = await runCli(['migrate', ...fixture.args, '--target-volume', 'some-other-volume', ...confirm], { env: fixture.env });
+    expect(renamed.code).toBe(5);
+    expect(renamed.stderr).toMatch(/names the new storage volume some-other-volume, but this migration copied and verified it for volume \S+/);
     expect(renamed.stderr).not.toMatch(/\n\s+at /);
     expect(fixture.mock.state.installed).toBe(true);
-    expect(fixture.mock.state.storage).toEqual({ kind: 'path', path: fixture.source });
-    expect((await readJournal(fixture.stateDir)).steps['migrate-storage']?.status).toBe('failed');
+    const journal = await readJournal(fixture.stateDir);
+    expect(journal.steps['migrate-storage']?.status).toBe('verified');
+    expect(JSON.stringify(journal)).not.toContain('some-other-volume');
+    // Without the mistaken flag the recorded migration goes on to the end.
+    const resumed = await runCli(['migrate', ...fixture.args, ...confirm], { env: fixture.env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(fixture.mock.state.storage).toEqual({ kind: 'path', path: fixture.target });
   });
 
   it('resumes after being stopped after each step, never repeating a verified one', async () => {
