@@ -4,8 +4,8 @@
  */
 import type { z } from 'zod';
 import { apiPaths, nextPageHeader } from '../dtr/facts.js';
-import { MigrateError } from '../errors.js';
-import { Http, type HttpMethod, type HttpOptions, type HttpResponse } from './http.js';
+import { MigrateError, isMigrateError } from '../errors.js';
+import { Http, causeCode, type HttpMethod, type HttpOptions, type HttpResponse } from './http.js';
 import {
   clusterStatusSchema,
   cronListSchema,
@@ -27,6 +27,22 @@ import {
 } from './schemas.js';
 
 export type DtrClientOptions = HttpOptions;
+
+/**
+ * Did DTR answer as a DTR that is not there or not up: a refused connection, or a 5xx from what stands in
+ * front of it? Other failures (a name that does not resolve, a timeout, a 4xx) say nothing about DTR.
+ */
+export function answeredDown(error: unknown): boolean {
+  if (!isMigrateError(error)) return false;
+  if (error.code === 'API_ERROR') return (httpStatusOf(error) ?? 0) >= 500;
+  return error.code === 'API_UNREACHABLE' && causeCode(error.cause) === 'ECONNREFUSED';
+}
+
+/** The HTTP status of an API_ERROR (DTR answered, but not with success), else undefined. */
+export function httpStatusOf(error: unknown): number | undefined {
+  if (!isMigrateError(error) || error.code !== 'API_ERROR') return undefined;
+  return (error.cause as { status?: number } | undefined)?.status;
+}
 
 /** Retry budget per call while DTR may be down on purpose: enough for one blip, not a long wait. */
 const downtimeRetryBudgetMs = 2_000;
@@ -176,6 +192,7 @@ export class DtrClient {
     }
     return new MigrateError('API_ERROR', `DTR answered ${call.method} ${call.path} with HTTP ${response.status}${said}`, {
       hint: response.status >= 500 ? 'DTR reported an internal error; check its health, then run the same command again.' : undefined,
+      cause: { status: response.status },
     });
   }
 }

@@ -44,7 +44,7 @@ const defaultRetryBudgetMs = 30_000;
 const retryableStatus = new Set([408, 429, 500, 502, 503, 504]);
 const tlsErrorCodes = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|SSL|EPROTO/;
 
-function causeCode(error: unknown): string {
+export function causeCode(error: unknown): string {
   let current: unknown = error;
   for (let depth = 0; depth < 4 && current !== undefined && current !== null; depth += 1) {
     const code = (current as { code?: unknown }).code;

@@ -117,7 +117,7 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
     const journal = await Journal.open(stateDir, procedure);
     const pending = steps.filter((step) => journal.status(step.id) !== 'verified');
     // Only while the reconfigure is still to come: once it ran, the loss was accepted on that run.
-    const wipePending = procedure === 'reconfigure' && pending.some((step) => step.id === 'reconfigure');
+    const wipePending = procedure === 'reconfigure' && pending.some((step) => step.id === 'reconfigure') && journal.step('reconfigure').checkpoint?.['reconfiguredAt'] === undefined;
     if (wipePending && !io.interactive && inputs.peek('acceptTagLoss') !== true) {
       throw new MigrateError('CONFIRMATION_REQUIRED', 'the reconfigure procedure erases every tag; in a script that must be accepted up front, and nothing was changed', {
         hint: 'Add --accept-tag-loss if that is what you want, or use --procedure best-practice (or read-only on 2.6.4+), which keep the tags.',
@@ -184,8 +184,8 @@ async function checkStorageInputs(inputs: InputResolver, pending: readonly Step[
  * run records anything, so a mistyped --target-volume never reaches the journal (the gate checks again).
  */
 function checkStorageNaming(inputs: InputResolver, journal: Journal): void {
-  const copiedAs = (journal.step(migrateStorageStep.id).output as { dtrStorage?: string } | undefined)?.dtrStorage;
-  if (copiedAs === undefined) return;
+  const copiedAs = (journal.step(migrateStorageStep.id).output as { dtrStorage?: unknown } | undefined)?.dtrStorage;
+  if (typeof copiedAs !== 'string') return;
   const named = describeNewStorage(newStorage({ targetStorage: inputs.peek('targetStorage'), targetVolume: inputs.peek('targetVolume'), targetNfsUrl: inputs.peek('targetNfsUrl') }));
   if (named === copiedAs) return;
   throw new MigrateError('JOURNAL_MISMATCH', `this run names the new storage ${named}, but this migration copied and verified it for ${copiedAs}`, {

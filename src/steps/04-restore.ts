@@ -10,7 +10,7 @@ import { MigrateError, isMigrateError } from '../errors.js';
 import type { Step } from '../engine/step.js';
 import type { BackupOutput } from './02-backup.js';
 import { bootstrapperTarget, describeNewStorage, newStorage } from './bootstrapper.js';
-import { checkProtections, runsOnNewStorage, servesFromNewStorage, waitForHealthyReplica } from './protections.js';
+import { checkProtections, earlierRunFinished, runsOnNewStorage, waitForHealthyReplica } from './protections.js';
 import { tagsKept } from './tags-check.js';
 
 const outputSchema = z.object({
@@ -76,7 +76,12 @@ export const restoreStep: Step<Output> = {
     });
     await ctx.checkpoint({ destroyedAt: new Date().toISOString() });
     ctx.progress(`restoring from ${backup.file} onto ${describeNewStorage(storage)}`);
-    await ctx.docker.run(restoreCommand(target, storage, ctx.inputs.ucpNode), { stdinFile: backup.file, signal: ctx.signal, purpose: 'docker/dtr restore' });
+    // Whether this restore ended, and how, is noted either way: only a kill in between leaves it open.
+    await ctx.checkpoint({ restoreFailedAt: undefined });
+    await ctx.docker.run(restoreCommand(target, storage, ctx.inputs.ucpNode), { stdinFile: backup.file, signal: ctx.signal, purpose: 'docker/dtr restore' }).catch(async (error: unknown) => {
+      if (!(isMigrateError(error) && error.code === 'INTERRUPTED')) await ctx.checkpoint({ restoreFailedAt: new Date().toISOString() });
+      throw error;
+    });
     // From here on the restore is never repeated: a later run only checks it (see probe).
     await ctx.checkpoint({ restoredAt: new Date().toISOString() });
     await waitForHealthyReplica(ctx, 'restore');
@@ -92,16 +97,18 @@ export const restoreStep: Step<Output> = {
 
   /**
    * A restore that finished is never repeated (the runner checks it, and reports a failed check). It
-   * finished if an earlier run noted so, or, when a run was killed between destroy and that note, if
-   * DTR serves from the new storage. If DTR clearly does not, destroy (harmless on a removed replica)
-   * and restore run again.
+   * finished if an earlier run noted so; it did not if the restore command failed, or never ran. Only a
+   * run killed while it ran leaves it open: then DTR is asked (earlierRunFinished). Otherwise destroy
+   * (harmless on a removed replica) and restore run again.
    */
   async probe(ctx) {
     const saved = ctx.saved();
     if (saved?.['destroyedAt'] === undefined) return undefined;
     const backup = ctx.outputOf<BackupOutput>('backup');
     if (backup === undefined) return undefined;
-    if (saved['restoredAt'] === undefined && !(await servesFromNewStorage(ctx, 'restore'))) return undefined;
+    if (saved['restoredAt'] === undefined) {
+      if (saved['restoreFailedAt'] !== undefined || !(await earlierRunFinished(ctx, 'restore'))) return undefined;
+    }
     return { replicaId: ctx.inputs.replicaId, storage: describeNewStorage(newStorage(ctx.inputs)), backupFile: backup.file };
   },
 };

@@ -3,7 +3,7 @@
  * waiting or running [inferred, see dtr/facts.ts]. Several steps check this: GC deleting a blob that
  * the backup still refers to is the one way this procedure can lose an image.
  */
-import type { DtrClient } from '../api/client.js';
+import { httpStatusOf, type DtrClient } from '../api/client.js';
 import type { Cron, Job } from '../api/schemas.js';
 import { gcJobActions, isGcAction, jobActive } from '../dtr/facts.js';
 
@@ -13,12 +13,20 @@ export interface GcState {
 }
 
 /**
- * The newest GC jobs, listed action by action: on a busy DTR (scans, mirroring, webhooks) hundreds of
- * other jobs would push a GC job out of one list of all actions. Filtered again here, in case a DTR
- * ignores the filter. [choice: 200 per action, far beyond what a maintenance window holds]
+ * The newest GC jobs: the newest 500 jobs of any action (which catches a GC action not on our list), and
+ * the newest 200 of each known GC action (on a busy DTR, scans, mirroring and webhooks would push a GC job
+ * out of the first list). A DTR that refuses one action's filter (4xx) costs only that list. Filtered by
+ * action again here, in case a DTR ignores the filter. [choice: the sizes are far beyond what a
+ * maintenance window holds]
  */
 export async function listGcJobs(api: DtrClient): Promise<Job[]> {
-  const lists = await Promise.all(gcJobActions.map((action) => api.listJobs({ action, limit: 200 })));
+  const byAction = (action: string): Promise<Job[]> =>
+    api.listJobs({ action, limit: 200 }).catch((error: unknown) => {
+      const status = httpStatusOf(error) ?? 0;
+      if (status >= 400 && status < 500) return [];
+      throw error;
+    });
+  const lists = await Promise.all([api.listJobs({ limit: 500 }), ...gcJobActions.map(byAction)]);
   const byId = new Map(lists.flat().filter((job) => isGcAction(job.action)).map((job) => [job.id, job]));
   return [...byId.values()];
 }

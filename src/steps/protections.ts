@@ -6,6 +6,7 @@ import { stat } from 'node:fs/promises';
 import { backupProblem } from '../backup/backup-file.js';
 import { blobPath, checkStorageHoldsTags, describeMissing, type MissingContent, type StorageCheck } from '../inventory/storage-manifests.js';
 import { readInventory } from '../inventory/tags.js';
+import { answeredDown } from '../api/client.js';
 import { healthyReplicaStatus } from '../dtr/facts.js';
 import { MigrateError, isMigrateError } from '../errors.js';
 import type { StepContext, Verification } from '../engine/step.js';
@@ -122,18 +123,21 @@ export async function waitForHealthyReplica(ctx: StepContext, after: string): Pr
 }
 
 /**
- * For the probes of restore and reconfigure, when a run was killed after the docker command may have
- * finished but before it could note so: true if DTR serves, healthy, from the new storage; false if it
- * clearly does not (no answer or a 5xx from a DTR that is down, another storage, an unhealthy replica):
- * then the step runs again. Anything that leaves it open (an answer too slow, docker failing) stops the
- * run instead: a finished restore must never be repeated on a guess.
+ * For the probes of restore and reconfigure, when a run was killed while the docker command ran (it may
+ * have finished): did it? A restore recreates the replica that destroy removed, so DTR listing it means
+ * the restore ran; a reconfigure keeps the replica, and ran if DTR's registry mounts the new storage.
+ * False only on a clear answer (the replica absent, the old storage, DTR down: refused or 5xx); then the
+ * step runs again. Anything that leaves it open stops the run: a finished restore is never repeated on
+ * a guess. Whether it is healthy and kept the tags is for the runner's check that follows.
  */
-export async function servesFromNewStorage(ctx: StepContext, what: string): Promise<boolean> {
+export async function earlierRunFinished(ctx: StepContext, what: 'restore' | 'reconfigure'): Promise<boolean> {
   try {
-    return (await runsOnNewStorage(ctx)).ok;
+    const listed = ctx.inputs.replicaId in (await ctx.api.clusterStatus()).replica_health;
+    if (!listed || what === 'restore') return listed;
+    return (await storageMismatch(ctx.docker, ctx.inputs.replicaId, newStorage(ctx.inputs), ctx.signal)) === undefined;
   } catch (error) {
-    if (isMigrateError(error) && (error.code === 'API_UNREACHABLE' || error.code === 'API_ERROR')) {
-      ctx.log(`not serving from the new storage: ${error.message}`);
+    if (answeredDown(error)) {
+      ctx.log(`DTR is down, so the ${what} did not finish: ${error instanceof Error ? error.message : String(error)}`);
       return false;
     }
     if (!isMigrateError(error) || error.code === 'INTERRUPTED') throw error;

@@ -8,8 +8,9 @@ import { z } from 'zod';
 import { reconfigureCommand, type ReconfigureMode } from '../docker/dtr-commands.js';
 import { apiPaths } from '../dtr/facts.js';
 import type { Step } from '../engine/step.js';
+import { isMigrateError } from '../errors.js';
 import { bootstrapperTarget, describeNewStorage, newStorage } from './bootstrapper.js';
-import { checkProtections, runsOnNewStorage, servesFromNewStorage, waitForHealthyReplica } from './protections.js';
+import { checkProtections, earlierRunFinished, runsOnNewStorage, waitForHealthyReplica } from './protections.js';
 import { tagsKept } from './tags-check.js';
 
 const outputSchema = z.object({ replicaId: z.string(), storage: z.string(), mode: z.enum(['migrated', 'reinitialize', 'plain']) });
@@ -51,9 +52,12 @@ export function reconfigureStep(mode: ReconfigureMode, keepsTags: boolean): Step
       const storage = newStorage(ctx.inputs);
       ctx.progress(`reconfiguring replica ${ctx.inputs.replicaId} onto ${describeNewStorage(storage)}`);
       // Saved first: DTR restarts during a reconfigure, and a run killed meanwhile must expect it down.
-      await ctx.checkpoint({ reconfigureStartedAt: new Date().toISOString() });
+      await ctx.checkpoint({ reconfigureStartedAt: new Date().toISOString(), reconfigureFailedAt: undefined });
       ctx.api.expectDowntime(true);
-      await ctx.docker.run(reconfigureCommand(bootstrapperTarget(ctx.inputs), storage, mode), { signal: ctx.signal, purpose: 'docker/dtr reconfigure' });
+      await ctx.docker.run(reconfigureCommand(bootstrapperTarget(ctx.inputs), storage, mode), { signal: ctx.signal, purpose: 'docker/dtr reconfigure' }).catch(async (error: unknown) => {
+        if (!(isMigrateError(error) && error.code === 'INTERRUPTED')) await ctx.checkpoint({ reconfigureFailedAt: new Date().toISOString() });
+        throw error;
+      });
       await ctx.checkpoint({ reconfiguredAt: new Date().toISOString() });
       await waitForHealthyReplica(ctx, 'reconfigure');
       return { replicaId: ctx.inputs.replicaId, storage: describeNewStorage(storage), mode };
@@ -67,13 +71,15 @@ export function reconfigureStep(mode: ReconfigureMode, keepsTags: boolean): Step
     },
 
     /**
-     * A reconfigure that finished (noted, or, if the run was killed before the note, DTR healthy on the
-     * new storage) is checked, never run again.
+     * A reconfigure that finished is checked, never run again. It finished if an earlier run noted so; it
+     * did not if the command failed or never started. A run killed while it ran leaves it open: then DTR
+     * is asked (earlierRunFinished).
      */
     async probe(ctx) {
       const saved = ctx.saved();
       if (saved?.['reconfiguredAt'] === undefined) {
-        if (saved?.['reconfigureStartedAt'] === undefined || !(await servesFromNewStorage(ctx, 'reconfigure'))) return undefined;
+        if (saved?.['reconfigureStartedAt'] === undefined || saved['reconfigureFailedAt'] !== undefined) return undefined;
+        if (!(await earlierRunFinished(ctx, 'reconfigure'))) return undefined;
       }
       return { replicaId: ctx.inputs.replicaId, storage: describeNewStorage(newStorage(ctx.inputs)), mode };
     },
