@@ -75,6 +75,7 @@ export const inputSpecs = {
   acceptTagLoss: { flag: '--accept-tag-loss', schema: flagBoolean, default: false, perRun: true, description: 'accept that a plain reconfigure erases every tag (--procedure reconfigure)' },
   restoreGc: { flag: '--restore-gc', schema: flagBoolean, default: true, negatable: true, confirm: 'Put the GC schedule back as it was before the migration?', description: 'put the GC schedule back at the end (--no-restore-gc leaves it at Never)' },
   pullCheck: { flag: '--pull-check', valueName: '<none|head|sample|full>', schema: z.enum(pullCheckModes), default: 'head', description: 'after the switch, check every manifest and blob through /v2/: HEAD, or also fetch and hash a sample or all' },
+  redo: { flag: '--redo', valueName: '<restore|reconfigure>', schema: z.enum(['restore', 'reconfigure']), optional: true, perRun: true, description: 'run again a destroy+restore or reconfigure that an earlier run left failed or undecided (the confirmation is still asked)' },
   confirmDestroy: { flag: '--confirm-destroy', valueName: '<replica-id>', schema: z.string().min(1), optional: true, perRun: true, description: 'in scripts: confirm destroy and restore of this replica (with --yes); asked again on every run' },
 } as const satisfies Record<string, InputSpec>;
 

@@ -3,7 +3,7 @@
  * name the docker binary flag. Steps use this through `ctx.docker`, never runProcess directly.
  */
 import type { z } from 'zod';
-import { MigrateError } from '../errors.js';
+import { MigrateError, isMigrateError } from '../errors.js';
 import type { DockerCommand } from './dtr-commands.js';
 import { ProcessError, runProcess, type RunResult } from './run-process.js';
 
@@ -79,6 +79,14 @@ export class Docker {
     return parsed.data;
   }
 
+  /**
+   * Did the command end on its own with a failure (a non-zero exit)? Not when the docker client was
+   * killed or timed out: then the container it started may still be at work.
+   */
+  static failedOnItsOwn(error: unknown): boolean {
+    return isMigrateError(error) && error.code === 'DOCKER_FAILED' && error.cause instanceof ProcessError && error.cause.kind === 'exited';
+  }
+
   private explain(error: unknown, purpose: string): unknown {
     if (!(error instanceof ProcessError)) return error;
     switch (error.kind) {
@@ -97,6 +105,7 @@ export class Docker {
         return new MigrateError('DOCKER_FAILED', `${purpose} failed: ${error.message}${last === '' ? '' : `: ${last.trim()}`}`, {
           hint: `The full output is in ${this.logFile ?? 'the log file'}; fix the cause and run the same command again to resume.`,
           details: error.stderrTail === '' ? [] : error.stderrTail.split('\n'),
+          cause: error,
         });
       }
     }

@@ -24,7 +24,7 @@ import { preflight } from './preflight.js';
 import { chooseProcedure } from './procedure-choice.js';
 import { planContext, runSteps } from './runner.js';
 import { LogFile, acquireLock, maskWith, prepareStateDir } from './state-dir.js';
-import type { Step } from './step.js';
+import type { Step, StepId } from './step.js';
 
 export interface MigrationOptions {
   readonly io: Io;
@@ -115,6 +115,7 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
     const procedure = await chooseProcedure(io, inputs, existing?.procedure, version, options.yes);
     const steps = stepsFor(procedure, version.family);
     const journal = await Journal.open(stateDir, procedure);
+    const redo = redoRequested(inputs, steps, journal);
     const pending = steps.filter((step) => journal.status(step.id) !== 'verified');
     // Only while the reconfigure is still to come: once it ran, the loss was accepted on that run.
     const wipePending = procedure === 'reconfigure' && pending.some((step) => step.id === 'reconfigure') && journal.step('reconfigure').checkpoint?.['reconfiguredAt'] === undefined;
@@ -150,6 +151,11 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
       return { procedure, steps: summarize(steps, journal), stateDir, logFile: undefined, dryRun: true };
     }
     log?.write(`run started: ${procedure}, ${pending.length} step(s) to go; ${detected.join('; ')}`);
+    if (redo !== undefined) {
+      // Forget what earlier attempts noted, so the step runs from the start (behind the same gate).
+      await journal.update(redo, { status: 'failed', checkpoint: {} });
+      log?.write(`--redo ${redo}: its earlier attempts are forgotten; it runs again once confirmed`);
+    }
     try {
       await runSteps({ steps, journal, io, inputs, services, stateDir, log: writeLog, signal: options.signal, yes: options.yes, mask });
     } catch (error) {
@@ -177,6 +183,19 @@ async function checkStorageInputs(inputs: InputResolver, pending: readonly Step[
   const target = inputs.peek('targetStorage');
   if (source === undefined || target === undefined || !pending.some((step) => step.id === migrateStorageStep.id)) return;
   await checkLocations({ kind: 'path', path: source }, { kind: 'path', path: target }, migrateStorageFlags, dryRun);
+}
+
+/** `--redo <step>`: a step of this procedure that did not end verified. */
+function redoRequested(inputs: InputResolver, steps: readonly Step[], journal: Journal): StepId | undefined {
+  const redo = inputs.peek('redo');
+  if (redo === undefined) return undefined;
+  if (!steps.some((step) => step.id === redo)) {
+    throw new MigrateError('USAGE', `--redo ${redo}: this migration's procedure has no ${redo} step`, { hint: 'Check `dtr-migrate status` for its steps.' });
+  }
+  if (journal.status(redo) === 'verified') {
+    throw new MigrateError('USAGE', `--redo ${redo}: that step is verified, and is never run again`, { hint: 'Drop --redo; it is only for a step an earlier run left failed or undecided.' });
+  }
+  return redo;
 }
 
 /**

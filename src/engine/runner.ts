@@ -149,7 +149,7 @@ async function alreadyDone(options: RunnerOptions, step: Step, ctx: StepContext)
 async function notRepeated(options: RunnerOptions, step: Step, ctx: StepContext, reason: string, hint: string | undefined): Promise<MigrateError> {
   const mask = options.mask ?? ((text: string): string => text);
   const error = new MigrateError('VERIFY_FAILED', mask(`${step.title}: an earlier run did it, but its check did not pass: ${reason}; it is not repeated`), {
-    hint: mask(hint ?? 'Run `dtr-migrate migrate` again to check again; `dtr-migrate status` shows where things stand.'),
+    hint: mask(`${hint ?? 'Run `dtr-migrate migrate` again to check again; `dtr-migrate status` shows where things stand.'} If it must run again all the same: --redo ${step.id}.`),
   });
   await options.journal.update(step.id, { status: 'failed', error: { code: error.code, message: error.message, ...(error.hint === undefined ? {} : { hint: error.hint }) } });
   ctx.log(`failed: ${error.code}: ${error.message}`);

@@ -4,6 +4,7 @@
  * (protections.ts); if any fails, the step is locked and nothing is destroyed.
  */
 import { z } from 'zod';
+import { Docker } from '../docker/docker.js';
 import { destroyCommand, restoreCommand } from '../docker/dtr-commands.js';
 import { apiPaths } from '../dtr/facts.js';
 import { MigrateError, isMigrateError } from '../errors.js';
@@ -69,17 +70,18 @@ export const restoreStep: Step<Output> = {
     ctx.progress(`destroying replica ${target.replicaId}`);
     // Saved first: a destroy that fails or is killed half-way may leave DTR down, and the next run
     // must expect that rather than stop at DTR's silence.
-    await ctx.checkpoint({ destroyStartedAt: new Date().toISOString() });
+    // A new attempt: what earlier attempts noted about destroy and restore no longer holds.
+    await ctx.checkpoint({ destroyStartedAt: new Date().toISOString(), destroyedAt: undefined, restoreFailedAt: undefined });
     ctx.api.expectDowntime(true);
     await ctx.docker.run(destroyCommand(target), { signal: ctx.signal, purpose: 'docker/dtr destroy' }).catch((error: unknown) => {
       throw mayBePartlyDestroyed(error);
     });
     await ctx.checkpoint({ destroyedAt: new Date().toISOString() });
     ctx.progress(`restoring from ${backup.file} onto ${describeNewStorage(storage)}`);
-    // Whether this restore ended, and how, is noted either way: only a kill in between leaves it open.
-    await ctx.checkpoint({ restoreFailedAt: undefined });
+    // How this restore ended is noted either way; only a kill, or a docker client that died while the
+    // container may still restore, leaves it open (the next run then asks DTR).
     await ctx.docker.run(restoreCommand(target, storage, ctx.inputs.ucpNode), { stdinFile: backup.file, signal: ctx.signal, purpose: 'docker/dtr restore' }).catch(async (error: unknown) => {
-      if (!(isMigrateError(error) && error.code === 'INTERRUPTED')) await ctx.checkpoint({ restoreFailedAt: new Date().toISOString() });
+      if (Docker.failedOnItsOwn(error) && !ctx.signal.aborted) await ctx.checkpoint({ restoreFailedAt: new Date().toISOString() });
       throw error;
     });
     // From here on the restore is never repeated: a later run only checks it (see probe).

@@ -142,7 +142,7 @@ export async function earlierRunFinished(ctx: StepContext, what: 'restore' | 're
     }
     if (!isMigrateError(error) || error.code === 'INTERRUPTED') throw error;
     throw new MigrateError('STEP_FAILED', `could not tell whether the ${what} of an earlier run finished (${error.message}); nothing was repeated`, {
-      hint: `${error.hint ?? 'Check DTR and the docker host.'} Then run \`dtr-migrate migrate\` again.`,
+      hint: `${error.hint ?? 'Check DTR and the docker host.'} Then run \`dtr-migrate migrate\` again; if you know it did not finish, add --redo ${what}.`,
     });
   }
 }

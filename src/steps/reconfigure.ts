@@ -5,10 +5,10 @@
  * `--reinitialize-storage` on 2.9, erases them, and runs only after the operator accepted that in words.
  */
 import { z } from 'zod';
+import { Docker } from '../docker/docker.js';
 import { reconfigureCommand, type ReconfigureMode } from '../docker/dtr-commands.js';
 import { apiPaths } from '../dtr/facts.js';
 import type { Step } from '../engine/step.js';
-import { isMigrateError } from '../errors.js';
 import { bootstrapperTarget, describeNewStorage, newStorage } from './bootstrapper.js';
 import { checkProtections, earlierRunFinished, runsOnNewStorage, waitForHealthyReplica } from './protections.js';
 import { tagsKept } from './tags-check.js';
@@ -52,10 +52,10 @@ export function reconfigureStep(mode: ReconfigureMode, keepsTags: boolean): Step
       const storage = newStorage(ctx.inputs);
       ctx.progress(`reconfiguring replica ${ctx.inputs.replicaId} onto ${describeNewStorage(storage)}`);
       // Saved first: DTR restarts during a reconfigure, and a run killed meanwhile must expect it down.
-      await ctx.checkpoint({ reconfigureStartedAt: new Date().toISOString(), reconfigureFailedAt: undefined });
+      await ctx.checkpoint({ reconfigureStartedAt: new Date().toISOString(), reconfiguredAt: undefined, reconfigureFailedAt: undefined });
       ctx.api.expectDowntime(true);
       await ctx.docker.run(reconfigureCommand(bootstrapperTarget(ctx.inputs), storage, mode), { signal: ctx.signal, purpose: 'docker/dtr reconfigure' }).catch(async (error: unknown) => {
-        if (!(isMigrateError(error) && error.code === 'INTERRUPTED')) await ctx.checkpoint({ reconfigureFailedAt: new Date().toISOString() });
+        if (Docker.failedOnItsOwn(error) && !ctx.signal.aborted) await ctx.checkpoint({ reconfigureFailedAt: new Date().toISOString() });
         throw error;
       });
       await ctx.checkpoint({ reconfiguredAt: new Date().toISOString() });

@@ -120,7 +120,7 @@ describe.concurrent('bootstrapper and docker faults: a clear failure, then a res
 
 describe('a restore whose check fails', { timeout: longTestMs }, () => {
   it('is reported, and a resume checks again instead of destroying and restoring a second time', async (ctx) => {
-    const { f, finish } = await fixture(ctx);
+    const { f, finish, tags } = await fixture(ctx);
     const repository = f.mock.state.repositories[0];
     const tag = repository?.tags[0];
     if (repository === undefined || tag === undefined) throw new Error('the sample registry has no tag');
@@ -130,9 +130,18 @@ describe('a restore whose check fails', { timeout: longTestMs }, () => {
     expect(f.mock.state.installed).toBe(true);
     expect(destroyRuns(f.mock)).toBe(1);
     const again = await runLong(['migrate', ...f.args, ...finish], { env: f.env });
-    expectCleanFailure(again, 1, /an earlier run did it, but its check did not pass: .*lost: .*; it is not repeated/);
+    expectCleanFailure(again, 1, /an earlier run did it, but its check did not pass: .*lost: .*; it is not repeated/, /→ .*--redo restore/);
     expect(destroyRuns(f.mock)).toBe(1);
     expect((await journalOf(f.stateDir)).steps['restore']?.status).toBe('failed');
+    // The operator's way out, explicit and still behind the confirmation: restore again from the backup.
+    f.mock.state.dropTagsOnRestore = [];
+    const redone = await runLong(['migrate', ...f.args, ...finish, '--redo', 'restore'], { env: f.env });
+    expect(redone.code, redone.stderr).toBe(0);
+    expect(destroyRuns(f.mock)).toBe(2);
+    await expectMigrated(f, tags);
+    const verified = await runLong(['migrate', ...f.args, ...finish, '--redo', 'restore'], { env: f.env });
+    expectCleanFailure(verified, 2, /--redo restore: that step is verified, and is never run again/);
+    expect(destroyRuns(f.mock)).toBe(2);
   });
 });
 
