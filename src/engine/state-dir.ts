@@ -4,7 +4,7 @@
  * longer runs can be taken over, but only when asked to.
  */
 import { appendFileSync, closeSync, openSync } from 'node:fs';
-import { access, chmod, constants, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { access, chmod, constants, mkdir, readFile, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { makeDirectories } from '../make-directories.js';
@@ -60,9 +60,10 @@ export async function acquireLock(dir: string, takeOver: () => Promise<boolean>)
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
+    const raw = await readFile(file, 'utf8').catch(() => undefined);
     let owner: LockOwner | undefined;
     try {
-      owner = JSON.parse(await readFile(file, 'utf8')) as LockOwner;
+      owner = raw === undefined ? undefined : (JSON.parse(raw) as LockOwner);
     } catch {
       owner = undefined;
     }
@@ -78,9 +79,42 @@ export async function acquireLock(dir: string, takeOver: () => Promise<boolean>)
         hint: 'Run again with --take-over-lock to take the stale lock over.',
       });
     }
-    await unlink(file).catch(() => undefined);
+    const taken = await replaceStaleLock(file, raw, me);
+    if (taken) return { release: () => unlink(file).catch(() => undefined) };
   }
   throw new MigrateError('STATE_LOCKED', `could not lock ${dir}`, { hint: 'Another run took the lock first; try again.' });
+}
+
+/**
+ * Two runs taking over the same stale lock at once must not both win (one would remove the lock the
+ * other just wrote): the take-over happens under a mutex directory, and only if the lock still names the
+ * stale owner. False when it no longer does (the caller looks again).
+ */
+async function replaceStaleLock(file: string, stale: string | undefined, me: LockOwner): Promise<boolean> {
+  const mutex = `${file}.takeover`;
+  try {
+    await mkdir(mutex);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    throw new MigrateError('STATE_LOCKED', 'another dtr-migrate is taking over the same stale lock right now', {
+      hint: `Let it run; if none does (it was killed in that instant), remove ${mutex} and run again.`,
+    });
+  }
+  try {
+    const now = await readFile(file, 'utf8').catch(() => undefined);
+    if (now !== undefined && now !== stale) return false;
+    await unlink(file).catch(() => undefined);
+    try {
+      await writeFile(file, JSON.stringify(me), { flag: 'wx', mode: 0o600 });
+    } catch (error) {
+      // A run that needed no take-over (the file was gone) got there first.
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw error;
+    }
+    return true;
+  } finally {
+    await rmdir(mutex).catch(() => undefined);
+  }
 }
 
 /**

@@ -51,4 +51,26 @@ describe('state directory lock', () => {
     expect(JSON.parse(await readFile(join(dir, 'lock'), 'utf8')).pid).toBe(process.pid);
     await lock.release();
   });
+
+  it('lets only one of two runs that take over the same stale lock at once win', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lock-'));
+    const { hostname } = await import('node:os');
+    await writeFile(join(dir, 'lock'), JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), startedAt: 'then' }));
+    // The worst timing: both have found the lock stale; the first takes it over, then the second goes on.
+    let asked = 0;
+    let bothAsked = (): void => undefined;
+    const barrier = new Promise<void>((resolve) => (bothAsked = resolve));
+    const consent = async (): Promise<boolean> => {
+      const turn = (asked += 1);
+      if (turn === 2) bothAsked();
+      await barrier;
+      if (turn === 2) await new Promise((resolve) => setTimeout(resolve, 100));
+      return true;
+    };
+    const results = await Promise.allSettled([acquireLock(dir, consent), acquireLock(dir, consent)]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const lost = results.find((r) => r.status === 'rejected');
+    expect(isMigrateError(lost?.reason) && lost.reason.code).toBe('STATE_LOCKED');
+    for (const r of results) if (r.status === 'fulfilled') await r.value.release();
+  });
 });
