@@ -28,6 +28,11 @@ import {
 
 export type DtrClientOptions = HttpOptions;
 
+/** DTR gave no usable answer (an error status, no connection, too slow), as it may while it is down. */
+export function unanswered(error: unknown): boolean {
+  return isMigrateError(error) && (error.code === 'API_ERROR' || error.code === 'API_UNREACHABLE' || error.code === 'API_TIMEOUT');
+}
+
 /**
  * Did DTR answer as a DTR that is not there or not up: a refused connection, or a 5xx from what stands in
  * front of it? Other failures (a name that does not resolve, a timeout, a 4xx) say nothing about DTR.

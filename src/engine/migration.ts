@@ -12,7 +12,7 @@ import { procedures } from '../dtr/procedures.js';
 import { classifyVersion, versionAdvice } from '../dtr/versions.js';
 import { MigrateError, maskSecrets } from '../errors.js';
 import { stepsFor } from '../steps/index.js';
-import { describeNewStorage, newStorage } from '../steps/bootstrapper.js';
+import { renamedStorage } from '../steps/bootstrapper.js';
 import { describeSchedules } from '../steps/gc-state.js';
 import { checkLocations, createPathStorageEngine } from '../storage/index.js';
 import { migrateStorageFlags, migrateStorageStep } from '../steps/03-migrate-storage.js';
@@ -151,13 +151,9 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
       return { procedure, steps: summarize(steps, journal), stateDir, logFile: undefined, dryRun: true };
     }
     log?.write(`run started: ${procedure}, ${pending.length} step(s) to go; ${detected.join('; ')}`);
-    if (redo !== undefined) {
-      // Forget what earlier attempts noted, so the step runs from the start (behind the same gate).
-      await journal.update(redo, { status: 'failed', checkpoint: {} });
-      log?.write(`--redo ${redo}: its earlier attempts are forgotten; it runs again once confirmed`);
-    }
+    if (redo !== undefined) log?.write(`--redo ${redo}: it runs again from the start once confirmed, whatever earlier runs left`);
     try {
-      await runSteps({ steps, journal, io, inputs, services, stateDir, log: writeLog, signal: options.signal, yes: options.yes, mask });
+      await runSteps({ steps, journal, io, inputs, services, stateDir, log: writeLog, signal: options.signal, yes: options.yes, mask, ...(redo === undefined ? {} : { redo }) });
     } catch (error) {
       log?.write(`run stopped: ${error instanceof Error ? error.message : String(error)}`);
       if (error instanceof MigrateError) for (const line of error.details) log?.write(`  ${line}`);
@@ -204,9 +200,8 @@ function redoRequested(inputs: InputResolver, steps: readonly Step[], journal: J
  */
 function checkStorageNaming(inputs: InputResolver, journal: Journal): void {
   const copiedAs = (journal.step(migrateStorageStep.id).output as { dtrStorage?: unknown } | undefined)?.dtrStorage;
-  if (typeof copiedAs !== 'string') return;
-  const named = describeNewStorage(newStorage({ targetStorage: inputs.peek('targetStorage'), targetVolume: inputs.peek('targetVolume'), targetNfsUrl: inputs.peek('targetNfsUrl') }));
-  if (named === copiedAs) return;
+  const named = renamedStorage(copiedAs, { targetStorage: inputs.peek('targetStorage'), targetVolume: inputs.peek('targetVolume'), targetNfsUrl: inputs.peek('targetNfsUrl') });
+  if (named === undefined) return;
   throw new MigrateError('JOURNAL_MISMATCH', `this run names the new storage ${named}, but this migration copied and verified it for ${copiedAs}`, {
     hint: 'Drop --target-volume / --target-nfs-url, or give the values used when it was copied; use another --state-dir for a different migration.',
   });

@@ -3,10 +3,10 @@
  * the replica is known and healthy, and the inputs do not contradict each other.
  * Findings are returned for the welcome screen; problems are MigrateErrors naming the fixing flag.
  */
-import type { DtrClient } from '../api/client.js';
+import { unanswered, type DtrClient } from '../api/client.js';
 import type { InputResolver } from '../config/resolve.js';
 import type { Cron } from '../api/schemas.js';
-import { MigrateError, isMigrateError } from '../errors.js';
+import { MigrateError } from '../errors.js';
 import { healthyReplicaStatus, isGcAction } from '../dtr/facts.js';
 
 export interface Findings {
@@ -42,8 +42,7 @@ export async function preflight(api: DtrClient, inputs: InputResolver, dtrMayBeD
     replicas = (await api.clusterStatus()).replica_health;
     gcSchedules = (await api.listCrons()).filter((cron) => isGcAction(cron.action));
   } catch (error) {
-    const downOnPurpose = dtrMayBeDown && isMigrateError(error) && (error.code === 'API_ERROR' || error.code === 'API_UNREACHABLE' || error.code === 'API_TIMEOUT');
-    if (!downOnPurpose) throw error;
+    if (!dtrMayBeDown || !unanswered(error)) throw error;
     return down;
   }
   const ids = Object.keys(replicas);

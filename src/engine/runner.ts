@@ -28,6 +28,25 @@ export interface RunnerOptions {
   readonly yes: boolean;
   /** Replaces secrets in what goes to the journal and the events (an error may quote a subprocess). */
   readonly mask?: (text: string) => string;
+  /** `--redo`: this step runs again from the start, whatever an earlier run left (not asked of its probe). */
+  readonly redo?: StepId;
+}
+
+const unmasked = (text: string): string => text;
+
+/**
+ * Notes a step's failure in the journal, the log and the events, secrets masked; returns what was noted.
+ * `extra` carries the end time and duration of a run that got as far as starting.
+ */
+async function recordFailure(options: RunnerOptions, step: Step, ctx: StepContext, error: unknown, extra: { endedAt?: string; durationMs?: number } = {}) {
+  const mask = options.mask ?? unmasked;
+  const status = isMigrateError(error) && error.code === 'INTERRUPTED' ? 'interrupted' : 'failed';
+  const summary = isMigrateError(error)
+    ? { code: error.code, message: mask(error.message), ...(error.hint === undefined ? {} : { hint: mask(error.hint) }) }
+    : { code: 'INTERNAL', message: mask(error instanceof Error ? error.message : String(error)) };
+  await options.journal.update(step.id, { status, error: summary, ...extra });
+  ctx.log(`${status}: ${summary.code}: ${summary.message}`);
+  options.io.emit({ event: 'step-failed', id: step.id, ...summary });
 }
 
 function interrupted(): MigrateError {
@@ -147,13 +166,10 @@ async function alreadyDone(options: RunnerOptions, step: Step, ctx: StepContext)
 
 /** The step's effect is in place but its check did not pass: recorded, reported, never repeated. */
 async function notRepeated(options: RunnerOptions, step: Step, ctx: StepContext, reason: string, hint: string | undefined): Promise<MigrateError> {
-  const mask = options.mask ?? ((text: string): string => text);
-  const error = new MigrateError('VERIFY_FAILED', mask(`${step.title}: an earlier run did it, but its check did not pass: ${reason}; it is not repeated`), {
-    hint: mask(`${hint ?? 'Run `dtr-migrate migrate` again to check again; `dtr-migrate status` shows where things stand.'} If it must run again all the same: --redo ${step.id}.`),
+  const error = new MigrateError('VERIFY_FAILED', `${step.title}: an earlier run did it, but its check did not pass: ${reason}; it is not repeated`, {
+    hint: `${hint ?? 'Run `dtr-migrate migrate` again to check again; `dtr-migrate status` shows where things stand.'} If it must run again all the same: --redo ${step.id}.`,
   });
-  await options.journal.update(step.id, { status: 'failed', error: { code: error.code, message: error.message, ...(error.hint === undefined ? {} : { hint: error.hint }) } });
-  ctx.log(`failed: ${error.code}: ${error.message}`);
-  options.io.emit({ event: 'step-failed', id: step.id, code: error.code, message: error.message, ...(error.hint === undefined ? {} : { hint: error.hint }) });
+  await recordFailure(options, step, ctx, error);
   return error;
 }
 
@@ -168,14 +184,14 @@ export async function runSteps(options: RunnerOptions): Promise<void> {
     await inputs.requireAll(step.inputs);
     await journal.setInputs(inputs.journalable());
     const ctx = stepContext(options, step);
-    if (await alreadyDone(options, step, ctx)) continue;
+    if (step.id !== options.redo && (await alreadyDone(options, step, ctx))) continue;
     try {
       await confirm(options, step, ctx);
     } catch (error) {
       // A protection that no longer holds (the backup changed, the copy lost a blob) reopens the step that made it.
       if (isMigrateError(error)) {
         for (const id of error.reopenSteps) {
-          await journal.update(id as StepId, { status: 'failed', error: { code: error.code, message: (options.mask ?? String)(error.message) } });
+          await journal.update(id as StepId, { status: 'failed', error: { code: error.code, message: (options.mask ?? unmasked)(error.message) } });
         }
       }
       throw error;
@@ -199,14 +215,7 @@ export async function runSteps(options: RunnerOptions): Promise<void> {
       io.emit({ event: 'step-done', id: step.id, facts: verification.facts, durationMs });
     } catch (caught) {
       const error = signal.aborted && !(isMigrateError(caught) && caught.code === 'INTERRUPTED') ? interrupted() : caught;
-      const status = isMigrateError(error) && error.code === 'INTERRUPTED' ? 'interrupted' : 'failed';
-      const mask = options.mask ?? ((text: string): string => text);
-      const summary = isMigrateError(error)
-        ? { code: error.code, message: mask(error.message), ...(error.hint === undefined ? {} : { hint: mask(error.hint) }) }
-        : { code: 'INTERNAL', message: mask(error instanceof Error ? error.message : String(error)) };
-      await journal.update(step.id, { status, error: summary, endedAt: new Date().toISOString(), durationMs: Date.now() - started });
-      ctx.log(`${status}: ${summary.code}: ${summary.message}`);
-      io.emit({ event: 'step-failed', id: step.id, ...summary });
+      await recordFailure(options, step, ctx, error, { endedAt: new Date().toISOString(), durationMs: Date.now() - started });
       throw error;
     }
   }

@@ -8,6 +8,7 @@ import { access, chmod, constants, mkdir, readFile, rmdir, stat, unlink, writeFi
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { makeDirectories } from '../make-directories.js';
+import { isAlive } from '../process-alive.js';
 import { MigrateError } from '../errors.js';
 
 export const lockFileName = 'lock';
@@ -33,15 +34,6 @@ interface LockOwner {
   readonly startedAt: string;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 export interface StateLock {
   release(): Promise<void>;
 }
@@ -53,10 +45,11 @@ export interface StateLock {
 export async function acquireLock(dir: string, takeOver: () => Promise<boolean>): Promise<StateLock> {
   const file = join(dir, lockFileName);
   const me: LockOwner = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
+  const held: StateLock = { release: () => unlink(file).catch(() => undefined) };
   for (let attempt = 0; attempt < 2; attempt += 1) {
     try {
       await writeFile(file, JSON.stringify(me), { flag: 'wx', mode: 0o600 });
-      return { release: () => unlink(file).catch(() => undefined) };
+      return held;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
@@ -80,7 +73,7 @@ export async function acquireLock(dir: string, takeOver: () => Promise<boolean>)
       });
     }
     const taken = await replaceStaleLock(file, raw, me);
-    if (taken) return { release: () => unlink(file).catch(() => undefined) };
+    if (taken) return held;
   }
   throw new MigrateError('STATE_LOCKED', `could not lock ${dir}`, { hint: 'Another run took the lock first; try again.' });
 }
@@ -132,8 +125,7 @@ export function maskWith(secrets: readonly string[], text: string): string {
  * Synchronous appends keep the order of lines and survive a crash right after them.
  */
 export class LogFile {
-  private readonly secrets: string[] = [];
-  private sources: Array<() => readonly string[]> = [];
+  private readonly sources: Array<() => readonly string[]> = [];
 
   constructor(readonly file: string) {
     closeSync(openSync(file, 'a', 0o600));
@@ -145,19 +137,13 @@ export class LogFile {
     return log;
   }
 
-  /** Values that must never be written. */
-  redact(secret: string | undefined): void {
-    if (secret !== undefined && secret.length >= 4 && !this.secrets.includes(secret)) this.secrets.push(secret);
-  }
-
-  /** Secrets learnt later too (a password typed at a prompt in step 4): asked again at every write. */
+  /** Where the secrets come from; asked at every write, so one learnt later (a password typed in step 4) counts too. */
   redactFrom(source: () => readonly string[]): void {
     this.sources.push(source);
   }
 
   mask(text: string): string {
-    for (const source of this.sources) for (const secret of source()) this.redact(secret);
-    return maskWith(this.secrets, text);
+    return maskWith(this.sources.flatMap((source) => source()), text);
   }
 
   write(line: string): void {

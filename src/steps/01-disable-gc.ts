@@ -8,7 +8,7 @@ import { cronSchema } from '../api/schemas.js';
 import { apiPaths, gcCronAction, isGcAction } from '../dtr/facts.js';
 import { MigrateError } from '../errors.js';
 import type { Step } from '../engine/step.js';
-import { describeSchedules, gcProblem, isGcOff, listGcJobs, readGcState } from './gc-state.js';
+import { describeSchedules, gcProblem, isGcOff, readGcState, type GcState } from './gc-state.js';
 
 const outputSchema = z.object({
   previousSchedules: z.array(cronSchema),
@@ -31,8 +31,7 @@ export const disableGcStep: Step<Output> = {
   plan: () => [
     { kind: 'http', method: 'GET', path: apiPaths.crons, why: 'record the current GC schedule in the journal' },
     { kind: 'http', method: 'DELETE', path: apiPaths.cron(gcCronAction), why: 'set GC to Never (each onlinegc* schedule found)' },
-    { kind: 'http', method: 'GET', path: `${apiPaths.jobs}?action=onlinegc&limit=200`, why: 'and the same for each onlinegc* action: wait until no GC job is waiting or running' },
-    { kind: 'http', method: 'GET', path: `${apiPaths.jobs}?action=onlinegc&limit=200`, why: 'note the GC jobs DTR lists now (each onlinegc* action): any later one means GC ran while it should have been off' },
+    { kind: 'http', method: 'GET', path: `${apiPaths.jobs}?action=onlinegc&limit=200`, why: 'and the same for each onlinegc* action: wait until no GC job is waiting or running, and note the GC jobs listed (any later one means GC ran while it should have been off)' },
     { kind: 'check', description: 'read back: no GC schedule, no GC job waiting or running' },
   ],
 
@@ -53,8 +52,9 @@ export const disableGcStep: Step<Output> = {
     }
     const waited = new Set<string>();
     const deadline = Date.now() + ctx.inputs.jobTimeout * 1000;
+    let state: GcState;
     for (;;) {
-      const state = await readGcState(ctx.api);
+      state = await readGcState(ctx.api);
       if (state.activeJobs.length === 0) break;
       for (const job of state.activeJobs) waited.add(job.id);
       if (Date.now() > deadline) {
@@ -66,7 +66,8 @@ export const disableGcStep: Step<Output> = {
       ctx.progress(`waiting for GC job ${job?.id ?? ''} (${job?.status ?? ''}) to finish`);
       await ctx.sleep(pollMs);
     }
-    const gcJobsSeen = (await listGcJobs(ctx.api)).map((job) => job.id);
+    // The listing that found no GC job active also names every GC job there is: none ran after it.
+    const gcJobsSeen = state.jobs.map((job) => job.id);
     return { previousSchedules: previous, readOnlyBefore, waitedForJobs: [...waited], gcJobsSeen };
   },
 

@@ -4,15 +4,18 @@
  * (protections.ts); if any fails, the step is locked and nothing is destroyed.
  */
 import { z } from 'zod';
-import { Docker } from '../docker/docker.js';
 import { destroyCommand, restoreCommand } from '../docker/dtr-commands.js';
 import { apiPaths } from '../dtr/facts.js';
 import { MigrateError, isMigrateError } from '../errors.js';
 import type { Step } from '../engine/step.js';
 import type { BackupOutput } from './02-backup.js';
 import { bootstrapperTarget, describeNewStorage, newStorage } from './bootstrapper.js';
-import { checkProtections, earlierRunFinished, runsOnNewStorage, waitForHealthyReplica } from './protections.js';
+import { finishedEarlier, runNotingFailure, type AttemptMarks } from './attempts.js';
+import { checkProtections, runsOnNewStorage, waitForHealthyReplica } from './protections.js';
 import { tagsKept } from './tags-check.js';
+
+/** The restore command may run once destroy is done. */
+const restoreMarks: AttemptMarks = { started: 'destroyedAt', done: 'restoredAt', failed: 'restoreFailedAt' };
 
 const outputSchema = z.object({
   replicaId: z.string(),
@@ -68,24 +71,19 @@ export const restoreStep: Step<Output> = {
     if (backup === undefined) throw new Error('restore ran without a backup: the runner gate should have stopped it');
     const storage = newStorage(ctx.inputs);
     ctx.progress(`destroying replica ${target.replicaId}`);
-    // Saved first: a destroy that fails or is killed half-way may leave DTR down, and the next run
-    // must expect that rather than stop at DTR's silence.
-    // A new attempt: what earlier attempts noted about destroy and restore no longer holds.
-    await ctx.checkpoint({ destroyStartedAt: new Date().toISOString(), destroyedAt: undefined, restoreFailedAt: undefined });
+    // Saved first: a destroy that fails or is killed half-way may leave DTR down, and the next run must
+    // expect that rather than stop at DTR's silence. What earlier attempts noted no longer holds.
+    await ctx.checkpoint({ destroyStartedAt: new Date().toISOString(), [restoreMarks.started]: undefined, [restoreMarks.done]: undefined, [restoreMarks.failed]: undefined });
     ctx.api.expectDowntime(true);
     await ctx.docker.run(destroyCommand(target), { signal: ctx.signal, purpose: 'docker/dtr destroy' }).catch((error: unknown) => {
       throw mayBePartlyDestroyed(error);
     });
-    await ctx.checkpoint({ destroyedAt: new Date().toISOString() });
+    await ctx.checkpoint({ [restoreMarks.started]: new Date().toISOString() });
     ctx.progress(`restoring from ${backup.file} onto ${describeNewStorage(storage)}`);
-    // How this restore ended is noted either way; only a kill, or a docker client that died while the
-    // container may still restore, leaves it open (the next run then asks DTR).
-    await ctx.docker.run(restoreCommand(target, storage, ctx.inputs.ucpNode), { stdinFile: backup.file, signal: ctx.signal, purpose: 'docker/dtr restore' }).catch(async (error: unknown) => {
-      if (Docker.failedOnItsOwn(error) && !ctx.signal.aborted) await ctx.checkpoint({ restoreFailedAt: new Date().toISOString() });
-      throw error;
-    });
+    // How this restore ends is noted; only a kill while it runs leaves it open (attempts.ts).
+    await runNotingFailure(ctx, restoreCommand(target, storage, ctx.inputs.ucpNode), { stdinFile: backup.file, signal: ctx.signal, purpose: 'docker/dtr restore' }, restoreMarks.failed);
     // From here on the restore is never repeated: a later run only checks it (see probe).
-    await ctx.checkpoint({ restoredAt: new Date().toISOString() });
+    await ctx.checkpoint({ [restoreMarks.done]: new Date().toISOString() });
     await waitForHealthyReplica(ctx, 'restore');
     return { replicaId: target.replicaId, storage: describeNewStorage(storage), backupFile: backup.file };
   },
@@ -98,19 +96,12 @@ export const restoreStep: Step<Output> = {
   },
 
   /**
-   * A restore that finished is never repeated (the runner checks it, and reports a failed check). It
-   * finished if an earlier run noted so; it did not if the restore command failed, or never ran. Only a
-   * run killed while it ran leaves it open: then DTR is asked (earlierRunFinished). Otherwise destroy
-   * (harmless on a removed replica) and restore run again.
+   * A restore that finished is never repeated (the runner checks it, and reports a failed check); one
+   * that did not (see finishedEarlier) runs again: destroy (harmless on a removed replica), then restore.
    */
   async probe(ctx) {
-    const saved = ctx.saved();
-    if (saved?.['destroyedAt'] === undefined) return undefined;
     const backup = ctx.outputOf<BackupOutput>('backup');
-    if (backup === undefined) return undefined;
-    if (saved['restoredAt'] === undefined) {
-      if (saved['restoreFailedAt'] !== undefined || !(await earlierRunFinished(ctx, 'restore'))) return undefined;
-    }
+    if (backup === undefined || !(await finishedEarlier(ctx, 'restore', restoreMarks))) return undefined;
     return { replicaId: ctx.inputs.replicaId, storage: describeNewStorage(newStorage(ctx.inputs)), backupFile: backup.file };
   },
 };

@@ -41,3 +41,13 @@ export function newStorage(inputs: Partial<ResolvedInputs>): NewStorage {
 export function describeNewStorage(storage: NewStorage): string {
   return storage.kind === 'nfs' ? `NFS ${storage.url}` : `volume ${storage.volume}`;
 }
+
+/**
+ * How these inputs name the new storage to DTR, if that differs from `copiedAs`, the name the copy was
+ * made and verified for (migrate-storage's `dtrStorage`; absent in journals of earlier versions).
+ */
+export function renamedStorage(copiedAs: unknown, inputs: Partial<ResolvedInputs>): string | undefined {
+  if (typeof copiedAs !== 'string') return undefined;
+  const named = describeNewStorage(newStorage(inputs));
+  return named === copiedAs ? undefined : named;
+}

@@ -9,6 +9,8 @@ import { gcJobActions, isGcAction, jobActive } from '../dtr/facts.js';
 
 export interface GcState {
   readonly schedules: readonly Cron[];
+  /** Every GC job listed (listGcJobs), ended or not. */
+  readonly jobs: readonly Job[];
   readonly activeJobs: readonly Job[];
 }
 
@@ -35,6 +37,7 @@ export async function readGcState(api: DtrClient): Promise<GcState> {
   const [crons, jobs] = await Promise.all([api.listCrons(), listGcJobs(api)]);
   return {
     schedules: crons.filter((cron) => isGcAction(cron.action)),
+    jobs,
     activeJobs: jobs.filter((job) => jobActive.has(job.status)),
   };
 }

@@ -8,10 +8,11 @@
  * reconfigure that follows. Only when DTR is really not serving: a replica that reports healthy must
  * pass these checks like any other.
  */
+import { unanswered } from '../api/client.js';
 import { healthyReplicaStatus } from '../dtr/facts.js';
-import { MigrateError, isMigrateError } from '../errors.js';
+import { MigrateError } from '../errors.js';
 import type { StepContext, StepId } from '../engine/step.js';
-import { gcProblem, isGcOff, listGcJobs, readGcState } from './gc-state.js';
+import { gcProblem, isGcOff, readGcState } from './gc-state.js';
 
 /** The gate's refusal; `reopen` names the steps the next run redoes before asking again. */
 export function locked(what: string, reason: string, ...reopen: StepId[]): MigrateError {
@@ -33,8 +34,7 @@ async function unlessDown(ctx: StepContext, check: () => Promise<string>, whileD
   try {
     return await check();
   } catch (error) {
-    const unanswered = isMigrateError(error) && ['API_ERROR', 'API_UNREACHABLE', 'API_TIMEOUT'].includes(error.code);
-    if (!unanswered || !changeStarted(ctx) || (await replicaHealthy(ctx))) throw error;
+    if (!unanswered(error) || !changeStarted(ctx) || (await replicaHealthy(ctx))) throw error;
     return whileDown;
   }
 }
@@ -63,7 +63,7 @@ export function gcOffLine(ctx: StepContext, what: string): Promise<string> {
     const seen = ctx.outputOf<{ gcJobsSeen?: string[] }>('disable-gc')?.gcJobsSeen;
     if (seen !== undefined) {
       const known = new Set(seen);
-      const ran = (await listGcJobs(ctx.api)).filter((job) => !known.has(job.id));
+      const ran = gc.jobs.filter((job) => !known.has(job.id));
       if (ran.length > 0) {
         const jobs = ran.map((job) => `${job.action} ${job.id} (${job.status})`).join(', ');
         throw locked(what, `garbage collection ran after it was turned off (${jobs}): it may have deleted blobs the backup refers to`, 'disable-gc', 'backup', 'migrate-storage');

@@ -6,14 +6,13 @@ import { stat } from 'node:fs/promises';
 import { backupProblem } from '../backup/backup-file.js';
 import { blobPath, checkStorageHoldsTags, describeMissing, type MissingContent, type StorageCheck } from '../inventory/storage-manifests.js';
 import { readInventory } from '../inventory/tags.js';
-import { answeredDown } from '../api/client.js';
 import { healthyReplicaStatus } from '../dtr/facts.js';
 import { MigrateError, isMigrateError } from '../errors.js';
 import type { StepContext, Verification } from '../engine/step.js';
 import { formatBytes, formatCount } from '../format.js';
 import type { BackupOutput } from './02-backup.js';
 import { storedVerifySummary, type MigrateStorageOutput } from './03-migrate-storage.js';
-import { describeNewStorage, newStorage } from './bootstrapper.js';
+import { describeNewStorage, newStorage, renamedStorage } from './bootstrapper.js';
 import { gcProblem, isGcOff, readGcState } from './gc-state.js';
 import { changeStarted, gcOffLine, locked, readOnlyLine } from './live-checks.js';
 import { storageMismatch } from './new-storage-check.js';
@@ -38,8 +37,8 @@ export async function checkProtections(ctx: StepContext, what: string): Promise<
     });
   }
   const copied = ctx.outputOf<MigrateStorageOutput>('migrate-storage')?.dtrStorage;
-  const named = describeNewStorage(newStorage(ctx.inputs));
-  if (copied !== undefined && copied !== named) {
+  const named = renamedStorage(copied, ctx.inputs);
+  if (named !== undefined) {
     // Not reopened: copying again to the same --target-storage would prove nothing about the new name.
     throw new MigrateError('STEP_LOCKED', `${what} is locked: the storage was copied and verified to be given to DTR as ${copied}, but this run names ${named}; nothing was changed`, {
       hint: `Run again naming the new storage as when it was copied (${copied}): check --target-volume / --target-nfs-url. To switch to another storage, start over with another --state-dir.`,
@@ -119,31 +118,6 @@ export async function waitForHealthyReplica(ctx: StepContext, after: string): Pr
       });
     }
     await ctx.sleep(healthPollMs);
-  }
-}
-
-/**
- * For the probes of restore and reconfigure, when a run was killed while the docker command ran (it may
- * have finished): did it? A restore recreates the replica that destroy removed, so DTR listing it means
- * the restore ran; a reconfigure keeps the replica, and ran if DTR's registry mounts the new storage.
- * False only on a clear answer (the replica absent, the old storage, DTR down: refused or 5xx); then the
- * step runs again. Anything that leaves it open stops the run: a finished restore is never repeated on
- * a guess. Whether it is healthy and kept the tags is for the runner's check that follows.
- */
-export async function earlierRunFinished(ctx: StepContext, what: 'restore' | 'reconfigure'): Promise<boolean> {
-  try {
-    const listed = ctx.inputs.replicaId in (await ctx.api.clusterStatus()).replica_health;
-    if (!listed || what === 'restore') return listed;
-    return (await storageMismatch(ctx.docker, ctx.inputs.replicaId, newStorage(ctx.inputs), ctx.signal)) === undefined;
-  } catch (error) {
-    if (answeredDown(error)) {
-      ctx.log(`DTR is down, so the ${what} did not finish: ${error instanceof Error ? error.message : String(error)}`);
-      return false;
-    }
-    if (!isMigrateError(error) || error.code === 'INTERRUPTED') throw error;
-    throw new MigrateError('STEP_FAILED', `could not tell whether the ${what} of an earlier run finished (${error.message}); nothing was repeated`, {
-      hint: `${error.hint ?? 'Check DTR and the docker host.'} Then run \`dtr-migrate migrate\` again; if you know it did not finish, add --redo ${what}.`,
-    });
   }
 }
 

@@ -5,13 +5,15 @@
  * `--reinitialize-storage` on 2.9, erases them, and runs only after the operator accepted that in words.
  */
 import { z } from 'zod';
-import { Docker } from '../docker/docker.js';
 import { reconfigureCommand, type ReconfigureMode } from '../docker/dtr-commands.js';
 import { apiPaths } from '../dtr/facts.js';
 import type { Step } from '../engine/step.js';
 import { bootstrapperTarget, describeNewStorage, newStorage } from './bootstrapper.js';
-import { checkProtections, earlierRunFinished, runsOnNewStorage, waitForHealthyReplica } from './protections.js';
+import { finishedEarlier, runNotingFailure, type AttemptMarks } from './attempts.js';
+import { checkProtections, runsOnNewStorage, waitForHealthyReplica } from './protections.js';
 import { tagsKept } from './tags-check.js';
+
+const reconfigureMarks: AttemptMarks = { started: 'reconfigureStartedAt', done: 'reconfiguredAt', failed: 'reconfigureFailedAt' };
 
 const outputSchema = z.object({ replicaId: z.string(), storage: z.string(), mode: z.enum(['migrated', 'reinitialize', 'plain']) });
 type Output = z.infer<typeof outputSchema>;
@@ -52,13 +54,10 @@ export function reconfigureStep(mode: ReconfigureMode, keepsTags: boolean): Step
       const storage = newStorage(ctx.inputs);
       ctx.progress(`reconfiguring replica ${ctx.inputs.replicaId} onto ${describeNewStorage(storage)}`);
       // Saved first: DTR restarts during a reconfigure, and a run killed meanwhile must expect it down.
-      await ctx.checkpoint({ reconfigureStartedAt: new Date().toISOString(), reconfiguredAt: undefined, reconfigureFailedAt: undefined });
+      await ctx.checkpoint({ [reconfigureMarks.started]: new Date().toISOString(), [reconfigureMarks.done]: undefined, [reconfigureMarks.failed]: undefined });
       ctx.api.expectDowntime(true);
-      await ctx.docker.run(reconfigureCommand(bootstrapperTarget(ctx.inputs), storage, mode), { signal: ctx.signal, purpose: 'docker/dtr reconfigure' }).catch(async (error: unknown) => {
-        if (Docker.failedOnItsOwn(error) && !ctx.signal.aborted) await ctx.checkpoint({ reconfigureFailedAt: new Date().toISOString() });
-        throw error;
-      });
-      await ctx.checkpoint({ reconfiguredAt: new Date().toISOString() });
+      await runNotingFailure(ctx, reconfigureCommand(bootstrapperTarget(ctx.inputs), storage, mode), { signal: ctx.signal, purpose: 'docker/dtr reconfigure' }, reconfigureMarks.failed);
+      await ctx.checkpoint({ [reconfigureMarks.done]: new Date().toISOString() });
       await waitForHealthyReplica(ctx, 'reconfigure');
       return { replicaId: ctx.inputs.replicaId, storage: describeNewStorage(storage), mode };
     },
@@ -70,17 +69,9 @@ export function reconfigureStep(mode: ReconfigureMode, keepsTags: boolean): Step
       return tags.ok ? { ok: true, facts: [...running.facts, ...tags.facts] } : tags;
     },
 
-    /**
-     * A reconfigure that finished is checked, never run again. It finished if an earlier run noted so; it
-     * did not if the command failed or never started. A run killed while it ran leaves it open: then DTR
-     * is asked (earlierRunFinished).
-     */
+    /** A reconfigure that finished (see finishedEarlier) is checked, never run again. */
     async probe(ctx) {
-      const saved = ctx.saved();
-      if (saved?.['reconfiguredAt'] === undefined) {
-        if (saved?.['reconfigureStartedAt'] === undefined || saved['reconfigureFailedAt'] !== undefined) return undefined;
-        if (!(await earlierRunFinished(ctx, 'reconfigure'))) return undefined;
-      }
+      if (!(await finishedEarlier(ctx, 'reconfigure', reconfigureMarks))) return undefined;
       return { replicaId: ctx.inputs.replicaId, storage: describeNewStorage(newStorage(ctx.inputs)), mode };
     },
   };

@@ -19,6 +19,7 @@ import { access, lstat, readFile, rm, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { MigrateError } from '../errors.js';
+import { isAlive } from '../process-alive.js';
 import { allocationUnit, assertEnoughSpace } from './free-space.js';
 import type { ScanResult, StatfsFunction } from './free-space.js';
 import { copyMarkerName } from './layout.js';
@@ -67,12 +68,7 @@ async function refuseWhileAnotherCopyRuns(marker: string, target: string): Promi
   } catch {
     return; // empty or unreadable: written by an older version, or cut off by the kill
   }
-  if (owner.host !== hostname() || typeof owner.pid !== 'number' || owner.pid === process.pid) return;
-  try {
-    process.kill(owner.pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return;
-  }
+  if (owner.host !== hostname() || typeof owner.pid !== 'number' || owner.pid === process.pid || !isAlive(owner.pid)) return;
   throw new MigrateError('STORAGE_INVALID', `Another copy (pid ${owner.pid} on this machine) is writing to ${target} right now.`, {
     hint: `Wait for it to end, or stop it, then run again. If no copy runs (the machine restarted since), remove ${marker} and run again.`,
   });

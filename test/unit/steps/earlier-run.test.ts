@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { DtrClient } from '../../../src/api/client.js';
 import type { StepContext } from '../../../src/engine/step.js';
 import { MigrateError, isMigrateError } from '../../../src/errors.js';
-import { earlierRunFinished } from '../../../src/steps/protections.js';
+import { earlierRunFinished } from '../../../src/steps/attempts.js';
 
 const replicaId = '0123456789ab';
 
