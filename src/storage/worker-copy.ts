@@ -151,8 +151,8 @@ export function createCopyOps(kit: Kit): DirOps<DirState> {
 
   const copyFile = (dir: DirState, rel: string, name: string, kind: string): void => {
     if (kind === 'other') return; // sockets, fifos, devices: never registry data
-    const src = path.join(source, rel);
-    const dst = path.join(target, rel);
+    const src = kit.under(source, rel);
+    const dst = kit.under(target, rel);
     let stats: Stats | undefined;
     // Under a new directory a regular file is simply copied: its stats come from the open descriptor.
     if (!dir.missing || kind === 'link' || dryRun) {
@@ -216,23 +216,23 @@ export function createCopyOps(kit: Kit): DirOps<DirState> {
     enter(rel, missing, hint) {
       let stats = hint as Stats | undefined;
       try {
-        stats ??= fs.lstatSync(path.join(source, rel));
+        stats ??= fs.lstatSync(kit.under(source, rel));
       } catch (error) {
-        kit.problem(kit.sourceProblem(rel, path.join(source, rel), error));
+        kit.problem(kit.sourceProblem(rel, kit.under(source, rel), error));
         return undefined;
       }
       let existing: Stats | undefined;
       try {
-        existing = missing ? undefined : kit.lstatIfExists(path.join(target, rel));
+        existing = missing ? undefined : kit.lstatIfExists(kit.under(target, rel));
       } catch (error) {
-        throw kit.fatal(`Cannot read the target directory ${path.join(target, rel)}`, error);
+        throw kit.fatal(`Cannot read the target directory ${kit.under(target, rel)}`, error);
       }
       return { missing: existing === undefined, touched: false, source: stats, existing };
     },
     child(dir, rel) {
-      const dst = path.join(target, rel);
+      const dst = kit.under(target, rel);
       // The source's stats go to `enter` as a hint; if they cannot be read, `enter` reports why.
-      const hint = kit.lstatIfExists(path.join(source, rel));
+      const hint = kit.lstatIfExists(kit.under(source, rel));
       if (dir.missing && dryRun) return { missing: true, hint };
       try {
         const existing = dir.missing ? undefined : kit.lstatIfExists(dst);
@@ -252,7 +252,7 @@ export function createCopyOps(kit: Kit): DirOps<DirState> {
     file: copyFile,
     leave(dir, rel) {
       if (dryRun) return;
-      const dst = path.join(target, rel);
+      const dst = kit.under(target, rel);
       const { source: stats, existing } = dir;
       const mode = stats.mode & 0o7777;
       try {
@@ -273,7 +273,7 @@ export function createCopyOps(kit: Kit): DirOps<DirState> {
     },
     listError(rel, error) {
       if (rel === '') throw kit.fatal(`Cannot list the source ${source}`, error);
-      kit.problem(kit.sourceProblem(rel, path.join(source, rel), error));
+      kit.problem(kit.sourceProblem(rel, kit.under(source, rel), error));
     },
   };
 }

@@ -131,12 +131,14 @@ export function createKit(data: WorkerData, layout: Layout, post: (message: From
     isNotFound,
     lstatIfExists: (target) => {
       try {
-        return fs.lstatSync(target);
+        // Without the option a missing path costs a thrown error, several times the system call itself.
+        return fs.lstatSync(target, { throwIfNoEntry: false });
       } catch (error) {
         if (isNotFound(error)) return undefined;
         throw error;
       }
     },
+    under: (root, rel) => (rel === '' ? root : root.endsWith('/') ? `${root}${rel}` : `${root}/${rel}`),
     describe,
     failedRead,
     fatal,

@@ -34,7 +34,7 @@ export function workerMain(deps: WorkerDeps): void {
   const port = parentPort as NonNullable<typeof parentPort>;
   const post = (message: FromWorker): void => port.postMessage(message);
   const kit = deps.createKit(data, deps.layout, post);
-  const { fs, path, config } = kit;
+  const { fs, config } = kit;
   const control = new Int32Array(data.control);
   const ops: Record<Op, DirOps<unknown>> = {
     scan: deps.createScanOps(kit) as DirOps<unknown>,
@@ -48,7 +48,7 @@ export function workerMain(deps: WorkerDeps): void {
     if (entry.isFile()) return 'file';
     if (entry.isSymbolicLink()) return 'link';
     // Some filesystems (older NFS, XFS without ftype) do not report the type in the listing.
-    const stats = kit.lstatIfExists(path.join(root, rel));
+    const stats = kit.lstatIfExists(kit.under(root, rel));
     if (!stats) return 'other';
     return stats.isDirectory() ? 'dir' : stats.isFile() ? 'file' : stats.isSymbolicLink() ? 'link' : 'other';
   };
@@ -69,7 +69,7 @@ export function workerMain(deps: WorkerDeps): void {
     // One directory's listing at a time (not the tree's): scandir(3) costs fewer system calls than
     // reading entry by entry, and registry directories are small (a blob or link per directory).
     try {
-      const entries = fs.readdirSync(path.join(handlers.root, rel), { withFileTypes: true });
+      const entries = fs.readdirSync(kit.under(handlers.root, rel), { withFileTypes: true });
       return { rel, state, entries, next: 0, subdirs: entries.filter((entry) => entry.isDirectory()).length };
     } catch (error) {
       handlers.listError(rel, error);

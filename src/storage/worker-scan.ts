@@ -63,14 +63,14 @@ export function createScanOps(kit: Kit): DirOps<ScanDir> {
       if (missing) return newDirectory();
       let existing: Stats | undefined;
       try {
-        existing = kit.lstatIfExists(path.join(target, rel));
+        existing = kit.lstatIfExists(kit.under(target, rel));
       } catch (error) {
-        throw kit.fatal(`Cannot read the target directory ${path.join(target, rel)}`, error);
+        throw kit.fatal(`Cannot read the target directory ${kit.under(target, rel)}`, error);
       }
       if (!existing?.isDirectory()) return newDirectory();
       if (!config.checkDirs) return { missing: false };
-      if (config.staleTemps !== 'ignore') sweep(path.join(target, rel));
-      const stats = kit.lstatIfExists(path.join(source, rel));
+      if (config.staleTemps !== 'ignore') sweep(kit.under(target, rel));
+      const stats = kit.lstatIfExists(kit.under(source, rel));
       if (stats && (metadataDiffers(stats, existing) || !sameMtime(stats.mtimeMs, existing.mtimeMs))) {
         kit.add('metadataChanges', 1);
       }
@@ -81,7 +81,7 @@ export function createScanOps(kit: Kit): DirOps<ScanDir> {
       // Vanished or unreadable files are for the copy to report; the scan only counts.
       let stats: Stats | undefined;
       try {
-        stats = kit.lstatIfExists(path.join(source, rel));
+        stats = kit.lstatIfExists(kit.under(source, rel));
       } catch {
         // The copy pass must run, to report it.
         kit.add('sourceTrouble', 1);
@@ -93,7 +93,7 @@ export function createScanOps(kit: Kit): DirOps<ScanDir> {
       kit.add('bytes', stats.size);
       kit.progress(1, stats.size);
       if (!state.missing) {
-        const existing = kit.lstatIfExists(path.join(target, rel));
+        const existing = kit.lstatIfExists(kit.under(target, rel));
         if (existing && existing.size === stats.size && sameMtime(existing.mtimeMs, stats.mtimeMs)) {
           if (metadataDiffers(stats, existing)) kit.add('metadataChanges', 1);
           return;

@@ -103,6 +103,11 @@ export interface Kit {
   isNotFound(error: unknown): boolean;
   /** lstat, or undefined when the path (or a parent) does not exist. */
   lstatIfExists(path: string): NodeFs.Stats | undefined;
+  /**
+   * `rel` below `root`, by concatenation: roots are resolved absolute paths and relative paths are built
+   * with '/', so path.join's normalising (measurable at millions of paths) would change nothing.
+   */
+  under(root: string, rel: string): string;
   describe(error: unknown): string;
   /** Marks an error as a failed read of the source: `sourceProblem` then reports that file, and goes on. */
   failedRead(error: unknown): unknown;

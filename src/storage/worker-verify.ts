@@ -15,7 +15,7 @@ type Stateless = DirOps<true>;
 
 /** Counters: filesChecked, sourceBlobs, sourceBlobBytes. */
 export function createVerifySourceOps(kit: Kit): Stateless {
-  const { path, config, layout } = kit;
+  const { config, layout } = kit;
   return {
     root: config.source,
     enter: () => true,
@@ -23,7 +23,7 @@ export function createVerifySourceOps(kit: Kit): Stateless {
     file(_state, rel) {
       let stats: Stats | undefined;
       try {
-        stats = kit.lstatIfExists(path.join(config.source, rel));
+        stats = kit.lstatIfExists(kit.under(config.source, rel));
       } catch (error) {
         kit.problem({ kind: 'unreadable', path: rel, detail: `source: ${kit.describe(error)}` });
         return;
@@ -40,7 +40,7 @@ export function createVerifySourceOps(kit: Kit): Stateless {
         kit.add('sourceBlobBytes', stats.size);
       }
       try {
-        const copied = kit.lstatIfExists(path.join(config.target, rel));
+        const copied = kit.lstatIfExists(kit.under(config.target, rel));
         if (!copied) kit.problem({ kind: 'missing', path: rel });
         else if (copied.size !== stats.size) {
           kit.problem({ kind: 'size-differs', path: rel, detail: `source ${stats.size} bytes, target ${copied.size}` });
@@ -59,7 +59,7 @@ export function createVerifySourceOps(kit: Kit): Stateless {
 
 /** Counters: blobsHashed, bytesHashed, linksChecked. Progress: blobs and bytes hashed. */
 export function createVerifyTargetOps(kit: Kit): Stateless {
-  const { fs, path, config, layout } = kit;
+  const { fs, config, layout } = kit;
   const head = Buffer.alloc(256);
 
   /** A link holds `sha256:` and 64 hex digits; reading a bounded head keeps a garbage file harmless. */
@@ -78,7 +78,7 @@ export function createVerifyTargetOps(kit: Kit): Stateless {
     const blob = layout.linkTargetOf(rel, content);
     if (blob === undefined) {
       kit.problem({ kind: 'dangling-link', path: rel, detail: 'content is not "sha256:<64 hex digits>"' });
-    } else if (!kit.lstatIfExists(path.join(config.target, blob))?.isFile()) {
+    } else if (!kit.lstatIfExists(kit.under(config.target, blob))?.isFile()) {
       kit.problem({ kind: 'dangling-link', path: rel, detail: `points to ${content.trim()}, not in the target` });
     }
   };
@@ -88,7 +88,7 @@ export function createVerifyTargetOps(kit: Kit): Stateless {
     enter: () => true,
     child: () => ({ missing: false }),
     file(_state, rel, _name, kind) {
-      const file = path.join(config.target, rel);
+      const file = kit.under(config.target, rel);
       const digest = layout.blobDigestOf(rel);
       if (kind === 'link') {
         // Followed, it could make a blob or a whole tree look present that lives elsewhere.
