@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the storage engine against cp -a, rsync -a and rclone copy, on the same trees, side by
- * side in one run. Needs `npm run build` first (it calls dist/storage through bench/engine-runner.js, not
- * the CLI).
+ * side in one run. Needs `npm run build` first. The copy pass, its re-run and verify are timed through
+ * bench/engine-runner.js (dist/storage in a process of its own); copy followed by verify is timed as the
+ * real command, `dtr-migrate storage copy`, which verifies after copying.
  *
  * Method: trees are generated once under bench/.data/ (see generate-tree.js). One warm-up round, then
  * BENCH_ROUNDS (default 5) rounds that each run every command once, interleaved and in rotating order,
@@ -76,17 +77,25 @@ function installed(command) {
   return false;
 }
 
-/** The standard tools, each copying the registry tree into a fresh directory named after `name`. */
+/** The standard tools, each copying the registry tree into `into` (a fresh directory, or the last one for a re-run). */
 const tools = [
-  { key: 'cp', run: (name) => measure(['cp', '-a', registry, fresh(name)]) },
-  { key: 'rsync', tool: 'rsync', run: (name) => measure(['rsync', '-a', `${registry}/`, `${fresh(name)}/`]) },
-  { key: 'rclone', tool: 'rclone', run: (name) => measure(['rclone', 'copy', '-q', registry, fresh(name)]) },
-];
+  { key: 'cp', copy: (into) => measure(['cp', '-a', registry, into]) },
+  { key: 'rsync', tool: 'rsync', copy: (into) => measure(['rsync', '-a', `${registry}/`, `${into}/`]) },
+  { key: 'rclone', tool: 'rclone', copy: (into) => measure(['rclone', 'copy', '-q', registry, into]) },
+].map((tool) => ({ ...tool, run: (name) => tool.copy(fresh(name)) }));
+/** What `dtr-migrate storage copy` is: the copy pass, then a full verify; exit 0 only when verified. */
+const cli = join(here, '..', 'bin', 'dtr-migrate.js');
+const storageCopyCommand = (into) => measure(['node', cli, 'storage', 'copy', '--from', registry, '--to', into, '--json']);
 
 let engineTarget;
 /** Groups of commands; a group's commands run together (the later ones use the first one's output). */
 const groups = [
-  ...tools.map((tool) => [{ ...tool, run: () => tool.run(tool.key) }]),
+  // A re-run of rsync and rclone with nothing changed, beside the engine's (neither verifies content).
+  ...tools.map((tool) => {
+    let last;
+    const first = { ...tool, run: () => tool.copy((last = fresh(tool.key))) };
+    return tool.key === 'cp' ? [first] : [first, { ...tool, key: `${tool.key}Rerun`, run: () => tool.copy(last) }];
+  }),
   [
     {
       key: 'copy',
@@ -99,7 +108,7 @@ const groups = [
     { key: 'verify', run: () => engine('verify', registry, engineTarget) },
     { key: 'sha256sum', run: () => measure(['sh', '-c', sha256sumCommand(engineTarget)]) },
   ],
-  [{ key: 'copyVerify', run: () => engine('copy+verify', registry, fresh('engine-cv')) }],
+  [{ key: 'copyVerify', run: () => storageCopyCommand(fresh('engine-cv')) }],
 ]
   .map((group) => group.filter(installed))
   .filter((group) => group.length > 0);
@@ -113,7 +122,7 @@ for (let round = 0; round <= rounds; round += 1) {
     settle();
     const result = command.run();
     if (round > 0) results[command.key].push(result);
-    log(`  ${command.key.padEnd(10)} ${result.seconds.toFixed(2)} s`);
+    log(`  ${command.key.padEnd(11)} ${result.seconds.toFixed(2)} s`);
   }
 }
 
@@ -121,7 +130,7 @@ for (let round = 0; round <= rounds; round += 1) {
 const coldCommands = [
   ...tools.map((tool) => ({ ...tool, run: () => tool.run(`cold-${tool.key}`) })),
   { key: 'copy', run: () => engine('copy', registry, fresh('cold-engine')) },
-  { key: 'copyVerify', run: () => engine('copy+verify', registry, fresh('cold-engine-cv')) },
+  { key: 'copyVerify', run: () => storageCopyCommand(fresh('cold-engine-cv')) },
 ].filter(installed);
 const coldResults = Object.fromEntries(coldCommands.map((command) => [command.key, []]));
 if (coldRounds > 0 && !hasCommand('python3')) log('note: python3 is missing, so the cold rounds are skipped');
@@ -131,7 +140,7 @@ for (let round = 1; round <= coldRounds && hasCommand('python3'); round += 1) {
     if (!evictFromPageCache(registry)) throw new Error('could not drop the source from the page cache');
     const result = command.run();
     coldResults[command.key].push(result);
-    log(`  ${command.key.padEnd(10)} ${result.seconds.toFixed(2)} s`);
+    log(`  ${command.key.padEnd(11)} ${result.seconds.toFixed(2)} s`);
   }
 }
 
