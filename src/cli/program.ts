@@ -39,6 +39,29 @@ Exit codes: ${ExitCode.ok} done · ${ExitCode.stepFailed} a step or its check fa
   ${ExitCode.stateLocked} state directory locked or journal unusable · ${ExitCode.aborted} not confirmed · ${ExitCode.interrupted} interrupted (resume by running again)
 `;
 
+const storageExamples = {
+  copy: `
+Examples:
+  # What a copy would do: files and bytes still to copy; nothing written
+  $ dtr-migrate storage copy --from /mnt/old-nfs --to /mnt/new-nfs --dry-run
+
+  # Copy ahead of the maintenance window, then again inside it (only the difference is copied)
+  $ dtr-migrate storage copy --from /mnt/old-nfs --to /mnt/new-nfs
+
+  # To an object store through rclone (configure the remote first with: rclone config)
+  $ dtr-migrate storage copy --from /var/lib/docker/volumes/dtr-registry-0123/_data --to s3:dtr-bucket/registry
+
+Exit 0 only when the target is complete and verified; every problem is listed by path (--json: all of them).
+`,
+  verify: `
+Examples:
+  $ dtr-migrate storage verify --from /mnt/old-nfs --to /mnt/new-nfs
+  $ dtr-migrate storage verify --from /mnt/old-nfs --to /mnt/new-nfs --json | tail -1
+
+Exit 0 only when nothing is missing, no size differs, every blob hashes to its digest and every link resolves.
+`,
+} as const;
+
 /** Adds every non-secret input as a global option, plus the switches every command shares. */
 function addGlobalOptions(program: Command): void {
   for (const key of inputKeys) {
@@ -147,7 +170,7 @@ export function buildProgram(handlers: CommandHandlers, setExit: (code: number) 
   for (const action of ['copy', 'verify'] as const) {
     const command = storage
       .command(action)
-      .description(action === 'copy' ? 'copy a registry storage to another, then verify it (only what is missing on a re-run)' : 'check that the target holds every source file, every blob matches its digest, every link resolves')
+      .description(action === 'copy' ? 'copy a registry storage to another (a re-run copies only what is missing or differs), then verify all of it' : 'check that the target holds every source file, every blob matches its digest, every link resolves')
       .requiredOption('--from <location>', 'the current storage: a mounted path, or an rclone remote such as s3:bucket/prefix')
       .requiredOption('--to <location>', 'the new storage: a mounted path, or an rclone remote')
       .option('--concurrency <n>', 'parallel copies or hashing workers')
@@ -156,6 +179,7 @@ export function buildProgram(handlers: CommandHandlers, setExit: (code: number) 
     if (action === 'copy') {
       command.option('--checksum', 'decide what is already copied by digest, not size and mtime').option('--dry-run', 'count what would be copied; write nothing');
     }
+    command.addHelpText('after', storageExamples[action]);
     command.action(async (options: StorageFlags) => setExit(await handlers.storage(action, options)));
   }
 
