@@ -1,4 +1,10 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+// Verify keeps its ledgers in the user's cache directory: the tests (and every CLI they spawn) use one of
+// their own, so they neither read nor leave ledgers in the home directory.
+const cacheDir = join(tmpdir(), `dtr-migrate-test-cache-${process.pid}`);
 
 // Tests run against the compiled CLI (dist/) where they spawn it, so `npm test` builds first.
 export default defineConfig({
@@ -11,5 +17,6 @@ export default defineConfig({
     // Two cores: end-to-end tests spawn the CLI and the docker stand-in, so more workers only thrash.
     maxWorkers: 2,
     reporters: ['default', './test/helpers/count-reporter.ts'],
+    env: { XDG_CACHE_HOME: cacheDir },
   },
 });

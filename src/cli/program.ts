@@ -175,7 +175,8 @@ export function buildProgram(handlers: CommandHandlers, setExit: (code: number) 
       .requiredOption('--to <location>', 'the new storage: a mounted path, or an rclone remote')
       .option('--concurrency <n>', 'parallel copies or hashing workers')
       .option('--include-uploads', 'include _uploads (incomplete uploads)')
-      .option('--rclone-bin <path>', 'rclone, for object stores (default: rclone on the PATH)');
+      .option('--rclone-bin <path>', 'rclone, for object stores (default: rclone on the PATH)')
+      .option('--rehash', 'hash every blob, also those unchanged since an earlier verify of this target');
     if (action === 'copy') {
       command.option('--checksum', 'decide what is already copied by digest, not size and mtime').option('--dry-run', 'count what would be copied; write nothing');
     }

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { MigrateError } from '../errors.js';
 import type { Step } from '../engine/step.js';
-import { formatBytes, formatCount } from '../format.js';
+import { formatBlobChecks, formatBytes, formatCount } from '../format.js';
 import type { LocationFlags, StorageLocation, StorageProgress, VerifySummary } from '../storage/types.js';
 import { describeNewStorage, newStorage } from './bootstrapper.js';
 
@@ -17,6 +17,7 @@ const verifySummarySchema = z.object({
   filesChecked: z.number(),
   bytesChecked: z.number(),
   blobsHashed: z.number(),
+  blobsTrusted: z.number().optional(),
   linksChecked: z.number(),
   durationMs: z.number(),
   problems: z.array(problemSchema),
@@ -122,7 +123,7 @@ export const migrateStorageStep: Step<MigrateStorageOutput> = {
       ok: true,
       facts: [
         `${formatCount(output.files)} files, ${formatBytes(output.bytes)} in the new storage (${formatCount(output.filesCopied)} copied by this run)`,
-        `${formatCount(summary.blobsHashed)} blob digests and ${formatCount(summary.linksChecked)} links checked: no problem`,
+        `${formatBlobChecks(summary)} and ${formatCount(summary.linksChecked)} links checked: no problem`,
       ],
     };
   },

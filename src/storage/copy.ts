@@ -101,6 +101,7 @@ async function checkAndScan(
     bufferSize: 1 << 20,
     runId: randomBytes(3).toString('hex'),
     umask: process.umask(),
+    ledger: null,
   };
   const workers = new TreeWorkers(settings.concurrency, config);
   internal.signal.addEventListener('abort', () => workers.abort(), { once: true });

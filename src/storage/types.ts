@@ -105,6 +105,10 @@ export interface VerifyOptions {
   /** Parallel hashing workers. @default the number of cores */
   readonly concurrency?: number;
   readonly includeUploads?: boolean;
+  /** Hash every blob, even those the target's ledger says are unchanged since an earlier verify. */
+  readonly rehash?: boolean;
+  /** Where verified-blob ledgers are kept (ledger.ts); null keeps none. @default defaultLedgerDir() */
+  readonly ledgerDir?: string | null;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: StorageProgress) => void;
 }
@@ -116,6 +120,8 @@ export interface VerifySummary {
   /** Bytes read and hashed from the target's blobs. */
   readonly bytesChecked: number;
   readonly blobsHashed: number;
+  /** Blobs not read again: unchanged (size, times, inode) since an earlier verify found them intact. */
+  readonly blobsTrusted?: number;
   readonly linksChecked: number;
   readonly durationMs: number;
   /** Every problem found, not only the first. */

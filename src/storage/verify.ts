@@ -8,7 +8,9 @@
  * the source walk (stats only, so fast) has finished.
  */
 
+import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
+import { defaultLedgerDir, ledgerFileFor, ledgerPartPrefix, loadLedger, prepareLedgerDir, saveLedger } from './ledger.js';
 import { resolveVerifyLocations } from './locations.js';
 import { ProgressReporter } from './progress.js';
 import { positiveInteger, sortProblems, withAbort } from './run-control.js';
@@ -21,6 +23,11 @@ export async function runVerify(options: VerifyOptions): Promise<VerifySummary> 
   const workerCount = positiveInteger(options.concurrency, availableParallelism(), '--concurrency');
   return withAbort('verify', options.signal, async (internal) => {
     const { source, target } = await resolveVerifyLocations(options.from, options.to, options.flags);
+    const runId = randomBytes(3).toString('hex');
+    const ledgerFile = ledgerFileFor(target, options.ledgerDir ?? defaultLedgerDir());
+    const keepsLedger = options.ledgerDir !== null && (await prepareLedgerDir(ledgerFile));
+    const loaded = keepsLedger ? await loadLedger(ledgerFile) : undefined;
+    const vouching = options.rehash === true ? undefined : loaded;
     const workers = new TreeWorkers(workerCount, {
       source,
       target,
@@ -32,8 +39,9 @@ export async function runVerify(options: VerifyOptions): Promise<VerifySummary> 
       blockSize: 4096,
       owner: null,
       bufferSize: 1 << 20,
-      runId: 'verify',
+      runId,
       umask: 0o022,
+      ledger: keepsLedger ? { records: vouching?.records ?? null, index: vouching?.index ?? null, partPrefix: ledgerPartPrefix(ledgerFile, runId) } : null,
     });
     internal.signal.addEventListener('abort', () => workers.abort(), { once: true });
     const counters: Counters = {};
@@ -42,6 +50,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerifySummary> 
       workers.progress(),
     );
     progress.start();
+    let complete = false;
     try {
       await workers.run(
         [
@@ -61,15 +70,19 @@ export async function runVerify(options: VerifyOptions): Promise<VerifySummary> 
           },
         },
       );
+      complete = !internal.signal.aborted;
     } finally {
       progress.finish();
       await workers.close();
+      // Also after an interruption: what this run proved is kept for the next.
+      if (keepsLedger) await saveLedger(ledgerFile, runId, complete, loaded);
     }
     return {
       ok: problems.length === 0,
       filesChecked: counters.filesChecked ?? 0,
       bytesChecked: counters.bytesHashed ?? 0,
       blobsHashed: counters.blobsHashed ?? 0,
+      blobsTrusted: counters.blobsTrusted ?? 0,
       linksChecked: counters.linksChecked ?? 0,
       durationMs: Math.round(performance.now() - started),
       problems: sortProblems(problems),

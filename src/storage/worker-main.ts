@@ -13,10 +13,11 @@
 
 import type { Dirent } from 'node:fs';
 import { blobDigestOf, isEngineFile, isLinkPath, isTempName, linkTargetOf, tempName } from './layout.js';
+import { ledgerRecordBytes, ledgerVouchesFor, writeLedgerRecord } from './ledger-format.js';
 import { createKit } from './worker-kit.js';
 import { createCopyOps } from './worker-copy.js';
 import { createScanOps } from './worker-scan.js';
-import type { DirOps, EntryKind, FromWorker, Layout, Op, Task, WorkerData } from './worker-types.js';
+import type { DirOps, EntryKind, FromWorker, Layout, LedgerFormat, Op, Task, WorkerData } from './worker-types.js';
 import { createVerifySourceOps, createVerifyTargetOps } from './worker-verify.js';
 
 interface WorkerDeps {
@@ -26,6 +27,7 @@ interface WorkerDeps {
   readonly createVerifySourceOps: typeof createVerifySourceOps;
   readonly createVerifyTargetOps: typeof createVerifyTargetOps;
   readonly layout: Layout;
+  readonly ledgerFormat: LedgerFormat;
 }
 
 export function workerMain(deps: WorkerDeps): void {
@@ -40,7 +42,7 @@ export function workerMain(deps: WorkerDeps): void {
     scan: deps.createScanOps(kit) as DirOps<unknown>,
     copy: deps.createCopyOps(kit) as DirOps<unknown>,
     'verify-source': deps.createVerifySourceOps(kit) as DirOps<unknown>,
-    'verify-target': deps.createVerifyTargetOps(kit) as DirOps<unknown>,
+    'verify-target': deps.createVerifyTargetOps(kit, deps.ledgerFormat) as DirOps<unknown>,
   };
 
   const kindOf = (entry: Dirent, root: string, rel: string): EntryKind => {
@@ -139,8 +141,10 @@ export function workerMain(deps: WorkerDeps): void {
   port.on('message', (task: Task) => {
     try {
       walk(task.op, ops[task.op], task.rel, task.missing);
+      ops[task.op].finish?.();
       post({ type: 'done', op: task.op, counters: kit.take() });
     } catch (error) {
+      ops[task.op].finish?.();
       const counters = kit.take();
       if (kit.isAbort(error)) post({ type: 'done', op: task.op, counters });
       else post({ type: 'fatal', op: task.op, message: kit.describe(error), code: kit.errno(error) });
@@ -166,13 +170,16 @@ export function workerSource(): string {
     isTempName,
     isEngineFile,
     tempName,
+    ledgerRecordBytes,
+    writeLedgerRecord,
+    ledgerVouchesFor,
   ];
   const deps = 'createKit, createScanOps, createCopyOps, createVerifySourceOps, createVerifyTargetOps';
   const layout = 'blobDigestOf, isLinkPath, linkTargetOf, isTempName, isEngineFile, tempName';
   source = [
     "'use strict';",
     ...functions.map((fn) => fn.toString()),
-    `workerMain({ ${deps}, layout: { ${layout} } });`,
+    `workerMain({ ${deps}, layout: { ${layout} }, ledgerFormat: { ledgerRecordBytes, writeLedgerRecord, ledgerVouchesFor } });`,
   ].join('\n');
   return source;
 }

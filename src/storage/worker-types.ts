@@ -33,6 +33,23 @@ export interface WorkerConfig {
   readonly runId: string;
   /** The process umask, so a file created with the right mode needs no chmod(2) afterwards. */
   readonly umask: number;
+  /** Verify only: the target's verified-blob ledger (ledger.ts), and where to append to it; null: none. */
+  readonly ledger: WorkerLedger | null;
+}
+
+export interface WorkerLedger {
+  /** The loaded records and their index, or null to hash every blob (`--rehash`, or no ledger yet). */
+  readonly records: SharedArrayBuffer | null;
+  readonly index: SharedArrayBuffer | null;
+  /** Each worker appends the blobs it found intact to this path plus its thread id. */
+  readonly partPrefix: string;
+}
+
+/** The ledger's record format (ledger-format.ts), handed to the worker code. */
+export interface LedgerFormat {
+  ledgerRecordBytes(): number;
+  writeLedgerRecord(into: Buffer, at: number, digest: string, stats: NodeFs.BigIntStats): void;
+  ledgerVouchesFor(records: Buffer, index: Int32Array, digest: string, stats: NodeFs.BigIntStats): boolean;
 }
 
 export interface WorkerData {
@@ -137,4 +154,6 @@ export interface DirOps<S> {
   leave(state: S, rel: string): void;
   /** The directory could not be listed. */
   listError(rel: string, error: unknown): void;
+  /** After each task, however it ended (flushes what the operation buffers). */
+  finish?(): void;
 }

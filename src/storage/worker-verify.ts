@@ -8,8 +8,8 @@
  * Runs inside a worker, shipped as source text: only parameters and globals may be used.
  */
 
-import type { Stats } from 'node:fs';
-import type { DirOps, Kit } from './worker-types.js';
+import type { BigIntStats, Stats } from 'node:fs';
+import type { DirOps, Kit, LedgerFormat } from './worker-types.js';
 
 type Stateless = DirOps<true>;
 
@@ -57,10 +57,66 @@ export function createVerifySourceOps(kit: Kit): Stateless {
   };
 }
 
-/** Counters: blobsHashed, bytesHashed, linksChecked. Progress: blobs and bytes hashed. */
-export function createVerifyTargetOps(kit: Kit): Stateless {
+/**
+ * Counters: blobsHashed, bytesHashed, blobsTrusted, linksChecked. Progress: blobs and bytes hashed or
+ * trusted. A blob the ledger vouches for (unchanged since an earlier verify found it intact) is not read.
+ */
+export function createVerifyTargetOps(kit: Kit, format: LedgerFormat): Stateless {
   const { fs, config, layout } = kit;
   const head = Buffer.alloc(256);
+  const { ledger } = config;
+  const records = ledger?.records ? Buffer.from(ledger.records) : undefined;
+  const index = ledger?.index ? new Int32Array(ledger.index) : undefined;
+  const size = format.ledgerRecordBytes();
+  const pending = Buffer.alloc(size * 1024);
+  let used = 0;
+  let part: number | undefined;
+  /** Writing the ledger is a saving, never a condition: after any failure this run stops writing it. */
+  let writable = ledger !== null;
+
+  const flush = (): void => {
+    if (used === 0 || !writable || !ledger) return;
+    try {
+      part ??= fs.openSync(`${ledger.partPrefix}${process.getBuiltinModule('node:worker_threads').threadId}`, 'a');
+      fs.writeSync(part, pending, 0, used);
+    } catch {
+      writable = false;
+    }
+    used = 0;
+  };
+  const remember = (digest: string, stats: BigIntStats): void => {
+    if (!writable) return;
+    format.writeLedgerRecord(pending, used, digest, stats);
+    used += size;
+    if (used === pending.length) flush();
+  };
+  const same = (a: BigIntStats, b: BigIntStats): boolean =>
+    a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.ino === b.ino;
+
+  /** Hashes the blob unless the ledger vouches for it; records it when intact and unchanged while read. */
+  const checkBlob = (rel: string, file: string, digest: string): void => {
+    const fd = fs.openSync(file, 'r');
+    try {
+      const before = fs.fstatSync(fd, { bigint: true });
+      if (records && index && format.ledgerVouchesFor(records, index, digest, before)) {
+        kit.add('blobsTrusted', 1);
+        kit.progress(1, Number(before.size));
+        remember(digest, before);
+        return;
+      }
+      const result = kit.pump(fd, undefined, true, true);
+      kit.add('blobsHashed', 1);
+      kit.add('bytesHashed', result.bytes);
+      kit.progress(1, 0);
+      if (result.digest !== digest) {
+        kit.problem({ kind: 'digest-mismatch', path: rel, detail: `content hashes to sha256:${result.digest}` });
+      } else if (same(before, fs.fstatSync(fd, { bigint: true }))) {
+        remember(digest, before);
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+  };
 
   /** A link holds `sha256:` and 64 hex digits; reading a bounded head keeps a garbage file harmless. */
   const readHead = (file: string): string => {
@@ -97,13 +153,7 @@ export function createVerifyTargetOps(kit: Kit): Stateless {
       }
       try {
         if (digest !== undefined) {
-          const result = kit.hashFile(file, true);
-          kit.add('blobsHashed', 1);
-          kit.add('bytesHashed', result.bytes);
-          kit.progress(1, 0);
-          if (result.digest !== digest) {
-            kit.problem({ kind: 'digest-mismatch', path: rel, detail: `content hashes to sha256:${result.digest}` });
-          }
+          checkBlob(rel, file, digest);
         } else if (layout.isLinkPath(rel)) {
           checkLink(rel, file);
         }
@@ -116,6 +166,16 @@ export function createVerifyTargetOps(kit: Kit): Stateless {
     listError(rel, error) {
       if (rel === '') throw kit.fatal(`Cannot list the target ${config.target}`, error);
       kit.problem({ kind: 'unreadable', path: rel, detail: `target directory: ${kit.describe(error)}` });
+    },
+    finish() {
+      flush();
+      if (part === undefined) return;
+      try {
+        fs.closeSync(part);
+      } catch {
+        writable = false;
+      }
+      part = undefined;
     },
   };
 }

@@ -4,7 +4,7 @@
  * verified; every problem is listed by path.
  */
 import { MigrateError, isMigrateError } from '../../errors.js';
-import { formatBytes, formatCount, formatDuration } from '../../format.js';
+import { formatBlobChecks, formatBytes, formatCount, formatDuration } from '../../format.js';
 import { engineFor, parseLocation } from '../../storage/locations-parse.js';
 import type { StorageLocation, StorageProblem, StorageProgress, VerifySummary } from '../../storage/types.js';
 import type { CliContext } from '../context.js';
@@ -19,6 +19,7 @@ export interface StorageFlags {
   readonly checksum?: boolean;
   readonly includeUploads?: boolean;
   readonly rcloneBin?: string;
+  readonly rehash?: boolean;
 }
 
 function location(value: string, flag: string): StorageLocation {
@@ -75,12 +76,12 @@ export async function storageCommand(ctx: CliContext, action: 'copy' | 'verify',
         return 1;
       }
     }
-    const verify: VerifySummary = await engine.verify({ ...common, ...(concurrency === undefined ? {} : { concurrency }) });
+    const verify: VerifySummary = await engine.verify({ ...common, ...(concurrency === undefined ? {} : { concurrency }), rehash: flags.rehash === true });
     const byRclone = verify.blobsHashed === 0 && verify.linksChecked === 0 && verify.bytesChecked === 0 && verify.filesChecked > 0;
     const verdict = verify.ok && byRclone
       ? `Verified with rclone check: ${formatCount(verify.filesChecked)} objects present with the same size and hash, in ${formatDuration(verify.durationMs)}.`
       : verify.ok
-      ? `Verified: ${formatCount(verify.filesChecked)} files, ${formatBytes(verify.bytesChecked)}, ${formatCount(verify.blobsHashed)} blob digests, ${formatCount(verify.linksChecked)} links, in ${formatDuration(verify.durationMs)}: no problem.`
+      ? `Verified: ${formatCount(verify.filesChecked)} files, ${formatBlobChecks(verify)}, ${formatCount(verify.linksChecked)} links, in ${formatDuration(verify.durationMs)}: no problem.`
       : `Verification found ${verify.problems.length} problem(s):`;
     out({ event: 'result', ok: verify.ok, exitCode: verify.ok ? 0 : 1, ...(action === 'copy' ? { copy: copied } : {}), verify }, [...copyFacts, verdict, ...problemLines(verify.problems)]);
     return verify.ok ? 0 : 1;

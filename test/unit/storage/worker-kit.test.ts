@@ -13,7 +13,7 @@ import type { WorkerData } from '../../../src/storage/worker-types.js';
 
 function kit(root: string): ReturnType<typeof createKit> {
   const data: WorkerData = {
-    config: { source: root, target: join(root, 'target'), includeUploads: false, checksum: false, dryRun: false, staleTemps: 'ignore', checkDirs: false, blockSize: 4096, owner: null, bufferSize: 1 << 16, runId: 'test', umask: 0o022 },
+    config: { source: root, target: join(root, 'target'), includeUploads: false, checksum: false, dryRun: false, staleTemps: 'ignore', checkDirs: false, blockSize: 4096, owner: null, bufferSize: 1 << 16, runId: 'test', umask: 0o022, ledger: null },
     control: new SharedArrayBuffer(8),
     progress: new SharedArrayBuffer(16),
   };
