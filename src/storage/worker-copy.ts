@@ -89,6 +89,22 @@ export function createCopyOps(kit: Kit): DirOps<DirState> {
     return { kind: 'changed-during-copy', path: rel, detail };
   };
 
+  /**
+   * copy_file_range(2) for a large non-blob file. Its error does not say whether reading the source or
+   * writing the target failed; on any error the file goes through the read loop instead, which tells
+   * (a bad source file is then a problem in the summary, not the end of the copy).
+   */
+  const copiedInKernel = (src: string, tmp: string): boolean => {
+    try {
+      fs.copyFileSync(src, tmp, fs.constants.COPYFILE_EXCL);
+      return true;
+    } catch (error) {
+      if (kit.isAbort(error)) throw error;
+      fs.rmSync(tmp, { force: true });
+      return false;
+    }
+  };
+
   /** Copies a regular file to `tmp` and renames it to `dst`; returns the source's stats and any problem. */
   const copyRegular = (rel: string, src: string, dst: string, tmp: string, known: Stats | undefined) => {
     const fd = fs.openSync(src, 'r');
@@ -98,8 +114,7 @@ export function createCopyOps(kit: Kit): DirOps<DirState> {
       const mode = stats.mode & 0o7777;
       const digest = layout.blobDigestOf(rel);
       let problem: StorageProblem | undefined;
-      if (digest === undefined && stats.size >= kernelCopy) {
-        fs.copyFileSync(src, tmp, fs.constants.COPYFILE_EXCL);
+      if (digest === undefined && stats.size >= kernelCopy && copiedInKernel(src, tmp)) {
         kit.progress(0, stats.size);
         out = fs.openSync(tmp, 'r+');
         // The kernel copied whatever the file held when it read it: its size says whether that was all.
