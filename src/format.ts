@@ -25,10 +25,13 @@ export function formatCount(n: number): string {
 }
 
 /** How many blob digests a verify checked, and how many of them its ledger vouched for (not read again). */
-export function formatBlobChecks(verify: { readonly blobsHashed: number; readonly bytesChecked: number; readonly blobsTrusted?: number | undefined }): string {
+export function formatBlobChecks(
+  verify: { readonly blobsHashed: number; readonly bytesChecked: number; readonly blobsTrusted?: number | undefined },
+  rehash = '--rehash',
+): string {
   const trusted = verify.blobsTrusted ?? 0;
   const hashed = `${formatCount(verify.blobsHashed)} blob digests (${formatBytes(verify.bytesChecked)} read)`;
-  const unchanged = 'unchanged since an earlier verify (--rehash reads them again)';
+  const unchanged = `unchanged since an earlier verify (${rehash} reads them again)`;
   if (trusted === 0) return hashed;
   return verify.blobsHashed === 0 ? `${formatCount(trusted)} blob digests ${unchanged}` : `${hashed} and ${formatCount(trusted)} ${unchanged}`;
 }

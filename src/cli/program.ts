@@ -51,7 +51,8 @@ Examples:
   # To an object store through rclone (configure the remote first with: rclone config)
   $ dtr-migrate storage copy --from /var/lib/docker/volumes/dtr-registry-0123/_data --to s3:dtr-bucket/registry
 
-Exit 0 only when the target is complete and verified; every problem is listed by path (--json: all of them).
+Exit 0 only when the target is complete and verified (--dry-run only counts, and exits 0); every
+problem is listed by path (--json: all of them).
 `,
   verify: `
 Examples:

@@ -123,7 +123,7 @@ export const migrateStorageStep: Step<MigrateStorageOutput> = {
       ok: true,
       facts: [
         `${formatCount(output.files)} files, ${formatBytes(output.bytes)} in the new storage (${formatCount(output.filesCopied)} copied by this run)`,
-        `${formatBlobChecks(summary)} and ${formatCount(summary.linksChecked)} links checked: no problem`,
+        `${formatBlobChecks(summary, '`dtr-migrate storage verify --rehash`')} and ${formatCount(summary.linksChecked)} links checked: no problem`,
       ],
     };
   },

@@ -59,7 +59,7 @@ export async function checkProtections(ctx: StepContext, what: string): Promise<
       `backup ${backup.file}: ${formatBytes(backup.bytes)}, sha256 ${backup.sha256} (re-checked just now)`,
       `inventory: ${formatCount(backup.tags)} tags in ${formatCount(backup.repositories)} repositories (${backup.inventoryFile})`,
       `every tag's manifest, config and layers are in the new storage: ${formatCount(content.check.tagsChecked)} tags, ${formatCount(content.check.blobsChecked)} blobs checked${content.brokenBefore.length > 0 ? ` (${content.brokenBefore.length} already incomplete in the old storage: see the log)` : ''}`,
-      `new storage ${ctx.inputs.targetStorage}: ${formatCount(verify.filesChecked)} files, ${formatBlobChecks(verify)} checked, no problem (${verify.verifiedAt})`,
+      `new storage ${ctx.inputs.targetStorage}: ${formatCount(verify.filesChecked)} files, ${formatBlobChecks(verify, '`dtr-migrate storage verify --rehash`')} checked, no problem (${verify.verifiedAt})`,
       gcLine,
       ...(readOnly === undefined ? [] : [readOnly]),
     ],

@@ -19,7 +19,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import { indexLedgerRecord, ledgerRecordBytes } from './ledger-format.js';
 
 const maxLedgerBytes = 1 << 30;
@@ -33,9 +33,20 @@ export interface LoadedLedger {
   readonly parts: readonly string[];
 }
 
-export function defaultLedgerDir(env: NodeJS.ProcessEnv = process.env): string {
-  const cache = env['XDG_CACHE_HOME'] ?? join(env['HOME'] ?? homedir(), '.cache');
-  return join(cache, 'dtr-migrate', 'verified');
+/**
+ * The cache directory, or undefined (no ledger) without an absolute one: as the XDG spec says, an empty
+ * or relative XDG_CACHE_HOME is ignored, and a relative one could even be inside the target.
+ */
+export function defaultLedgerDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const absolute = (path: string | undefined): string | undefined => (path !== undefined && isAbsolute(path) ? path : undefined);
+  let home = absolute(env['HOME']);
+  try {
+    home ??= absolute(homedir());
+  } catch {
+    // No HOME and no passwd entry: no cache directory either.
+  }
+  const cache = absolute(env['XDG_CACHE_HOME']) ?? (home === undefined ? undefined : join(home, '.cache'));
+  return cache === undefined ? undefined : join(cache, 'dtr-migrate', 'verified');
 }
 
 /** The ledger file of the target at `target` (a resolved path). */
@@ -75,8 +86,16 @@ export async function prepareLedgerDir(file: string): Promise<boolean> {
   );
 }
 
-/** The ledger and any part files left by killed runs, or undefined if there is none. */
+/** The ledger and any part files left by killed runs, or undefined if there is none (or it cannot be loaded). */
 export async function loadLedger(file: string): Promise<LoadedLedger | undefined> {
+  try {
+    return await readLedger(file);
+  } catch {
+    return undefined; // out of memory for a huge ledger, say: every blob is hashed
+  }
+}
+
+async function readLedger(file: string): Promise<LoadedLedger | undefined> {
   const parts = await partFiles(file);
   // Parts first: they are newer than the ledger, and the first record of a key wins.
   const pieces = (await Promise.all([...parts, file].map(readWhole))).filter((piece) => piece !== undefined);
@@ -102,16 +121,20 @@ export async function loadLedger(file: string): Promise<LoadedLedger | undefined
  */
 export async function saveLedger(file: string, runId: string, complete: boolean, loaded: LoadedLedger | undefined): Promise<boolean> {
   const own = await partFiles(file, runId);
+  const temporary = `${file}.tmp-${runId}`;
   try {
     const pieces = (await Promise.all(own.map(readWhole))).filter((piece) => piece !== undefined);
     if (!complete && loaded) pieces.push(Buffer.from(loaded.records));
-    const temporary = `${file}.tmp-${runId}`;
     await writeFile(temporary, Buffer.concat(pieces), { mode: 0o600 });
     await rename(temporary, file);
-    await Promise.all([...own, ...(loaded?.parts ?? [])].map((part) => rm(part, { force: true })));
+    // After a complete run every part file is outdated (also those too big to have been loaded); after
+    // an interrupted one, only those it folded in. [choice] a verify of the same target running at the
+    // same time loses its part files: it then hashes more next time, never less.
+    const outdated = complete ? await partFiles(file) : [...own, ...(loaded?.parts ?? [])];
+    await Promise.all(outdated.map((part) => rm(part, { force: true })));
     return true;
   } catch {
-    await Promise.all(own.map((part) => rm(part, { force: true }).catch(() => undefined)));
+    await Promise.all([...own, temporary].map((path) => rm(path, { force: true }).catch(() => undefined)));
     return false;
   }
 }

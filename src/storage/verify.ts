@@ -24,8 +24,9 @@ export async function runVerify(options: VerifyOptions): Promise<VerifySummary> 
   return withAbort('verify', options.signal, async (internal) => {
     const { source, target } = await resolveVerifyLocations(options.from, options.to, options.flags);
     const runId = randomBytes(3).toString('hex');
-    const ledgerFile = ledgerFileFor(target, options.ledgerDir ?? defaultLedgerDir());
-    const keepsLedger = options.ledgerDir !== null && (await prepareLedgerDir(ledgerFile));
+    const ledgerDir = options.ledgerDir === undefined ? defaultLedgerDir() : options.ledgerDir;
+    const ledgerFile = ledgerDir === null || ledgerDir === undefined ? undefined : ledgerFileFor(target, ledgerDir);
+    const keepsLedger = ledgerFile !== undefined && (await prepareLedgerDir(ledgerFile));
     const loaded = keepsLedger ? await loadLedger(ledgerFile) : undefined;
     const vouching = options.rehash === true ? undefined : loaded;
     const workers = new TreeWorkers(workerCount, {

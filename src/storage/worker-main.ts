@@ -13,7 +13,7 @@
 
 import type { Dirent } from 'node:fs';
 import { blobDigestOf, isEngineFile, isLinkPath, isTempName, linkTargetOf, tempName } from './layout.js';
-import { ledgerRecordBytes, ledgerVouchesFor, writeLedgerRecord } from './ledger-format.js';
+import { ledgerRecordBytes, ledgerVouchesFor, tooRecent, writeLedgerRecord } from './ledger-format.js';
 import { createKit } from './worker-kit.js';
 import { createCopyOps } from './worker-copy.js';
 import { createScanOps } from './worker-scan.js';
@@ -171,6 +171,7 @@ export function workerSource(): string {
     isEngineFile,
     tempName,
     ledgerRecordBytes,
+    tooRecent,
     writeLedgerRecord,
     ledgerVouchesFor,
   ];
@@ -179,7 +180,7 @@ export function workerSource(): string {
   source = [
     "'use strict';",
     ...functions.map((fn) => fn.toString()),
-    `workerMain({ ${deps}, layout: { ${layout} }, ledgerFormat: { ledgerRecordBytes, writeLedgerRecord, ledgerVouchesFor } });`,
+    `workerMain({ ${deps}, layout: { ${layout} }, ledgerFormat: { ledgerRecordBytes, tooRecent, writeLedgerRecord, ledgerVouchesFor } });`,
   ].join('\n');
   return source;
 }

@@ -48,6 +48,7 @@ export interface WorkerLedger {
 /** The ledger's record format (ledger-format.ts), handed to the worker code. */
 export interface LedgerFormat {
   ledgerRecordBytes(): number;
+  tooRecent(ctimeNs: bigint, nowNs: bigint): boolean;
   writeLedgerRecord(into: Buffer, at: number, digest: string, stats: NodeFs.BigIntStats): void;
   ledgerVouchesFor(records: Buffer, index: Int32Array, digest: string, stats: NodeFs.BigIntStats): boolean;
 }

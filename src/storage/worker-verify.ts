@@ -78,15 +78,21 @@ export function createVerifyTargetOps(kit: Kit, format: LedgerFormat): Stateless
     if (used === 0 || !writable || !ledger) return;
     try {
       part ??= fs.openSync(`${ledger.partPrefix}${process.getBuiltinModule('node:worker_threads').threadId}`, 'a');
-      fs.writeSync(part, pending, 0, used);
+      let written = 0;
+      while (written < used) written += fs.writeSync(part, pending, written, used - written);
     } catch {
       writable = false;
     }
     used = 0;
   };
-  const remember = (digest: string, stats: BigIntStats): void => {
-    if (!writable) return;
-    format.writeLedgerRecord(pending, used, digest, stats);
+  const remember = (digest: string, stats: BigIntStats, readAtNs: bigint): void => {
+    if (!writable || format.tooRecent(stats.ctimeNs, readAtNs)) return;
+    try {
+      format.writeLedgerRecord(pending, used, digest, stats);
+    } catch {
+      writable = false;
+      return;
+    }
     used += size;
     if (used === pending.length) flush();
   };
@@ -97,11 +103,13 @@ export function createVerifyTargetOps(kit: Kit, format: LedgerFormat): Stateless
   const checkBlob = (rel: string, file: string, digest: string): void => {
     const fd = fs.openSync(file, 'r');
     try {
+      // Wall-clock time, as ctime is: how long the file has been unchanged when it is read.
+      const readAtNs = BigInt(Date.now()) * 1_000_000n;
       const before = fs.fstatSync(fd, { bigint: true });
       if (records && index && format.ledgerVouchesFor(records, index, digest, before)) {
         kit.add('blobsTrusted', 1);
         kit.progress(1, Number(before.size));
-        remember(digest, before);
+        remember(digest, before, readAtNs);
         return;
       }
       const result = kit.pump(fd, undefined, true, true);
@@ -111,7 +119,7 @@ export function createVerifyTargetOps(kit: Kit, format: LedgerFormat): Stateless
       if (result.digest !== digest) {
         kit.problem({ kind: 'digest-mismatch', path: rel, detail: `content hashes to sha256:${result.digest}` });
       } else if (same(before, fs.fstatSync(fd, { bigint: true }))) {
-        remember(digest, before);
+        remember(digest, before, readAtNs);
       }
     } finally {
       fs.closeSync(fd);

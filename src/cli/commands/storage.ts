@@ -77,7 +77,7 @@ export async function storageCommand(ctx: CliContext, action: 'copy' | 'verify',
       }
     }
     const verify: VerifySummary = await engine.verify({ ...common, ...(concurrency === undefined ? {} : { concurrency }), rehash: flags.rehash === true });
-    const byRclone = verify.blobsHashed === 0 && verify.linksChecked === 0 && verify.bytesChecked === 0 && verify.filesChecked > 0;
+    const byRclone = verify.blobsHashed === 0 && (verify.blobsTrusted ?? 0) === 0 && verify.linksChecked === 0 && verify.bytesChecked === 0 && verify.filesChecked > 0;
     const verdict = verify.ok && byRclone
       ? `Verified with rclone check: ${formatCount(verify.filesChecked)} objects present with the same size and hash, in ${formatDuration(verify.durationMs)}.`
       : verify.ok
