@@ -13,6 +13,8 @@ import { runVerify } from './verify.js';
 export interface PathStorageEngineDeps {
   /** Free space of the filesystem holding a path; tests inject a fake to simulate a full disk. @default statfs(2) */
   readonly statfs?: StatfsFunction;
+  /** Where verify keeps its ledgers when a call names none (null: none). @default defaultLedgerDir() */
+  readonly ledgerDir?: string | null;
 }
 
 export function createPathStorageEngine(deps: PathStorageEngineDeps = {}): StorageEngine {
@@ -20,6 +22,6 @@ export function createPathStorageEngine(deps: PathStorageEngineDeps = {}): Stora
   return {
     preflight: (from, to, options) => runPreflight(resolved, from, to, options),
     copy: (options) => runCopy(resolved, options),
-    verify: (options) => runVerify(options),
+    verify: (options) => runVerify(deps.ledgerDir === undefined || options.ledgerDir !== undefined ? options : { ...options, ledgerDir: deps.ledgerDir }),
   };
 }

@@ -1,6 +1,9 @@
 /**
  * `dtr-migrate rehearse`: the whole migration against the embedded mock, as a newcomer runs it.
  */
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { jsonEvents, runCli } from '../helpers/cli.js';
 import { stepOrder } from '../helpers/mock-migration.js';
@@ -12,6 +15,21 @@ describe('dtr-migrate rehearse', () => {
     const result = jsonEvents(run.stdout).at(-1);
     expect(result).toMatchObject({ event: 'result', ok: true, exitCode: 0, steps: stepOrder.map((id) => ({ id, status: 'verified' })) });
     expect(String((result?.['checks'] as string[])[0])).toMatch(/all \d+ tags present after the migration, same digests/);
+  });
+
+  it('keeps its verify ledger in its own directory, not in the operator\'s cache', async () => {
+    const cache = await mkdtemp(join(tmpdir(), 'rehearse-cache-'));
+    try {
+      const run = await runCli(['rehearse', '--yes', '--keep', '--json'], { env: { XDG_CACHE_HOME: cache } });
+      expect(run.code).toBe(0);
+      const kept = /Kept the rehearsal directory: (\S+)/.exec(run.stderr)?.[1];
+      expect(kept).toBeDefined();
+      expect((await readdir(join(kept as string, 'ledgers'))).filter((name) => name.endsWith('.ledger'))).toHaveLength(1);
+      expect(await readdir(cache)).toEqual([]);
+      await rm(kept as string, { recursive: true, force: true });
+    } finally {
+      await rm(cache, { recursive: true, force: true });
+    }
   });
 
   it('uses DTR_TOKEN and UCP_PASSWORD as the mock\'s credentials and leaks neither', async () => {

@@ -16,6 +16,7 @@ export interface SessionOverrides {
   readonly stateDir?: string;
   readonly sources?: MigrationOptions['sources'];
   readonly dockerEnv?: Record<string, string>;
+  readonly storage?: MigrationOptions['storage'];
   readonly yes?: boolean;
   /** Called after a successful run, before the result is printed (the rehearsal adds its checks). */
   readonly afterRun?: (result: MigrationResult) => Promise<string[]>;
@@ -45,6 +46,7 @@ export async function migrateCommand(ctx: CliContext, options: { dryRun: boolean
       takeOverLock: ctx.globals['takeOverLock'] === true,
       signal: ctx.signal,
       ...(overrides.dockerEnv === undefined ? {} : { dockerEnv: overrides.dockerEnv }),
+      ...(overrides.storage === undefined ? {} : { storage: overrides.storage }),
     });
     const extra = overrides.afterRun === undefined ? [] : await overrides.afterRun(result);
     io.close();

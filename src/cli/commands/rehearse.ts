@@ -15,6 +15,7 @@ import { startMockDtr } from '../../mock-dtr/server.js';
 import { createSampleRegistry } from '../../mock-dtr/sample-registry.js';
 import { MigrateError } from '../../errors.js';
 import { formatBytes, formatCount } from '../../format.js';
+import { createPathStorageEngine } from '../../storage/index.js';
 import type { CliContext } from '../context.js';
 import { migrateCommand } from './migrate.js';
 
@@ -83,6 +84,8 @@ export async function rehearseCommand(ctx: CliContext, options: { keep: boolean;
       {
         stateDir: join(root, 'state'),
         dockerEnv: { ...mock.dockerEnv },
+        // Its verify ledgers go with the rest of the rehearsal, not into the operator's cache.
+        storage: createPathStorageEngine({ ledgerDir: join(root, 'ledgers') }),
         yes,
         sources: {
           flags: {
