@@ -2,7 +2,8 @@
  * `verify`: proves the target complete and intact, naming every problem, not only the first. Two
  * operations run on the same tree workers (see worker-verify.ts): the source walk checks each source file
  * exists in the target with the same size; the target walk hashes every blob (on all cores) and checks
- * every link. Nothing is written.
+ * every link. Nothing is written to either tree; the blobs found intact go to the target's ledger
+ * (ledger.ts), and those it vouches for, unchanged since, are not read again unless `rehash`.
  *
  * Progress (phase `verify`): blobs and bytes hashed; the totals are the source's blobs, known as soon as
  * the source walk (stats only, so fast) has finished.
