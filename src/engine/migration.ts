@@ -103,9 +103,10 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
       insecureTls: inputs.peek('insecureTls') === true,
       timeoutMs: (await inputs.require('apiTimeout')) * 1000,
     });
-    client.expectDowntime(dtrMayBeDown(existing));
+    const mayBeDown = dtrMayBeDown(existing);
+    client.expectDowntime(mayBeDown);
     if (inputs.peek('insecureTls') === true) io.emit({ event: 'notice', level: 'warn', text: 'TLS verification of the DTR API is off (--insecure-tls): use --ca-cert instead where you can.' });
-    const findings = await preflight(client, inputs, dtrMayBeDown(existing));
+    const findings = await preflight(client, inputs, mayBeDown);
     // DTR answered with a healthy replica: a blip from here on gets the full retry budget again.
     client.expectDowntime(findings.dtrDown);
     const host = findings.dtrDown ? {} : await detectFromDockerHost(docker, inputs, options.signal, writeLog);

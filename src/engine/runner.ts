@@ -32,14 +32,15 @@ export interface RunnerOptions {
   readonly redo?: StepId;
 }
 
-const unmasked = (text: string): string => text;
+/** What masks secrets for this run (none given: nothing to mask). */
+const maskOf = (options: RunnerOptions): ((text: string) => string) => options.mask ?? ((text) => text);
 
 /**
  * Notes a step's failure in the journal, the log and the events, secrets masked; returns what was noted.
  * `extra` carries the end time and duration of a run that got as far as starting.
  */
 async function recordFailure(options: RunnerOptions, step: Step, ctx: StepContext, error: unknown, extra: { endedAt?: string; durationMs?: number } = {}) {
-  const mask = options.mask ?? unmasked;
+  const mask = maskOf(options);
   const status = isMigrateError(error) && error.code === 'INTERRUPTED' ? 'interrupted' : 'failed';
   const summary = isMigrateError(error)
     ? { code: error.code, message: mask(error.message), ...(error.hint === undefined ? {} : { hint: mask(error.hint) }) }
@@ -191,7 +192,7 @@ export async function runSteps(options: RunnerOptions): Promise<void> {
       // A protection that no longer holds (the backup changed, the copy lost a blob) reopens the step that made it.
       if (isMigrateError(error)) {
         for (const id of error.reopenSteps) {
-          await journal.update(id as StepId, { status: 'failed', error: { code: error.code, message: (options.mask ?? unmasked)(error.message) } });
+          await journal.update(id as StepId, { status: 'failed', error: { code: error.code, message: maskOf(options)(error.message) } });
         }
       }
       throw error;

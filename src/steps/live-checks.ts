@@ -16,12 +16,15 @@ import { gcProblem, isGcOff, readGcState } from './gc-state.js';
 
 /** The gate's refusal; `reopen` names the steps the next run redoes before asking again. */
 export function locked(what: string, reason: string, ...reopen: StepId[]): MigrateError {
-  return new MigrateError('STEP_LOCKED', `${what} is locked: ${reason}; nothing was changed`, {
-    hint: reopen.length === 0
-      ? 'Run `dtr-migrate migrate` to finish the earlier steps; `dtr-migrate status` shows where things stand.'
-      : `Run \`dtr-migrate migrate\` again: it redoes ${reopen.join(', ')}, checks again, and only then asks again.`,
-    reopenSteps: reopen,
-  });
+  const hint = reopen.length === 0
+    ? 'Run `dtr-migrate migrate` to finish the earlier steps; `dtr-migrate status` shows where things stand.'
+    : `Run \`dtr-migrate migrate\` again: it redoes ${reopen.join(', ')}, checks again, and only then asks again.`;
+  return lockedUntil(what, reason, hint, reopen);
+}
+
+/** The gate's refusal when what mends it is the operator's to do, said in `hint`. */
+export function lockedUntil(what: string, reason: string, hint: string, reopen: readonly StepId[] = []): MigrateError {
+  return new MigrateError('STEP_LOCKED', `${what} is locked: ${reason}; nothing was changed`, { hint, reopenSteps: reopen });
 }
 
 /** A destroy or a reconfigure was started on an earlier run: DTR may be partly gone or restarting. */
@@ -56,9 +59,7 @@ export function gcOffLine(ctx: StepContext, what: string): Promise<string> {
   return unlessDown(ctx, async () => {
     const gc = await readGcState(ctx.api);
     if (!isGcOff(gc)) {
-      throw new MigrateError('STEP_LOCKED', `${what} is locked: ${gcProblem(gc)}; nothing was changed`, {
-        hint: 'Set garbage collection to "Never" in DTR (System > Garbage collection) and let any GC job end, then run `dtr-migrate migrate` again.',
-      });
+      throw lockedUntil(what, gcProblem(gc), 'Set garbage collection to "Never" in DTR (System > Garbage collection) and let any GC job end, then run `dtr-migrate migrate` again.');
     }
     const seen = ctx.outputOf<{ gcJobsSeen?: string[] }>('disable-gc')?.gcJobsSeen;
     if (seen !== undefined) {

@@ -14,7 +14,7 @@ import type { BackupOutput } from './02-backup.js';
 import { storedVerifySummary, type MigrateStorageOutput } from './03-migrate-storage.js';
 import { describeNewStorage, newStorage, renamedStorage } from './bootstrapper.js';
 import { gcProblem, isGcOff, readGcState } from './gc-state.js';
-import { changeStarted, gcOffLine, locked, readOnlyLine } from './live-checks.js';
+import { changeStarted, gcOffLine, locked, lockedUntil, readOnlyLine } from './live-checks.js';
 import { storageMismatch } from './new-storage-check.js';
 
 const healthWaitMs = 10 * 60_000;
@@ -32,17 +32,13 @@ export async function checkProtections(ctx: StepContext, what: string): Promise<
   if (verify === undefined) throw locked(what, 'the storage copy has not been verified');
   if (!verify.ok) throw locked(what, `the storage verification found ${verify.problems.length} problem(s)`);
   if (backup.dtrVersion !== ctx.inputs.dtrVersion) {
-    throw new MigrateError('STEP_LOCKED', `${what} is locked: the backup was taken with docker/dtr:${backup.dtrVersion}, but this run names ${ctx.inputs.dtrVersion}; nothing was changed`, {
-      hint: `A backup is restored with the version that took it: run again with --dtr-version ${backup.dtrVersion}.`,
-    });
+    throw lockedUntil(what, `the backup was taken with docker/dtr:${backup.dtrVersion}, but this run names ${ctx.inputs.dtrVersion}`, `A backup is restored with the version that took it: run again with --dtr-version ${backup.dtrVersion}.`);
   }
   const copied = ctx.outputOf<MigrateStorageOutput>('migrate-storage')?.dtrStorage;
   const named = renamedStorage(copied, ctx.inputs);
   if (named !== undefined) {
     // Not reopened: copying again to the same --target-storage would prove nothing about the new name.
-    throw new MigrateError('STEP_LOCKED', `${what} is locked: the storage was copied and verified to be given to DTR as ${copied}, but this run names ${named}; nothing was changed`, {
-      hint: `Run again naming the new storage as when it was copied (${copied}): check --target-volume / --target-nfs-url. To switch to another storage, start over with another --state-dir.`,
-    });
+    throw lockedUntil(what, `the storage was copied and verified to be given to DTR as ${copied}, but this run names ${named}`, `Run again naming the new storage as when it was copied (${copied}): check --target-volume / --target-nfs-url. To switch to another storage, start over with another --state-dir.`);
   }
   const problem = await backupProblem(backup);
   if (problem !== undefined) throw backupGone(ctx, what, problem, backup);
@@ -73,9 +69,7 @@ export async function checkProtections(ctx: StepContext, what: string): Promise<
  */
 function backupGone(ctx: StepContext, what: string, problem: string, backup: BackupOutput): MigrateError {
   if (!changeStarted(ctx)) return locked(what, problem, 'backup');
-  return new MigrateError('STEP_LOCKED', `${what} is locked: ${problem}, and DTR was partly destroyed or reconfigured on an earlier run, so no new backup can be taken; nothing was changed`, {
-    hint: `Put the verified backup back at ${backup.file} (sha256 ${backup.sha256}), then run \`dtr-migrate migrate\` again.`,
-  });
+  return lockedUntil(what, `${problem}, and DTR was partly destroyed or reconfigured on an earlier run, so no new backup can be taken`, `Put the verified backup back at ${backup.file} (sha256 ${backup.sha256}), then run \`dtr-migrate migrate\` again.`);
 }
 
 /**

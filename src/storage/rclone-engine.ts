@@ -41,21 +41,15 @@ export function parseStatsLine(line: string): RcloneStats | undefined {
   }
 }
 
-/**
- * `rclone check --combined -` lines: "= path" identical, "+ path" only in the source (missing from the
- * target), "- path" only in the target (extra: fine), "* path" differs, "! path" could not be read.
- */
-export function parseCheckLines(text: string): CheckReport {
-  const report: CheckReport = { matched: 0, problems: [] };
-  for (const line of text.split('\n')) addCheckLine(report, line);
-  return report;
-}
-
 interface CheckReport {
   matched: number;
   readonly problems: StorageProblem[];
 }
 
+/**
+ * A `rclone check --combined` line: "= path" identical, "+ path" only in the source (missing from the
+ * target), "- path" only in the target (extra: fine), "* path" differs, "! path" could not be read.
+ */
 function addCheckLine(report: CheckReport, line: string): void {
   const mark = line.slice(0, 1);
   const path = line.slice(2);
@@ -69,7 +63,7 @@ function addCheckLine(report: CheckReport, line: string): void {
  * The `--combined` report, read line by line: a line per object, millions on a big registry. No file:
  * rclone stopped before comparing anything (an empty report).
  */
-async function readCheckReport(file: string): Promise<CheckReport> {
+export async function readCheckReport(file: string): Promise<CheckReport> {
   const report: CheckReport = { matched: 0, problems: [] };
   if (!(await access(file).then(() => true, () => false))) return report;
   const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });

@@ -101,6 +101,8 @@ export function createVerifyTargetOps(kit: Kit, format: LedgerFormat): Stateless
 
   /** Hashes the blob unless the ledger vouches for it; records it when intact and unchanged while read. */
   const checkBlob = (rel: string, file: string, digest: string): void => {
+    // Opened even when the ledger may vouch for it: on NFS, open(2) revalidates the attributes with the
+    // server (close-to-open), so the stats compared are current, not a client's cached ones.
     const fd = fs.openSync(file, 'r');
     try {
       // Wall-clock time, as ctime is: how long the file has been unchanged when it is read.

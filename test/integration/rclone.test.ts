@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { isMigrateError } from '../../src/errors.js';
 import { createSampleRegistry } from '../../src/mock-dtr/sample-registry.js';
 import { parseLocation } from '../../src/storage/locations-parse.js';
-import { createRcloneStorageEngine, parseCheckLines, parseStatsLine } from '../../src/storage/rclone-engine.js';
+import { createRcloneStorageEngine, parseStatsLine, readCheckReport } from '../../src/storage/rclone-engine.js';
 import type { StorageProgress } from '../../src/storage/types.js';
 import { jsonEvents, runCli } from '../helpers/cli.js';
 
@@ -21,10 +21,13 @@ async function tree(): Promise<{ root: string; source: string; target: string }>
 }
 
 describe('parsing rclone output', () => {
-  it('reads the stats of a JSON log line and the marks of rclone check', () => {
+  it('reads the stats of a JSON log line and the marks of rclone check', async () => {
     expect(parseStatsLine('{"level":"warning","stats":{"bytes":10,"totalBytes":20,"transfers":1,"totalTransfers":2}}')).toEqual({ bytes: 10, totalBytes: 20, transfers: 1, totalTransfers: 2 });
     expect(parseStatsLine('plain text')).toBeUndefined();
-    const { matched, problems } = parseCheckLines('= a\n+ b\n- c\n* d\n! e\n');
+    const dir = await mkdtemp(join(tmpdir(), 'rclone-check-'));
+    await writeFile(join(dir, 'check.txt'), '= a\n+ b\n- c\n* d\n! e\n');
+    const { matched, problems } = await readCheckReport(join(dir, 'check.txt'));
+    await rm(dir, { recursive: true, force: true });
     expect(matched).toBe(1);
     expect(problems).toEqual([
       { kind: 'missing', path: 'b' },
