@@ -12,7 +12,17 @@
  */
 
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 
 const prefix = 'docker/registry/v2';
@@ -98,10 +108,17 @@ function buildRegistry(root) {
   for (let repo = 0; repo < 275; repo += 1) {
     const name = `team${repo % 17}/image-${repo}`;
     const mine = Array.from({ length: 2 + Math.floor(rand() * 6) }, () => layers[Math.floor(rand() * layers.length)]);
-    const config = writeBlobContent(root, JSON.stringify({ architecture: 'amd64', repo, pad: 'x'.repeat(2000 + Math.floor(rand() * 6000)) }));
+    const config = writeBlobContent(
+      root,
+      JSON.stringify({ architecture: 'amd64', repo, pad: 'x'.repeat(2000 + Math.floor(rand() * 6000)) }),
+    );
     const manifest = writeBlobContent(
       root,
-      JSON.stringify({ schemaVersion: 2, config: { digest: `sha256:${config}` }, layers: mine.map((d) => ({ digest: `sha256:${d}` })) }),
+      JSON.stringify({
+        schemaVersion: 2,
+        config: { digest: `sha256:${config}` },
+        layers: mine.map((d) => ({ digest: `sha256:${d}` })),
+      }),
     );
     for (const digest of new Set([...mine, config])) writeLink(root, `${name}/_layers/sha256/${digest}/link`, digest);
     writeLink(root, `${name}/_manifests/revisions/sha256/${manifest}/link`, manifest);

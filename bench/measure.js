@@ -55,7 +55,13 @@ export function measure(argv, { allowFailure = false } = {}) {
     if (result.status !== 0 && !allowFailure) {
       throw new Error(`${argv.join(' ')} failed (${result.status}): ${(result.stderr ?? '').slice(-2000)}`);
     }
-    const out = { seconds: wall, cpuSeconds: undefined, maxRssBytes: undefined, stdout: result.stdout, status: result.status };
+    const out = {
+      seconds: wall,
+      cpuSeconds: undefined,
+      maxRssBytes: undefined,
+      stdout: result.stdout,
+      status: result.status,
+    };
     if (gnuTime && existsSync(timeFile)) {
       const fields = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1).split(' ').map(Number);
       const [, user, system, maxRssKb] = fields;

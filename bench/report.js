@@ -13,7 +13,15 @@ function row(label, figure, ratio = '', target = '', met = '') {
 }
 
 function printTable(rows) {
-  const headers = { label: 'measurement', seconds: 'median', cpu: 'CPU', rss: 'max RSS', ratio: 'ratio', target: 'target', met: 'met' };
+  const headers = {
+    label: 'measurement',
+    seconds: 'median',
+    cpu: 'CPU',
+    rss: 'max RSS',
+    ratio: 'ratio',
+    target: 'target',
+    met: 'met',
+  };
   const keys = Object.keys(headers);
   const width = (key) => Math.max(headers[key].length, ...rows.map((r) => String(r[key]).length));
   const widths = Object.fromEntries(keys.map((key) => [key, width(key)]));
@@ -34,14 +42,44 @@ function copyRows(pick, prefix) {
     row(`${prefix}cp -a (baseline)`, cp),
     row(`${prefix}rsync -a`, rsync),
     row(`${prefix}rclone copy`, rclone),
-    row(`${prefix}engine copy`, copy, times(copyVsCp, 'of cp -a'), '<= 1.0x', verdict(copyVsCp, (v) => v <= 1)),
-    row('  vs rsync -a', copy, times(copyVsRsync, 'of rsync'), '< 1.0x', verdict(copyVsRsync, (v) => v < 1)),
-    row(`${prefix}storage copy (+ verify)`, copyVerify, times(bothVsCp, 'of cp -a'), '<= 1.3x', verdict(bothVsCp, (v) => v <= 1.3)),
+    row(
+      `${prefix}engine copy`,
+      copy,
+      times(copyVsCp, 'of cp -a'),
+      '<= 1.0x',
+      verdict(copyVsCp, (v) => v <= 1),
+    ),
+    row(
+      '  vs rsync -a',
+      copy,
+      times(copyVsRsync, 'of rsync'),
+      '< 1.0x',
+      verdict(copyVsRsync, (v) => v < 1),
+    ),
+    row(
+      `${prefix}storage copy (+ verify)`,
+      copyVerify,
+      times(bothVsCp, 'of cp -a'),
+      '<= 1.3x',
+      verdict(bothVsCp, (v) => v <= 1.3),
+    ),
   ];
 }
 
 function printRuns(title, pick) {
-  for (const key of ['cp', 'rsync', 'rclone', 'copy', 'rerun', 'rsyncRerun', 'rcloneRerun', 'verify', 'sha256sum', 'copyVerify', 'cliRerun']) {
+  for (const key of [
+    'cp',
+    'rsync',
+    'rclone',
+    'copy',
+    'rerun',
+    'rsyncRerun',
+    'rcloneRerun',
+    'verify',
+    'sha256sum',
+    'copyVerify',
+    'cliRerun',
+  ]) {
     const figure = pick(key);
     if (figure) console.log(`${title} ${key.padEnd(11)} ${figure.runs.map((s) => s.toFixed(2)).join('  ')}`);
   }
@@ -55,7 +93,13 @@ export function printReport({ pick, pickCold, scale, rounds, coldRounds, cores }
   const underLimit = (figure) => verdict(figure.maxRssBytes, (bytes) => bytes < 150 * 1048576);
   const rerunRow = (label, against) => {
     const value = ratio(rerun, against);
-    return row(label, rerun, times(value, 'of copy'), '< 0.1x', verdict(value, (v) => v < 0.1));
+    return row(
+      label,
+      rerun,
+      times(value, 'of copy'),
+      '< 0.1x',
+      verdict(value, (v) => v < 0.1),
+    );
   };
 
   const rows = [
@@ -69,9 +113,19 @@ export function printReport({ pick, pickCold, scale, rounds, coldRounds, cores }
       verdict(ratio(pick('cliRerun'), pick('copyVerify')), (v) => v < 0.1),
     ),
     row('rsync -a re-run, no change', pick('rsyncRerun'), times(ratio(pick('rsyncRerun'), pick('rsync')), 'of rsync')),
-    row('rclone re-run, no change', pick('rcloneRerun'), times(ratio(pick('rcloneRerun'), pick('rclone')), 'of rclone')),
+    row(
+      'rclone re-run, no change',
+      pick('rcloneRerun'),
+      times(ratio(pick('rcloneRerun'), pick('rclone')), 'of rclone'),
+    ),
     row(`sha256sum (xargs -P ${cores})`, sha),
-    row('engine verify', verify, times(speedup, 'faster'), '>= 3x', verdict(speedup, (v) => v >= 3)),
+    row(
+      'engine verify',
+      verify,
+      times(speedup, 'faster'),
+      '>= 3x',
+      verdict(speedup, (v) => v >= 3),
+    ),
   ];
   if (coldCopy) rows.push(...copyRows(pickCold, 'cold: '), rerunRow('re-run vs cold copy', coldCopy));
   rows.push(
@@ -80,7 +134,9 @@ export function printReport({ pick, pickCold, scale, rounds, coldRounds, cores }
     row('200k files: cp -a', scale.cp, times(scale.copy.seconds / scale.cp.seconds, 'engine/cp'), '(info)'),
   );
 
-  const load = loadavg().map((value) => value.toFixed(2)).join(' ');
+  const load = loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
   console.log('');
   console.log(
     `Registry tree ~1 GiB in ~3,700 files; warm: median of ${rounds} rounds after a warm-up; cold: median of ` +
@@ -93,6 +149,8 @@ export function printReport({ pick, pickCold, scale, rounds, coldRounds, cores }
   console.log('Notes: warm = the source is in the page cache; cold = it was dropped from it before each copy, as in a');
   console.log('real migration. CPU = user + system of the whole process tree (GNU time); max RSS includes the engine');
   console.log('worker threads; rclone keeps no modes or owners. engine copy = the copy pass (bench/engine-runner.js);');
-  console.log('storage copy = the `dtr-migrate storage copy` command, which verifies after copying: the first run hashes');
+  console.log(
+    'storage copy = the `dtr-migrate storage copy` command, which verifies after copying: the first run hashes',
+  );
   console.log('every blob, a re-run only the blobs whose files changed since (the verified-blob ledger).');
 }

@@ -74,7 +74,8 @@ const sha256sumCommand = (tree) =>
 const reported = new Set();
 function installed(command) {
   if (!command.tool || hasCommand(command.tool)) return true;
-  if (!reported.has(command.tool)) log(`note: ${command.tool} is not installed (apt-get install -y ${command.tool}); skipped`);
+  if (!reported.has(command.tool))
+    log(`note: ${command.tool} is not installed (apt-get install -y ${command.tool}); skipped`);
   reported.add(command.tool);
   return false;
 }
@@ -87,7 +88,8 @@ const tools = [
 ].map((tool) => ({ ...tool, run: (name) => tool.copy(fresh(name)) }));
 /** What `dtr-migrate storage copy` is: the copy pass, then a full verify; exit 0 only when verified. */
 const cli = join(here, '..', 'bin', 'dtr-migrate.js');
-const storageCopyCommand = (into) => measure(['node', cli, 'storage', 'copy', '--from', registry, '--to', into, '--json']);
+const storageCopyCommand = (into) =>
+  measure(['node', cli, 'storage', 'copy', '--from', registry, '--to', into, '--json']);
 
 let engineTarget;
 /** Groups of commands; a group's commands run together (the later ones use the first one's output). */

@@ -33,5 +33,7 @@ export function formatBlobChecks(
   const hashed = `${formatCount(verify.blobsHashed)} blob digests (${formatBytes(verify.bytesChecked)} read)`;
   const unchanged = `unchanged since an earlier verify (${rehash} reads them again)`;
   if (trusted === 0) return hashed;
-  return verify.blobsHashed === 0 ? `${formatCount(trusted)} blob digests ${unchanged}` : `${hashed} and ${formatCount(trusted)} ${unchanged}`;
+  return verify.blobsHashed === 0
+    ? `${formatCount(trusted)} blob digests ${unchanged}`
+    : `${hashed} and ${formatCount(trusted)} ${unchanged}`;
 }

@@ -9,10 +9,13 @@ import { dirname, resolve } from 'node:path';
 export async function makeDirectories(dir: string, mode?: number): Promise<void> {
   const missing: string[] = [];
   for (let current = resolve(dir); ; current = dirname(current)) {
-    const exists = await stat(current).then(() => true, (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return false;
-      throw error;
-    });
+    const exists = await stat(current).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return false;
+        throw error;
+      },
+    );
     if (exists || dirname(current) === current) break;
     missing.unshift(current);
   }

@@ -30,7 +30,10 @@ export type DtrClientOptions = HttpOptions;
 
 /** DTR gave no usable answer (an error status, no connection, too slow), as it may while it is down. */
 export function unanswered(error: unknown): boolean {
-  return isMigrateError(error) && (error.code === 'API_ERROR' || error.code === 'API_UNREACHABLE' || error.code === 'API_TIMEOUT');
+  return (
+    isMigrateError(error) &&
+    (error.code === 'API_ERROR' || error.code === 'API_UNREACHABLE' || error.code === 'API_TIMEOUT')
+  );
 }
 
 /**
@@ -89,7 +92,13 @@ export class DtrClient {
 
   /** DTR answers 202 Accepted [doc]; the caller reads the setting back to check it took effect. */
   async setReadOnly(readOnlyRegistry: boolean): Promise<void> {
-    await this.call({ method: 'POST', path: apiPaths.settings, schema: null, expect: [200, 202], body: { readOnlyRegistry } });
+    await this.call({
+      method: 'POST',
+      path: apiPaths.settings,
+      schema: null,
+      expect: [200, 202],
+      body: { readOnlyRegistry },
+    });
   }
 
   clusterStatus(): Promise<ClusterStatus> {
@@ -106,7 +115,13 @@ export class DtrClient {
   }
 
   putCron(action: string, update: CronUpdate): Promise<Cron> {
-    return this.call({ method: 'PUT', path: apiPaths.cron(action), schema: cronSchema, expect: [200, 201, 202], body: update });
+    return this.call({
+      method: 'PUT',
+      path: apiPaths.cron(action),
+      schema: cronSchema,
+      expect: [200, 201, 202],
+      body: update,
+    });
   }
 
   /** Starts a job. DTR answers 202 with the job [doc]. Never retried: see Http.send. */
@@ -119,7 +134,8 @@ export class DtrClient {
     if (filter.action !== undefined) query.set('action', filter.action);
     if (filter.running === true) query.set('running', 'true');
     query.set('limit', String(filter.limit ?? 100));
-    return (await this.call({ method: 'GET', path: `${apiPaths.jobs}?${query}`, schema: jobListSchema, expect: [200] })).jobs;
+    return (await this.call({ method: 'GET', path: `${apiPaths.jobs}?${query}`, schema: jobListSchema, expect: [200] }))
+      .jobs;
   }
 
   getJob(id: string): Promise<Job> {
@@ -127,7 +143,8 @@ export class DtrClient {
   }
 
   async listWorkers(): Promise<Array<{ id: string; status: string }>> {
-    return (await this.call({ method: 'GET', path: apiPaths.workers, schema: workerListSchema, expect: [200] })).workers;
+    return (await this.call({ method: 'GET', path: apiPaths.workers, schema: workerListSchema, expect: [200] }))
+      .workers;
   }
 
   /** Every repository, page by page (DTR's `X-Next-Page-Start` paging). */
@@ -139,7 +156,12 @@ export class DtrClient {
     yield* this.pages(apiPaths.tags(namespace, name), pageSize, tagPageSchema, (page) => page);
   }
 
-  private async *pages<P, T>(path: string, pageSize: number, schema: z.ZodType<P>, items: (page: P) => T[]): AsyncGenerator<T> {
+  private async *pages<P, T>(
+    path: string,
+    pageSize: number,
+    schema: z.ZodType<P>,
+    items: (page: P) => T[],
+  ): AsyncGenerator<T> {
     let start = '';
     for (;;) {
       const query = new URLSearchParams({ pageSize: String(pageSize), ...(start === '' ? {} : { pageStart: start }) });
@@ -174,10 +196,16 @@ export class DtrClient {
     }
     const parsed = schema.safeParse(json);
     if (parsed.success) return parsed.data;
-    const fields = parsed.error.issues.slice(0, 5).map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`);
-    throw new MigrateError('API_CONTRACT', `DTR's answer to ${path} does not have the expected shape (${fields.join('; ')})`, {
-      hint: 'This DTR may be a version dtr-migrate does not know; run with --debug and report it.',
-    });
+    const fields = parsed.error.issues
+      .slice(0, 5)
+      .map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`);
+    throw new MigrateError(
+      'API_CONTRACT',
+      `DTR's answer to ${path} does not have the expected shape (${fields.join('; ')})`,
+      {
+        hint: 'This DTR may be a version dtr-migrate does not know; run with --debug and report it.',
+      },
+    );
   }
 
   private statusError(call: Call<unknown>, response: HttpResponse): MigrateError {
@@ -191,14 +219,25 @@ export class DtrClient {
       });
     }
     if (response.status === 403) {
-      return new MigrateError('API_FORBIDDEN', `user "${user}" is not allowed to ${call.method} ${call.path}: a DTR admin is needed${said}`, {
-        hint: 'Run as a DTR administrator: --username <admin> with that admin\'s token in DTR_TOKEN.',
-      });
+      return new MigrateError(
+        'API_FORBIDDEN',
+        `user "${user}" is not allowed to ${call.method} ${call.path}: a DTR admin is needed${said}`,
+        {
+          hint: "Run as a DTR administrator: --username <admin> with that admin's token in DTR_TOKEN.",
+        },
+      );
     }
-    return new MigrateError('API_ERROR', `DTR answered ${call.method} ${call.path} with HTTP ${response.status}${said}`, {
-      hint: response.status >= 500 ? 'DTR reported an internal error; check its health, then run the same command again.' : undefined,
-      cause: { status: response.status },
-    });
+    return new MigrateError(
+      'API_ERROR',
+      `DTR answered ${call.method} ${call.path} with HTTP ${response.status}${said}`,
+      {
+        hint:
+          response.status >= 500
+            ? 'DTR reported an internal error; check its health, then run the same command again.'
+            : undefined,
+        cause: { status: response.status },
+      },
+    );
   }
 }
 

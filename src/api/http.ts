@@ -65,17 +65,23 @@ export class Http {
     try {
       this.base = new URL(options.baseUrl);
     } catch {
-      throw new MigrateError('USAGE', `"${options.baseUrl}" is not a URL`, { hint: 'Pass --dtr-url https://dtr.example.com' });
+      throw new MigrateError('USAGE', `"${options.baseUrl}" is not a URL`, {
+        hint: 'Pass --dtr-url https://dtr.example.com',
+      });
     }
     if (this.base.protocol !== 'https:' && this.base.protocol !== 'http:') {
-      throw new MigrateError('USAGE', `--dtr-url must be an http(s) URL, not ${this.base.protocol}`, { hint: 'Pass --dtr-url https://dtr.example.com' });
+      throw new MigrateError('USAGE', `--dtr-url must be an http(s) URL, not ${this.base.protocol}`, {
+        hint: 'Pass --dtr-url https://dtr.example.com',
+      });
     }
     let ca: string | undefined;
     if (options.caCertFile !== undefined) {
       try {
         ca = readFileSync(options.caCertFile, 'utf8');
       } catch {
-        throw new MigrateError('USAGE', `the CA certificate ${options.caCertFile} cannot be read`, { hint: 'Check the path given to --ca-cert.' });
+        throw new MigrateError('USAGE', `the CA certificate ${options.caCertFile} cannot be read`, {
+          hint: 'Check the path given to --ca-cert.',
+        });
       }
     }
     const timeout = options.timeoutMs ?? 15_000;
@@ -114,7 +120,8 @@ export class Http {
       } catch (error) {
         const mapped = this.explain(error, path);
         // A connection reset or closed mid-answer is worth another try for a read.
-        const transient = mapped.code === 'API_TIMEOUT' || ['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE'].includes(causeCode(error));
+        const transient =
+          mapped.code === 'API_TIMEOUT' || ['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE'].includes(causeCode(error));
         if (!idempotent || !transient || Date.now() >= deadline) throw mapped;
       }
       await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 4_000)));
@@ -138,7 +145,12 @@ export class Http {
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const location = response.headers['location'];
-      if ([301, 302, 303, 307, 308].includes(response.statusCode) && typeof location === 'string' && redirects < 3 && method !== 'POST') {
+      if (
+        [301, 302, 303, 307, 308].includes(response.statusCode) &&
+        typeof location === 'string' &&
+        redirects < 3 &&
+        method !== 'POST'
+      ) {
         await response.body.dump();
         url = new URL(location, url);
         continue;

@@ -16,7 +16,10 @@ export const manifestAccept = [
   'application/vnd.docker.distribution.manifest.v1+prettyjws',
 ].join(', ');
 
-const tokenSchema = z.union([z.object({ token: z.string() }).passthrough(), z.object({ access_token: z.string() }).passthrough()]);
+const tokenSchema = z.union([
+  z.object({ token: z.string() }).passthrough(),
+  z.object({ access_token: z.string() }).passthrough(),
+]);
 
 /** `Bearer realm="https://dtr/auth/token",service="dtr"` → its parameters. */
 export function parseChallenge(header: string | undefined): Record<string, string> | undefined {
@@ -56,11 +59,20 @@ export class RegistryClient {
     return this.send('GET', repository, `/v2/${repository}/blobs/${digest}`, {}, true);
   }
 
-  private async send(method: 'GET' | 'HEAD', repository: string, path: string, headers: Record<string, string>, hashBody = false): Promise<HttpResponse> {
+  private async send(
+    method: 'GET' | 'HEAD',
+    repository: string,
+    path: string,
+    headers: Record<string, string>,
+    hashBody = false,
+  ): Promise<HttpResponse> {
     for (let attempt = 0; ; attempt += 1) {
       const pending = this.tokenFor(repository);
       const token = await pending;
-      const response = await this.http.send(method, path, undefined, { headers: { ...headers, ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) }, hashBody });
+      const response = await this.http.send(method, path, undefined, {
+        headers: { ...headers, ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) },
+        hashBody,
+      });
       // Tokens expire (5 minutes on docker/distribution), and a full check of a big registry takes longer:
       // a 401 to a token gets one new token and one retry.
       if (response.status !== 401 || token === undefined || attempt > 0) return response;
@@ -85,7 +97,10 @@ export class RegistryClient {
     if (response.status === 401) return parseChallenge(firstHeader(response.headers['www-authenticate']));
     // Anything else would turn into one misleading "not pullable" per tag.
     throw new MigrateError('API_ERROR', `DTR's registry API answered GET /v2/ with HTTP ${response.status}`, {
-      hint: response.status === 404 ? 'Check that --dtr-url points at DTR itself.' : 'Check that DTR is up and healthy, then run the same command again.',
+      hint:
+        response.status === 404
+          ? 'Check that --dtr-url points at DTR itself.'
+          : 'Check that DTR is up and healthy, then run the same command again.',
     });
   }
 
@@ -97,15 +112,24 @@ export class RegistryClient {
     try {
       realm = new URL(challenge['realm'] ?? '');
     } catch {
-      throw new MigrateError('API_CONTRACT', `DTR's registry challenge names a token service that is not a URL: ${challenge['realm'] ?? ''}`, { hint: 'Run with --debug and report it.' });
+      throw new MigrateError(
+        'API_CONTRACT',
+        `DTR's registry challenge names a token service that is not a URL: ${challenge['realm'] ?? ''}`,
+        { hint: 'Run with --debug and report it.' },
+      );
     }
     realm.searchParams.set('scope', `repository:${repository}:pull`);
     if (challenge['service'] !== undefined) realm.searchParams.set('service', challenge['service']);
     const response = await this.http.send('GET', realm.toString());
-    if (response.status === 401) throw new MigrateError('API_AUTH', 'DTR refused a pull token for these credentials', { hint: 'Check --username and DTR_TOKEN.' });
+    if (response.status === 401)
+      throw new MigrateError('API_AUTH', 'DTR refused a pull token for these credentials', {
+        hint: 'Check --username and DTR_TOKEN.',
+      });
     const parsed = tokenSchema.safeParse(safeJson(response.text));
     if (response.status !== 200 || !parsed.success) {
-      throw new MigrateError('API_CONTRACT', `DTR's token endpoint answered HTTP ${response.status} without a token`, { hint: 'Run with --debug and report it.' });
+      throw new MigrateError('API_CONTRACT', `DTR's token endpoint answered HTTP ${response.status} without a token`, {
+        hint: 'Run with --debug and report it.',
+      });
     }
     const data = parsed.data as { token?: string; access_token?: string };
     return data.token ?? data.access_token;

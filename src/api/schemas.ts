@@ -60,7 +60,15 @@ export const cronUpdateSchema = z.object({
 export type CronUpdate = z.infer<typeof cronUpdateSchema>;
 
 /** Job states [doc]. `done` is success; `errored`, `canceled`, `deleted` are failures. */
-export const jobStatusSchema = z.enum(['waiting', 'running', 'done', 'errored', 'cancel_request', 'canceled', 'deleted']);
+export const jobStatusSchema = z.enum([
+  'waiting',
+  'running',
+  'done',
+  'errored',
+  'cancel_request',
+  'canceled',
+  'deleted',
+]);
 export type JobStatus = z.infer<typeof jobStatusSchema>;
 
 export const jobSchema = z

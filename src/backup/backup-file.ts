@@ -27,7 +27,8 @@ export async function backupProblem(expected: BackupIdentity): Promise<string | 
   } catch {
     return `the backup ${expected.file} is missing`;
   }
-  if (bytes !== expected.bytes) return `the backup ${expected.file} is ${bytes} bytes, but ${expected.bytes} were recorded`;
+  if (bytes !== expected.bytes)
+    return `the backup ${expected.file} is ${bytes} bytes, but ${expected.bytes} were recorded`;
   const sha256 = await sha256File(expected.file);
   if (sha256 !== expected.sha256) return `the backup ${expected.file} has changed since it was made (sha256 differs)`;
   return undefined;

@@ -21,7 +21,11 @@ export type TarInspection =
   | { readonly ok: false; readonly reason: string; readonly entries: readonly TarEntry[]; readonly bytes: number };
 
 function readOctal(buf: Buffer, start: number, length: number): number {
-  const text = buf.subarray(start, start + length).toString('latin1').replace(/\0.*$/s, '').trim();
+  const text = buf
+    .subarray(start, start + length)
+    .toString('latin1')
+    .replace(/\0.*$/s, '')
+    .trim();
   return text === '' ? 0 : Number.parseInt(text, 8);
 }
 
@@ -49,12 +53,18 @@ export async function inspectTar(path: string): Promise<TarInspection> {
     const fail = (reason: string): TarInspection => ({ ok: false, reason, entries, bytes });
     for (;;) {
       const { bytesRead } = await handle.read(header, 0, block, offset);
-      if (bytesRead === 0) return fail(entries.length === 0 ? 'the file is empty' : 'the archive ends without its end-of-archive marker (truncated?)');
+      if (bytesRead === 0)
+        return fail(
+          entries.length === 0
+            ? 'the file is empty'
+            : 'the archive ends without its end-of-archive marker (truncated?)',
+        );
       if (bytesRead < block) return fail(`the archive is cut off inside a header at byte ${offset}`);
       if (header.every((b) => b === 0)) {
         const next = Buffer.alloc(block);
         const second = await handle.read(next, 0, block, offset + block);
-        if (second.bytesRead < block || !next.every((b) => b === 0)) return fail('the end-of-archive marker is incomplete');
+        if (second.bytesRead < block || !next.every((b) => b === 0))
+          return fail('the end-of-archive marker is incomplete');
         if (entries.length === 0) return fail('the archive holds no entries');
         return { ok: true, entries, bytes };
       }
@@ -64,7 +74,8 @@ export async function inspectTar(path: string): Promise<TarInspection> {
       const size = readOctal(header, 124, 12);
       const type = String.fromCharCode(header[156] || 0x30);
       const dataBlocks = Math.ceil(size / block);
-      if (offset + block + size > bytes) return fail(`entry "${name}" is cut off: ${size} bytes announced, fewer present`);
+      if (offset + block + size > bytes)
+        return fail(`entry "${name}" is cut off: ${size} bytes announced, fewer present`);
       entries.push({ name, size, type });
       offset += block + dataBlocks * block;
     }
@@ -125,7 +136,8 @@ export function extractTar(archive: Buffer): Map<string, Buffer> {
     const name = cString(h, 0, 100);
     const size = readOctal(h, 124, 12);
     if (offset + block + size > archive.length) throw new Error(`tar entry "${name}" is truncated`);
-    if (String.fromCharCode(h[156] || 0x30) === '0') files.set(name, archive.subarray(offset + block, offset + block + size));
+    if (String.fromCharCode(h[156] || 0x30) === '0')
+      files.set(name, archive.subarray(offset + block, offset + block + size));
     offset += block + Math.ceil(size / block) * block;
   }
   throw new Error('tar archive has no end-of-archive marker');

@@ -55,8 +55,13 @@ function model(program: Command): Model {
     const seen = new Set(own.map((w) => w.word));
     const options = [...own, ...inherited.filter((w) => !seen.has(w.word))];
     const children = help.visibleCommands(command);
-    const choices = command.registeredArguments.flatMap((a) => (a.argChoices ?? []).map((c) => ({ word: c, description: a.description })));
-    const commands = [...children.flatMap((c) => [c.name(), ...c.aliases()].map((word) => ({ word, description: c.description() }))), ...choices];
+    const choices = command.registeredArguments.flatMap((a) =>
+      (a.argChoices ?? []).map((c) => ({ word: c, description: a.description })),
+    );
+    const commands = [
+      ...children.flatMap((c) => [c.name(), ...c.aliases()].map((word) => ({ word, description: c.description() }))),
+      ...choices,
+    ];
     levels.push({ path, commands, options });
     // Help and version belong to the program; the rest of its options are accepted after any subcommand.
     const passed = options.filter((w) => !['-h', '--help', '-V', '--version'].includes(w.word));
@@ -83,8 +88,12 @@ function bash(m: Model): string {
   const takesValue = ` ${[...m.valueFlags.keys()].join(' ')} `;
   const choiceCases = [...m.valueFlags]
     .filter(([, choices]) => choices !== undefined)
-    .map(([flag, choices]) => `      ${flag}) COMPREPLY=($(compgen -W ${quote((choices ?? []).join(' '))} -- "$cur")) ;;`);
-  const levelCases = m.levels.map((l) => `    ${quote(l.path)}) candidates=${quote(`${words(l.commands)} ${words(l.options)}`.trim())} ;;`);
+    .map(
+      ([flag, choices]) => `      ${flag}) COMPREPLY=($(compgen -W ${quote((choices ?? []).join(' '))} -- "$cur")) ;;`,
+    );
+  const levelCases = m.levels.map(
+    (l) => `    ${quote(l.path)}) candidates=${quote(`${words(l.commands)} ${words(l.options)}`.trim())} ;;`,
+  );
   return `# bash completion for ${m.name}, generated from its commands and options (${m.name} completion bash).
 # Load it in this shell:  source <(${m.name} completion bash)
 # Or for every shell:     ${m.name} completion bash > ~/.local/share/bash-completion/completions/${m.name}
@@ -116,7 +125,13 @@ complete -o default -F ${fn} ${m.name}
 }
 
 function zshWords(list: readonly Word[]): string {
-  return list.map((w) => quote(`${w.word.replace(/:/g, '\\:')}:${w.description.length > 70 ? `${w.description.slice(0, 69)}…` : w.description}`)).join(' ');
+  return list
+    .map((w) =>
+      quote(
+        `${w.word.replace(/:/g, '\\:')}:${w.description.length > 70 ? `${w.description.slice(0, 69)}…` : w.description}`,
+      ),
+    )
+    .join(' ');
 }
 
 function zsh(m: Model): string {
@@ -124,7 +139,9 @@ function zsh(m: Model): string {
   const choiceCases = [...m.valueFlags]
     .filter(([, choices]) => choices !== undefined)
     .map(([flag, choices]) => `      (${flag}) compadd -- ${(choices ?? []).map(quote).join(' ')} ;;`);
-  const levelCases = m.levels.map((l) => `    (${quote(l.path)}) cmds=(${zshWords(l.commands)}); opts=(${zshWords(l.options)}) ;;`);
+  const levelCases = m.levels.map(
+    (l) => `    (${quote(l.path)}) cmds=(${zshWords(l.commands)}); opts=(${zshWords(l.options)}) ;;`,
+  );
   return `#compdef ${m.name}
 # zsh completion for ${m.name}, generated from its commands and options (${m.name} completion zsh).
 # Load it in this shell (after compinit):  source <(${m.name} completion zsh)

@@ -13,12 +13,23 @@ export function checklist(steps: readonly StepState[], style: Style, width?: num
   return steps.flatMap((step, i) => {
     const n = `${i + 1}.`;
     const indent = ' '.repeat(5 + n.length);
-    if (step.status === 'verified') return wrap(`  ${style.ok} ${n} `, `${step.title} ${style.chalk.dim('(verified)')}`, indent, width);
+    if (step.status === 'verified')
+      return wrap(`  ${style.ok} ${n} `, `${step.title} ${style.chalk.dim('(verified)')}`, indent, width);
     if (i === next) {
       const note = step.status === 'pending' ? 'next' : `${step.status} before: resumes here`;
-      return wrap(`  ${style.next} ${n} `, `${style.chalk.bold(step.title)} ${style.chalk.dim(`(${note})`)}`, indent, width);
+      return wrap(
+        `  ${style.next} ${n} `,
+        `${style.chalk.bold(step.title)} ${style.chalk.dim(`(${note})`)}`,
+        indent,
+        width,
+      );
     }
-    return wrap(`  ${style.locked} ${n} `, style.chalk.dim(`${step.title} (locked until the steps before are verified)`), indent, width);
+    return wrap(
+      `  ${style.locked} ${n} `,
+      style.chalk.dim(`${step.title} (locked until the steps before are verified)`),
+      indent,
+      width,
+    );
   });
 }
 
@@ -27,7 +38,15 @@ export function actionLines(actions: readonly PlannedAction[], style: Style, wid
   return actions.flatMap((a) => {
     switch (a.kind) {
       case 'http':
-        return [...wrap('    ', `${style.chalk.cyan(`${a.method} ${a.path}`)}${a.body === undefined ? '' : ` ${JSON.stringify(a.body)}`}`, '      ', width), ...why(a.why)];
+        return [
+          ...wrap(
+            '    ',
+            `${style.chalk.cyan(`${a.method} ${a.path}`)}${a.body === undefined ? '' : ` ${JSON.stringify(a.body)}`}`,
+            '      ',
+            width,
+          ),
+          ...why(a.why),
+        ];
       case 'docker':
         // Never shortened: a command is there to be read exactly, and copied.
         return [...wrap('    ', style.chalk.cyan(`$ ${a.command}`), '        ', width, false), ...why(a.why)];
@@ -46,7 +65,9 @@ function position(id: string, titles: ReadonlyMap<string, string>): string {
 }
 
 function welcome(event: Extract<RunEvent, { event: 'run-start' }>, style: Style, width: number | undefined): string[] {
-  const heading = event.resumed ? `Resuming the storage migration (${event.procedure})` : `Storage migration (${event.procedure})`;
+  const heading = event.resumed
+    ? `Resuming the storage migration (${event.procedure})`
+    : `Storage migration (${event.procedure})`;
   return [
     style.chalk.bold(heading),
     style.chalk.dim('Detected before anything changes:'),
@@ -60,16 +81,28 @@ function welcome(event: Extract<RunEvent, { event: 'run-start' }>, style: Style,
   ];
 }
 
-function confirmDestroy(event: Extract<RunEvent, { event: 'confirm-destroy' }>, style: Style, width: number | undefined): string[] {
+function confirmDestroy(
+  event: Extract<RunEvent, { event: 'confirm-destroy' }>,
+  style: Style,
+  width: number | undefined,
+): string[] {
   const danger = style.chalk.red.bold('!');
   return [
     '',
     ...box(
       [
-        { title: style.chalk.red.bold('About to destroy'), lines: event.willDestroy.map((text) => ({ mark: danger, text })) },
-        { title: style.chalk.green.bold('What protects the data'), lines: event.protections.map((text) => ({ mark: style.ok, text })) },
+        {
+          title: style.chalk.red.bold('About to destroy'),
+          lines: event.willDestroy.map((text) => ({ mark: danger, text })),
+        },
+        {
+          title: style.chalk.green.bold('What protects the data'),
+          lines: event.protections.map((text) => ({ mark: style.ok, text })),
+        },
       ],
-      [`Nothing has been destroyed yet. It goes ahead only with the replica id ${style.chalk.bold(event.expect)} (typed at the prompt, or --confirm-destroy in scripts).`],
+      [
+        `Nothing has been destroyed yet. It goes ahead only with the replica id ${style.chalk.bold(event.expect)} (typed at the prompt, or --confirm-destroy in scripts).`,
+      ],
       style,
       width,
     ),
@@ -78,7 +111,12 @@ function confirmDestroy(event: Extract<RunEvent, { event: 'confirm-destroy' }>, 
 }
 
 /** Lines for an event, or undefined for events a renderer shows its own way (progress). */
-export function eventLines(event: RunEvent, style: Style, titles: ReadonlyMap<string, string>, width?: number): string[] | undefined {
+export function eventLines(
+  event: RunEvent,
+  style: Style,
+  titles: ReadonlyMap<string, string>,
+  width?: number,
+): string[] | undefined {
   const title = (id: string): string => titles.get(id) ?? id;
   switch (event.event) {
     case 'run-start':
@@ -86,12 +124,22 @@ export function eventLines(event: RunEvent, style: Style, titles: ReadonlyMap<st
     case 'step-skip':
       return wrap(`${style.skip} `, `${title(event.id)} ${style.chalk.dim(`(${event.reason})`)}`, '  ', width);
     case 'step-plan':
-      return [...wrap('', style.chalk.bold(`${position(event.id, titles)}${event.title}`), '  ', width), ...wrap('  ', style.chalk.dim(event.purpose), '  ', width), ...actionLines(event.actions, style, width), ''];
+      return [
+        ...wrap('', style.chalk.bold(`${position(event.id, titles)}${event.title}`), '  ', width),
+        ...wrap('  ', style.chalk.dim(event.purpose), '  ', width),
+        ...actionLines(event.actions, style, width),
+        '',
+      ];
     case 'step-start': {
       const attempt = event.attempt > 1 ? style.chalk.dim(` (attempt ${event.attempt})`) : '';
       return [
         '',
-        ...wrap(`${style.next} `, `${style.chalk.bold(`${position(event.id, titles)}${event.title}`)}${attempt}`, '  ', width),
+        ...wrap(
+          `${style.next} `,
+          `${style.chalk.bold(`${position(event.id, titles)}${event.title}`)}${attempt}`,
+          '  ',
+          width,
+        ),
         ...wrap('  ', style.chalk.dim(event.purpose), '  ', width),
       ];
     }
@@ -99,7 +147,12 @@ export function eventLines(event: RunEvent, style: Style, titles: ReadonlyMap<st
       return [`  ${style.chalk.dim('checking…')}`];
     case 'step-done':
       return [
-        ...wrap(`${style.ok} `, `${title(event.id)} ${style.chalk.dim(`(${formatDuration(event.durationMs)})`)}`, '  ', width),
+        ...wrap(
+          `${style.ok} `,
+          `${title(event.id)} ${style.chalk.dim(`(${formatDuration(event.durationMs)})`)}`,
+          '  ',
+          width,
+        ),
         ...event.facts.flatMap((fact) => wrap('    ', fact, '      ', width)),
       ];
     case 'step-failed':

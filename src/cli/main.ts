@@ -43,8 +43,18 @@ export async function main(argv: readonly string[], deps: MainDeps): Promise<num
   const contextFor = (globals: Record<string, unknown>): CliContext => {
     const json = globals['json'] === true;
     // Both streams must be terminals: `dtr-migrate status > file` from a terminal gets no escape codes.
-    const color = !json && colorWanted(deps.stderr, deps.env, globals['color'] === false) && colorWanted(deps.stdout, deps.env, globals['color'] === false);
-    return { ...deps, globals, json, debug: globals['debug'] === true, style: makeStyle(color), signal: controller.signal };
+    const color =
+      !json &&
+      colorWanted(deps.stderr, deps.env, globals['color'] === false) &&
+      colorWanted(deps.stdout, deps.env, globals['color'] === false);
+    return {
+      ...deps,
+      globals,
+      json,
+      debug: globals['debug'] === true,
+      style: makeStyle(color),
+      signal: controller.signal,
+    };
   };
   let context: CliContext = contextFor({});
   const program = buildProgram(
@@ -55,7 +65,10 @@ export async function main(argv: readonly string[], deps: MainDeps): Promise<num
       mockDtr: async (o) => (await commands.mockDtr()).mockDtrCommand(context, o),
       storage: async (action, o) => (await commands.storage()).storageCommand(context, action, o),
       verify: async (o) => (await commands.verify()).verifyCommand(context, o),
-      completion: async (script) => { deps.stdout.write(script); return ExitCode.ok; },
+      completion: async (script) => {
+        deps.stdout.write(script);
+        return ExitCode.ok;
+      },
     },
     (code) => {
       exitCode = code;
@@ -88,8 +101,12 @@ export async function main(argv: readonly string[], deps: MainDeps): Promise<num
 }
 
 function internal(error: unknown): MigrateError {
-  return new MigrateError('STEP_FAILED', `unexpected internal error: ${error instanceof Error ? error.message : String(error)}`, {
-    hint: 'This is a bug in dtr-migrate: run again with --debug and report the output. The journal is intact; the same command resumes.',
-    cause: error,
-  });
+  return new MigrateError(
+    'STEP_FAILED',
+    `unexpected internal error: ${error instanceof Error ? error.message : String(error)}`,
+    {
+      hint: 'This is a bug in dtr-migrate: run again with --debug and report the output. The journal is intact; the same command resumes.',
+      cause: error,
+    },
+  );
 }

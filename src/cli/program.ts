@@ -70,7 +70,8 @@ function addGlobalOptions(program: Command): void {
     if (spec.secret === true) continue;
     const flag = spec.valueName === undefined ? spec.flag : `${spec.flag} ${spec.valueName}`;
     const env = spec.env === undefined ? '' : ` [env ${spec.env}]`;
-    const fallback = spec.default === undefined || typeof spec.default === 'boolean' ? '' : ` (default ${String(spec.default)})`;
+    const fallback =
+      spec.default === undefined || typeof spec.default === 'boolean' ? '' : ` (default ${String(spec.default)})`;
     program.addOption(new Option(flag, `${spec.description}${fallback}${env}`));
     if (spec.negatable === true) program.addOption(new Option(`--no-${spec.flag.slice(2)}`).hideHelp());
   }
@@ -78,7 +79,10 @@ function addGlobalOptions(program: Command): void {
     .option('--password-stdin', 'read the DTR token or password from stdin instead of DTR_TOKEN')
     .option('--config <file>', 'JSON or YAML file with any of the inputs above (camelCase keys)')
     .option('--state-dir <dir>', 'journal, backups and log file (default ./.dtr-migrate)')
-    .option('--yes', 'answer yes to confirmations and take the defaults (procedure best-practice, GC schedule put back); destroy also needs --confirm-destroy')
+    .option(
+      '--yes',
+      'answer yes to confirmations and take the defaults (procedure best-practice, GC schedule put back); destroy also needs --confirm-destroy',
+    )
     .option('--non-interactive', 'never ask: every input must come from flags, environment or --config')
     .option('--take-over-lock', 'take over the lock of a dtr-migrate run that no longer runs')
     .option('--json', 'newline-delimited JSON events on stdout; the last line is the result')
@@ -112,7 +116,9 @@ const collect = (value: string, previous: readonly string[] | undefined): string
 
 export function buildProgram(handlers: CommandHandlers, setExit: (code: number) => void): Command {
   const program = new Command('dtr-migrate')
-    .description('Switch a Docker Trusted Registry to a new storage backend without losing an image: each step acts, is checked, and only then unlocks the next.')
+    .description(
+      'Switch a Docker Trusted Registry to a new storage backend without losing an image: each step acts, is checked, and only then unlocks the next.',
+    )
     // Set before the subcommands are added, so they inherit it and a usage mistake anywhere exits 2.
     .exitOverride()
     .version(version, '-V, --version')
@@ -122,9 +128,13 @@ export function buildProgram(handlers: CommandHandlers, setExit: (code: number) 
 
   program
     .command('migrate')
-    .description('run the migration wizard (interactive in a terminal; flags, env and --config in scripts); resumes where it stopped')
-    .option('--dry-run', 'print each step\'s plan (HTTP calls, docker commands) and change nothing')
-    .action(async (options: { dryRun?: boolean }) => setExit(await handlers.migrate({ dryRun: options.dryRun === true })));
+    .description(
+      'run the migration wizard (interactive in a terminal; flags, env and --config in scripts); resumes where it stopped',
+    )
+    .option('--dry-run', "print each step's plan (HTTP calls, docker commands) and change nothing")
+    .action(async (options: { dryRun?: boolean }) =>
+      setExit(await handlers.migrate({ dryRun: options.dryRun === true })),
+    );
 
   program
     .command('plan')
@@ -138,7 +148,9 @@ export function buildProgram(handlers: CommandHandlers, setExit: (code: number) 
 
   program
     .command('verify')
-    .description('prove the state of a registry any day: every tag of an inventory present with the same digest, every manifest and blob pullable')
+    .description(
+      'prove the state of a registry any day: every tag of an inventory present with the same digest, every manifest and blob pullable',
+    )
     .option('--against <inventory.json>', 'the inventory taken before the migration (default: the one in --state-dir)')
     .action(async (options: { against?: string }) => setExit(await handlers.verify(options)));
 
@@ -148,7 +160,9 @@ export function buildProgram(handlers: CommandHandlers, setExit: (code: number) 
     .option('--keep', 'keep the temporary directory (storage, journal, backup, log) afterwards')
     .option('--tls', 'serve the mock over HTTPS with a self-signed certificate (trusted with --ca-cert)')
     .action(async (options: { keep?: boolean; tls?: boolean }, command: Command) =>
-      setExit(await handlers.rehearse({ keep: options.keep === true, tls: options.tls === true, ...versionFlag(command) })),
+      setExit(
+        await handlers.rehearse({ keep: options.keep === true, tls: options.tls === true, ...versionFlag(command) }),
+      ),
     );
 
   program
@@ -167,19 +181,30 @@ export function buildProgram(handlers: CommandHandlers, setExit: (code: number) 
     )
     .action(async (options: MockDtrFlags) => setExit(await handlers.mockDtr(options)));
 
-  const storage = program.command('storage').description('copy or verify registry storage on its own (e.g. ahead of the maintenance window)');
+  const storage = program
+    .command('storage')
+    .description('copy or verify registry storage on its own (e.g. ahead of the maintenance window)');
   for (const action of ['copy', 'verify'] as const) {
     const command = storage
       .command(action)
-      .description(action === 'copy' ? 'copy a registry storage to another (a re-run copies only what is missing or differs), then verify all of it' : 'check that the target holds every source file, every blob matches its digest, every link resolves')
-      .requiredOption('--from <location>', 'the current storage: a mounted path, or an rclone remote such as s3:bucket/prefix')
+      .description(
+        action === 'copy'
+          ? 'copy a registry storage to another (a re-run copies only what is missing or differs), then verify all of it'
+          : 'check that the target holds every source file, every blob matches its digest, every link resolves',
+      )
+      .requiredOption(
+        '--from <location>',
+        'the current storage: a mounted path, or an rclone remote such as s3:bucket/prefix',
+      )
       .requiredOption('--to <location>', 'the new storage: a mounted path, or an rclone remote')
       .option('--concurrency <n>', 'parallel copies or hashing workers')
       .option('--include-uploads', 'include _uploads (incomplete uploads)')
       .option('--rclone-bin <path>', 'rclone, for object stores (default: rclone on the PATH)')
       .option('--rehash', 'hash every blob, also those unchanged since an earlier verify of this target');
     if (action === 'copy') {
-      command.option('--checksum', 'decide what is already copied by digest, not size and mtime').option('--dry-run', 'count what would be copied; write nothing');
+      command
+        .option('--checksum', 'decide what is already copied by digest, not size and mtime')
+        .option('--dry-run', 'count what would be copied; write nothing');
     }
     command.addHelpText('after', storageExamples[action]);
     command.action(async (options: StorageFlags) => setExit(await handlers.storage(action, options)));
@@ -192,7 +217,10 @@ export function buildProgram(handlers: CommandHandlers, setExit: (code: number) 
     // Subcommands made before main() calls program.exitOverride() do not inherit it: without this an
     // unknown shell would exit 1 from inside commander instead of 2 through main().
     .exitOverride()
-    .addHelpText('after', '\nLoad it in this shell:\n  $ source <(dtr-migrate completion bash)\n  $ source <(dtr-migrate completion zsh)     # after compinit')
+    .addHelpText(
+      'after',
+      '\nLoad it in this shell:\n  $ source <(dtr-migrate completion bash)\n  $ source <(dtr-migrate completion zsh)     # after compinit',
+    )
     .action(async (shell: CompletionShell) => setExit(await handlers.completion(completionScript(program, shell))));
 
   return program;

@@ -10,8 +10,10 @@ export function progressText(p: StorageProgress, elapsedMs: number, width = 80):
   const rate = elapsedMs > 0 ? (p.bytes * 1000) / elapsedMs : 0;
   const total = p.totalBytes;
   const fraction = total !== undefined && total > 0 ? Math.min(1, p.bytes / total) : undefined;
-  const eta = fraction !== undefined && rate > 0 && total !== undefined ? formatDuration(((total - p.bytes) / rate) * 1000) : '…';
-  const files = p.totalFiles === undefined ? formatCount(p.files) : `${formatCount(p.files)}/${formatCount(p.totalFiles)}`;
+  const eta =
+    fraction !== undefined && rate > 0 && total !== undefined ? formatDuration(((total - p.bytes) / rate) * 1000) : '…';
+  const files =
+    p.totalFiles === undefined ? formatCount(p.files) : `${formatCount(p.files)}/${formatCount(p.totalFiles)}`;
   const bytes = total === undefined ? formatBytes(p.bytes) : `${formatBytes(p.bytes)}/${formatBytes(total)}`;
   const text = `${p.phase} ${files} files ${bytes} ${formatBytes(rate)}/s ETA ${eta}`;
   if (fraction === undefined) return text.slice(0, width);

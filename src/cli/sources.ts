@@ -17,7 +17,9 @@ export const defaultStateDir = '.dtr-migrate';
 async function readStdin(stdin: NodeJS.ReadStream): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 export async function cliSources(ctx: CliContext): Promise<Omit<InputSources, 'journal'>> {
@@ -34,7 +36,10 @@ export async function cliSources(ctx: CliContext): Promise<Omit<InputSources, 'j
       });
     }
     const token = await readStdin(ctx.stdin);
-    if (token === '') throw new MigrateError('USAGE', '--password-stdin was given but standard input was empty', { hint: 'Pipe the DTR token in, or set DTR_TOKEN.' });
+    if (token === '')
+      throw new MigrateError('USAGE', '--password-stdin was given but standard input was empty', {
+        hint: 'Pipe the DTR token in, or set DTR_TOKEN.',
+      });
     flags.dtrToken = token;
   }
   const configFile = ctx.globals['config'] as string | undefined;
@@ -48,7 +53,14 @@ export function stateDirOf(ctx: CliContext): string {
 
 /** Interactive only when a person is there: both ends are terminals, no CI, no --non-interactive or --json. */
 export function isInteractive(ctx: CliContext): boolean {
-  return ctx.stdin.isTTY === true && ctx.stdout.isTTY === true && ctx.env['CI'] === undefined && ctx.globals['nonInteractive'] !== true && !ctx.json && ctx.globals['passwordStdin'] !== true;
+  return (
+    ctx.stdin.isTTY === true &&
+    ctx.stdout.isTTY === true &&
+    ctx.env['CI'] === undefined &&
+    ctx.globals['nonInteractive'] !== true &&
+    !ctx.json &&
+    ctx.globals['passwordStdin'] !== true
+  );
 }
 
 export function makeIo(ctx: CliContext): Io & { close(): void } {

@@ -38,7 +38,11 @@ export class StreamIo implements Io {
   }
 
   ask(_question: Question): Promise<string | boolean> {
-    return Promise.reject(new MigrateError('NOT_INTERACTIVE', 'an answer is needed, but this run is not interactive', { hint: 'Give the value with its flag (see --help), or run in a terminal.' }));
+    return Promise.reject(
+      new MigrateError('NOT_INTERACTIVE', 'an answer is needed, but this run is not interactive', {
+        hint: 'Give the value with its flag (see --help), or run in a terminal.',
+      }),
+    );
   }
 
   close(): void {}

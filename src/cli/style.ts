@@ -91,7 +91,13 @@ export function shorten(word: string, room: number): string {
  * starting with `indent`. Without a width the text stays on one line. A word wider than a line is
  * shortened only with `shortenWords` (on a screen); on a stream that may be a file it stays whole.
  */
-export function wrap(first: string, text: string, indent: string, width: number | undefined, shortenWords = true): string[] {
+export function wrap(
+  first: string,
+  text: string,
+  indent: string,
+  width: number | undefined,
+  shortenWords = true,
+): string[] {
   if (width === undefined) return [`${first}${text}`];
   // A digest stays on the line of its label ("sha256 <hex>"), so it reads as one thing.
   const words = text.replace(/\bsha256 (?=[0-9a-f]{12})/g, 'sha256\u00a0').split(' ');
@@ -127,7 +133,12 @@ export interface BoxSection {
  * A box drawn with a left border and rules only, so no line has to be padded to a right edge: it stays
  * a box with any line length, in a file as on a screen.
  */
-export function box(sections: readonly BoxSection[], footer: readonly string[], style: Style, width: number | undefined): string[] {
+export function box(
+  sections: readonly BoxSection[],
+  footer: readonly string[],
+  style: Style,
+  width: number | undefined,
+): string[] {
   const ruleWidth = Math.min(width ?? 80, 80);
   const bar = style.chalk.dim('│');
   const rule = (left: string, title: string): string =>

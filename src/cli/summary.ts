@@ -11,13 +11,25 @@ import { wrap, type Style } from './style.js';
  * wrapped at 80 reads well in both (paths and digests are never cut, so they stay copyable).
  */
 export function summaryLines(result: MigrationResult, style: Style, width = 80): string[] {
-  const lines = ['', style.chalk.bold(result.dryRun ? 'Dry run: nothing was changed.' : 'Migration complete: every step verified.')];
+  const lines = [
+    '',
+    style.chalk.bold(result.dryRun ? 'Dry run: nothing was changed.' : 'Migration complete: every step verified.'),
+  ];
   if (result.dryRun) return lines;
   result.steps.forEach((step, i) => {
     const took = step.durationMs === undefined ? '' : ` ${style.chalk.dim(`(${formatDuration(step.durationMs)})`)}`;
     const n = `${i + 1}.`;
-    lines.push(...wrap(`  ${step.status === 'verified' ? style.ok : style.fail} ${n} `, `${step.title}${took}`, ' '.repeat(5 + n.length), width, false));
-    for (const fact of step.facts) lines.push(...wrap(' '.repeat(5 + n.length), fact, ' '.repeat(7 + n.length), width, false));
+    lines.push(
+      ...wrap(
+        `  ${step.status === 'verified' ? style.ok : style.fail} ${n} `,
+        `${step.title}${took}`,
+        ' '.repeat(5 + n.length),
+        width,
+        false,
+      ),
+    );
+    for (const fact of step.facts)
+      lines.push(...wrap(' '.repeat(5 + n.length), fact, ' '.repeat(7 + n.length), width, false));
   });
   lines.push('', ...wrap('State and backup: ', result.stateDir, '  ', width, false));
   if (result.logFile !== undefined) lines.push(...wrap('Full log: ', result.logFile, '  ', width, false));
@@ -33,6 +45,11 @@ export interface ResultLine {
   readonly [key: string]: unknown;
 }
 
-export function resultLine(ok: boolean, exitCode: number, steps: ReadonlyArray<{ id: string; status: string }>, extra: Record<string, unknown> = {}): ResultLine {
+export function resultLine(
+  ok: boolean,
+  exitCode: number,
+  steps: ReadonlyArray<{ id: string; status: string }>,
+  extra: Record<string, unknown> = {},
+): ResultLine {
   return { event: 'result', ok, exitCode, steps: steps.map((s) => ({ id: s.id, status: s.status })), ...extra };
 }

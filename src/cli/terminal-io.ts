@@ -105,7 +105,9 @@ export class TerminalIo implements Io {
       return answer;
     } catch (error) {
       if (error instanceof Error && error.name === 'ExitPromptError') {
-        throw new MigrateError('INTERRUPTED', 'stopped at a question', { hint: 'Run the same command again to resume where it stopped.' });
+        throw new MigrateError('INTERRUPTED', 'stopped at a question', {
+          hint: 'Run the same command again to resume where it stopped.',
+        });
       }
       throw error;
     }
@@ -115,14 +117,24 @@ export class TerminalIo implements Io {
     this.stopSpinner();
   }
 
-  private async prompt(question: Question, theme: { theme?: typeof plainTheme }, context: { output: NodeJS.WriteStream }): Promise<string | boolean> {
+  private async prompt(
+    question: Question,
+    theme: { theme?: typeof plainTheme },
+    context: { output: NodeJS.WriteStream },
+  ): Promise<string | boolean> {
     switch (question.kind) {
       case 'confirm':
         return confirm({ message: question.message, default: question.default, ...theme }, context);
       case 'secret':
-        return password({ message: question.message, mask: '*', validate: (v) => (v === '' ? 'required' : true), ...theme }, context);
+        return password(
+          { message: question.message, mask: '*', validate: (v) => (v === '' ? 'required' : true), ...theme },
+          context,
+        );
       case 'select':
-        return select({ message: question.message, choices: question.choices.map((c) => ({ ...c })), ...theme }, context);
+        return select(
+          { message: question.message, choices: question.choices.map((c) => ({ ...c })), ...theme },
+          context,
+        );
       case 'text':
         return input(
           {

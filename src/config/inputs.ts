@@ -19,7 +19,10 @@ const httpUrl = z
 const version = z.string().regex(/^\d+\.\d+\.\d+$/, 'must be a version such as 2.6.4');
 const path = z.string().min(1, 'must be a path');
 const nfsUrl = z.string().regex(/^nfs:\/\/[^/\s]+\/\S*$/, 'must look like nfs://<host>/<path>');
-const positiveInt = z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be above 0');
+const positiveInt = z.coerce
+  .number({ error: 'must be a number' })
+  .int('must be a whole number')
+  .positive('must be above 0');
 /** Node's timers cannot wait longer than 2^31 ms; an hour is far beyond any sane API answer anyway. */
 const timeoutSeconds = positiveInt.max(3600, 'must be 3600 (one hour) or less');
 const flagBoolean = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
@@ -50,33 +53,212 @@ export interface InputSpec {
 }
 
 export const inputSpecs = {
-  dtrUrl: { flag: '--dtr-url', valueName: '<url>', env: 'DTR_URL', schema: httpUrl, description: 'DTR base URL', prompt: 'DTR URL' },
-  username: { flag: '--username', valueName: '<name>', env: 'DTR_USERNAME', schema: z.string().min(1), description: 'DTR admin user name', prompt: 'DTR admin user name' },
-  dtrToken: { flag: '--password-stdin', env: 'DTR_TOKEN', schema: z.string().min(1), secret: true, description: 'DTR access token or password (DTR_TOKEN, or read from stdin with --password-stdin)', prompt: 'DTR access token or password' },
-  caCert: { flag: '--ca-cert', valueName: '<file>', env: 'DTR_CA_CERT', schema: path, optional: true, description: 'PEM file of the CA that signed the DTR certificate' },
-  insecureTls: { flag: '--insecure-tls', schema: flagBoolean, default: false, description: 'skip TLS verification of the DTR API (not recommended)' },
-  apiTimeout: { flag: '--api-timeout', valueName: '<seconds>', env: 'DTR_API_TIMEOUT', schema: timeoutSeconds, default: 15, description: 'seconds to wait for one DTR API answer; a read that fails is tried again within 30 s of its first try' },
-  ucpUrl: { flag: '--ucp-url', valueName: '<url>', env: 'UCP_URL', schema: httpUrl, description: 'UCP URL, for the docker/dtr bootstrapper', prompt: 'UCP URL' },
-  ucpUsername: { flag: '--ucp-username', valueName: '<name>', env: 'UCP_USERNAME', schema: z.string().min(1), description: 'UCP admin user name', prompt: 'UCP admin user name' },
-  ucpPassword: { flag: 'UCP_PASSWORD', env: 'UCP_PASSWORD', schema: z.string().min(1), secret: true, description: 'UCP admin password (environment variable UCP_PASSWORD)', prompt: 'UCP admin password' },
-  ucpCa: { flag: '--ucp-ca', valueName: '<file>', env: 'UCP_CA_FILE', schema: path, optional: true, description: 'PEM file of the UCP CA, handed to the bootstrapper' },
-  ucpInsecureTls: { flag: '--ucp-insecure-tls', schema: flagBoolean, default: false, description: 'let the bootstrapper skip UCP TLS verification' },
-  ucpNode: { flag: '--ucp-node', valueName: '<node>', env: 'UCP_NODE', schema: z.string().min(1), optional: true, description: 'UCP node to restore DTR on' },
-  dtrVersion: { flag: '--dtr-version', valueName: '<x.y.z>', env: 'DTR_VERSION', schema: version, description: 'running DTR version (the docker/dtr image tag must match it)', prompt: 'DTR version (e.g. 2.6.4)' },
-  replicaId: { flag: '--replica-id', valueName: '<id>', env: 'DTR_REPLICA_ID', schema: replicaIdSchema, description: 'DTR replica id (12 hex characters)', prompt: 'DTR replica id' },
-  dockerBin: { flag: '--docker-bin', valueName: '<path>', env: 'DTR_MIGRATE_DOCKER', schema: z.string().min(1), default: 'docker', description: 'docker client to run docker/dtr with' },
-  sourceStorage: { flag: '--source-storage', valueName: '<path>', schema: path, description: 'where the current storage is mounted on this machine', prompt: 'Path of the current storage (mounted here)' },
-  targetStorage: { flag: '--target-storage', valueName: '<path>', schema: path, description: 'where the new storage is mounted on this machine', prompt: 'Path of the new storage (mounted here)' },
-  targetVolume: { flag: '--target-volume', valueName: '<volume-or-path>', schema: z.string().min(1), optional: true, description: 'how DTR names the new storage: a docker volume or host path (default: --target-storage)' },
-  targetNfsUrl: { flag: '--target-nfs-url', valueName: '<nfs://host/path>', schema: nfsUrl, optional: true, description: 'the new storage as an NFS URL for DTR (instead of --target-volume)' },
-  copyConcurrency: { flag: '--copy-concurrency', valueName: '<n>', schema: positiveInt, default: 8, description: 'parallel file copies' },
-  jobTimeout: { flag: '--job-timeout', valueName: '<seconds>', schema: positiveInt, default: 6 * 3600, description: 'seconds to wait for a DTR job to finish' },
-  procedure: { flag: '--procedure', valueName: '<best-practice|read-only|reconfigure>', schema: z.enum(procedureIds), optional: true, description: 'how to switch storage (default: chosen with you, best-practice in scripts)' },
-  acceptTagLoss: { flag: '--accept-tag-loss', schema: flagBoolean, default: false, perRun: true, description: 'accept that a plain reconfigure erases every tag (--procedure reconfigure)' },
-  restoreGc: { flag: '--restore-gc', schema: flagBoolean, default: true, negatable: true, confirm: 'Put the GC schedule back as it was before the migration?', description: 'put the GC schedule back at the end (--no-restore-gc leaves it at Never)' },
-  pullCheck: { flag: '--pull-check', valueName: '<none|head|sample|full>', schema: z.enum(pullCheckModes), default: 'head', description: 'after the switch, check every manifest and blob through /v2/: HEAD, or also fetch and hash a sample or all' },
-  redo: { flag: '--redo', valueName: '<restore|reconfigure>', schema: z.enum(['restore', 'reconfigure']), optional: true, perRun: true, description: 'run again a destroy+restore or reconfigure that an earlier run left failed or undecided (the confirmation is still asked)' },
-  confirmDestroy: { flag: '--confirm-destroy', valueName: '<replica-id>', schema: z.string().min(1), optional: true, perRun: true, description: 'in scripts: confirm destroy and restore of this replica (with --yes); asked again on every run' },
+  dtrUrl: {
+    flag: '--dtr-url',
+    valueName: '<url>',
+    env: 'DTR_URL',
+    schema: httpUrl,
+    description: 'DTR base URL',
+    prompt: 'DTR URL',
+  },
+  username: {
+    flag: '--username',
+    valueName: '<name>',
+    env: 'DTR_USERNAME',
+    schema: z.string().min(1),
+    description: 'DTR admin user name',
+    prompt: 'DTR admin user name',
+  },
+  dtrToken: {
+    flag: '--password-stdin',
+    env: 'DTR_TOKEN',
+    schema: z.string().min(1),
+    secret: true,
+    description: 'DTR access token or password (DTR_TOKEN, or read from stdin with --password-stdin)',
+    prompt: 'DTR access token or password',
+  },
+  caCert: {
+    flag: '--ca-cert',
+    valueName: '<file>',
+    env: 'DTR_CA_CERT',
+    schema: path,
+    optional: true,
+    description: 'PEM file of the CA that signed the DTR certificate',
+  },
+  insecureTls: {
+    flag: '--insecure-tls',
+    schema: flagBoolean,
+    default: false,
+    description: 'skip TLS verification of the DTR API (not recommended)',
+  },
+  apiTimeout: {
+    flag: '--api-timeout',
+    valueName: '<seconds>',
+    env: 'DTR_API_TIMEOUT',
+    schema: timeoutSeconds,
+    default: 15,
+    description:
+      'seconds to wait for one DTR API answer; a read that fails is tried again within 30 s of its first try',
+  },
+  ucpUrl: {
+    flag: '--ucp-url',
+    valueName: '<url>',
+    env: 'UCP_URL',
+    schema: httpUrl,
+    description: 'UCP URL, for the docker/dtr bootstrapper',
+    prompt: 'UCP URL',
+  },
+  ucpUsername: {
+    flag: '--ucp-username',
+    valueName: '<name>',
+    env: 'UCP_USERNAME',
+    schema: z.string().min(1),
+    description: 'UCP admin user name',
+    prompt: 'UCP admin user name',
+  },
+  ucpPassword: {
+    flag: 'UCP_PASSWORD',
+    env: 'UCP_PASSWORD',
+    schema: z.string().min(1),
+    secret: true,
+    description: 'UCP admin password (environment variable UCP_PASSWORD)',
+    prompt: 'UCP admin password',
+  },
+  ucpCa: {
+    flag: '--ucp-ca',
+    valueName: '<file>',
+    env: 'UCP_CA_FILE',
+    schema: path,
+    optional: true,
+    description: 'PEM file of the UCP CA, handed to the bootstrapper',
+  },
+  ucpInsecureTls: {
+    flag: '--ucp-insecure-tls',
+    schema: flagBoolean,
+    default: false,
+    description: 'let the bootstrapper skip UCP TLS verification',
+  },
+  ucpNode: {
+    flag: '--ucp-node',
+    valueName: '<node>',
+    env: 'UCP_NODE',
+    schema: z.string().min(1),
+    optional: true,
+    description: 'UCP node to restore DTR on',
+  },
+  dtrVersion: {
+    flag: '--dtr-version',
+    valueName: '<x.y.z>',
+    env: 'DTR_VERSION',
+    schema: version,
+    description: 'running DTR version (the docker/dtr image tag must match it)',
+    prompt: 'DTR version (e.g. 2.6.4)',
+  },
+  replicaId: {
+    flag: '--replica-id',
+    valueName: '<id>',
+    env: 'DTR_REPLICA_ID',
+    schema: replicaIdSchema,
+    description: 'DTR replica id (12 hex characters)',
+    prompt: 'DTR replica id',
+  },
+  dockerBin: {
+    flag: '--docker-bin',
+    valueName: '<path>',
+    env: 'DTR_MIGRATE_DOCKER',
+    schema: z.string().min(1),
+    default: 'docker',
+    description: 'docker client to run docker/dtr with',
+  },
+  sourceStorage: {
+    flag: '--source-storage',
+    valueName: '<path>',
+    schema: path,
+    description: 'where the current storage is mounted on this machine',
+    prompt: 'Path of the current storage (mounted here)',
+  },
+  targetStorage: {
+    flag: '--target-storage',
+    valueName: '<path>',
+    schema: path,
+    description: 'where the new storage is mounted on this machine',
+    prompt: 'Path of the new storage (mounted here)',
+  },
+  targetVolume: {
+    flag: '--target-volume',
+    valueName: '<volume-or-path>',
+    schema: z.string().min(1),
+    optional: true,
+    description: 'how DTR names the new storage: a docker volume or host path (default: --target-storage)',
+  },
+  targetNfsUrl: {
+    flag: '--target-nfs-url',
+    valueName: '<nfs://host/path>',
+    schema: nfsUrl,
+    optional: true,
+    description: 'the new storage as an NFS URL for DTR (instead of --target-volume)',
+  },
+  copyConcurrency: {
+    flag: '--copy-concurrency',
+    valueName: '<n>',
+    schema: positiveInt,
+    default: 8,
+    description: 'parallel file copies',
+  },
+  jobTimeout: {
+    flag: '--job-timeout',
+    valueName: '<seconds>',
+    schema: positiveInt,
+    default: 6 * 3600,
+    description: 'seconds to wait for a DTR job to finish',
+  },
+  procedure: {
+    flag: '--procedure',
+    valueName: '<best-practice|read-only|reconfigure>',
+    schema: z.enum(procedureIds),
+    optional: true,
+    description: 'how to switch storage (default: chosen with you, best-practice in scripts)',
+  },
+  acceptTagLoss: {
+    flag: '--accept-tag-loss',
+    schema: flagBoolean,
+    default: false,
+    perRun: true,
+    description: 'accept that a plain reconfigure erases every tag (--procedure reconfigure)',
+  },
+  restoreGc: {
+    flag: '--restore-gc',
+    schema: flagBoolean,
+    default: true,
+    negatable: true,
+    confirm: 'Put the GC schedule back as it was before the migration?',
+    description: 'put the GC schedule back at the end (--no-restore-gc leaves it at Never)',
+  },
+  pullCheck: {
+    flag: '--pull-check',
+    valueName: '<none|head|sample|full>',
+    schema: z.enum(pullCheckModes),
+    default: 'head',
+    description:
+      'after the switch, check every manifest and blob through /v2/: HEAD, or also fetch and hash a sample or all',
+  },
+  redo: {
+    flag: '--redo',
+    valueName: '<restore|reconfigure>',
+    schema: z.enum(['restore', 'reconfigure']),
+    optional: true,
+    perRun: true,
+    description:
+      'run again a destroy+restore or reconfigure that an earlier run left failed or undecided (the confirmation is still asked)',
+  },
+  confirmDestroy: {
+    flag: '--confirm-destroy',
+    valueName: '<replica-id>',
+    schema: z.string().min(1),
+    optional: true,
+    perRun: true,
+    description: 'in scripts: confirm destroy and restore of this replica (with --yes); asked again on every run',
+  },
 } as const satisfies Record<string, InputSpec>;
 
 export type InputKey = keyof typeof inputSpecs;
@@ -98,7 +280,8 @@ export function specOf(key: InputKey): InputSpec {
 /** How the operator can give this input, for error messages: "--dtr-url (or DTR_URL)". */
 export function howToGive(key: InputKey): string {
   const spec = specOf(key);
-  if (spec.secret === true) return spec.flag.startsWith('--') ? `${spec.env} or ${spec.flag}` : `the environment variable ${spec.env}`;
+  if (spec.secret === true)
+    return spec.flag.startsWith('--') ? `${spec.env} or ${spec.flag}` : `the environment variable ${spec.env}`;
   return spec.env === undefined ? spec.flag : `${spec.flag} (or ${spec.env})`;
 }
 

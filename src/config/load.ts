@@ -13,7 +13,12 @@ const secretKeyHint = /token|password|secret/i;
 
 /** The config file's strict schema, derived from the input table. */
 export const configFileSchema = z
-  .object(Object.fromEntries(configKeys.map((key) => [key, specOf(key).schema.optional()])) as Record<InputKey, z.ZodOptional<z.ZodType<unknown>>>)
+  .object(
+    Object.fromEntries(configKeys.map((key) => [key, specOf(key).schema.optional()])) as Record<
+      InputKey,
+      z.ZodOptional<z.ZodType<unknown>>
+    >,
+  )
   .strict();
 
 /** Edit distance (insertions, deletions, substitutions), case-insensitive. */
@@ -24,7 +29,11 @@ function distance(a: string, b: string): number {
   for (let i = 1; i <= x.length; i += 1) {
     const next = [i];
     for (let j = 1; j <= y.length; j += 1) {
-      next[j] = Math.min((row[j] ?? 0) + 1, (next[j - 1] ?? 0) + 1, (row[j - 1] ?? 0) + (x[i - 1] === y[j - 1] ? 0 : 1));
+      next[j] = Math.min(
+        (row[j] ?? 0) + 1,
+        (next[j - 1] ?? 0) + 1,
+        (row[j - 1] ?? 0) + (x[i - 1] === y[j - 1] ? 0 : 1),
+      );
     }
     row = next;
   }
@@ -45,16 +54,22 @@ export async function loadConfigFile(file: string): Promise<ConfigFile> {
     text = await readFile(file, 'utf8');
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'cannot be read';
-    throw new MigrateError('CONFIG_UNREADABLE', `the config file ${file} ${reason}`, { hint: 'Check the path given to --config.' });
+    throw new MigrateError('CONFIG_UNREADABLE', `the config file ${file} ${reason}`, {
+      hint: 'Check the path given to --config.',
+    });
   }
   let raw: unknown;
   try {
     raw = extname(file) === '.json' ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
     const detail = error instanceof Error ? error.message.split('\n')[0] : 'syntax error';
-    throw new MigrateError('CONFIG_INVALID', `the config file ${file} is not valid ${extname(file) === '.json' ? 'JSON' : 'YAML'}: ${detail}`, {
-      hint: 'Fix the syntax, or check it with `dtr-migrate plan --config <file>`.',
-    });
+    throw new MigrateError(
+      'CONFIG_INVALID',
+      `the config file ${file} is not valid ${extname(file) === '.json' ? 'JSON' : 'YAML'}: ${detail}`,
+      {
+        hint: 'Fix the syntax, or check it with `dtr-migrate plan --config <file>`.',
+      },
+    );
   }
   if (raw === null || raw === undefined) return {};
   const parsed = configFileSchema.safeParse(raw);
@@ -69,17 +84,33 @@ export async function loadConfigFile(file: string): Promise<ConfigFile> {
         return near === undefined ? key : `${key} (did you mean ${near}?)`;
       });
       return [
-        ...consents.map((key) => `${key} is a consent for one run, never kept in a file: give ${specOf(key).flag} on the command line of that run`),
-        ...(unknown.length === 0 ? [] : [`unknown key${unknown.length > 1 ? 's' : ''} ${named.join(', ')}${secret ? ' (secrets belong in DTR_TOKEN / UCP_PASSWORD, never in a file)' : ''}`]),
+        ...consents.map(
+          (key) =>
+            `${key} is a consent for one run, never kept in a file: give ${specOf(key).flag} on the command line of that run`,
+        ),
+        ...(unknown.length === 0
+          ? []
+          : [
+              `unknown key${unknown.length > 1 ? 's' : ''} ${named.join(', ')}${secret ? ' (secrets belong in DTR_TOKEN / UCP_PASSWORD, never in a file)' : ''}`,
+            ]),
       ].join('; ');
     }
     return `${issue.path.join('.') || '(top level)'}: ${issue.message}`;
   });
   // An unknown key wants the list of keys; a bad value wants to know what the key means.
-  const badValues = parsed.error.issues.filter((issue) => issue.code !== 'unrecognized_keys').map((issue) => issue.path[0]);
-  const explained = [...new Set(badValues)].filter((key): key is InputKey => typeof key === 'string' && (configKeys as string[]).includes(key));
-  const hint = explained.length === badValues.length && explained.length > 0
-    ? `Fix ${explained.map((key) => `${key} (${specOf(key).description})`).join('; ')}.`
-    : `Valid keys: ${configKeys.join(', ')}.`;
-  throw new MigrateError('CONFIG_INVALID', `the config file ${file} has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}: ${problems.join('; ')}`, { hint });
+  const badValues = parsed.error.issues
+    .filter((issue) => issue.code !== 'unrecognized_keys')
+    .map((issue) => issue.path[0]);
+  const explained = [...new Set(badValues)].filter(
+    (key): key is InputKey => typeof key === 'string' && (configKeys as string[]).includes(key),
+  );
+  const hint =
+    explained.length === badValues.length && explained.length > 0
+      ? `Fix ${explained.map((key) => `${key} (${specOf(key).description})`).join('; ')}.`
+      : `Valid keys: ${configKeys.join(', ')}.`;
+  throw new MigrateError(
+    'CONFIG_INVALID',
+    `the config file ${file} has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}: ${problems.join('; ')}`,
+    { hint },
+  );
 }

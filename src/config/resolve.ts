@@ -36,7 +36,14 @@ export interface InputSources {
 }
 
 /** Inputs that identify the migration: changing one mid-way would mix two migrations in one journal. */
-const identityKeys: readonly InputKey[] = ['dtrUrl', 'replicaId', 'sourceStorage', 'targetStorage', 'targetVolume', 'targetNfsUrl'];
+const identityKeys: readonly InputKey[] = [
+  'dtrUrl',
+  'replicaId',
+  'sourceStorage',
+  'targetStorage',
+  'targetVolume',
+  'targetNfsUrl',
+];
 
 export class InputResolver {
   private readonly values = new Map<InputKey, { value: unknown; origin: InputOrigin }>();
@@ -87,7 +94,9 @@ export class InputResolver {
       return yes as ResolvedInputs[K];
     }
     if (!this.io.interactive || spec.prompt === undefined) {
-      throw new MigrateError('INPUT_REQUIRED', `${spec.description} is needed but was not given`, { hint: `Pass ${howToGive(key)}.` });
+      throw new MigrateError('INPUT_REQUIRED', `${spec.description} is needed but was not given`, {
+        hint: `Pass ${howToGive(key)}.`,
+      });
     }
     const answer = await this.io.ask(
       spec.secret === true
@@ -136,10 +145,12 @@ export class InputResolver {
     if (spec.secret === true) return undefined;
     if (this.sources.config[key] !== undefined) return { raw: this.sources.config[key], origin: 'config file' };
     // A consent in an older journal is not consent for this run.
-    if (this.sources.journal[key] !== undefined && spec.perRun !== true) return { raw: this.sources.journal[key], origin: 'journal' };
+    if (this.sources.journal[key] !== undefined && spec.perRun !== true)
+      return { raw: this.sources.journal[key], origin: 'journal' };
     if (this.detected.has(key)) return { raw: this.detected.get(key), origin: 'detected' };
     // A question with a default is asked in the wizard; only scripts take the default silently.
-    if (spec.default !== undefined && !(spec.confirm !== undefined && this.io.interactive && !this.takeDefaults)) return { raw: spec.default, origin: 'default' };
+    if (spec.default !== undefined && !(spec.confirm !== undefined && this.io.interactive && !this.takeDefaults))
+      return { raw: spec.default, origin: 'default' };
     return undefined;
   }
 
@@ -151,9 +162,13 @@ export class InputResolver {
     // Never echo a secret's value; for other inputs the value helps spot the typo.
     const shown = spec.secret === true ? '' : ` "${String(raw)}"`;
     const choices = choicesOf(parsed.error.issues[0]);
-    const problem = choices === undefined ? (parsed.error.issues[0]?.message ?? 'is not valid') : `must be one of: ${choices}`;
+    const problem =
+      choices === undefined ? (parsed.error.issues[0]?.message ?? 'is not valid') : `must be one of: ${choices}`;
     throw new MigrateError('USAGE', `${where}${shown} ${problem}`, {
-      hint: choices === undefined ? `Fix ${howToGive(key)}: ${spec.description}.` : `Pass ${spec.flag} with one of: ${choices}.`,
+      hint:
+        choices === undefined
+          ? `Fix ${howToGive(key)}: ${spec.description}.`
+          : `Pass ${spec.flag} with one of: ${choices}.`,
     });
   }
 
@@ -161,15 +176,21 @@ export class InputResolver {
     if (!identityKeys.includes(key) || origin === 'journal' || origin === 'default' || origin === 'detected') return;
     const recorded = this.sources.journal[key];
     if (recorded === undefined || recorded === value) return;
-    throw new MigrateError('JOURNAL_MISMATCH', `${inputSpecs[key].flag} is "${String(value)}" but this migration's journal says "${String(recorded)}"`, {
-      hint: `Drop ${inputSpecs[key].flag} to continue the recorded migration, or use another --state-dir for a different one.`,
-    });
+    throw new MigrateError(
+      'JOURNAL_MISMATCH',
+      `${inputSpecs[key].flag} is "${String(value)}" but this migration's journal says "${String(recorded)}"`,
+      {
+        hint: `Drop ${inputSpecs[key].flag} to continue the recorded migration, or use another --state-dir for a different one.`,
+      },
+    );
   }
 }
 
 /** The allowed values, where the input is one of a fixed set (zod's invalid_value issue lists them). */
 function choicesOf(issue: { code: string; values?: readonly unknown[] } | undefined): string | undefined {
-  return issue?.code === 'invalid_value' && issue.values !== undefined ? issue.values.map(String).join(', ') : undefined;
+  return issue?.code === 'invalid_value' && issue.values !== undefined
+    ? issue.values.map(String).join(', ')
+    : undefined;
 }
 
 function validationMessage(key: InputKey, text: string): string | undefined {

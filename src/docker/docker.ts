@@ -84,7 +84,12 @@ export class Docker {
    * killed or timed out: then the container it started may still be at work.
    */
   static failedOnItsOwn(error: unknown): boolean {
-    return isMigrateError(error) && error.code === 'DOCKER_FAILED' && error.cause instanceof ProcessError && error.cause.kind === 'exited';
+    return (
+      isMigrateError(error) &&
+      error.code === 'DOCKER_FAILED' &&
+      error.cause instanceof ProcessError &&
+      error.cause.kind === 'exited'
+    );
   }
 
   private explain(error: unknown, purpose: string): unknown {
@@ -101,12 +106,20 @@ export class Docker {
       case 'aborted':
         return new MigrateError('INTERRUPTED', `${purpose} was interrupted`);
       default: {
-        const last = error.stderrTail.split('\n').filter((l) => l.trim() !== '').at(-1) ?? '';
-        return new MigrateError('DOCKER_FAILED', `${purpose} failed: ${error.message}${last === '' ? '' : `: ${last.trim()}`}`, {
-          hint: `The full output is in ${this.logFile ?? 'the log file'}; fix the cause and run the same command again to resume.`,
-          details: error.stderrTail === '' ? [] : error.stderrTail.split('\n'),
-          cause: error,
-        });
+        const last =
+          error.stderrTail
+            .split('\n')
+            .filter((l) => l.trim() !== '')
+            .at(-1) ?? '';
+        return new MigrateError(
+          'DOCKER_FAILED',
+          `${purpose} failed: ${error.message}${last === '' ? '' : `: ${last.trim()}`}`,
+          {
+            hint: `The full output is in ${this.logFile ?? 'the log file'}; fix the cause and run the same command again to resume.`,
+            details: error.stderrTail === '' ? [] : error.stderrTail.split('\n'),
+            cause: error,
+          },
+        );
       }
     }
   }

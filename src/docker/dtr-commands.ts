@@ -17,8 +17,7 @@ export interface UcpConnection {
 
 /** Where DTR keeps image data after a restore or reconfigure. */
 export type NewStorage =
-  | { readonly kind: 'volume'; readonly volume: string }
-  | { readonly kind: 'nfs'; readonly url: string };
+  { readonly kind: 'volume'; readonly volume: string } | { readonly kind: 'nfs'; readonly url: string };
 
 /** A command to run: argv for the docker binary plus the names of variables it must inherit. */
 export interface DockerCommand {
@@ -46,7 +45,9 @@ function ucpFlags(ucp: UcpConnection): string[] {
 }
 
 function ucpEnv(ucp: UcpConnection, password: string): Record<string, string> {
-  return ucp.ca === undefined ? { [ucpPasswordVariable]: password } : { [ucpPasswordVariable]: password, [ucpCaVariable]: ucp.ca };
+  return ucp.ca === undefined
+    ? { [ucpPasswordVariable]: password }
+    : { [ucpPasswordVariable]: password, [ucpCaVariable]: ucp.ca };
 }
 
 function storageFlags(storage: NewStorage): string[] {
@@ -63,7 +64,13 @@ export interface BootstrapperTarget {
 /** `docker run -i --rm --log-driver none ... backup`: the tar comes on stdout, logs kept out of it [doc]. */
 export function backupCommand(t: BootstrapperTarget): DockerCommand {
   return {
-    args: [...runPrefix(t.version, t.ucp, ['--log-driver', 'none']), 'backup', ...ucpFlags(t.ucp), '--existing-replica-id', t.replicaId],
+    args: [
+      ...runPrefix(t.version, t.ucp, ['--log-driver', 'none']),
+      'backup',
+      ...ucpFlags(t.ucp),
+      '--existing-replica-id',
+      t.replicaId,
+    ],
     env: ucpEnv(t.ucp, t.ucpPassword),
     secretEnv: [ucpPasswordVariable],
   };
@@ -81,7 +88,15 @@ export function destroyCommand(t: BootstrapperTarget): DockerCommand {
 export function restoreCommand(t: BootstrapperTarget, storage: NewStorage, ucpNode?: string): DockerCommand {
   const node = ucpNode === undefined ? [] : ['--ucp-node', ucpNode];
   return {
-    args: [...runPrefix(t.version, t.ucp), 'restore', ...ucpFlags(t.ucp), ...node, '--replica-id', t.replicaId, ...storageFlags(storage)],
+    args: [
+      ...runPrefix(t.version, t.ucp),
+      'restore',
+      ...ucpFlags(t.ucp),
+      ...node,
+      '--replica-id',
+      t.replicaId,
+      ...storageFlags(storage),
+    ],
     env: ucpEnv(t.ucp, t.ucpPassword),
     secretEnv: [ucpPasswordVariable],
   };
@@ -97,9 +112,18 @@ export function restoreCommand(t: BootstrapperTarget, storage: NewStorage, ucpNo
 export type ReconfigureMode = 'migrated' | 'reinitialize' | 'plain';
 
 export function reconfigureCommand(t: BootstrapperTarget, storage: NewStorage, mode: ReconfigureMode): DockerCommand {
-  const modeFlags = mode === 'migrated' ? ['--storage-migrated'] : mode === 'reinitialize' ? ['--reinitialize-storage'] : [];
+  const modeFlags =
+    mode === 'migrated' ? ['--storage-migrated'] : mode === 'reinitialize' ? ['--reinitialize-storage'] : [];
   return {
-    args: [...runPrefix(t.version, t.ucp), 'reconfigure', ...ucpFlags(t.ucp), '--existing-replica-id', t.replicaId, ...storageFlags(storage), ...modeFlags],
+    args: [
+      ...runPrefix(t.version, t.ucp),
+      'reconfigure',
+      ...ucpFlags(t.ucp),
+      '--existing-replica-id',
+      t.replicaId,
+      ...storageFlags(storage),
+      ...modeFlags,
+    ],
     env: ucpEnv(t.ucp, t.ucpPassword),
     secretEnv: [ucpPasswordVariable],
   };
@@ -107,7 +131,11 @@ export function reconfigureCommand(t: BootstrapperTarget, storage: NewStorage, m
 
 /** The environment of the registry container: the documented way to learn the running version [doc]. */
 export function inspectEnvCommand(replicaId: string): DockerCommand {
-  return { args: ['container', 'inspect', '--format', '{{json .Config.Env}}', registryContainer(replicaId)], env: {}, secretEnv: [] };
+  return {
+    args: ['container', 'inspect', '--format', '{{json .Config.Env}}', registryContainer(replicaId)],
+    env: {},
+    secretEnv: [],
+  };
 }
 
 /** Names of DTR's RethinkDB containers, whose suffix is the replica id [doc]. */
@@ -117,7 +145,11 @@ export function listReplicaContainersCommand(): DockerCommand {
 
 /** The registry container's mounts, to see which storage DTR now serves from. */
 export function inspectMountsCommand(replicaId: string): DockerCommand {
-  return { args: ['container', 'inspect', '--format', '{{json .Mounts}}', registryContainer(replicaId)], env: {}, secretEnv: [] };
+  return {
+    args: ['container', 'inspect', '--format', '{{json .Mounts}}', registryContainer(replicaId)],
+    env: {},
+    secretEnv: [],
+  };
 }
 
 /** A volume's driver options (for NFS: the server address and export path). */

@@ -78,9 +78,24 @@ export async function runProcess(bin: string, args: readonly string[], options: 
   if (code === 'ENOENT') throw new ProcessError('spawn-failed', `${bin} was not found`, undefined, '');
   if (code === 'EACCES') throw new ProcessError('not-executable', `${bin} is not executable`, undefined, '');
   if (result.isCanceled) throw new ProcessError('aborted', `${bin} was stopped`, result.exitCode, tail(stderr));
-  if (result.timedOut) throw new ProcessError('timeout', `${bin} did not finish in time`, result.exitCode, tail(stderr));
-  if (result.isTerminated) throw new ProcessError('killed', `${bin} was killed by ${result.signal ?? 'a signal'}`, result.exitCode, tail(stderr));
-  if (result.failed && result.exitCode === undefined) throw new ProcessError('spawn-failed', `${bin} could not be started`, undefined, tail(stderr));
-  if (result.exitCode !== 0) throw new ProcessError('exited', `${bin} exited with code ${result.exitCode}`, result.exitCode, tail(stderr), stdout);
+  if (result.timedOut)
+    throw new ProcessError('timeout', `${bin} did not finish in time`, result.exitCode, tail(stderr));
+  if (result.isTerminated)
+    throw new ProcessError(
+      'killed',
+      `${bin} was killed by ${result.signal ?? 'a signal'}`,
+      result.exitCode,
+      tail(stderr),
+    );
+  if (result.failed && result.exitCode === undefined)
+    throw new ProcessError('spawn-failed', `${bin} could not be started`, undefined, tail(stderr));
+  if (result.exitCode !== 0)
+    throw new ProcessError(
+      'exited',
+      `${bin} exited with code ${result.exitCode}`,
+      result.exitCode,
+      tail(stderr),
+      stdout,
+    );
   return { exitCode: 0, stdout, stderr };
 }

@@ -36,7 +36,8 @@ export const procedures: Readonly<Record<ProcedureId, Procedure>> = {
   },
 };
 
-export type Availability = { readonly ok: true } | { readonly ok: false; readonly reason: string; readonly way: string };
+export type Availability =
+  { readonly ok: true } | { readonly ok: false; readonly reason: string; readonly way: string };
 
 export function availability(id: ProcedureId, family: VersionFamily, version: string): Availability {
   if (id === 'read-only' && family === 'wipes-tags') {

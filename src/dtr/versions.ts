@@ -21,9 +21,13 @@ export function classifyVersion(version: string): VersionInfo {
   const parts = parse(version);
   const [major, minor, patch] = parts ?? [0, 0, 0];
   if (parts === undefined || major !== 2 || minor < 5 || minor > 9) {
-    throw new MigrateError('UNSUPPORTED_VERSION', `DTR ${version} is not a version dtr-migrate supports (${supportedVersions})`, {
-      hint: 'Check --dtr-version; before 2.5 DTR rebuilt tags with a tagmigration job and needs no tool.',
-    });
+    throw new MigrateError(
+      'UNSUPPORTED_VERSION',
+      `DTR ${version} is not a version dtr-migrate supports (${supportedVersions})`,
+      {
+        hint: 'Check --dtr-version; before 2.5 DTR rebuilt tags with a tagmigration job and needs no tool.',
+      },
+    );
   }
   if (minor === 5 || (minor === 6 && patch < 4)) return { version, family: 'wipes-tags' };
   if (minor === 9) return { version, family: 'msr-2.9' };

@@ -23,13 +23,37 @@ export type RunEvent =
       readonly resumed: boolean;
     }
   | { readonly event: 'step-skip'; readonly id: StepId; readonly reason: string }
-  | { readonly event: 'step-plan'; readonly id: StepId; readonly title: string; readonly purpose: string; readonly actions: readonly PlannedAction[] }
-  | { readonly event: 'step-start'; readonly id: StepId; readonly title: string; readonly purpose: string; readonly attempt: number }
+  | {
+      readonly event: 'step-plan';
+      readonly id: StepId;
+      readonly title: string;
+      readonly purpose: string;
+      readonly actions: readonly PlannedAction[];
+    }
+  | {
+      readonly event: 'step-start';
+      readonly id: StepId;
+      readonly title: string;
+      readonly purpose: string;
+      readonly attempt: number;
+    }
   | { readonly event: 'progress'; readonly id: StepId; readonly text: string; readonly fraction?: number }
   | { readonly event: 'step-verify'; readonly id: StepId }
   | { readonly event: 'step-done'; readonly id: StepId; readonly facts: readonly string[]; readonly durationMs: number }
-  | { readonly event: 'step-failed'; readonly id: StepId; readonly code: string; readonly message: string; readonly hint?: string }
-  | { readonly event: 'confirm-destroy'; readonly id: StepId; readonly willDestroy: readonly string[]; readonly protections: readonly string[]; readonly expect: string }
+  | {
+      readonly event: 'step-failed';
+      readonly id: StepId;
+      readonly code: string;
+      readonly message: string;
+      readonly hint?: string;
+    }
+  | {
+      readonly event: 'confirm-destroy';
+      readonly id: StepId;
+      readonly willDestroy: readonly string[];
+      readonly protections: readonly string[];
+      readonly expect: string;
+    }
   | { readonly event: 'notice'; readonly level: 'info' | 'warn'; readonly text: string };
 
 /** The engine's only way out: events, and questions the CLI answers (or refuses in scripts). */
@@ -40,7 +64,16 @@ export interface Io {
 }
 
 export type Question =
-  | { readonly kind: 'text'; readonly message: string; readonly default?: string; readonly validate?: (value: string) => string | true }
+  | {
+      readonly kind: 'text';
+      readonly message: string;
+      readonly default?: string;
+      readonly validate?: (value: string) => string | true;
+    }
   | { readonly kind: 'secret'; readonly message: string }
   | { readonly kind: 'confirm'; readonly message: string; readonly default: boolean }
-  | { readonly kind: 'select'; readonly message: string; readonly choices: ReadonlyArray<{ readonly value: string; readonly name: string; readonly description?: string }> };
+  | {
+      readonly kind: 'select';
+      readonly message: string;
+      readonly choices: ReadonlyArray<{ readonly value: string; readonly name: string; readonly description?: string }>;
+    };

@@ -54,7 +54,11 @@ export class Journal {
     if (existing !== undefined) return new Journal(file, existing, true);
     const now = new Date().toISOString();
     const steps = Object.fromEntries(stepIds.map((id) => [id, { status: 'pending' as const, attempts: 0 }]));
-    return new Journal(file, { version: journalVersion, tool: 'dtr-migrate', createdAt: now, updatedAt: now, procedure, inputs: {}, steps }, false);
+    return new Journal(
+      file,
+      { version: journalVersion, tool: 'dtr-migrate', createdAt: now, updatedAt: now, procedure, inputs: {}, steps },
+      false,
+    );
   }
 
   /** Reads and validates a journal file; undefined when there is none. */
@@ -64,28 +68,42 @@ export class Journal {
       text = await readFile(file, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new MigrateError('JOURNAL_INVALID', `the journal ${file} cannot be read`, { hint: 'Check the permissions of --state-dir.' });
+      throw new MigrateError('JOURNAL_INVALID', `the journal ${file} cannot be read`, {
+        hint: 'Check the permissions of --state-dir.',
+      });
     }
     let raw: unknown;
     try {
       raw = JSON.parse(text);
     } catch {
-      throw new MigrateError('JOURNAL_INVALID', `the journal ${file} is damaged (not valid JSON); it was left as it is`, {
-        hint: 'Restore it from a copy, or move it away and start a new migration with another --state-dir.',
-      });
+      throw new MigrateError(
+        'JOURNAL_INVALID',
+        `the journal ${file} is damaged (not valid JSON); it was left as it is`,
+        {
+          hint: 'Restore it from a copy, or move it away and start a new migration with another --state-dir.',
+        },
+      );
     }
     const version = (raw as { version?: unknown } | null)?.version;
     if (typeof version === 'number' && version > journalVersion) {
-      throw new MigrateError('JOURNAL_INVALID', `the journal ${file} was written by a newer dtr-migrate (journal version ${version})`, {
-        hint: 'Continue this migration with the dtr-migrate version that started it.',
-      });
+      throw new MigrateError(
+        'JOURNAL_INVALID',
+        `the journal ${file} was written by a newer dtr-migrate (journal version ${version})`,
+        {
+          hint: 'Continue this migration with the dtr-migrate version that started it.',
+        },
+      );
     }
     const parsed = journalSchema.safeParse(raw);
     if (!parsed.success) {
       const where = parsed.error.issues[0]?.path.join('.') ?? '';
-      throw new MigrateError('JOURNAL_INVALID', `the journal ${file} is damaged (${where}: ${parsed.error.issues[0]?.message}); it was left as it is`, {
-        hint: 'Restore it from a copy, or move it away and start a new migration with another --state-dir.',
-      });
+      throw new MigrateError(
+        'JOURNAL_INVALID',
+        `the journal ${file} is damaged (${where}: ${parsed.error.issues[0]?.message}); it was left as it is`,
+        {
+          hint: 'Restore it from a copy, or move it away and start a new migration with another --state-dir.',
+        },
+      );
     }
     return parsed.data;
   }

@@ -60,7 +60,13 @@ const connectionInputs: readonly InputKey[] = ['dtrUrl', 'username', 'dtrToken',
 export function summarize(steps: readonly Step[], journal: Pick<Journal, 'step'>): StepSummary[] {
   return steps.map((step) => {
     const record = journal.step(step.id);
-    return { id: step.id, title: step.title, status: record.status, ...(record.durationMs === undefined ? {} : { durationMs: record.durationMs }), facts: record.facts ?? [] };
+    return {
+      id: step.id,
+      title: step.title,
+      status: record.status,
+      ...(record.durationMs === undefined ? {} : { durationMs: record.durationMs }),
+      facts: record.facts ?? [],
+    };
   });
 }
 
@@ -71,9 +77,14 @@ export function summarize(steps: readonly Step[], journal: Pick<Journal, 'step'>
 function dtrMayBeDown(data: JournalData | undefined): boolean {
   const startedIn = (id: string, marks: readonly string[]): boolean => {
     const step = data?.steps[id];
-    return step !== undefined && step.status !== 'verified' && marks.some((mark) => step.checkpoint?.[mark] !== undefined);
+    return (
+      step !== undefined && step.status !== 'verified' && marks.some((mark) => step.checkpoint?.[mark] !== undefined)
+    );
   };
-  return startedIn('restore', ['destroyStartedAt', 'destroyedAt']) || startedIn('reconfigure', ['reconfigureStartedAt', 'reconfiguredAt']);
+  return (
+    startedIn('restore', ['destroyStartedAt', 'destroyedAt']) ||
+    startedIn('reconfigure', ['reconfigureStartedAt', 'reconfiguredAt'])
+  );
 }
 
 export async function runMigration(options: MigrationOptions): Promise<MigrationResult> {
@@ -81,14 +92,28 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
   if (!options.dryRun) await prepareStateDir(stateDir);
   const lock = options.dryRun
     ? undefined
-    : await acquireLock(stateDir, async () => options.takeOverLock || (io.interactive && (await io.ask({ kind: 'confirm', message: 'The state directory is locked by a dtr-migrate that no longer runs. Take the lock over?', default: false })) === true));
+    : await acquireLock(
+        stateDir,
+        async () =>
+          options.takeOverLock ||
+          (io.interactive &&
+            (await io.ask({
+              kind: 'confirm',
+              message: 'The state directory is locked by a dtr-migrate that no longer runs. Take the lock over?',
+              default: false,
+            })) === true),
+      );
   let client: DtrClient | undefined;
   // Until the inputs are read there is no secret to mask.
   let mask = (text: string): string => text;
   try {
     const existing = await Journal.read(join(stateDir, journalFileName));
     const log = options.dryRun ? undefined : await LogFile.create(stateDir);
-    const inputs = new InputResolver({ ...options.sources, journal: (existing?.inputs ?? {}) as InputSources['journal'] }, io, options.yes);
+    const inputs = new InputResolver(
+      { ...options.sources, journal: (existing?.inputs ?? {}) as InputSources['journal'] },
+      io,
+      options.yes,
+    );
     inputs.checkGiven();
     await inputs.requireAll(connectionInputs);
     mask = (text) => maskWith(inputs.secrets(), text);
@@ -105,7 +130,12 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
     });
     const mayBeDown = dtrMayBeDown(existing);
     client.expectDowntime(mayBeDown);
-    if (inputs.peek('insecureTls') === true) io.emit({ event: 'notice', level: 'warn', text: 'TLS verification of the DTR API is off (--insecure-tls): use --ca-cert instead where you can.' });
+    if (inputs.peek('insecureTls') === true)
+      io.emit({
+        event: 'notice',
+        level: 'warn',
+        text: 'TLS verification of the DTR API is off (--insecure-tls): use --ca-cert instead where you can.',
+      });
     const findings = await preflight(client, inputs, mayBeDown);
     // DTR answered with a healthy replica: a blip from here on gets the full retry budget again.
     client.expectDowntime(findings.dtrDown);
@@ -119,18 +149,29 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
     const redo = redoRequested(inputs, steps, journal);
     const pending = steps.filter((step) => journal.status(step.id) !== 'verified');
     // Only while the reconfigure is still to come: once it ran, the loss was accepted on that run.
-    const wipePending = procedure === 'reconfigure' && pending.some((step) => step.id === 'reconfigure') && journal.step('reconfigure').checkpoint?.['reconfiguredAt'] === undefined;
+    const wipePending =
+      procedure === 'reconfigure' &&
+      pending.some((step) => step.id === 'reconfigure') &&
+      journal.step('reconfigure').checkpoint?.['reconfiguredAt'] === undefined;
     if (wipePending && !io.interactive && inputs.peek('acceptTagLoss') !== true) {
-      throw new MigrateError('CONFIRMATION_REQUIRED', 'the reconfigure procedure erases every tag; in a script that must be accepted up front, and nothing was changed', {
-        hint: 'Add --accept-tag-loss if that is what you want, or use --procedure best-practice (or read-only on 2.6.4+), which keep the tags.',
-      });
+      throw new MigrateError(
+        'CONFIRMATION_REQUIRED',
+        'the reconfigure procedure erases every tag; in a script that must be accepted up front, and nothing was changed',
+        {
+          hint: 'Add --accept-tag-loss if that is what you want, or use --procedure best-practice (or read-only on 2.6.4+), which keep the tags.',
+        },
+      );
     }
     if (!io.interactive && !options.dryRun) {
       const missing = inputs.missing([...new Set(pending.flatMap((step) => step.inputs))]);
       if (missing.length > 0) {
-        throw new MigrateError('INPUT_REQUIRED', `${missing.length === 1 ? 'an input is' : `${missing.length} inputs are`} missing: ${missing.map((k) => howToGive(k)).join(', ')}`, {
-          hint: `Pass ${missing.map((k) => howToGive(k)).join('; ')}. Nothing was changed.`,
-        });
+        throw new MigrateError(
+          'INPUT_REQUIRED',
+          `${missing.length === 1 ? 'an input is' : `${missing.length} inputs are`} missing: ${missing.map((k) => howToGive(k)).join(', ')}`,
+          {
+            hint: `Pass ${missing.map((k) => howToGive(k)).join('; ')}. Nothing was changed.`,
+          },
+        );
       }
     }
     await checkStorageInputs(inputs, pending, options.dryRun);
@@ -148,13 +189,27 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
     io.emit({ event: 'run-start', stateDir, procedure, detected, steps: states, resumed: journal.existed });
     if (options.dryRun) {
       const ctx = planContext({ journal, stateDir, services }, { ...inputs.snapshot(), ...peekAll(inputs, pending) });
-      for (const step of pending) io.emit({ event: 'step-plan', id: step.id, title: step.title, purpose: step.purpose, actions: step.plan(ctx) });
+      for (const step of pending)
+        io.emit({ event: 'step-plan', id: step.id, title: step.title, purpose: step.purpose, actions: step.plan(ctx) });
       return { procedure, steps: summarize(steps, journal), stateDir, logFile: undefined, dryRun: true };
     }
     log?.write(`run started: ${procedure}, ${pending.length} step(s) to go; ${detected.join('; ')}`);
-    if (redo !== undefined) log?.write(`--redo ${redo}: it runs again from the start once confirmed, whatever earlier runs left`);
+    if (redo !== undefined)
+      log?.write(`--redo ${redo}: it runs again from the start once confirmed, whatever earlier runs left`);
     try {
-      await runSteps({ steps, journal, io, inputs, services, stateDir, log: writeLog, signal: options.signal, yes: options.yes, mask, ...(redo === undefined ? {} : { redo }) });
+      await runSteps({
+        steps,
+        journal,
+        io,
+        inputs,
+        services,
+        stateDir,
+        log: writeLog,
+        signal: options.signal,
+        yes: options.yes,
+        mask,
+        ...(redo === undefined ? {} : { redo }),
+      });
     } catch (error) {
       log?.write(`run stopped: ${error instanceof Error ? error.message : String(error)}`);
       if (error instanceof MigrateError) for (const line of error.details) log?.write(`  ${line}`);
@@ -178,7 +233,8 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
 async function checkStorageInputs(inputs: InputResolver, pending: readonly Step[], dryRun: boolean): Promise<void> {
   const source = inputs.peek('sourceStorage');
   const target = inputs.peek('targetStorage');
-  if (source === undefined || target === undefined || !pending.some((step) => step.id === migrateStorageStep.id)) return;
+  if (source === undefined || target === undefined || !pending.some((step) => step.id === migrateStorageStep.id))
+    return;
   await checkLocations({ kind: 'path', path: source }, { kind: 'path', path: target }, migrateStorageFlags, dryRun);
 }
 
@@ -187,10 +243,14 @@ function redoRequested(inputs: InputResolver, steps: readonly Step[], journal: J
   const redo = inputs.peek('redo');
   if (redo === undefined) return undefined;
   if (!steps.some((step) => step.id === redo)) {
-    throw new MigrateError('USAGE', `--redo ${redo}: this migration's procedure has no ${redo} step`, { hint: 'Check `dtr-migrate status` for its steps.' });
+    throw new MigrateError('USAGE', `--redo ${redo}: this migration's procedure has no ${redo} step`, {
+      hint: 'Check `dtr-migrate status` for its steps.',
+    });
   }
   if (journal.status(redo) === 'verified') {
-    throw new MigrateError('USAGE', `--redo ${redo}: that step is verified, and is never run again`, { hint: 'Drop --redo; it is only for a step an earlier run left failed or undecided.' });
+    throw new MigrateError('USAGE', `--redo ${redo}: that step is verified, and is never run again`, {
+      hint: 'Drop --redo; it is only for a step an earlier run left failed or undecided.',
+    });
   }
   return redo;
 }
@@ -201,11 +261,19 @@ function redoRequested(inputs: InputResolver, steps: readonly Step[], journal: J
  */
 function checkStorageNaming(inputs: InputResolver, journal: Journal): void {
   const copiedAs = (journal.step(migrateStorageStep.id).output as { dtrStorage?: unknown } | undefined)?.dtrStorage;
-  const named = renamedStorage(copiedAs, { targetStorage: inputs.peek('targetStorage'), targetVolume: inputs.peek('targetVolume'), targetNfsUrl: inputs.peek('targetNfsUrl') });
-  if (named === undefined) return;
-  throw new MigrateError('JOURNAL_MISMATCH', `this run names the new storage ${named}, but this migration copied and verified it for ${copiedAs}`, {
-    hint: 'Drop --target-volume / --target-nfs-url, or give the values used when it was copied; use another --state-dir for a different migration.',
+  const named = renamedStorage(copiedAs, {
+    targetStorage: inputs.peek('targetStorage'),
+    targetVolume: inputs.peek('targetVolume'),
+    targetNfsUrl: inputs.peek('targetNfsUrl'),
   });
+  if (named === undefined) return;
+  throw new MigrateError(
+    'JOURNAL_MISMATCH',
+    `this run names the new storage ${named}, but this migration copied and verified it for ${copiedAs}`,
+    {
+      hint: 'Drop --target-volume / --target-nfs-url, or give the values used when it was copied; use another --state-dir for a different migration.',
+    },
+  );
 }
 
 /** For a plan: every input that can be had without asking (missing ones show as <placeholders>). */

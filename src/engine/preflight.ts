@@ -20,10 +20,14 @@ export interface Findings {
 
 export function checkInputConsistency(inputs: InputResolver): void {
   if (inputs.peek('targetVolume') !== undefined && inputs.peek('targetNfsUrl') !== undefined) {
-    throw new MigrateError('USAGE', '--target-volume and --target-nfs-url both name the new storage', { hint: 'Give only one of them.' });
+    throw new MigrateError('USAGE', '--target-volume and --target-nfs-url both name the new storage', {
+      hint: 'Give only one of them.',
+    });
   }
   if (inputs.peek('insecureTls') === true && inputs.peek('caCert') !== undefined) {
-    throw new MigrateError('USAGE', '--insecure-tls and --ca-cert contradict each other', { hint: 'Drop --insecure-tls: with --ca-cert the certificate is verified.' });
+    throw new MigrateError('USAGE', '--insecure-tls and --ca-cert contradict each other', {
+      hint: 'Drop --insecure-tls: with --ca-cert the certificate is verified.',
+    });
   }
 }
 
@@ -51,14 +55,22 @@ export async function preflight(api: DtrClient, inputs: InputResolver, dtrMayBeD
   const healthy = replicaId === undefined || replicas[replicaId] === healthyReplicaStatus;
   if (dtrMayBeDown && !healthy) return { ...down, replicas, readOnly };
   if (replicaId !== undefined && !ids.includes(replicaId)) {
-    throw new MigrateError('USAGE', `replica ${replicaId} is not one of this DTR's replicas (${ids.join(', ') || 'none reported'})`, {
-      hint: `Pass --replica-id with one of: ${ids.join(', ')}`,
-    });
+    throw new MigrateError(
+      'USAGE',
+      `replica ${replicaId} is not one of this DTR's replicas (${ids.join(', ') || 'none reported'})`,
+      {
+        hint: `Pass --replica-id with one of: ${ids.join(', ')}`,
+      },
+    );
   }
   if (!healthy) {
-    throw new MigrateError('STEP_FAILED', `replica ${replicaId} is not healthy ("${replicas[replicaId]}"); a migration must start from a healthy DTR`, {
-      hint: 'Fix the replica first (DTR System > Status), then run again.',
-    });
+    throw new MigrateError(
+      'STEP_FAILED',
+      `replica ${replicaId} is not healthy ("${replicas[replicaId]}"); a migration must start from a healthy DTR`,
+      {
+        hint: 'Fix the replica first (DTR System > Status), then run again.',
+      },
+    );
   }
   return { dtrUrl: api.url, replicas, readOnly, gcSchedules, dtrDown: false };
 }

@@ -9,12 +9,22 @@ import type { VersionInfo } from '../dtr/versions.js';
 import { MigrateError } from '../errors.js';
 import type { Io } from './events.js';
 
-export async function chooseProcedure(io: Io, inputs: InputResolver, journaled: string | undefined, version: VersionInfo, takeDefault = false): Promise<ProcedureId> {
+export async function chooseProcedure(
+  io: Io,
+  inputs: InputResolver,
+  journaled: string | undefined,
+  version: VersionInfo,
+  takeDefault = false,
+): Promise<ProcedureId> {
   const given = inputs.peek('procedure');
   if (journaled !== undefined && given !== undefined && given !== journaled) {
-    throw new MigrateError('JOURNAL_MISMATCH', `this migration is following the ${journaled} procedure; --procedure ${given} would mix two procedures`, {
-      hint: `Drop --procedure to continue, or use another --state-dir for a new migration.`,
-    });
+    throw new MigrateError(
+      'JOURNAL_MISMATCH',
+      `this migration is following the ${journaled} procedure; --procedure ${given} would mix two procedures`,
+      {
+        hint: `Drop --procedure to continue, or use another --state-dir for a new migration.`,
+      },
+    );
   }
   let chosen = (journaled ?? given) as ProcedureId | undefined;
   if (chosen === undefined && io.interactive && !takeDefault) {
@@ -22,13 +32,19 @@ export async function chooseProcedure(io: Io, inputs: InputResolver, journaled: 
     chosen = (await io.ask({
       kind: 'select',
       message: `How should DTR ${version.version} switch storage?`,
-      choices: allowed.map((id) => ({ value: id, name: procedures[id].title, description: `Unavailable: ${procedures[id].downtime}. Risk: ${procedures[id].risk}.` })),
+      choices: allowed.map((id) => ({
+        value: id,
+        name: procedures[id].title,
+        description: `Unavailable: ${procedures[id].downtime}. Risk: ${procedures[id].risk}.`,
+      })),
     })) as ProcedureId;
   }
   chosen ??= 'best-practice';
   const allowed = availability(chosen, version.family, version.version);
   if (!allowed.ok) {
-    throw new MigrateError('UNSUPPORTED_VERSION', `the ${chosen} procedure is refused: ${allowed.reason}`, { hint: `Instead: ${allowed.way}.` });
+    throw new MigrateError('UNSUPPORTED_VERSION', `the ${chosen} procedure is refused: ${allowed.reason}`, {
+      hint: `Instead: ${allowed.way}.`,
+    });
   }
   return chosen;
 }

@@ -39,11 +39,21 @@ const maskOf = (options: RunnerOptions): ((text: string) => string) => options.m
  * Notes a step's failure in the journal, the log and the events, secrets masked; returns what was noted.
  * `extra` carries the end time and duration of a run that got as far as starting.
  */
-async function recordFailure(options: RunnerOptions, step: Step, ctx: StepContext, error: unknown, extra: { endedAt?: string; durationMs?: number } = {}) {
+async function recordFailure(
+  options: RunnerOptions,
+  step: Step,
+  ctx: StepContext,
+  error: unknown,
+  extra: { endedAt?: string; durationMs?: number } = {},
+) {
   const mask = maskOf(options);
   const status = isMigrateError(error) && error.code === 'INTERRUPTED' ? 'interrupted' : 'failed';
   const summary = isMigrateError(error)
-    ? { code: error.code, message: mask(error.message), ...(error.hint === undefined ? {} : { hint: mask(error.hint) }) }
+    ? {
+        code: error.code,
+        message: mask(error.message),
+        ...(error.hint === undefined ? {} : { hint: mask(error.hint) }),
+      }
     : { code: 'INTERNAL', message: mask(error instanceof Error ? error.message : String(error)) };
   await options.journal.update(step.id, { status, error: summary, ...extra });
   ctx.log(`${status}: ${summary.code}: ${summary.message}`);
@@ -51,10 +61,15 @@ async function recordFailure(options: RunnerOptions, step: Step, ctx: StepContex
 }
 
 function interrupted(): MigrateError {
-  return new MigrateError('INTERRUPTED', 'the run was interrupted', { hint: 'Run the same command again to resume where it stopped.' });
+  return new MigrateError('INTERRUPTED', 'the run was interrupted', {
+    hint: 'Run the same command again to resume where it stopped.',
+  });
 }
 
-export function planContext(options: Pick<RunnerOptions, 'journal' | 'stateDir' | 'services'>, inputs: PlanContext['inputs']): PlanContext {
+export function planContext(
+  options: Pick<RunnerOptions, 'journal' | 'stateDir' | 'services'>,
+  inputs: PlanContext['inputs'],
+): PlanContext {
   return {
     inputs,
     stateDir: options.stateDir,
@@ -72,7 +87,8 @@ function stepContext(options: RunnerOptions, step: Step): StepContext {
     ...options.services,
     signal,
     log: (line) => options.log(`[${step.id}] ${line}`),
-    progress: (text, fraction) => io.emit({ event: 'progress', id: step.id, text, ...(fraction === undefined ? {} : { fraction }) }),
+    progress: (text, fraction) =>
+      io.emit({ event: 'progress', id: step.id, text, ...(fraction === undefined ? {} : { fraction }) }),
     checkpoint: (data) => journal.update(step.id, { checkpoint: { ...journal.step(step.id).checkpoint, ...data } }),
     saved: () => journal.step(step.id).checkpoint,
     sleep: (ms) =>
@@ -96,26 +112,46 @@ function stepContext(options: RunnerOptions, step: Step): StepContext {
 async function confirm(options: RunnerOptions, step: Step, ctx: StepContext): Promise<void> {
   if (step.confirmation === undefined) return;
   const { io, journal } = options;
-  const earlier = options.steps.slice(0, options.steps.indexOf(step)).filter((s) => journal.status(s.id) !== 'verified');
+  const earlier = options.steps
+    .slice(0, options.steps.indexOf(step))
+    .filter((s) => journal.status(s.id) !== 'verified');
   if (earlier.length > 0) {
-    throw new MigrateError('STEP_LOCKED', `${step.title} is locked until ${earlier.map((s) => s.id).join(', ')} ${earlier.length > 1 ? 'are' : 'is'} verified`, {
-      hint: 'Run `dtr-migrate migrate` to finish the earlier steps first.',
-    });
+    throw new MigrateError(
+      'STEP_LOCKED',
+      `${step.title} is locked until ${earlier.map((s) => s.id).join(', ')} ${earlier.length > 1 ? 'are' : 'is'} verified`,
+      {
+        hint: 'Run `dtr-migrate migrate` to finish the earlier steps first.',
+      },
+    );
   }
   const c = await step.confirmation(ctx);
-  io.emit({ event: 'confirm-destroy', id: step.id, willDestroy: c.willDestroy, protections: c.protections, expect: c.expect });
+  io.emit({
+    event: 'confirm-destroy',
+    id: step.id,
+    willDestroy: c.willDestroy,
+    protections: c.protections,
+    expect: c.expect,
+  });
   await acknowledge(io, c);
   const given = ctx.inputs.confirmDestroy;
   if (given !== undefined && given !== c.expect) {
-    throw new MigrateError('CONFIRMATION_MISMATCH', `--confirm-destroy "${given}" does not match replica ${c.expect}; nothing was destroyed`, {
-      hint: `Check the replica id: --confirm-destroy ${c.expect}`,
-    });
+    throw new MigrateError(
+      'CONFIRMATION_MISMATCH',
+      `--confirm-destroy "${given}" does not match replica ${c.expect}; nothing was destroyed`,
+      {
+        hint: `Check the replica id: --confirm-destroy ${c.expect}`,
+      },
+    );
   }
   if (options.yes && given === c.expect) return;
   if (!io.interactive) {
-    throw new MigrateError('CONFIRMATION_REQUIRED', `${step.title} destroys replica ${c.expect} and needs an explicit confirmation; nothing was destroyed`, {
-      hint: `Run again with --yes --confirm-destroy ${c.expect}`,
-    });
+    throw new MigrateError(
+      'CONFIRMATION_REQUIRED',
+      `${step.title} destroys replica ${c.expect} and needs an explicit confirmation; nothing was destroyed`,
+      {
+        hint: `Run again with --yes --confirm-destroy ${c.expect}`,
+      },
+    );
   }
   const previously = journal.step(step.id).attempts;
   const answer = await io.ask({
@@ -123,9 +159,13 @@ async function confirm(options: RunnerOptions, step: Step, ctx: StepContext): Pr
     message: `${previously > 0 ? `This step was started ${previously} time(s) before. ` : ''}Type the replica id ${c.expect} to destroy and restore it`,
   });
   if (String(answer).trim() !== c.expect) {
-    throw new MigrateError('CONFIRMATION_MISMATCH', `the replica id typed does not match ${c.expect}; nothing was destroyed`, {
-      hint: 'Run `dtr-migrate migrate` again when ready, and type the replica id exactly.',
-    });
+    throw new MigrateError(
+      'CONFIRMATION_MISMATCH',
+      `the replica id typed does not match ${c.expect}; nothing was destroyed`,
+      {
+        hint: 'Run `dtr-migrate migrate` again when ready, and type the replica id exactly.',
+      },
+    );
   }
 }
 
@@ -134,11 +174,17 @@ async function acknowledge(io: Io, c: DestructiveConfirmation): Promise<void> {
   const ack = c.acknowledge;
   if (ack === undefined || ack.given) return;
   if (!io.interactive) {
-    throw new MigrateError('CONFIRMATION_REQUIRED', `${ack.consequence}; this must be accepted explicitly, and nothing was destroyed`, { hint: `Run again with ${ack.flag} if that is what you want.` });
+    throw new MigrateError(
+      'CONFIRMATION_REQUIRED',
+      `${ack.consequence}; this must be accepted explicitly, and nothing was destroyed`,
+      { hint: `Run again with ${ack.flag} if that is what you want.` },
+    );
   }
   const answer = await io.ask({ kind: 'text', message: `${ack.consequence}. Type "${ack.phrase}" to accept` });
   if (String(answer).trim() !== ack.phrase) {
-    throw new MigrateError('CONFIRMATION_MISMATCH', `"${ack.phrase}" was not typed; nothing was changed`, { hint: 'Choose another procedure, or run again and type the phrase exactly.' });
+    throw new MigrateError('CONFIRMATION_MISMATCH', `"${ack.phrase}" was not typed; nothing was changed`, {
+      hint: 'Choose another procedure, or run again and type the phrase exactly.',
+    });
   }
 }
 
@@ -160,16 +206,36 @@ async function alreadyDone(options: RunnerOptions, step: Step, ctx: StepContext)
     throw await notRepeated(options, step, ctx, error.message, error.hint);
   }
   if (!verification.ok) throw await notRepeated(options, step, ctx, verification.reason, verification.hint);
-  await options.journal.update(step.id, { status: 'verified', output, facts: [...verification.facts], endedAt: new Date().toISOString() });
-  options.io.emit({ event: 'step-done', id: step.id, facts: ['found already done by an earlier run', ...verification.facts], durationMs: 0 });
+  await options.journal.update(step.id, {
+    status: 'verified',
+    output,
+    facts: [...verification.facts],
+    endedAt: new Date().toISOString(),
+  });
+  options.io.emit({
+    event: 'step-done',
+    id: step.id,
+    facts: ['found already done by an earlier run', ...verification.facts],
+    durationMs: 0,
+  });
   return true;
 }
 
 /** The step's effect is in place but its check did not pass: recorded, reported, never repeated. */
-async function notRepeated(options: RunnerOptions, step: Step, ctx: StepContext, reason: string, hint: string | undefined): Promise<MigrateError> {
-  const error = new MigrateError('VERIFY_FAILED', `${step.title}: an earlier run did it, but its check did not pass: ${reason}; it is not repeated`, {
-    hint: `${hint ?? 'Run `dtr-migrate migrate` again to check again; `dtr-migrate status` shows where things stand.'} If it must run again all the same: --redo ${step.id}.`,
-  });
+async function notRepeated(
+  options: RunnerOptions,
+  step: Step,
+  ctx: StepContext,
+  reason: string,
+  hint: string | undefined,
+): Promise<MigrateError> {
+  const error = new MigrateError(
+    'VERIFY_FAILED',
+    `${step.title}: an earlier run did it, but its check did not pass: ${reason}; it is not repeated`,
+    {
+      hint: `${hint ?? 'Run `dtr-migrate migrate` again to check again; `dtr-migrate status` shows where things stand.'} If it must run again all the same: --redo ${step.id}.`,
+    },
+  );
   await recordFailure(options, step, ctx, error);
   return error;
 }
@@ -192,14 +258,22 @@ export async function runSteps(options: RunnerOptions): Promise<void> {
       // A protection that no longer holds (the backup changed, the copy lost a blob) reopens the step that made it.
       if (isMigrateError(error)) {
         for (const id of error.reopenSteps) {
-          await journal.update(id as StepId, { status: 'failed', error: { code: error.code, message: maskOf(options)(error.message) } });
+          await journal.update(id as StepId, {
+            status: 'failed',
+            error: { code: error.code, message: maskOf(options)(error.message) },
+          });
         }
       }
       throw error;
     }
     const attempt = journal.step(step.id).attempts + 1;
     const started = Date.now();
-    await journal.update(step.id, { status: 'running', attempts: attempt, startedAt: new Date(started).toISOString(), error: undefined });
+    await journal.update(step.id, {
+      status: 'running',
+      attempts: attempt,
+      startedAt: new Date(started).toISOString(),
+      error: undefined,
+    });
     io.emit({ event: 'step-start', id: step.id, title: step.title, purpose: step.purpose, attempt });
     ctx.log(`started (attempt ${attempt}): ${step.purpose}`);
     try {
@@ -209,14 +283,25 @@ export async function runSteps(options: RunnerOptions): Promise<void> {
       const verification = await step.verify(ctx, output);
       const durationMs = Date.now() - started;
       if (!verification.ok) {
-        throw new MigrateError('VERIFY_FAILED', `${step.title}: check failed: ${verification.reason}`, { hint: verification.hint });
+        throw new MigrateError('VERIFY_FAILED', `${step.title}: check failed: ${verification.reason}`, {
+          hint: verification.hint,
+        });
       }
-      await journal.update(step.id, { status: 'verified', facts: [...verification.facts], endedAt: new Date().toISOString(), durationMs });
+      await journal.update(step.id, {
+        status: 'verified',
+        facts: [...verification.facts],
+        endedAt: new Date().toISOString(),
+        durationMs,
+      });
       ctx.log(`verified in ${durationMs} ms: ${verification.facts.join('; ')}`);
       io.emit({ event: 'step-done', id: step.id, facts: verification.facts, durationMs });
     } catch (caught) {
-      const error = signal.aborted && !(isMigrateError(caught) && caught.code === 'INTERRUPTED') ? interrupted() : caught;
-      await recordFailure(options, step, ctx, error, { endedAt: new Date().toISOString(), durationMs: Date.now() - started });
+      const error =
+        signal.aborted && !(isMigrateError(caught) && caught.code === 'INTERRUPTED') ? interrupted() : caught;
+      await recordFailure(options, step, ctx, error, {
+        endedAt: new Date().toISOString(),
+        durationMs: Date.now() - started,
+      });
       throw error;
     }
   }

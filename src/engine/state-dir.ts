@@ -17,11 +17,17 @@ export const logFileName = 'dtr-migrate.log';
 export async function prepareStateDir(dir: string): Promise<void> {
   try {
     await makeDirectories(dir, 0o700);
-    if (!(await stat(dir)).isDirectory()) throw Object.assign(new Error(`${dir} is not a directory`), { code: 'ENOTDIR' });
+    if (!(await stat(dir)).isDirectory())
+      throw Object.assign(new Error(`${dir} is not a directory`), { code: 'ENOTDIR' });
     await access(dir, constants.W_OK | constants.X_OK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? '';
-    const why = code === 'EACCES' || code === 'EROFS' || code === 'EPERM' ? 'is not writable' : code === 'ENOTDIR' || code === 'EEXIST' ? 'is not a directory' : `cannot be used (${code})`;
+    const why =
+      code === 'EACCES' || code === 'EROFS' || code === 'EPERM'
+        ? 'is not writable'
+        : code === 'ENOTDIR' || code === 'EEXIST'
+          ? 'is not a directory'
+          : `cannot be used (${code})`;
     throw new MigrateError('STATE_DIR_UNUSABLE', `the state directory ${dir} ${why}`, {
       hint: 'Pass --state-dir <dir> with a directory this user can write (it holds the journal, backups and logs).',
     });
@@ -61,7 +67,10 @@ export async function acquireLock(dir: string, takeOver: () => Promise<boolean>)
       owner = undefined;
     }
     const stale = owner === undefined || (owner.host === me.host && !isAlive(owner.pid));
-    const who = owner === undefined ? 'an unreadable lock file' : `process ${owner.pid} on ${owner.host} (since ${owner.startedAt})`;
+    const who =
+      owner === undefined
+        ? 'an unreadable lock file'
+        : `process ${owner.pid} on ${owner.host} (since ${owner.startedAt})`;
     if (!stale) {
       throw new MigrateError('STATE_LOCKED', `another dtr-migrate is working in ${dir}: ${who}`, {
         hint: 'Wait for it to finish, or stop it; two runs on one migration would step on each other.',
@@ -75,7 +84,9 @@ export async function acquireLock(dir: string, takeOver: () => Promise<boolean>)
     const taken = await replaceStaleLock(file, raw, me);
     if (taken) return held;
   }
-  throw new MigrateError('STATE_LOCKED', `could not lock ${dir}`, { hint: 'Another run took the lock first; try again.' });
+  throw new MigrateError('STATE_LOCKED', `could not lock ${dir}`, {
+    hint: 'Another run took the lock first; try again.',
+  });
 }
 
 /**
@@ -143,7 +154,10 @@ export class LogFile {
   }
 
   mask(text: string): string {
-    return maskWith(this.sources.flatMap((source) => source()), text);
+    return maskWith(
+      this.sources.flatMap((source) => source()),
+      text,
+    );
   }
 
   write(line: string): void {

@@ -11,12 +11,28 @@ import type { DockerCommand } from '../docker/dtr-commands.js';
 import type { StorageEngine } from '../storage/types.js';
 import type { RunEvent } from './events.js';
 
-export const stepIds = ['disable-gc', 'read-only', 'backup', 'migrate-storage', 'restore', 'reconfigure', 'onlinegc-blobs', 'read-write', 'restore-gc'] as const;
+export const stepIds = [
+  'disable-gc',
+  'read-only',
+  'backup',
+  'migrate-storage',
+  'restore',
+  'reconfigure',
+  'onlinegc-blobs',
+  'read-write',
+  'restore-gc',
+] as const;
 export type StepId = (typeof stepIds)[number];
 
 /** One thing a step would do, exactly, for `plan` and `--dry-run`. Secrets are masked. */
 export type PlannedAction =
-  | { readonly kind: 'http'; readonly method: string; readonly path: string; readonly body?: unknown; readonly why: string }
+  | {
+      readonly kind: 'http';
+      readonly method: string;
+      readonly path: string;
+      readonly body?: unknown;
+      readonly why: string;
+    }
   | { readonly kind: 'docker'; readonly command: string; readonly why: string }
   | { readonly kind: 'local'; readonly description: string; readonly why: string }
   | { readonly kind: 'check'; readonly description: string };
@@ -32,7 +48,12 @@ export interface DestructiveConfirmation {
   /** The text to type (the replica id); `--confirm-destroy` carries it in scripts. */
   readonly expect: string;
   /** A consequence the operator must accept in words first (`phrase` typed, or `flag` in scripts). */
-  readonly acknowledge?: { readonly consequence: string; readonly phrase: string; readonly flag: string; readonly given: boolean };
+  readonly acknowledge?: {
+    readonly consequence: string;
+    readonly phrase: string;
+    readonly flag: string;
+    readonly given: boolean;
+  };
 }
 
 export interface PlanContext {

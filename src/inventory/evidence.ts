@@ -33,7 +33,10 @@ export interface EvidenceOptions {
 
 export async function gatherEvidence(options: EvidenceOptions): Promise<Evidence> {
   const progress = options.progress ?? (() => undefined);
-  const now = await takeInventory(options.api, { ...(options.signal === undefined ? {} : { signal: options.signal }), onProgress: (r, t) => progress(`inventory: ${formatCount(r)} repositories, ${formatCount(t)} tags`) });
+  const now = await takeInventory(options.api, {
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    onProgress: (r, t) => progress(`inventory: ${formatCount(r)} repositories, ${formatCount(t)} tags`),
+  });
   const comparison = options.before === undefined ? undefined : compareInventories(options.before, now);
   const problems: string[] = [];
   for (const e of comparison?.missing ?? []) problems.push(`lost: ${e.repository}:${e.tag} (${e.digest})`);
@@ -44,10 +47,15 @@ export async function gatherEvidence(options: EvidenceOptions): Promise<Evidence
     try {
       // The tags that should be there (those of the inventory before, when there is one), less those already lost.
       const lost = new Set((comparison?.missing ?? []).map((e) => `${e.repository}:${e.tag}`));
-      pull = await pullCheck(registry, (options.before ?? now).tags.filter((t) => !lost.has(`${t.repository}:${t.tag}`)), {
-        mode: options.pullCheck,
-        onProgress: (tags, blobs) => progress(`pull check (${options.pullCheck}): ${formatCount(tags)} tags, ${formatCount(blobs)} blobs`),
-      });
+      pull = await pullCheck(
+        registry,
+        (options.before ?? now).tags.filter((t) => !lost.has(`${t.repository}:${t.tag}`)),
+        {
+          mode: options.pullCheck,
+          onProgress: (tags, blobs) =>
+            progress(`pull check (${options.pullCheck}): ${formatCount(tags)} tags, ${formatCount(blobs)} blobs`),
+        },
+      );
     } finally {
       await registry.close();
     }
@@ -55,7 +63,24 @@ export async function gatherEvidence(options: EvidenceOptions): Promise<Evidence
   }
   const base = options.before ?? now;
   const tagPart = `${formatCount(base.tags.length)} tags in ${formatCount(base.repositories)} repositories`;
-  const presence = comparison === undefined ? 'listed' : comparison.ok ? 'all present, same digests' : `${comparison.missing.length} lost, ${comparison.changed.length} changed`;
-  const pullPart = pull === undefined ? 'no pull check' : pull.ok ? `${formatCount(pull.blobsChecked)} blobs checked${pull.blobsFetched > 0 ? ` (${formatCount(pull.blobsFetched)} fetched and hashed)` : ''}` : `${pull.problems.length} pull problem(s)`;
-  return { ok: problems.length === 0, now, comparison, pull, summary: `${tagPart}: ${presence}, ${pullPart}`, problems };
+  const presence =
+    comparison === undefined
+      ? 'listed'
+      : comparison.ok
+        ? 'all present, same digests'
+        : `${comparison.missing.length} lost, ${comparison.changed.length} changed`;
+  const pullPart =
+    pull === undefined
+      ? 'no pull check'
+      : pull.ok
+        ? `${formatCount(pull.blobsChecked)} blobs checked${pull.blobsFetched > 0 ? ` (${formatCount(pull.blobsFetched)} fetched and hashed)` : ''}`
+        : `${pull.problems.length} pull problem(s)`;
+  return {
+    ok: problems.length === 0,
+    now,
+    comparison,
+    pull,
+    summary: `${tagPart}: ${presence}, ${pullPart}`,
+    problems,
+  };
 }

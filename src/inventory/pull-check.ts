@@ -52,11 +52,25 @@ type Descriptor = { digest?: unknown; size?: unknown; blobSum?: unknown };
 
 function referencesOf(text: string): Refs | undefined {
   try {
-    const m = JSON.parse(text) as { manifests?: Descriptor[]; config?: Descriptor; layers?: Descriptor[]; fsLayers?: Descriptor[] };
+    const m = JSON.parse(text) as {
+      manifests?: Descriptor[];
+      config?: Descriptor;
+      layers?: Descriptor[];
+      fsLayers?: Descriptor[];
+    };
     const refs = (list: readonly Descriptor[], key: 'digest' | 'blobSum'): BlobRef[] =>
-      list.flatMap((d) => (typeof d[key] === 'string' ? [{ digest: d[key], size: typeof d.size === 'number' ? d.size : undefined }] : []));
+      list.flatMap((d) =>
+        typeof d[key] === 'string' ? [{ digest: d[key], size: typeof d.size === 'number' ? d.size : undefined }] : [],
+      );
     if (Array.isArray(m.manifests)) return { children: refs(m.manifests, 'digest').map((r) => r.digest), blobs: [] };
-    return { children: [], blobs: [...refs(m.config === undefined ? [] : [m.config], 'digest'), ...refs(m.layers ?? [], 'digest'), ...refs(m.fsLayers ?? [], 'blobSum')] };
+    return {
+      children: [],
+      blobs: [
+        ...refs(m.config === undefined ? [] : [m.config], 'digest'),
+        ...refs(m.layers ?? [], 'digest'),
+        ...refs(m.fsLayers ?? [], 'blobSum'),
+      ],
+    };
   } catch {
     return undefined;
   }
@@ -70,7 +84,11 @@ function contentLength(headers: Readonly<Record<string, string | string[] | unde
   return value === undefined || !Number.isSafeInteger(n) ? undefined : n;
 }
 
-export async function pullCheck(registry: RegistryClient, tags: readonly InventoryEntry[], options: PullCheckOptions): Promise<PullCheckResult> {
+export async function pullCheck(
+  registry: RegistryClient,
+  tags: readonly InventoryEntry[],
+  options: PullCheckOptions,
+): Promise<PullCheckResult> {
   const problems: PullProblem[] = [];
   const blobs = new Map<string, Promise<string | undefined>>();
   const manifests = new Map<string, Promise<Refs | { readonly problem: string }>>();
@@ -91,13 +109,18 @@ export async function pullCheck(registry: RegistryClient, tags: readonly Invento
           const head = await registry.headBlob(repository, digest);
           if (head.status !== 200) return `blob ${digest} answers HTTP ${head.status}`;
           const length = contentLength(head.headers);
-          return size === undefined || length === undefined || length === size ? undefined : `blob ${digest} is ${length} bytes, its manifest says ${size}`;
+          return size === undefined || length === undefined || length === size
+            ? undefined
+            : `blob ${digest} is ${length} bytes, its manifest says ${size}`;
         }
         const got = await registry.fetchBlob(repository, digest);
         blobsFetched += 1;
         if (got.status !== 200) return `blob ${digest} answers HTTP ${got.status}`;
-        if (size !== undefined && got.bytes !== undefined && got.bytes !== size) return `blob ${digest} is ${got.bytes} bytes, its manifest says ${size}`;
-        return `sha256:${got.sha256 ?? ''}` === digest ? undefined : `blob ${digest} downloads with another digest (sha256:${got.sha256 ?? '?'})`;
+        if (size !== undefined && got.bytes !== undefined && got.bytes !== size)
+          return `blob ${digest} is ${got.bytes} bytes, its manifest says ${size}`;
+        return `sha256:${got.sha256 ?? ''}` === digest
+          ? undefined
+          : `blob ${digest} downloads with another digest (sha256:${got.sha256 ?? '?'})`;
       })();
       blobs.set(key, known);
     }
@@ -113,7 +136,8 @@ export async function pullCheck(registry: RegistryClient, tags: readonly Invento
         const response = await registry.getManifest(repository, digest);
         if (response.status !== 200) return { problem: `manifest ${digest} answers HTTP ${response.status}` };
         const actual = sha256Of(response.text);
-        if (digest.startsWith('sha256:') && actual !== digest) return { problem: `manifest ${digest} downloads with another digest (${actual})` };
+        if (digest.startsWith('sha256:') && actual !== digest)
+          return { problem: `manifest ${digest} downloads with another digest (${actual})` };
         return referencesOf(response.text) ?? { problem: `manifest ${digest} is not readable JSON` };
       })();
       manifests.set(key, known);
@@ -146,5 +170,11 @@ export async function pullCheck(registry: RegistryClient, tags: readonly Invento
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 8, Math.max(1, tags.length)) }, worker));
-  return { ok: problems.length === 0, manifestsChecked: manifests.size, blobsChecked: blobs.size, blobsFetched, problems };
+  return {
+    ok: problems.length === 0,
+    manifestsChecked: manifests.size,
+    blobsChecked: blobs.size,
+    blobsFetched,
+    problems,
+  };
 }

@@ -47,22 +47,33 @@ interface ManifestJson {
 /** The digests a manifest refers to, with what each is for. */
 function referencesOf(manifest: ManifestJson): Need[] {
   if (Array.isArray(manifest.manifests)) {
-    return manifest.manifests.flatMap((m) => (typeof m.digest === 'string' ? [{ digest: m.digest, role: 'child manifest' as const }] : []));
+    return manifest.manifests.flatMap((m) =>
+      typeof m.digest === 'string' ? [{ digest: m.digest, role: 'child manifest' as const }] : [],
+    );
   }
   const needs: Need[] = [];
   if (typeof manifest.config?.digest === 'string') needs.push({ digest: manifest.config.digest, role: 'config' });
-  for (const layer of manifest.layers ?? []) if (typeof layer.digest === 'string') needs.push({ digest: layer.digest, role: 'layer' });
-  for (const layer of manifest.fsLayers ?? []) if (typeof layer.blobSum === 'string') needs.push({ digest: layer.blobSum, role: 'layer' });
+  for (const layer of manifest.layers ?? [])
+    if (typeof layer.digest === 'string') needs.push({ digest: layer.digest, role: 'layer' });
+  for (const layer of manifest.fsLayers ?? [])
+    if (typeof layer.blobSum === 'string') needs.push({ digest: layer.blobSum, role: 'layer' });
   return needs;
 }
 
-export async function checkStorageHoldsTags(storageRoot: string, tags: readonly InventoryEntry[], concurrency = 16): Promise<StorageCheck> {
+export async function checkStorageHoldsTags(
+  storageRoot: string,
+  tags: readonly InventoryEntry[],
+  concurrency = 16,
+): Promise<StorageCheck> {
   const exists = new Map<string, Promise<boolean>>();
   const manifests = new Map<string, Promise<Need[] | undefined>>();
   const blobExists = (digest: string): Promise<boolean> => {
     let known = exists.get(digest);
     if (known === undefined) {
-      known = stat(blobPath(storageRoot, digest)).then((s) => s.isFile(), () => false);
+      known = stat(blobPath(storageRoot, digest)).then(
+        (s) => s.isFile(),
+        () => false,
+      );
       exists.set(digest, known);
     }
     return known;
@@ -82,7 +93,13 @@ export async function checkStorageHoldsTags(storageRoot: string, tags: readonly 
   const missing: MissingContent[] = [];
   const checkTag = async (entry: InventoryEntry): Promise<void> => {
     const report = (missingDigest: string, role: MissingContent['role']): void => {
-      missing.push({ repository: entry.repository, tag: entry.tag, manifest: entry.digest, missing: missingDigest, role });
+      missing.push({
+        repository: entry.repository,
+        tag: entry.tag,
+        manifest: entry.digest,
+        missing: missingDigest,
+        role,
+      });
     };
     const visit = async (digest: string, role: 'manifest' | 'child manifest', depth: number): Promise<void> => {
       if (!(await blobExists(digest))) return report(digest, role);
@@ -104,10 +121,20 @@ export async function checkStorageHoldsTags(storageRoot: string, tags: readonly 
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, tags.length)) }, worker));
-  return { ok: missing.length === 0, tagsChecked: tags.length, manifestsChecked: manifests.size, blobsChecked: exists.size, missing };
+  return {
+    ok: missing.length === 0,
+    tagsChecked: tags.length,
+    manifestsChecked: manifests.size,
+    blobsChecked: exists.size,
+    missing,
+  };
 }
 
 export function describeMissing(check: StorageCheck, shown = 5): string {
-  const lines = check.missing.slice(0, shown).map((m) => `${m.repository}:${m.tag} (${m.manifest.slice(0, 19)}…) lacks its ${m.role} ${m.missing.slice(0, 19)}…`);
+  const lines = check.missing
+    .slice(0, shown)
+    .map(
+      (m) => `${m.repository}:${m.tag} (${m.manifest.slice(0, 19)}…) lacks its ${m.role} ${m.missing.slice(0, 19)}…`,
+    );
   return `${check.missing.length} missing in the new storage: ${lines.join('; ')}${check.missing.length > shown ? '; …' : ''}`;
 }

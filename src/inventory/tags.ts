@@ -52,13 +52,16 @@ export async function takeInventory(api: DtrClient, options: InventoryOptions = 
     for (let repo = await next(); repo !== undefined; repo = await next()) {
       if (options.signal?.aborted === true) throw new MigrateError('INTERRUPTED', 'the inventory was interrupted');
       const name = `${repo.namespace}/${repo.name}`;
-      for await (const tag of api.tags(repo.namespace, repo.name)) tags.push({ repository: name, tag: tag.name, digest: tag.digest });
+      for await (const tag of api.tags(repo.namespace, repo.name))
+        tags.push({ repository: name, tag: tag.name, digest: tag.digest });
       repositories += 1;
       options.onProgress?.(repositories, tags.length);
     }
   };
   await Promise.all(Array.from({ length: options.concurrency ?? 8 }, worker));
-  tags.sort((a, b) => (a.repository === b.repository ? a.tag.localeCompare(b.tag) : a.repository.localeCompare(b.repository)));
+  tags.sort((a, b) =>
+    a.repository === b.repository ? a.tag.localeCompare(b.tag) : a.repository.localeCompare(b.repository),
+  );
   return { version: 1, takenAt: new Date().toISOString(), dtrUrl: api.url, repositories, tags };
 }
 
@@ -82,7 +85,10 @@ export function compareInventories(before: TagInventory, after: TagInventory): I
 }
 
 export function describeComparison(c: InventoryComparison): string {
-  const first = [...c.missing.map((e) => `${e.repository}:${e.tag} lost`), ...c.changed.map((e) => `${e.repository}:${e.tag} now ${e.now.slice(0, 19)}…`)];
+  const first = [
+    ...c.missing.map((e) => `${e.repository}:${e.tag} lost`),
+    ...c.changed.map((e) => `${e.repository}:${e.tag} now ${e.now.slice(0, 19)}…`),
+  ];
   return `${c.missing.length} tag(s) lost and ${c.changed.length} changed: ${first.slice(0, 5).join(', ')}${first.length > 5 ? ', …' : ''}`;
 }
 
@@ -95,9 +101,14 @@ export async function readInventory(file: string): Promise<TagInventory> {
   try {
     raw = JSON.parse(await readFile(file, 'utf8'));
   } catch {
-    throw new MigrateError('USAGE', `the inventory ${file} is missing or not JSON`, { hint: 'Pass --against with an inventory.json written by dtr-migrate.' });
+    throw new MigrateError('USAGE', `the inventory ${file} is missing or not JSON`, {
+      hint: 'Pass --against with an inventory.json written by dtr-migrate.',
+    });
   }
   const parsed = inventorySchema.safeParse(raw);
-  if (!parsed.success) throw new MigrateError('USAGE', `the inventory ${file} is not one dtr-migrate wrote`, { hint: 'Pass --against with an inventory.json written by dtr-migrate.' });
+  if (!parsed.success)
+    throw new MigrateError('USAGE', `the inventory ${file} is not one dtr-migrate wrote`, {
+      hint: 'Pass --against with an inventory.json written by dtr-migrate.',
+    });
   return parsed.data;
 }

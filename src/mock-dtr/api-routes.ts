@@ -42,13 +42,19 @@ export interface ApiRoute {
   readonly handle: (ctx: ApiContext) => Reply;
 }
 
-function parseBody<S extends z.ZodType>(ctx: ApiContext, schema: S): { ok: true; value: z.infer<S> } | { ok: false; reply: Reply } {
+function parseBody<S extends z.ZodType>(
+  ctx: ApiContext,
+  schema: S,
+): { ok: true; value: z.infer<S> } | { ok: false; reply: Reply } {
   const parsed = parseJsonBody(ctx.body);
   if (!parsed.ok) return parsed;
   const result = schema.safeParse(parsed.value);
   if (!result.success) {
     const detail = result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
-    return { ok: false, reply: errorReply(400, 'INVALID_PARAMETERS', 'the request body does not have the expected shape', detail) };
+    return {
+      ok: false,
+      reply: errorReply(400, 'INVALID_PARAMETERS', 'the request body does not have the expected shape', detail),
+    };
   }
   return { ok: true, value: result.data };
 }
@@ -62,7 +68,12 @@ function findJob(ctx: ApiContext) {
 const noSuchJob = (ctx: ApiContext): Reply => errorReply(404, 'NO_SUCH_JOB', `no job with id ${ctx.params[0] ?? ''}`);
 
 const settings: ApiRoute[] = [
-  { method: 'GET', pattern: /^\/api\/v0\/meta\/settings$/, adminOnly: true, handle: (ctx) => json(200, settingsSchema.parse(ctx.state.settings)) },
+  {
+    method: 'GET',
+    pattern: /^\/api\/v0\/meta\/settings$/,
+    adminOnly: true,
+    handle: (ctx) => json(200, settingsSchema.parse(ctx.state.settings)),
+  },
   {
     method: 'POST',
     pattern: /^\/api\/v0\/meta\/settings$/,
@@ -91,18 +102,28 @@ const settings: ApiRoute[] = [
 ];
 
 const crons: ApiRoute[] = [
-  { method: 'GET', pattern: /^\/api\/v0\/crons$/, adminOnly: true, handle: (ctx) => json(200, cronListSchema.parse({ crons: ctx.state.crons })) },
+  {
+    method: 'GET',
+    pattern: /^\/api\/v0\/crons$/,
+    adminOnly: true,
+    handle: (ctx) => json(200, cronListSchema.parse({ crons: ctx.state.crons })),
+  },
   {
     method: 'PUT',
     pattern: /^\/api\/v0\/crons\/([^/]+)$/,
     adminOnly: true,
     handle: (ctx) => {
       const action = ctx.params[0] ?? '';
-      if (!knownJobActions.has(action)) return errorReply(400, 'INVALID_JOB_ACTION', `unknown job action ${JSON.stringify(action)}`);
+      if (!knownJobActions.has(action))
+        return errorReply(400, 'INVALID_JOB_ACTION', `unknown job action ${JSON.stringify(action)}`);
       const update = parseBody(ctx, cronUpdateSchema);
       if (!update.ok) return update.reply;
       if (!isSixFieldCron(update.value.schedule)) {
-        return errorReply(400, 'INVALID_CRON_SCHEDULE', 'a schedule is a cron expression with six fields (seconds first), e.g. "0 0 1 * * 6"');
+        return errorReply(
+          400,
+          'INVALID_CRON_SCHEDULE',
+          'a schedule is a cron expression with six fields (seconds first), e.g. "0 0 1 * * 6"',
+        );
       }
       const index = ctx.state.crons.findIndex((cron) => cron.action === action);
       const previous = ctx.state.crons[index];
@@ -127,7 +148,8 @@ const crons: ApiRoute[] = [
     adminOnly: true,
     handle: (ctx) => {
       const index = ctx.state.crons.findIndex((cron) => cron.action === ctx.params[0]);
-      if (index === -1) return errorReply(404, 'NO_SUCH_CRON', `no cron for action ${JSON.stringify(ctx.params[0] ?? '')}`);
+      if (index === -1)
+        return errorReply(404, 'NO_SUCH_CRON', `no cron for action ${JSON.stringify(ctx.params[0] ?? '')}`);
       ctx.state.crons.splice(index, 1);
       return { status: 204 };
     },
@@ -145,7 +167,13 @@ const jobs: ApiRoute[] = [
       if (!knownJobActions.has(request.value.action)) {
         return errorReply(400, 'INVALID_JOB_ACTION', `unknown job action ${JSON.stringify(request.value.action)}`);
       }
-      const job = createJob(ctx.state, request.value.action, request.value.parameters ?? null, ctx.now, ctx.jobDurationMs);
+      const job = createJob(
+        ctx.state,
+        request.value.action,
+        request.value.parameters ?? null,
+        ctx.now,
+        ctx.jobDurationMs,
+      );
       return json(202, jobView(job, ctx.now));
     },
   },
@@ -200,7 +228,12 @@ const jobs: ApiRoute[] = [
       return { status: 204 };
     },
   },
-  { method: 'GET', pattern: /^\/api\/v0\/workers$/, adminOnly: true, handle: (ctx) => json(200, workersView(ctx.state, ctx.now)) },
+  {
+    method: 'GET',
+    pattern: /^\/api\/v0\/workers$/,
+    adminOnly: true,
+    handle: (ctx) => json(200, workersView(ctx.state, ctx.now)),
+  },
 ];
 
 const repositories: ApiRoute[] = [
@@ -235,7 +268,8 @@ const repositories: ApiRoute[] = [
     handle: (ctx) => {
       const [namespace, name] = ctx.params;
       const repo = ctx.state.repositories.find((r) => r.namespace === namespace && r.name === name);
-      if (repo === undefined) return errorReply(404, 'NO_SUCH_REPOSITORY', `no repository ${namespace ?? ''}/${name ?? ''}`);
+      if (repo === undefined)
+        return errorReply(404, 'NO_SUCH_REPOSITORY', `no repository ${namespace ?? ''}/${name ?? ''}`);
       const page = cursorPage(repo.tags, (tag) => tag.name, ctx.query, ctx.pageSize);
       if (!page.ok) return page.reply;
       const body = tagPageSchema.parse(
@@ -245,7 +279,13 @@ const repositories: ApiRoute[] = [
           author: 'admin',
           createdAt: tag.createdAt,
           updatedAt: tag.updatedAt,
-          manifest: { digest: tag.digest, mediaType: tag.mediaType, size: tag.size, os: 'linux', architecture: 'amd64' },
+          manifest: {
+            digest: tag.digest,
+            mediaType: tag.mediaType,
+            size: tag.size,
+            os: 'linux',
+            architecture: 'amd64',
+          },
         })),
       );
       return json(200, body, page.headers);

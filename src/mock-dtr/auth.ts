@@ -45,5 +45,9 @@ export function apiRole(headers: IncomingHttpHeaders, accounts: MockCredentials)
 /** What UCP checks when the bootstrapper logs in: the UCP admin's username and password. */
 export function isUcpAdmin(headers: IncomingHttpHeaders, accounts: MockCredentials): boolean {
   const given = parseBasicAuth(headers);
-  return given !== undefined && given.username === accounts.ucp.username && secretEquals(given.password, accounts.ucp.password);
+  return (
+    given !== undefined &&
+    given.username === accounts.ucp.username &&
+    secretEquals(given.password, accounts.ucp.password)
+  );
 }

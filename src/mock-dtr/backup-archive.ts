@@ -19,8 +19,21 @@ const entry = {
   storage: `${root}/config/storage.json`,
 } as const;
 
-const metaSchema = z.object({ format: z.literal('dtr-mock-backup'), formatVersion: z.literal(1), version: z.string(), replicaId: z.string(), createdAt: z.string() });
-const tagSchema = z.object({ name: z.string(), digest: z.string(), mediaType: z.string(), size: z.number(), createdAt: z.string(), updatedAt: z.string() });
+const metaSchema = z.object({
+  format: z.literal('dtr-mock-backup'),
+  formatVersion: z.literal(1),
+  version: z.string(),
+  replicaId: z.string(),
+  createdAt: z.string(),
+});
+const tagSchema = z.object({
+  name: z.string(),
+  digest: z.string(),
+  mediaType: z.string(),
+  size: z.number(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
 const repositorySchema = z.object({
   id: z.string(),
   namespace: z.string(),
@@ -38,12 +51,21 @@ export interface BackupContent {
   readonly storage: MockState['storage'];
 }
 
-const jsonEntry = (name: string, value: unknown) => ({ name, content: Buffer.from(`${JSON.stringify(value, null, 2)}\n`) });
+const jsonEntry = (name: string, value: unknown) => ({
+  name,
+  content: Buffer.from(`${JSON.stringify(value, null, 2)}\n`),
+});
 
 export function createBackupArchive(state: MockState, now: number): Buffer {
   return createTar(
     [
-      jsonEntry(entry.meta, { format: 'dtr-mock-backup', formatVersion: 1, version: state.version, replicaId: state.replicaId, createdAt: new Date(now).toISOString() }),
+      jsonEntry(entry.meta, {
+        format: 'dtr-mock-backup',
+        formatVersion: 1,
+        version: state.version,
+        replicaId: state.replicaId,
+        createdAt: new Date(now).toISOString(),
+      }),
       jsonEntry(entry.settings, state.settings),
       jsonEntry(entry.crons, state.crons),
       jsonEntry(entry.repositories, state.repositories),
@@ -53,11 +75,13 @@ export function createBackupArchive(state: MockState, now: number): Buffer {
   );
 }
 
-export type BackupParse = { readonly ok: true; readonly backup: BackupContent } | { readonly ok: false; readonly reason: string };
+export type BackupParse =
+  { readonly ok: true; readonly backup: BackupContent } | { readonly ok: false; readonly reason: string };
 
 /** Reads a backup, refusing anything that is not a whole tar holding every entry the mock writes. */
 export function parseBackupArchive(archive: Buffer): BackupParse {
-  if (archive.length === 0) return { ok: false, reason: 'nothing was read on stdin (run docker with -i and redirect the backup into it)' };
+  if (archive.length === 0)
+    return { ok: false, reason: 'nothing was read on stdin (run docker with -i and redirect the backup into it)' };
   let files: Map<string, Buffer>;
   try {
     files = extractTar(archive);

@@ -55,11 +55,28 @@ const installFlags: FlagSpec[] = [
   { name: 'client-cert-auth-ca', env: 'CLIENT_CA' },
 ];
 
-const flagSets: Record<BootstrapperCommand, { readonly flags: FlagSpec[]; readonly replicaFlag: string; readonly summary: string }> = {
-  backup: { flags: [...ucpFlags, { name: 'existing-replica-id', env: 'DTR_REPLICA_ID' }], replicaFlag: 'existing-replica-id', summary: 'Create a backup of DTR' },
-  destroy: { flags: [...ucpFlags, { name: 'replica-id', env: 'DTR_DESTROY_REPLICA_ID' }], replicaFlag: 'replica-id', summary: "Destroy a DTR replica's data" },
+const flagSets: Record<
+  BootstrapperCommand,
+  { readonly flags: FlagSpec[]; readonly replicaFlag: string; readonly summary: string }
+> = {
+  backup: {
+    flags: [...ucpFlags, { name: 'existing-replica-id', env: 'DTR_REPLICA_ID' }],
+    replicaFlag: 'existing-replica-id',
+    summary: 'Create a backup of DTR',
+  },
+  destroy: {
+    flags: [...ucpFlags, { name: 'replica-id', env: 'DTR_DESTROY_REPLICA_ID' }],
+    replicaFlag: 'replica-id',
+    summary: "Destroy a DTR replica's data",
+  },
   restore: {
-    flags: [...ucpFlags, ...storageFlags, ...installFlags, { name: 'replica-id', env: 'DTR_INSTALL_REPLICA_ID' }, { name: 'ucp-node', env: 'UCP_NODE' }],
+    flags: [
+      ...ucpFlags,
+      ...storageFlags,
+      ...installFlags,
+      { name: 'replica-id', env: 'DTR_INSTALL_REPLICA_ID' },
+      { name: 'ucp-node', env: 'UCP_NODE' },
+    ],
     replicaFlag: 'replica-id',
     summary: 'Install and restore DTR from an existing backup',
   },
@@ -82,7 +99,9 @@ function flagsFor(command: BootstrapperCommand, version: string): FlagSpec[] {
 }
 
 export function usage(command: BootstrapperCommand, version: string): string {
-  const lines = flagsFor(command, version).map((f) => `   --${f.name}${f.bool === true ? '' : ' value'}`.padEnd(36) + `[$${f.env}]`);
+  const lines = flagsFor(command, version).map(
+    (f) => `   --${f.name}${f.bool === true ? '' : ' value'}`.padEnd(36) + `[$${f.env}]`,
+  );
   return [
     'NAME:',
     `   docker/dtr ${command} - ${flagSets[command].summary}`,
@@ -132,23 +151,31 @@ function storageOf(values: Map<string, string | boolean>): { storage?: MockStora
   const useDefault = values.get('dtr-use-default-storage') === true;
   const asyncNfs = values.get('async-nfs') === true;
   const given = [typeof volume === 'string', typeof nfs === 'string', useDefault].filter(Boolean).length;
-  if (given > 1) return { error: 'only one of --dtr-storage-volume, --nfs-storage-url and --dtr-use-default-storage may be given' };
+  if (given > 1)
+    return { error: 'only one of --dtr-storage-volume, --nfs-storage-url and --dtr-use-default-storage may be given' };
   if (asyncNfs && typeof nfs !== 'string') return { error: '--async-nfs needs --nfs-storage-url' };
   if (typeof volume === 'string') {
     if (volume.startsWith('/')) return { storage: { kind: 'path', path: volume } };
-    if (!volumeName.test(volume)) return { error: `--dtr-storage-volume ${JSON.stringify(volume)} is neither a volume name nor an absolute path` };
+    if (!volumeName.test(volume))
+      return { error: `--dtr-storage-volume ${JSON.stringify(volume)} is neither a volume name nor an absolute path` };
     return { storage: { kind: 'volume', volume } };
   }
   if (typeof nfs === 'string') {
     const match = /^nfs:\/\/([^/:]+)(\/[^?#]*)$/.exec(nfs);
-    if (match?.[1] === undefined || match[2] === undefined) return { error: `--nfs-storage-url ${JSON.stringify(nfs)} is not of the form nfs://<host>/<path>` };
+    if (match?.[1] === undefined || match[2] === undefined)
+      return { error: `--nfs-storage-url ${JSON.stringify(nfs)} is not of the form nfs://<host>/<path>` };
     return { storage: { kind: 'nfs', url: nfs, host: match[1], path: match[2], async: asyncNfs } };
   }
   return useDefault ? { storage: { kind: 'default' } } : {};
 }
 
 /** Parses the bootstrapper's arguments against the environment the container was given. */
-export function parseBootstrapperArgs(command: BootstrapperCommand, args: readonly string[], env: Readonly<Record<string, string>>, version: string): FlagParse {
+export function parseBootstrapperArgs(
+  command: BootstrapperCommand,
+  args: readonly string[],
+  env: Readonly<Record<string, string>>,
+  version: string,
+): FlagParse {
   const specs = new Map(flagsFor(command, version).map((f) => [f.name, f]));
   const values = new Map<string, string | boolean>();
   for (let i = 0; i < args.length; i += 1) {
@@ -166,7 +193,8 @@ export function parseBootstrapperArgs(command: BootstrapperCommand, args: readon
     if (spec === undefined) return usageError(`flag provided but not defined: -${name}`);
     if (spec.bool === true) {
       const parsed = eq === -1 ? true : parseBool(body.slice(eq + 1));
-      if (parsed === undefined) return usageError(`invalid boolean value ${JSON.stringify(body.slice(eq + 1))} for -${name}: parse error`);
+      if (parsed === undefined)
+        return usageError(`invalid boolean value ${JSON.stringify(body.slice(eq + 1))} for -${name}: parse error`);
       values.set(name, parsed);
     } else if (eq !== -1) {
       values.set(name, body.slice(eq + 1));
@@ -190,7 +218,16 @@ export function parseBootstrapperArgs(command: BootstrapperCommand, args: readon
 }
 
 function emptyRequest(command: BootstrapperCommand): BootstrapperRequest {
-  return { command, ucpUrl: '', ucpUsername: '', ucpPassword: '', replicaId: '', storageMigrated: false, reinitializeStorage: false, help: false };
+  return {
+    command,
+    ucpUrl: '',
+    ucpUsername: '',
+    ucpPassword: '',
+    replicaId: '',
+    storageMigrated: false,
+    reinitializeStorage: false,
+    help: false,
+  };
 }
 
 function checkRequired(command: BootstrapperCommand, values: Map<string, string | boolean>): FlagParse {
@@ -200,20 +237,25 @@ function checkRequired(command: BootstrapperCommand, values: Map<string, string 
   };
   const ucpUrl = text('ucp-url');
   if (ucpUrl === undefined) return optionError('the UCP URL is required: use --ucp-url or $UCP_URL');
-  if (!/^https?:\/\/[^/\s]+/.test(ucpUrl) && !/^[^/\s:]+(:\d+)?$/.test(ucpUrl)) return optionError(`--ucp-url ${JSON.stringify(ucpUrl)} is not a URL`);
+  if (!/^https?:\/\/[^/\s]+/.test(ucpUrl) && !/^[^/\s:]+(:\d+)?$/.test(ucpUrl))
+    return optionError(`--ucp-url ${JSON.stringify(ucpUrl)} is not a URL`);
   const ucpUsername = text('ucp-username');
-  if (ucpUsername === undefined) return optionError('the UCP username is required: use --ucp-username or $UCP_USERNAME');
+  if (ucpUsername === undefined)
+    return optionError('the UCP username is required: use --ucp-username or $UCP_USERNAME');
   const ucpPassword = text('ucp-password');
-  if (ucpPassword === undefined) return optionError('the UCP password is required: use --ucp-password or $UCP_PASSWORD');
+  if (ucpPassword === undefined)
+    return optionError('the UCP password is required: use --ucp-password or $UCP_PASSWORD');
   const ca = text('ucp-ca');
   if (ca === undefined && values.get('ucp-insecure-tls') !== true) {
     return optionError('either --ucp-ca ($UCP_CA) or --ucp-insecure-tls is required to connect to UCP');
   }
-  if (ca !== undefined && !ca.includes('-----BEGIN CERTIFICATE-----')) return optionError('--ucp-ca ($UCP_CA) is not a PEM certificate');
+  if (ca !== undefined && !ca.includes('-----BEGIN CERTIFICATE-----'))
+    return optionError('--ucp-ca ($UCP_CA) is not a PEM certificate');
   const replicaFlag = flagSets[command].replicaFlag;
   const replicaId = text(replicaFlag);
   if (replicaId === undefined) return optionError(`--${replicaFlag} is required`);
-  if (!/^[0-9a-f]{12}$/.test(replicaId)) return optionError(`--${replicaFlag} ${JSON.stringify(replicaId)} is not a replica id (12 hexadecimal characters)`);
+  if (!/^[0-9a-f]{12}$/.test(replicaId))
+    return optionError(`--${replicaFlag} ${JSON.stringify(replicaId)} is not a replica id (12 hexadecimal characters)`);
   const { storage, error } = command === 'restore' || command === 'reconfigure' ? storageOf(values) : {};
   if (error !== undefined) return optionError(error);
   if (command === 'restore' && storage === undefined) {

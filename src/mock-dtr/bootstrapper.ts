@@ -31,7 +31,10 @@ import {
 import { isAtLeast, metadataPersistsSince } from './versions.js';
 
 const ok = (log: string[], archive?: Buffer): Reply =>
-  json(200, bootstrapperResultSchema.parse(archive === undefined ? { log } : { log, archive: archive.toString('base64') }));
+  json(
+    200,
+    bootstrapperResultSchema.parse(archive === undefined ? { log } : { log, archive: archive.toString('base64') }),
+  );
 
 const fail = (code: string, message: string): Reply => errorReply(409, code, message);
 
@@ -55,7 +58,10 @@ function checkRunningDtr(state: MockState, request: { imageVersion: string; repl
     return fail('NO_SUCH_REPLICA', `replica ${request.replicaId} not found; the DTR replicas are: ${state.replicaId}`);
   }
   if (request.imageVersion !== state.version) {
-    return fail('VERSION_MISMATCH', `bootstrapper version ${request.imageVersion} does not match DTR version ${state.version}; run docker/dtr:${state.version}`);
+    return fail(
+      'VERSION_MISMATCH',
+      `bootstrapper version ${request.imageVersion} does not match DTR version ${state.version}; run docker/dtr:${state.version}`,
+    );
   }
   return undefined;
 }
@@ -64,33 +70,57 @@ export function runBackup(state: MockState, request: BackupRequest, now: number)
   const refused = checkRunningDtr(state, request);
   if (refused !== undefined) return refused;
   const fault = takeBootstrapperFault(state, 'backup');
-  if (fault === 'exit') return fail('BACKUP_FAILED', 'failed to back up the metadata store: rethinkdb closed the connection (injected fault)');
+  if (fault === 'exit')
+    return fail(
+      'BACKUP_FAILED',
+      'failed to back up the metadata store: rethinkdb closed the connection (injected fault)',
+    );
   const whole = createBackupArchive(state, now);
   // A stream cut off mid-entry, but the bootstrapper saw no error: it exits 0 all the same.
   const archive = fault === 'truncate' ? whole.subarray(0, Math.floor(whole.length / 2) + 100) : whole;
-  return ok([`Beginning backup of replica ${state.replicaId}`, `Backed up ${state.repositories.length} repositories`, 'Backup complete'], archive);
+  return ok(
+    [
+      `Beginning backup of replica ${state.replicaId}`,
+      `Backed up ${state.repositories.length} repositories`,
+      'Backup complete',
+    ],
+    archive,
+  );
 }
 
 export function runDestroy(state: MockState, request: DestroyRequest): Reply {
-  if (!state.installed) return ok([`No DTR containers or volumes of replica ${request.replicaId} found: nothing to destroy`]);
+  if (!state.installed)
+    return ok([`No DTR containers or volumes of replica ${request.replicaId} found: nothing to destroy`]);
   const refused = checkRunningDtr(state, request);
   if (refused !== undefined) return refused;
   const fault = takeBootstrapperFault(state, 'destroy');
-  if (fault === 'fail') return fail('DESTROY_FAILED', `failed to remove container dtr-api-${state.replicaId}: the docker daemon timed out (injected fault); nothing was removed`);
+  if (fault === 'fail')
+    return fail(
+      'DESTROY_FAILED',
+      `failed to remove container dtr-api-${state.replicaId}: the docker daemon timed out (injected fault); nothing was removed`,
+    );
   state.installed = false;
   state.repositories = [];
   state.crons = [];
   state.jobs = [];
   state.settings = defaultSettings(String(state.settings.dtrHost ?? ''));
-  if (fault === 'half') return fail('DESTROY_FAILED', `removed 4 of 9 containers of replica ${state.replicaId}, then: volume dtr-rethink-${state.replicaId} is in use (injected fault)`);
+  if (fault === 'half')
+    return fail(
+      'DESTROY_FAILED',
+      `removed 4 of 9 containers of replica ${state.replicaId}, then: volume dtr-rethink-${state.replicaId} is in use (injected fault)`,
+    );
   return ok([`Removing containers and volumes of replica ${state.replicaId}`, 'DTR destroyed']);
 }
 
 export function runRestore(state: MockState, request: RestoreRequest): Reply {
   if (state.installed) {
-    return fail('DTR_INSTALLED', `DTR replica ${state.replicaId} is still installed: destroy it first with docker/dtr destroy`);
+    return fail(
+      'DTR_INSTALLED',
+      `DTR replica ${state.replicaId} is still installed: destroy it first with docker/dtr destroy`,
+    );
   }
-  if (takeBootstrapperFault(state, 'restore') === 'fail') return fail('RESTORE_FAILED', 'failed to start rethinkdb for the restore (injected fault); nothing was installed');
+  if (takeBootstrapperFault(state, 'restore') === 'fail')
+    return fail('RESTORE_FAILED', 'failed to start rethinkdb for the restore (injected fault); nothing was installed');
   const parsed = parseBackupArchive(Buffer.from(request.archive, 'base64'));
   if (!parsed.ok) return fail('INVALID_BACKUP', parsed.reason);
   const { backup } = parsed;
@@ -107,7 +137,8 @@ export function runRestore(state: MockState, request: RestoreRequest): Reply {
   state.repositories = backup.repositories.map((repo) => ({ ...repo, tags: repo.tags.map((tag) => ({ ...tag })) }));
   // Test fault (state.dropTagsOnRestore): DTR loses these tags while applying the backup, so a test can show they are reported lost.
   const dropped = new Set(state.dropTagsOnRestore ?? []);
-  for (const repo of state.repositories) repo.tags = repo.tags.filter((tag) => !dropped.has(`${repo.namespace}/${repo.name}:${tag.name}`));
+  for (const repo of state.repositories)
+    repo.tags = repo.tags.filter((tag) => !dropped.has(`${repo.namespace}/${repo.name}:${tag.name}`));
   state.jobs = [];
   state.storage = request.storage;
   state.installed = true;

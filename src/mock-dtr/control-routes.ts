@@ -11,7 +11,12 @@ import { inspectContainer, inspectVolume, listContainers } from './docker-daemon
 import { errorReply, json, parseJsonBody, type Reply } from './http-util.js';
 import type { MockState } from './state.js';
 import { noSuchObjectCode } from './stand-in-endpoints.js';
-import { backupRequestSchema, destroyRequestSchema, reconfigureRequestSchema, restoreRequestSchema } from './stand-in-protocol.js';
+import {
+  backupRequestSchema,
+  destroyRequestSchema,
+  reconfigureRequestSchema,
+  restoreRequestSchema,
+} from './stand-in-protocol.js';
 import type { MockCredentials } from './types.js';
 
 export interface ControlContext {
@@ -24,13 +29,23 @@ export interface ControlContext {
   readonly body: Buffer;
 }
 
-function parse<S extends z.ZodType>(body: Buffer, schema: S): { ok: true; value: z.infer<S> } | { ok: false; reply: Reply } {
+function parse<S extends z.ZodType>(
+  body: Buffer,
+  schema: S,
+): { ok: true; value: z.infer<S> } | { ok: false; reply: Reply } {
   const parsed = parseJsonBody(body);
   if (!parsed.ok) return parsed;
   const result = schema.safeParse(parsed.value);
   return result.success
     ? { ok: true, value: result.data }
-    : { ok: false, reply: errorReply(400, 'INVALID_PARAMETERS', `bad stand-in request: ${result.error.issues.map((i) => i.path.join('.')).join(', ')}`) };
+    : {
+        ok: false,
+        reply: errorReply(
+          400,
+          'INVALID_PARAMETERS',
+          `bad stand-in request: ${result.error.issues.map((i) => i.path.join('.')).join(', ')}`,
+        ),
+      };
 }
 
 function bootstrapper(ctx: ControlContext, command: string): Reply | Promise<Reply> {
@@ -56,19 +71,26 @@ function bootstrapper(ctx: ControlContext, command: string): Reply | Promise<Rep
   if (run === undefined) return errorReply(404, 'NOT_FOUND', `the mock bootstrapper has no command ${command}`);
   if (!isUcpAdmin(ctx.headers, ctx.credentials)) {
     const username = parseBasicAuth(ctx.headers)?.username ?? '';
-    return errorReply(401, 'NOT_AUTHENTICATED', `unable to log in to UCP as ${JSON.stringify(username)}: invalid username or password`);
+    return errorReply(
+      401,
+      'NOT_AUTHENTICATED',
+      `unable to log in to UCP as ${JSON.stringify(username)}: invalid username or password`,
+    );
   }
   return run(ctx.body);
 }
 
 export function handleControl(ctx: ControlContext): Reply | Promise<Reply> {
-  const segments = ctx.pathname.split('/').slice(2).map((s) => {
-    try {
-      return decodeURIComponent(s);
-    } catch {
-      return s;
-    }
-  });
+  const segments = ctx.pathname
+    .split('/')
+    .slice(2)
+    .map((s) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        return s;
+      }
+    });
   const [area, name, ...rest] = segments;
   if (area === 'containers' && name === undefined && ctx.method === 'GET') return json(200, listContainers(ctx.state));
   if (name === undefined || rest.length > 0) return errorReply(404, 'NOT_FOUND', `no mock endpoint ${ctx.pathname}`);

@@ -29,7 +29,16 @@ const rethinkContainer = (replicaId: string): string => `dtr-rethinkdb-${replica
 const rethinkVolume = (replicaId: string): string => `dtr-rethink-${replicaId}`;
 
 function volumeMount(name: string, destination: string): DockerMount {
-  return { Type: 'volume', Name: name, Source: volumeSource(name), Destination: destination, Driver: 'local', Mode: 'z', RW: true, Propagation: '' };
+  return {
+    Type: 'volume',
+    Name: name,
+    Source: volumeSource(name),
+    Destination: destination,
+    Driver: 'local',
+    Mode: 'z',
+    RW: true,
+    Propagation: '',
+  };
 }
 
 /** The volume that holds image data, when the storage is a docker volume (not a bind mount). */
@@ -48,7 +57,14 @@ function storageVolumeName(storage: MockStorage, replicaId: string): string | un
 
 function storageMount(state: MockState): DockerMount {
   if (state.storage.kind === 'path') {
-    return { Type: 'bind', Source: state.storage.path, Destination: storageMountPoint, Mode: '', RW: true, Propagation: 'rprivate' };
+    return {
+      Type: 'bind',
+      Source: state.storage.path,
+      Destination: storageMountPoint,
+      Mode: '',
+      RW: true,
+      Propagation: 'rprivate',
+    };
   }
   return volumeMount(storageVolumeName(state.storage, state.replicaId) ?? '', storageMountPoint);
 }
@@ -64,7 +80,17 @@ function container(name: string, image: string, env: string[], mounts: DockerMou
 }
 
 /** DTR's containers on a replica's node. [doc: the dtr-<service>-<replica id> naming] */
-const services = ['api', 'garant', 'jobrunner', 'nginx', 'notary-server', 'notary-signer', 'registry', 'rethinkdb', 'scanningstore'];
+const services = [
+  'api',
+  'garant',
+  'jobrunner',
+  'nginx',
+  'notary-server',
+  'notary-signer',
+  'registry',
+  'rethinkdb',
+  'scanningstore',
+];
 
 /** `docker container inspect` of one container, or undefined when there is no such container. */
 export function inspectContainer(state: MockState, name: string): Record<string, unknown> | undefined {
@@ -72,7 +98,11 @@ export function inspectContainer(state: MockState, name: string): Record<string,
   const id = state.replicaId;
   const service = services.find((s) => name === `dtr-${s}-${id}`);
   if (service === undefined) return undefined;
-  const env = [`DTR_VERSION=${state.version}`, `DTR_REPLICA_ID=${id}`, 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'];
+  const env = [
+    `DTR_VERSION=${state.version}`,
+    `DTR_REPLICA_ID=${id}`,
+    'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+  ];
   const mounts = [volumeMount(caVolume(id), '/ca')];
   if (name === registryContainer(id)) mounts.push(storageMount(state));
   if (name === rethinkContainer(id)) mounts.push(volumeMount(rethinkVolume(id), '/data'));
@@ -88,7 +118,13 @@ export function listContainers(state: MockState): Record<string, unknown>[] {
 export function inspectVolume(state: MockState, name: string): Record<string, unknown> | undefined {
   if (!state.installed) return undefined;
   const id = state.replicaId;
-  const local = (options: Record<string, string> | null) => ({ Name: name, Driver: 'local', Mountpoint: volumeSource(name), Options: options, Scope: 'local' });
+  const local = (options: Record<string, string> | null) => ({
+    Name: name,
+    Driver: 'local',
+    Mountpoint: volumeSource(name),
+    Options: options,
+    Scope: 'local',
+  });
   if (name === caVolume(id) || name === rethinkVolume(id)) return local(null);
   if (name !== storageVolumeName(state.storage, id)) return undefined;
   if (state.storage.kind !== 'nfs') return local(null);

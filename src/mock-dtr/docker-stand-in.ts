@@ -11,7 +11,13 @@
  * an unreachable daemon, 0 otherwise. Writing its output is this module's job; it never writes a secret
  * (the UCP password only travels in the Authorization header to the mock).
  */
-import { bootstrapperCommands, parseBootstrapperArgs, usage, type BootstrapperCommand, type BootstrapperRequest } from './bootstrapper-flags.js';
+import {
+  bootstrapperCommands,
+  parseBootstrapperArgs,
+  usage,
+  type BootstrapperCommand,
+  type BootstrapperRequest,
+} from './bootstrapper-flags.js';
 import { callMock, mockEndpoint, type MockAnswer } from './stand-in-client.js';
 import { controlPaths } from './stand-in-endpoints.js';
 import { inspect, ps } from './stand-in-inspect.js';
@@ -68,16 +74,30 @@ function isBootstrapperResult(body: unknown): body is BootstrapperResult {
 }
 
 /** The body of the control request, typed by the protocol the server validates it with. */
-function requestBody(request: BootstrapperRequest, version: string, archive: Buffer): BackupRequest | RestoreRequest | ReconfigureRequest | undefined {
+function requestBody(
+  request: BootstrapperRequest,
+  version: string,
+  archive: Buffer,
+): BackupRequest | RestoreRequest | ReconfigureRequest | undefined {
   const common: BackupRequest = { imageVersion: version, ucpUrl: request.ucpUrl, replicaId: request.replicaId };
   if (request.command === 'restore') {
     if (request.storage === undefined) return undefined; // parseBootstrapperArgs refuses this already
     const ucpNode = request.ucpNode === undefined ? {} : { ucpNode: request.ucpNode };
-    return { ...common, storage: request.storage, ...ucpNode, archive: archive.toString('base64') } satisfies RestoreRequest;
+    return {
+      ...common,
+      storage: request.storage,
+      ...ucpNode,
+      archive: archive.toString('base64'),
+    } satisfies RestoreRequest;
   }
   if (request.command === 'reconfigure') {
     const storage = request.storage === undefined ? {} : { storage: request.storage };
-    return { ...common, ...storage, storageMigrated: request.storageMigrated, reinitializeStorage: request.reinitializeStorage } satisfies ReconfigureRequest;
+    return {
+      ...common,
+      ...storage,
+      storageMigrated: request.storageMigrated,
+      reinitializeStorage: request.reinitializeStorage,
+    } satisfies ReconfigureRequest;
   }
   return common;
 }
@@ -102,20 +122,31 @@ async function run(args: readonly string[], io: StandInIo): Promise<number> {
   }
   const image = imagePattern.exec(options.image);
   if (image === null) {
-    await write(io.stderr, `docker: Error response from daemon: the mock docker only runs the docker/dtr bootstrapper, not ${options.image}.\n`);
+    await write(
+      io.stderr,
+      `docker: Error response from daemon: the mock docker only runs the docker/dtr bootstrapper, not ${options.image}.\n`,
+    );
     return dockerError;
   }
   const version = image[1] ?? 'latest';
   const [command, ...flags] = options.rest;
   if (!bootstrapperCommands.includes(command as BootstrapperCommand)) {
     const known = bootstrapperCommands.join(', ');
-    await write(io.stderr, `FATA[0000] ${command === undefined ? 'a command is required' : `unknown command ${JSON.stringify(command)}`} (the mock bootstrapper knows ${known})\n`);
+    await write(
+      io.stderr,
+      `FATA[0000] ${command === undefined ? 'a command is required' : `unknown command ${JSON.stringify(command)}`} (the mock bootstrapper knows ${known})\n`,
+    );
     return 1;
   }
   const cmd = command as BootstrapperCommand;
   const parsed = parseBootstrapperArgs(cmd, flags, options.env, version);
   if (!parsed.ok) {
-    await write(io.stderr, parsed.showUsage ? `Incorrect Usage: ${parsed.message}\n\n${usage(cmd, version)}` : `FATA[0000] ${parsed.message}\n`);
+    await write(
+      io.stderr,
+      parsed.showUsage
+        ? `Incorrect Usage: ${parsed.message}\n\n${usage(cmd, version)}`
+        : `FATA[0000] ${parsed.message}\n`,
+    );
     return 1;
   }
   const request = parsed.request;
@@ -128,14 +159,20 @@ async function run(args: readonly string[], io: StandInIo): Promise<number> {
   // Without -i docker does not connect stdin, so the bootstrapper reads an empty stream.
   const archive = cmd === 'restore' && options.interactive ? await readAll(io.stdin) : Buffer.alloc(0);
   const body = requestBody(request, version, archive);
-  if (body === undefined) return bootstrapperFailed(io, { kind: 'error', status: 0, code: 'USAGE', message: 'restore needs a storage flag' });
+  if (body === undefined)
+    return bootstrapperFailed(io, { kind: 'error', status: 0, code: 'USAGE', message: 'restore needs a storage flag' });
   const answer = await callMock(endpoint, 'POST', controlPaths.bootstrapper(cmd), {
     body,
     auth: { username: request.ucpUsername, password: request.ucpPassword },
   });
   if (answer.kind !== 'ok') return bootstrapperFailed(io, answer);
   if (!isBootstrapperResult(answer.body)) {
-    return bootstrapperFailed(io, { kind: 'error', status: answer.status, code: 'BAD_ANSWER', message: 'the mock DTR sent an answer of the wrong shape' });
+    return bootstrapperFailed(io, {
+      kind: 'error',
+      status: answer.status,
+      code: 'BAD_ANSWER',
+      message: 'the mock DTR sent an answer of the wrong shape',
+    });
   }
   for (const line of answer.body.log) await write(io.stderr, `INFO[0000] ${line}\n`);
   if (answer.body.archive !== undefined) await write(io.stdout, Buffer.from(answer.body.archive, 'base64'));

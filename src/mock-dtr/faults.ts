@@ -44,7 +44,9 @@ export class FaultQueue {
   take(method: string, pathname: string): FaultAction {
     const index = this.#faults.findIndex(({ fault }) => {
       if (fault.method !== undefined && fault.method.toUpperCase() !== method) return false;
-      return typeof fault.path === 'string' ? fault.path === pathname : new RegExp(fault.path.source, fault.path.flags.replace('g', '')).test(pathname);
+      return typeof fault.path === 'string'
+        ? fault.path === pathname
+        : new RegExp(fault.path.source, fault.path.flags.replace('g', '')).test(pathname);
     });
     const active = this.#faults[index];
     if (active === undefined) return { kind: 'none' };
@@ -55,7 +57,12 @@ export class FaultQueue {
     const delayMs = fault.delayMs ?? 0;
     if (fault.reset === true) return { kind: 'reset', delayMs };
     if (fault.cut === true) return { kind: 'cut', delayMs };
-    if (fault.status === undefined && fault.body === undefined && (fault.delayMs !== undefined || fault.onMatch !== undefined)) return { kind: 'delay', delayMs };
+    if (
+      fault.status === undefined &&
+      fault.body === undefined &&
+      (fault.delayMs !== undefined || fault.onMatch !== undefined)
+    )
+      return { kind: 'delay', delayMs };
     const status = fault.status ?? (fault.body === undefined ? 500 : 200);
     const reply =
       fault.body === undefined
@@ -121,12 +128,20 @@ export function setBootstrapperFaults(state: MockState, faults: MockBootstrapper
 }
 
 /** Adds (or replaces) the fault of one bootstrapper command. */
-export function addBootstrapperFault<C extends FaultyBootstrapperCommand>(state: MockState, command: C, fault: NonNullable<MockBootstrapperFaults[C]>, times?: number): void {
+export function addBootstrapperFault<C extends FaultyBootstrapperCommand>(
+  state: MockState,
+  command: C,
+  fault: NonNullable<MockBootstrapperFaults[C]>,
+  times?: number,
+): void {
   faultsOf(state).bootstrapper.set(command, { fault, remaining: countOf(times) });
 }
 
 /** For bootstrapper.ts: the fault this run of `command` gets, if any (one use is taken). */
-export function takeBootstrapperFault<C extends FaultyBootstrapperCommand>(state: MockState, command: C): MockBootstrapperFaults[C] | undefined {
+export function takeBootstrapperFault<C extends FaultyBootstrapperCommand>(
+  state: MockState,
+  command: C,
+): MockBootstrapperFaults[C] | undefined {
   const map = faultsOf(state).bootstrapper;
   return take(map.get(command), () => map.delete(command)) as MockBootstrapperFaults[C] | undefined;
 }
@@ -141,7 +156,8 @@ export function setJobFaults(state: MockState, faults: MockJobFaults | undefined
 /** For jobs.ts: the fault a new job of `action` gets, if any (one use is taken). */
 export function takeJobFault(state: MockState, action: string): MockJobFaults | undefined {
   const all = faultsOf(state);
-  if (all.job === undefined || (all.job.fault.action !== undefined && all.job.fault.action !== action)) return undefined;
+  if (all.job === undefined || (all.job.fault.action !== undefined && all.job.fault.action !== action))
+    return undefined;
   return take(all.job, () => delete all.job);
 }
 
@@ -152,7 +168,12 @@ export function clearStateFaults(state: MockState): void {
 
 /** A fault as `dtr-migrate mock-dtr --fault` gives it. */
 export type FaultSpec =
-  | { readonly kind: 'bootstrapper'; readonly command: FaultyBootstrapperCommand; readonly fault: string; readonly times?: number }
+  | {
+      readonly kind: 'bootstrapper';
+      readonly command: FaultyBootstrapperCommand;
+      readonly fault: string;
+      readonly times?: number;
+    }
   | { readonly kind: 'job'; readonly fault: MockJobFaults }
   | { readonly kind: 'http'; readonly fault: MockFault };
 
@@ -161,7 +182,11 @@ export const faultSpecHelp = [
   'http=<status>|reset|cut|malformed|slow with path=<path or prefix*>; options: times=<n>, ms=<n> (slow), method=<M>, action=<job action>',
 ].join(' ');
 
-const bootstrapperKinds: Record<FaultyBootstrapperCommand, readonly string[]> = { backup: ['exit', 'truncate'], destroy: ['fail', 'half'], restore: ['fail'] };
+const bootstrapperKinds: Record<FaultyBootstrapperCommand, readonly string[]> = {
+  backup: ['exit', 'truncate'],
+  destroy: ['fail', 'half'],
+  restore: ['fail'],
+};
 const jobKinds: readonly string[] = ['errored', 'canceled', 'never'];
 const slowDefaultMs = 5_000;
 
@@ -195,20 +220,28 @@ export function parseFaultSpec(text: string): FaultSpec | string {
   if (typeof ms === 'string') return ms;
   const withTimes = times === undefined ? {} : { times };
   if (target === 'backup' && kind === 'slow') {
-    return { kind: 'http', fault: { method: 'POST', path: '/_mock/bootstrapper/backup', delayMs: ms ?? slowDefaultMs, ...withTimes } };
+    return {
+      kind: 'http',
+      fault: { method: 'POST', path: '/_mock/bootstrapper/backup', delayMs: ms ?? slowDefaultMs, ...withTimes },
+    };
   }
   if (target === 'backup' || target === 'destroy' || target === 'restore') {
-    if (!bootstrapperKinds[target].includes(kind)) return `${target}= takes ${bootstrapperKinds[target].join(' or ')}${target === 'backup' ? ' or slow' : ''}, not "${kind}"`;
+    if (!bootstrapperKinds[target].includes(kind))
+      return `${target}= takes ${bootstrapperKinds[target].join(' or ')}${target === 'backup' ? ' or slow' : ''}, not "${kind}"`;
     return { kind: 'bootstrapper', command: target, fault: kind, ...withTimes };
   }
   if (target === 'job') {
     if (!jobKinds.includes(kind)) return `job= takes ${jobKinds.join(', ')}, not "${kind}"`;
     const action = options.get('action');
-    return { kind: 'job', fault: { outcome: kind as MockJobFault, ...(action === undefined ? {} : { action }), ...withTimes } };
+    return {
+      kind: 'job',
+      fault: { outcome: kind as MockJobFault, ...(action === undefined ? {} : { action }), ...withTimes },
+    };
   }
   if (target === 'http') {
     const path = options.get('path');
-    if (path === undefined || !path.startsWith('/')) return 'http= needs path=/api/v0/... (a trailing * matches a prefix)';
+    if (path === undefined || !path.startsWith('/'))
+      return 'http= needs path=/api/v0/... (a trailing * matches a prefix)';
     const method = options.get('method')?.toUpperCase();
     const base = { path: pathPattern(path), ...(method === undefined ? {} : { method }), ...withTimes };
     if (kind === 'reset') return { kind: 'http', fault: { ...base, reset: true } };
@@ -216,7 +249,8 @@ export function parseFaultSpec(text: string): FaultSpec | string {
     if (kind === 'malformed') return { kind: 'http', fault: { ...base, status: 200, body: '{"truncated": ' } };
     if (kind === 'slow') return { kind: 'http', fault: { ...base, delayMs: ms ?? slowDefaultMs } };
     const status = Number(kind);
-    if (!Number.isInteger(status) || status < 400 || status > 599) return `http= takes an HTTP error status (400-599), reset, cut, malformed or slow, not "${kind}"`;
+    if (!Number.isInteger(status) || status < 400 || status > 599)
+      return `http= takes an HTTP error status (400-599), reset, cut, malformed or slow, not "${kind}"`;
     return { kind: 'http', fault: { ...base, status, ...(ms === undefined ? {} : { delayMs: ms }) } };
   }
   return `unknown fault "${head}"`;

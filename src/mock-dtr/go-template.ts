@@ -23,7 +23,8 @@ export function compileFormat(format: string): ((value: unknown) => string) | un
   const asJson = match[1] !== undefined;
   return (value) => {
     let current = value;
-    for (const key of path) current = current !== null && typeof current === 'object' ? (current as Record<string, unknown>)[key] : undefined;
+    for (const key of path)
+      current = current !== null && typeof current === 'object' ? (current as Record<string, unknown>)[key] : undefined;
     return asJson ? JSON.stringify(current ?? null) : goString(current);
   };
 }

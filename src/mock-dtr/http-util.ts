@@ -62,7 +62,10 @@ export function parseJsonBody(body: Buffer): JsonParse {
   try {
     return { ok: true, value: JSON.parse(body.toString('utf8')) as unknown };
   } catch (error) {
-    return { ok: false, reply: errorReply(400, 'INVALID_JSON', `the request body is not valid JSON: ${(error as Error).message}`) };
+    return {
+      ok: false,
+      reply: errorReply(400, 'INVALID_JSON', `the request body is not valid JSON: ${(error as Error).message}`),
+    };
   }
 }
 
@@ -74,7 +77,10 @@ export function intParam(params: URLSearchParams, name: string, fallback: number
   if (raw === null || raw === '') return { ok: true, value: fallback };
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
-    return { ok: false, reply: errorReply(400, 'INVALID_PARAMETERS', `${name} must be an integer from ${min} to ${max}`) };
+    return {
+      ok: false,
+      reply: errorReply(400, 'INVALID_PARAMETERS', `${name} must be an integer from ${min} to ${max}`),
+    };
   }
   return { ok: true, value };
 }
@@ -88,12 +94,18 @@ export function cursorPage<T>(
   keyOf: (item: T) => string,
   params: URLSearchParams,
   defaultPageSize: number,
-): { readonly ok: true; readonly page: T[]; readonly headers: Record<string, string> } | { readonly ok: false; readonly reply: Reply } {
+):
+  | { readonly ok: true; readonly page: T[]; readonly headers: Record<string, string> }
+  | { readonly ok: false; readonly reply: Reply } {
   const size = intParam(params, 'pageSize', defaultPageSize, 1, 1000);
   if (!size.ok) return size;
   const start = params.get('pageStart') ?? '';
   const from = start === '' ? 0 : items.findIndex((item) => keyOf(item) === start);
-  if (from === -1) return { ok: false, reply: errorReply(400, 'INVALID_PARAMETERS', `pageStart ${JSON.stringify(start)} names no item`) };
+  if (from === -1)
+    return {
+      ok: false,
+      reply: errorReply(400, 'INVALID_PARAMETERS', `pageStart ${JSON.stringify(start)} names no item`),
+    };
   const page = items.slice(from, from + size.value);
   const next = items[from + size.value];
   return { ok: true, page, headers: next === undefined ? {} : { [nextPageHeader]: keyOf(next) } };

@@ -28,7 +28,10 @@ async function hasRegistryLayout(storageDir: string): Promise<boolean> {
   }
 }
 
-export async function resolveInitialData(storageDir: string | undefined, repositories: readonly MockRepositoryInput[] | undefined): Promise<InitialData> {
+export async function resolveInitialData(
+  storageDir: string | undefined,
+  repositories: readonly MockRepositoryInput[] | undefined,
+): Promise<InitialData> {
   if (storageDir === undefined) {
     return { repositories: repositories ?? planSampleRegistry().repositories, storage: { kind: 'default' } };
   }

@@ -140,7 +140,8 @@ export function jobLogs(job: MockJob, now: number): ReturnType<typeof jobLogsSch
   if (status !== 'waiting' && (job.cancelRequestedAt === undefined || job.cancelRequestedAt >= job.runningAt)) {
     lines.push(`worker ${job.workerID} picked up the job`, `${job.action}: working`);
   }
-  if (job.cancelRequestedAt !== undefined && status !== 'done' && status !== 'errored') lines.push('cancellation requested');
+  if (job.cancelRequestedAt !== undefined && status !== 'done' && status !== 'errored')
+    lines.push('cancellation requested');
   if (status === 'canceled') lines.push(`${job.action}: canceled`);
   if (status === 'done') lines.push(`${job.action}: finished`);
   if (status === 'errored') lines.push(`${job.action}: failed (mock outcome)`);

@@ -33,12 +33,16 @@ export const tagCurrentLinkPath = (repository: string, tag: string): string =>
   join(repositoryDir(repository), '_manifests', 'tags', tag, 'current', 'link');
 export const tagIndexLinkPath = (repository: string, tag: string, digest: string): string =>
   join(repositoryDir(repository), '_manifests', 'tags', tag, 'index', 'sha256', digestHex(digest), 'link');
-export const uploadDir = (repository: string, uuid: string): string => join(repositoryDir(repository), '_uploads', uuid);
+export const uploadDir = (repository: string, uuid: string): string =>
+  join(repositoryDir(repository), '_uploads', uuid);
 
 async function listDirs(path: string): Promise<string[]> {
   try {
     const entries = await readdir(path, { withFileTypes: true });
-    return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    return entries
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
@@ -69,7 +73,9 @@ async function tagOf(root: string, repository: string, tag: string): Promise<Moc
   try {
     const manifest = await readFile(join(root, blobDataPath(digest)));
     const mediaType = (JSON.parse(manifest.toString('utf8')) as { mediaType?: unknown }).mediaType;
-    return typeof mediaType === 'string' ? { name: tag, digest, mediaType, size: manifest.length } : { name: tag, digest, size: manifest.length };
+    return typeof mediaType === 'string'
+      ? { name: tag, digest, mediaType, size: manifest.length }
+      : { name: tag, digest, size: manifest.length };
   } catch {
     return { name: tag, digest }; // the tag is there even if its manifest blob is missing or unreadable
   }
@@ -83,7 +89,9 @@ export async function readRegistryRepositories(root: string): Promise<MockReposi
   const repositories: MockRepositoryInput[] = [];
   for (const repository of await findRepositories(root)) {
     const tagNames = await listDirs(join(root, repositoryDir(repository), '_manifests', 'tags'));
-    const tags = (await Promise.all(tagNames.map((tag) => tagOf(root, repository, tag)))).filter((t) => t !== undefined);
+    const tags = (await Promise.all(tagNames.map((tag) => tagOf(root, repository, tag)))).filter(
+      (t) => t !== undefined,
+    );
     const [first, ...rest] = repository.split('/');
     const [namespace, name] = rest.length === 0 ? ['library', first ?? ''] : [first ?? '', rest.join('/')];
     repositories.push({ namespace, name, tags });

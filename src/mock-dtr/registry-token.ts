@@ -37,7 +37,8 @@ export interface RegistryToken {
   readonly expiresAt: number;
 }
 
-export type ScopeParse = { readonly ok: true; readonly repositories: string[] } | { readonly ok: false; readonly reason: string };
+export type ScopeParse =
+  { readonly ok: true; readonly repositories: string[] } | { readonly ok: false; readonly reason: string };
 
 /**
  * `repository:<name>:<action>[,<action>...]` scopes (one per `scope` parameter, or several separated
@@ -48,9 +49,17 @@ export function pullScopes(values: readonly string[]): ScopeParse {
   for (const scope of values.flatMap((value) => value.split(/\s+/)).filter((s) => s !== '')) {
     const first = scope.indexOf(':');
     const last = scope.lastIndexOf(':');
-    if (first <= 0 || last === first || last === scope.length - 1) return { ok: false, reason: `malformed scope ${JSON.stringify(scope)}` };
+    if (first <= 0 || last === first || last === scope.length - 1)
+      return { ok: false, reason: `malformed scope ${JSON.stringify(scope)}` };
     const name = scope.slice(first + 1, last);
-    if (scope.slice(0, first) === 'repository' && scope.slice(last + 1).split(',').includes('pull')) repositories.add(name);
+    if (
+      scope.slice(0, first) === 'repository' &&
+      scope
+        .slice(last + 1)
+        .split(',')
+        .includes('pull')
+    )
+      repositories.add(name);
   }
   return { ok: true, repositories: [...repositories] };
 }
@@ -62,7 +71,11 @@ export class RegistryTokens {
   issue(service: string, repositories: readonly string[], now: number): string {
     for (const [token, issued] of this.#tokens) if (issued.expiresAt <= now) this.#tokens.delete(token);
     const token = randomBytes(24).toString('base64url');
-    this.#tokens.set(token, { service, repositories: new Set(repositories), expiresAt: now + tokenLifetimeSeconds * 1000 });
+    this.#tokens.set(token, {
+      service,
+      repositories: new Set(repositories),
+      expiresAt: now + tokenLifetimeSeconds * 1000,
+    });
     return token;
   }
 
@@ -85,12 +98,18 @@ export interface TokenRequest {
 }
 
 export function answerTokenRequest(req: TokenRequest): Reply {
-  if (req.method !== 'GET') return errorReply(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${registryTokenPath}`);
+  if (req.method !== 'GET')
+    return errorReply(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${registryTokenPath}`);
   if (apiRole(req.headers, req.credentials) === undefined) {
     return errorReply(401, 'NOT_AUTHENTICATED', 'authentication required: a valid username and password or token');
   }
   const scopes = pullScopes(req.query.getAll('scope'));
   if (!scopes.ok) return errorReply(400, 'INVALID_PARAMETERS', scopes.reason);
   const token = req.tokens.issue(req.query.get('service') ?? '', scopes.repositories, req.now);
-  return json(200, { token, access_token: token, expires_in: tokenLifetimeSeconds, issued_at: new Date(req.now).toISOString() });
+  return json(200, {
+    token,
+    access_token: token,
+    expires_in: tokenLifetimeSeconds,
+    issued_at: new Date(req.now).toISOString(),
+  });
 }

@@ -47,7 +47,8 @@ const anyDigestPattern = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 const routePattern = /^\/v2\/(.+)\/(manifests|blobs)\/([^/]+)$/;
 const apiVersion = { 'docker-distribution-api-version': 'registry/2.0' };
 
-export const isRegistryPath = (pathname: string): boolean => pathname === '/v2' || pathname.startsWith('/v2/') || pathname === registryTokenPath;
+export const isRegistryPath = (pathname: string): boolean =>
+  pathname === '/v2' || pathname.startsWith('/v2/') || pathname === registryTokenPath;
 
 export interface RegistryRequest {
   readonly method: string;
@@ -71,11 +72,7 @@ const absent = (error: unknown): undefined => {
 function folderReader(root: string): StorageReader {
   return {
     read: (path) => readFile(join(root, path)).catch(absent),
-    size: (path) =>
-      stat(join(root, path)).then(
-        (s) => (s.isFile() ? s.size : undefined),
-        absent,
-      ),
+    size: (path) => stat(join(root, path)).then((s) => (s.isFile() ? s.size : undefined), absent),
   };
 }
 
@@ -122,13 +119,15 @@ export class MockRegistryV2 {
   }
 
   async answer(req: RegistryRequest): Promise<Reply> {
-    if (!this.state.installed) return registryError(503, 'DTR_NOT_INSTALLED', 'DTR is not installed: it was destroyed and not restored yet');
+    if (!this.state.installed)
+      return registryError(503, 'DTR_NOT_INSTALLED', 'DTR is not installed: it was destroyed and not restored yet');
     if (req.pathname === registryTokenPath) {
       return answerTokenRequest({ ...req, credentials: this.credentials, tokens: this.#tokens, now: this.now() });
     }
     const route = req.pathname === '/v2' || req.pathname === '/v2/' ? undefined : routePattern.exec(req.pathname);
     if (route === null) return registryError(404, 'NOT_FOUND', `no registry API path ${req.pathname}`);
-    if (req.method !== 'GET' && req.method !== 'HEAD') return registryError(405, 'UNSUPPORTED', `${req.method} is not supported by this registry`);
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return registryError(405, 'UNSUPPORTED', `${req.method} is not supported by this registry`);
     if (route === undefined) {
       const denied = this.authorize(req.headers, undefined);
       return denied ?? json(200, {}, { ...apiVersion });
@@ -138,8 +137,11 @@ export class MockRegistryV2 {
     const denied = this.authorize(req.headers, name);
     if (denied !== undefined) return denied;
     const repository = this.state.repositories.find((r) => `${r.namespace}/${r.name}` === name);
-    if (repository === undefined) return registryError(404, 'NAME_UNKNOWN', 'repository name not known to registry', { name });
-    return kind === 'manifests' ? this.manifest(req.method, name, repository, reference) : this.blob(req.method, name, reference);
+    if (repository === undefined)
+      return registryError(404, 'NAME_UNKNOWN', 'repository name not known to registry', { name });
+    return kind === 'manifests'
+      ? this.manifest(req.method, name, repository, reference)
+      : this.blob(req.method, name, reference);
   }
 
   /** Undefined when the request bears a live token for this service (with pull on `repository`); else the 401. */
@@ -148,7 +150,8 @@ export class MockRegistryV2 {
     const token = bearer === undefined ? undefined : this.#tokens.find(bearer, this.now());
     let error: string | undefined;
     if (bearer !== undefined && (token === undefined || token.service !== this.service)) error = 'invalid_token';
-    else if (token !== undefined && repository !== undefined && !token.repositories.has(repository)) error = 'insufficient_scope';
+    else if (token !== undefined && repository !== undefined && !token.repositories.has(repository))
+      error = 'insufficient_scope';
     if (token !== undefined && error === undefined) return undefined;
     const scheme = this.tls ? 'https' : 'http';
     const challenge = [
@@ -157,14 +160,20 @@ export class MockRegistryV2 {
       ...(repository === undefined ? [] : [`scope="repository:${repository}:pull"`]),
       ...(error === undefined ? [] : [`error="${error}"`]),
     ].join(',');
-    const reply = registryError(401, 'UNAUTHORIZED', 'authentication required', repository === undefined ? undefined : [{ Type: 'repository', Name: repository, Action: 'pull' }]);
+    const reply = registryError(
+      401,
+      'UNAUTHORIZED',
+      'authentication required',
+      repository === undefined ? undefined : [{ Type: 'repository', Name: repository, Action: 'pull' }],
+    );
     return { ...reply, headers: { ...reply.headers, 'www-authenticate': challenge } };
   }
 
   private storage(): StorageReader {
     const storage = this.state.storage;
     if (storage.kind === 'path') return folderReader(storage.path);
-    if (storage.kind === 'default' && this.#startedOnDefaultVolume) return (this.#defaultVolume ??= memoryReader(planSampleRegistry().files));
+    if (storage.kind === 'default' && this.#startedOnDefaultVolume)
+      return (this.#defaultVolume ??= memoryReader(planSampleRegistry().files));
     return memoryReader(new Map());
   }
 
@@ -178,10 +187,13 @@ export class MockRegistryV2 {
     let digest = reference;
     let taggedMediaType: string | undefined;
     if (!sha256Pattern.test(reference)) {
-      if (anyDigestPattern.test(reference)) return registryError(400, 'DIGEST_INVALID', 'only sha256 digests are supported', { digest: reference });
-      if (!tagPattern.test(reference)) return registryError(400, 'TAG_INVALID', 'manifest tag did not match URI', { tag: reference });
+      if (anyDigestPattern.test(reference))
+        return registryError(400, 'DIGEST_INVALID', 'only sha256 digests are supported', { digest: reference });
+      if (!tagPattern.test(reference))
+        return registryError(400, 'TAG_INVALID', 'manifest tag did not match URI', { tag: reference });
       const tag = repository.tags.find((t) => t.name === reference);
-      if (tag === undefined || !sha256Pattern.test(tag.digest)) return registryError(404, 'MANIFEST_UNKNOWN', 'manifest unknown', { tag: reference });
+      if (tag === undefined || !sha256Pattern.test(tag.digest))
+        return registryError(404, 'MANIFEST_UNKNOWN', 'manifest unknown', { tag: reference });
       digest = tag.digest;
       taggedMediaType = tag.mediaType;
     }
@@ -195,15 +207,23 @@ export class MockRegistryV2 {
       'docker-content-digest': digest,
       etag: `"${digest}"`,
     };
-    return method === 'HEAD' ? { status: 200, headers: { ...headers, 'content-length': String(content.length) } } : { status: 200, headers, body: content };
+    return method === 'HEAD'
+      ? { status: 200, headers: { ...headers, 'content-length': String(content.length) } }
+      : { status: 200, headers, body: content };
   }
 
   private async blob(method: string, name: string, digest: string): Promise<Reply> {
-    if (!sha256Pattern.test(digest)) return registryError(400, 'DIGEST_INVALID', 'provided digest did not match uploaded content', { digest });
+    if (!sha256Pattern.test(digest))
+      return registryError(400, 'DIGEST_INVALID', 'provided digest did not match uploaded content', { digest });
     const reader = this.storage();
     const unknown = registryError(404, 'BLOB_UNKNOWN', 'blob unknown to registry', { digest });
     if (!(await this.linked(reader, [layerLinkPath(name, digest)], digest))) return unknown;
-    const headers = { ...apiVersion, 'content-type': 'application/octet-stream', 'docker-content-digest': digest, etag: `"${digest}"` };
+    const headers = {
+      ...apiVersion,
+      'content-type': 'application/octet-stream',
+      'docker-content-digest': digest,
+      etag: `"${digest}"`,
+    };
     if (method === 'HEAD') {
       const size = await reader.size(blobDataPath(digest));
       return size === undefined ? unknown : { status: 200, headers: { ...headers, 'content-length': String(size) } };

@@ -112,7 +112,10 @@ export function planSampleRegistry(options: SampleRegistryOptions = {}): SampleR
     return { digest, size: content.length, mediaType };
   };
   const addLayer = (label: string): { blob: Blob; diffId: string } => {
-    const tar = createTar([{ name: `layer/${label}.bin`, content: pseudoRandomBytes(seed, label, layerBytes) }], fixedMtime);
+    const tar = createTar(
+      [{ name: `layer/${label}.bin`, content: pseudoRandomBytes(seed, label, layerBytes) }],
+      fixedMtime,
+    );
     return { blob: addBlob(gzipSync(tar), mediaTypes.layer), diffId: sha256(tar) };
   };
   const base = addLayer('base');
@@ -127,7 +130,11 @@ export function planSampleRegistry(options: SampleRegistryOptions = {}): SampleR
           ...(platform.variant === undefined ? {} : { variant: platform.variant }),
           os: 'linux',
           created: new Date(fixedMtime * 1000).toISOString(),
-          config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['/bin/sh'], Labels: { sample: label } },
+          config: {
+            Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+            Cmd: ['/bin/sh'],
+            Labels: { sample: label },
+          },
           rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) },
           history: layers.map((_, i) => ({ created_by: `sample ${label} step ${i}` })),
         }),
@@ -136,7 +143,12 @@ export function planSampleRegistry(options: SampleRegistryOptions = {}): SampleR
     );
     const descriptor = (b: Blob) => ({ mediaType: b.mediaType, size: b.size, digest: b.digest });
     const manifest = addBlob(
-      manifestJson({ schemaVersion: 2, mediaType: mediaTypes.manifest, config: descriptor(config), layers: layers.map((l) => descriptor(l.blob)) }),
+      manifestJson({
+        schemaVersion: 2,
+        mediaType: mediaTypes.manifest,
+        config: descriptor(config),
+        layers: layers.map((l) => descriptor(l.blob)),
+      }),
       mediaTypes.manifest,
     );
     return { manifest, parts: [config, ...layers.map((l) => l.blob)] };
@@ -155,16 +167,27 @@ export function planSampleRegistry(options: SampleRegistryOptions = {}): SampleR
       // The last tag of the first repository is multi-platform: a manifest list over two images.
       const isList = r === 0 && t === tagCount - 1;
       const images = isList
-        ? [addImage(`${label}-amd64`, { architecture: 'amd64' }), addImage(`${label}-arm64`, { architecture: 'arm64', variant: 'v8' })]
+        ? [
+            addImage(`${label}-amd64`, { architecture: 'amd64' }),
+            addImage(`${label}-arm64`, { architecture: 'arm64', variant: 'v8' }),
+          ]
         : [addImage(label, { architecture: 'amd64' })];
       let top = images[0]?.manifest as Blob;
       if (isList) {
-        const platforms = [{ architecture: 'amd64', os: 'linux' }, { architecture: 'arm64', os: 'linux', variant: 'v8' }];
+        const platforms = [
+          { architecture: 'amd64', os: 'linux' },
+          { architecture: 'arm64', os: 'linux', variant: 'v8' },
+        ];
         top = addBlob(
           manifestJson({
             schemaVersion: 2,
             mediaType: mediaTypes.manifestList,
-            manifests: images.map((image, i) => ({ mediaType: mediaTypes.manifest, size: image.manifest.size, digest: image.manifest.digest, platform: platforms[i] })),
+            manifests: images.map((image, i) => ({
+              mediaType: mediaTypes.manifest,
+              size: image.manifest.size,
+              digest: image.manifest.digest,
+              platform: platforms[i],
+            })),
           }),
           mediaTypes.manifestList,
         );

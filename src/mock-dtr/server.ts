@@ -89,17 +89,30 @@ async function answer(rt: Runtime, req: IncomingMessage, method: string, url: UR
   const body = await readBody(req);
   const { pathname } = url;
   if (pathname.startsWith('/_mock/')) {
-    return handleControl({ state: rt.state, credentials: rt.credentials, now: rt.now(), method, pathname, headers: req.headers, body });
+    return handleControl({
+      state: rt.state,
+      credentials: rt.credentials,
+      now: rt.now(),
+      method,
+      pathname,
+      headers: req.headers,
+      body,
+    });
   }
-  if (isRegistryPath(pathname)) return rt.registry.answer({ method, pathname, query: url.searchParams, headers: req.headers });
+  if (isRegistryPath(pathname))
+    return rt.registry.answer({ method, pathname, query: url.searchParams, headers: req.headers });
   if (!pathname.startsWith('/api/')) return errorReply(404, 'NOT_FOUND', `no such path: ${pathname}`);
-  if (!rt.state.installed) return errorReply(503, 'DTR_NOT_INSTALLED', 'DTR is not installed: it was destroyed and not restored yet');
+  if (!rt.state.installed)
+    return errorReply(503, 'DTR_NOT_INSTALLED', 'DTR is not installed: it was destroyed and not restored yet');
   const match = matchApiRoute(method, pathname);
   if (match.kind === 'not-found') return errorReply(404, 'NOT_FOUND', `no such API path: ${pathname}`);
-  if (match.kind === 'method-not-allowed') return errorReply(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${pathname}`);
+  if (match.kind === 'method-not-allowed')
+    return errorReply(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${pathname}`);
   const role = apiRole(req.headers, rt.credentials);
-  if (role === undefined) return errorReply(401, 'NOT_AUTHENTICATED', 'authentication required: a valid username and password or token');
-  if (match.route.adminOnly && role !== 'admin') return errorReply(403, 'NOT_AUTHORIZED', 'this endpoint is for DTR admins only');
+  if (role === undefined)
+    return errorReply(401, 'NOT_AUTHENTICATED', 'authentication required: a valid username and password or token');
+  if (match.route.adminOnly && role !== 'admin')
+    return errorReply(403, 'NOT_AUTHORIZED', 'this endpoint is for DTR admins only');
   return match.route.handle({
     state: rt.state,
     now: rt.now(),
@@ -115,7 +128,8 @@ async function handle(rt: Runtime, req: IncomingMessage, res: ServerResponse): P
   const at = rt.now();
   const method = (req.method ?? 'GET').toUpperCase();
   const url = new URL(`http://mock${req.url ?? '/'}`);
-  const record = (status: number): void => void rt.requests.push({ method, path: url.pathname, query: url.search, status, at });
+  const record = (status: number): void =>
+    void rt.requests.push({ method, path: url.pathname, query: url.search, status, at });
   const fault = rt.faults.take(method, url.pathname);
   if (fault.kind !== 'none' && fault.delayMs > 0) await sleep(fault.delayMs, rt.closing.signal);
   if (fault.kind === 'reset') {
@@ -185,9 +199,12 @@ export async function startMockDtr(options: MockDtrOptions = {}): Promise<MockDt
     registry: new MockRegistryV2(state, credentials, now, certificate !== undefined),
   };
   // A request the handler cannot even parse (e.g. `OPTIONS *`) gets its connection dropped.
-  const onRequest = (req: IncomingMessage, res: ServerResponse): void => void handle(rt, req, res).catch(() => res.destroy());
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void =>
+    void handle(rt, req, res).catch(() => res.destroy());
   const server =
-    certificate === undefined ? createHttpServer(onRequest) : createHttpsServer({ key: certificate.keyPem, cert: certificate.certPem }, onRequest);
+    certificate === undefined
+      ? createHttpServer(onRequest)
+      : createHttpsServer({ key: certificate.keyPem, cert: certificate.certPem }, onRequest);
   const port = await listen(server, options.port ?? 0);
   const url = `${certificate === undefined ? 'http' : 'https'}://127.0.0.1:${port}`;
   state.settings.dtrHost = `127.0.0.1:${port}`;

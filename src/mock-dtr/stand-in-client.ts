@@ -56,14 +56,20 @@ export function callMock(
   const target = new URL(path, endpoint.url);
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve) => {
-    const req = send(target, { method, headers, timeout: timeoutMs, ...(endpoint.ca === undefined ? {} : { ca: endpoint.ca }) }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', (error) => resolve({ kind: 'unreachable', detail: error.message }));
-      res.on('end', () => resolve(interpret(res.statusCode ?? 0, Buffer.concat(chunks))));
-    });
+    const req = send(
+      target,
+      { method, headers, timeout: timeoutMs, ...(endpoint.ca === undefined ? {} : { ca: endpoint.ca }) },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', (error) => resolve({ kind: 'unreachable', detail: error.message }));
+        res.on('end', () => resolve(interpret(res.statusCode ?? 0, Buffer.concat(chunks))));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
-    req.on('error', (error: NodeJS.ErrnoException) => resolve({ kind: 'unreachable', detail: error.code ?? error.message }));
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      resolve({ kind: 'unreachable', detail: error.code ?? error.message }),
+    );
     req.end(payload);
   });
 }
@@ -73,7 +79,12 @@ function interpret(status: number, raw: Buffer): MockAnswer {
   try {
     body = raw.length === 0 ? undefined : JSON.parse(raw.toString('utf8'));
   } catch {
-    return { kind: 'error', status, code: 'BAD_ANSWER', message: `the mock DTR answered ${status} with a body that is not JSON` };
+    return {
+      kind: 'error',
+      status,
+      code: 'BAD_ANSWER',
+      message: `the mock DTR answered ${status} with a body that is not JSON`,
+    };
   }
   if (status >= 200 && status < 300) return { kind: 'ok', status, body };
   const first = (body as Partial<ErrorEnvelope> | undefined)?.errors?.[0];

@@ -23,7 +23,10 @@ async function inspect(kind: 'container' | 'volume', args: readonly string[], io
   }
   const render = format === undefined ? undefined : compileFormat(format);
   if (names.length === 0 || (format !== undefined && render === undefined)) {
-    const why = names.length === 0 ? `"docker ${kind} inspect" requires at least 1 argument.` : `the mock understands only --format '{{.Field}}' or '{{json .Field}}'`;
+    const why =
+      names.length === 0
+        ? `"docker ${kind} inspect" requires at least 1 argument.`
+        : `the mock understands only --format '{{.Field}}' or '{{json .Field}}'`;
     await write(io.stderr, `docker: ${why}\n`);
     return dockerError;
   }
@@ -32,10 +35,17 @@ async function inspect(kind: 'container' | 'volume', args: readonly string[], io
   let status = 0;
   const found: unknown[] = [];
   for (const name of names) {
-    const answer = await callMock(endpoint, 'GET', kind === 'container' ? controlPaths.container(name) : controlPaths.volume(name));
+    const answer = await callMock(
+      endpoint,
+      'GET',
+      kind === 'container' ? controlPaths.container(name) : controlPaths.volume(name),
+    );
     if (answer.kind === 'unreachable') return unreachable(io, '', answer.detail);
     if (answer.kind === 'error') {
-      await write(io.stderr, answer.status === 404 ? `Error: No such ${kind}: ${name}\n` : `Error response from daemon: ${answer.message}\n`);
+      await write(
+        io.stderr,
+        answer.status === 404 ? `Error: No such ${kind}: ${name}\n` : `Error response from daemon: ${answer.message}\n`,
+      );
       status = 1;
     } else if (render === undefined) found.push(answer.body);
     else await write(io.stdout, `${render(answer.body)}\n`);
@@ -69,10 +79,14 @@ export async function ps(args: readonly string[], io: StandInIo): Promise<number
   let format: string | undefined;
   let quiet = false;
   const nameFilters: RegExp[] = [];
-  const refuse = async (message: string): Promise<number> => (await write(io.stderr, `${message}\nSee 'docker ps --help'.\n`), dockerError);
+  const refuse = async (message: string): Promise<number> => (
+    await write(io.stderr, `${message}\nSee 'docker ps --help'.\n`),
+    dockerError
+  );
   for (let i = 0; i < args.length; i += 1) {
     const arg = args[i] ?? '';
-    const value = (flag: string): string | undefined => (arg === flag ? args[(i += 1)] : arg.startsWith(`${flag}=`) ? arg.slice(flag.length + 1) : undefined);
+    const value = (flag: string): string | undefined =>
+      arg === flag ? args[(i += 1)] : arg.startsWith(`${flag}=`) ? arg.slice(flag.length + 1) : undefined;
     const filter = value('--filter') ?? value('-f');
     const formatted = value('--format');
     if (arg === '--all' || arg === '--no-trunc') continue;
@@ -80,7 +94,10 @@ export async function ps(args: readonly string[], io: StandInIo): Promise<number
     else if (formatted !== undefined) format = formatted;
     else if (filter !== undefined) {
       const [key, ...rest] = filter.split('=');
-      if (key !== 'name' || rest.length === 0) return refuse(`Error response from daemon: the mock supports only name=<regexp> filters, not ${JSON.stringify(filter)}`);
+      if (key !== 'name' || rest.length === 0)
+        return refuse(
+          `Error response from daemon: the mock supports only name=<regexp> filters, not ${JSON.stringify(filter)}`,
+        );
       const pattern = rest.join('=');
       try {
         nameFilters.push(new RegExp(pattern));
@@ -90,7 +107,8 @@ export async function ps(args: readonly string[], io: StandInIo): Promise<number
     } else return refuse(`unknown flag: ${arg}`);
   }
   const render = format === undefined ? undefined : compileFormat(format);
-  if (format !== undefined && render === undefined) return refuse(`docker: the mock understands only --format '{{.Field}}' or '{{json .Field}}'`);
+  if (format !== undefined && render === undefined)
+    return refuse(`docker: the mock understands only --format '{{.Field}}' or '{{json .Field}}'`);
   const endpoint = mockEndpoint(io.env);
   if (typeof endpoint === 'string') return unreachable(io, '', endpoint);
   const answer = await callMock(endpoint, 'GET', controlPaths.containers);
@@ -100,12 +118,17 @@ export async function ps(args: readonly string[], io: StandInIo): Promise<number
     return 1;
   }
   // Every name filter must match, each as a regexp on the name, as docker's name filter does.
-  const rows = (answer.body as Array<Record<string, unknown>>).map(psRow).filter((row) => nameFilters.every((re) => re.test(row.Names ?? '')));
+  const rows = (answer.body as Array<Record<string, unknown>>)
+    .map(psRow)
+    .filter((row) => nameFilters.every((re) => re.test(row.Names ?? '')));
   const lines = quiet
     ? rows.map((row) => row.ID ?? '')
     : render !== undefined
       ? rows.map(render)
-      : ['CONTAINER ID   IMAGE                                STATUS         NAMES', ...rows.map((r) => `${r.ID}   ${(r.Image ?? '').padEnd(36)} ${(r.Status ?? '').padEnd(14)} ${r.Names}`)];
+      : [
+          'CONTAINER ID   IMAGE                                STATUS         NAMES',
+          ...rows.map((r) => `${r.ID}   ${(r.Image ?? '').padEnd(36)} ${(r.Status ?? '').padEnd(14)} ${r.Names}`),
+        ];
   if (lines.length > 0) await write(io.stdout, `${lines.join('\n')}\n`);
   return 0;
 }

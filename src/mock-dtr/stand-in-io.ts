@@ -19,5 +19,8 @@ export const write = (stream: NodeJS.WritableStream, data: string | Buffer): Pro
 export function unreachable(io: StandInIo, prefix: string, detail: string): Promise<number> {
   const raw = io.env[standInEnv.url];
   const where = raw === undefined || raw === '' ? `${standInEnv.url} (unset)` : raw;
-  return write(io.stderr, `${prefix}Cannot connect to the Docker daemon at ${where}. Is the docker daemon running? (${detail})\n`).then(() => 1);
+  return write(
+    io.stderr,
+    `${prefix}Cannot connect to the Docker daemon at ${where}. Is the docker daemon running? (${detail})\n`,
+  ).then(() => 1);
 }

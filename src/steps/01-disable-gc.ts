@@ -24,14 +24,25 @@ const pollMs = 1_000;
 export const disableGcStep: Step<Output> = {
   id: 'disable-gc',
   title: 'Disable garbage collection',
-  purpose: 'Record the GC schedule, set it to Never, and wait until no GC job runs, so no blob the backup needs is deleted.',
+  purpose:
+    'Record the GC schedule, set it to Never, and wait until no GC job runs, so no blob the backup needs is deleted.',
   inputs: ['jobTimeout'],
   output: outputSchema,
 
   plan: () => [
     { kind: 'http', method: 'GET', path: apiPaths.crons, why: 'record the current GC schedule in the journal' },
-    { kind: 'http', method: 'DELETE', path: apiPaths.cron(gcCronAction), why: 'set GC to Never (each onlinegc* schedule found)' },
-    { kind: 'http', method: 'GET', path: `${apiPaths.jobs}?action=onlinegc&limit=200`, why: 'and the same for each onlinegc* action: wait until no GC job is waiting or running, and note the GC jobs listed (any later one means GC ran while it should have been off)' },
+    {
+      kind: 'http',
+      method: 'DELETE',
+      path: apiPaths.cron(gcCronAction),
+      why: 'set GC to Never (each onlinegc* schedule found)',
+    },
+    {
+      kind: 'http',
+      method: 'GET',
+      path: `${apiPaths.jobs}?action=onlinegc&limit=200`,
+      why: 'and the same for each onlinegc* action: wait until no GC job is waiting or running, and note the GC jobs listed (any later one means GC ran while it should have been off)',
+    },
     { kind: 'check', description: 'read back: no GC schedule, no GC job waiting or running' },
   ],
 
@@ -58,9 +69,13 @@ export const disableGcStep: Step<Output> = {
       if (state.activeJobs.length === 0) break;
       for (const job of state.activeJobs) waited.add(job.id);
       if (Date.now() > deadline) {
-        throw new MigrateError('STEP_FAILED', `a GC job is still active after ${ctx.inputs.jobTimeout}s: ${gcProblem(state)}`, {
-          hint: 'Let it finish or cancel it in DTR (System > Job Logs), then run `dtr-migrate migrate` again; raise --job-timeout to wait longer.',
-        });
+        throw new MigrateError(
+          'STEP_FAILED',
+          `a GC job is still active after ${ctx.inputs.jobTimeout}s: ${gcProblem(state)}`,
+          {
+            hint: 'Let it finish or cancel it in DTR (System > Job Logs), then run `dtr-migrate migrate` again; raise --job-timeout to wait longer.',
+          },
+        );
       }
       const job = state.activeJobs[0];
       ctx.progress(`waiting for GC job ${job?.id ?? ''} (${job?.status ?? ''}) to finish`);
@@ -74,13 +89,19 @@ export const disableGcStep: Step<Output> = {
   async verify(ctx, output) {
     const state = await readGcState(ctx.api);
     if (!isGcOff(state)) {
-      return { ok: false, reason: gcProblem(state), hint: 'Something re-enabled GC; set it to Never in DTR and run `dtr-migrate migrate` again.' };
+      return {
+        ok: false,
+        reason: gcProblem(state),
+        hint: 'Something re-enabled GC; set it to Never in DTR and run `dtr-migrate migrate` again.',
+      };
     }
     return {
       ok: true,
       facts: [
         `GC schedule was ${describeSchedules(output.previousSchedules)}; now Never (the old one is in the journal)`,
-        output.waitedForJobs.length === 0 ? 'no GC job was running' : `waited for ${output.waitedForJobs.length} GC job(s) to finish`,
+        output.waitedForJobs.length === 0
+          ? 'no GC job was running'
+          : `waited for ${output.waitedForJobs.length} GC job(s) to finish`,
       ],
     };
   },

@@ -39,31 +39,44 @@ function backupFileName(now: Date): string {
 /** Removes what a killed backup left behind; those files were never verified. */
 async function removeStalePartials(stateDir: string): Promise<void> {
   for (const name of await readdir(stateDir)) {
-    if (name.startsWith('backup-') && name.endsWith(partialSuffix)) await unlink(join(stateDir, name)).catch(() => undefined);
+    if (name.startsWith('backup-') && name.endsWith(partialSuffix))
+      await unlink(join(stateDir, name)).catch(() => undefined);
   }
 }
 
 export const backupStep: Step<BackupOutput> = {
   id: 'backup',
   title: 'Back up DTR metadata',
-  purpose: 'Save tags, repositories and settings with docker/dtr backup, so the restore can bring them back on the new storage.',
+  purpose:
+    'Save tags, repositories and settings with docker/dtr backup, so the restore can bring them back on the new storage.',
   inputs: ['ucpUrl', 'ucpUsername', 'ucpPassword', 'ucpCa', 'ucpInsecureTls', 'dtrVersion', 'replicaId', 'dockerBin'],
   output: outputSchema,
 
   plan: (ctx) => [
-    { kind: 'http', method: 'GET', path: '/api/v0/repositories, then /api/v0/repositories/{ns}/{name}/tags', why: `record every tag and its digest in ${join(ctx.stateDir, inventoryFileName)}` },
+    {
+      kind: 'http',
+      method: 'GET',
+      path: '/api/v0/repositories, then /api/v0/repositories/{ns}/{name}/tags',
+      why: `record every tag and its digest in ${join(ctx.stateDir, inventoryFileName)}`,
+    },
     {
       kind: 'docker',
       command: `${ctx.describeDocker(backupCommand(bootstrapperTarget(ctx.inputs)))} > ${join(ctx.stateDir, 'backup-<time>.tar')}`,
       why: 'stream the metadata backup to a file (written as .partial, renamed when whole)',
     },
-    { kind: 'check', description: 'exit code 0; a readable tar with entries and a clean end; size and sha256 recorded' },
+    {
+      kind: 'check',
+      description: 'exit code 0; a readable tar with entries and a clean end; size and sha256 recorded',
+    },
   ],
 
   async run(ctx) {
     await removeStalePartials(ctx.stateDir);
     // The inventory is taken right before the backup, with GC off: it is what the backup must bring back.
-    const inventory = await takeInventory(ctx.api, { signal: ctx.signal, onProgress: (r, t) => ctx.progress(`inventory: ${formatCount(r)} repositories, ${formatCount(t)} tags`) });
+    const inventory = await takeInventory(ctx.api, {
+      signal: ctx.signal,
+      onProgress: (r, t) => ctx.progress(`inventory: ${formatCount(r)} repositories, ${formatCount(t)} tags`),
+    });
     const inventoryFile = join(ctx.stateDir, inventoryFileName);
     await writeInventory(inventoryFile, inventory);
     const target = bootstrapperTarget(ctx.inputs);
@@ -82,9 +95,13 @@ export const backupStep: Step<BackupOutput> = {
     const files = tar.entries.filter((entry) => entry.type === '0').length;
     if (!tar.ok || files < backupMinimumFiles) {
       await unlink(partial).catch(() => undefined);
-      throw new MigrateError('BACKUP_INVALID', `docker/dtr backup exited 0, but its output is not a whole backup: ${tar.ok ? 'it holds no files' : tar.reason}`, {
-        hint: 'See the log file for the bootstrapper output; check --ucp-url and --replica-id, then run `dtr-migrate migrate` again.',
-      });
+      throw new MigrateError(
+        'BACKUP_INVALID',
+        `docker/dtr backup exited 0, but its output is not a whole backup: ${tar.ok ? 'it holds no files' : tar.reason}`,
+        {
+          hint: 'See the log file for the bootstrapper output; check --ucp-url and --replica-id, then run `dtr-migrate migrate` again.',
+        },
+      );
     }
     const sha256 = await sha256File(partial);
     await rename(partial, file);
@@ -102,9 +119,15 @@ export const backupStep: Step<BackupOutput> = {
 
   async verify(_ctx, output) {
     const problem = await backupProblem(output);
-    if (problem !== undefined) return { ok: false, reason: problem, hint: 'Run `dtr-migrate migrate` again to take a new backup.' };
+    if (problem !== undefined)
+      return { ok: false, reason: problem, hint: 'Run `dtr-migrate migrate` again to take a new backup.' };
     const tar = await inspectTar(output.file);
-    if (!tar.ok) return { ok: false, reason: `the backup is not a whole tar: ${tar.reason}`, hint: 'Run `dtr-migrate migrate` again to take a new backup.' };
+    if (!tar.ok)
+      return {
+        ok: false,
+        reason: `the backup is not a whole tar: ${tar.reason}`,
+        hint: 'Run `dtr-migrate migrate` again to take a new backup.',
+      };
     return {
       ok: true,
       facts: [

@@ -59,7 +59,11 @@ function progressText(p: StorageProgress): { text: string; fraction?: number } {
 
 /** The journaled verify summary, kept short: the first problems, and their count. */
 export function storeSummary(summary: VerifySummary): StoredVerifySummary {
-  return { ...summary, problems: summary.problems.slice(0, problemsKept).map((p) => ({ ...p })), verifiedAt: new Date().toISOString() };
+  return {
+    ...summary,
+    problems: summary.problems.slice(0, problemsKept).map((p) => ({ ...p })),
+    verifiedAt: new Date().toISOString(),
+  };
 }
 
 export const migrateStorageStep: Step<MigrateStorageOutput> = {
@@ -75,7 +79,11 @@ export const migrateStorageStep: Step<MigrateStorageOutput> = {
       description: `copy ${ctx.inputs.sourceStorage ?? '<source-storage>'} → ${ctx.inputs.targetStorage ?? '<target-storage>'} (skip _uploads; temp name, then rename)`,
       why: 'the new storage must hold every blob the backup refers to',
     },
-    { kind: 'check', description: 'every source file in the target with the same size; every blob hashes to its digest; every link resolves' },
+    {
+      kind: 'check',
+      description:
+        'every source file in the target with the same size; every blob hashes to its digest; every link resolves',
+    },
   ],
 
   async run(ctx) {
@@ -92,14 +100,32 @@ export const migrateStorageStep: Step<MigrateStorageOutput> = {
       },
     });
     if (copy.problems.length > 0) {
-      const first = copy.problems.slice(0, 3).map((p) => `${p.kind} ${p.path}`).join('; ');
-      throw new MigrateError('STORAGE_FAILED', `the copy found ${copy.problems.length} problem(s) in the source: ${first}`, {
-        hint: 'See the log file for every path; a corrupt source blob must be repaired or removed from DTR before migrating.',
-        details: copy.problems.map((p) => `${p.kind} ${p.path}${p.detail === undefined ? '' : `: ${p.detail}`}`),
-      });
+      const first = copy.problems
+        .slice(0, 3)
+        .map((p) => `${p.kind} ${p.path}`)
+        .join('; ');
+      throw new MigrateError(
+        'STORAGE_FAILED',
+        `the copy found ${copy.problems.length} problem(s) in the source: ${first}`,
+        {
+          hint: 'See the log file for every path; a corrupt source blob must be repaired or removed from DTR before migrating.',
+          details: copy.problems.map((p) => `${p.kind} ${p.path}${p.detail === undefined ? '' : `: ${p.detail}`}`),
+        },
+      );
     }
-    ctx.log(`copied ${copy.filesCopied} of ${copy.files} files (${copy.bytesCopied} of ${copy.bytes} bytes) in ${copy.durationMs} ms`);
-    return { source: ctx.inputs.sourceStorage, target: ctx.inputs.targetStorage, files: copy.files, bytes: copy.bytes, filesCopied: copy.filesCopied, bytesCopied: copy.bytesCopied, durationMs: copy.durationMs, dtrStorage: describeNewStorage(newStorage(ctx.inputs)) };
+    ctx.log(
+      `copied ${copy.filesCopied} of ${copy.files} files (${copy.bytesCopied} of ${copy.bytes} bytes) in ${copy.durationMs} ms`,
+    );
+    return {
+      source: ctx.inputs.sourceStorage,
+      target: ctx.inputs.targetStorage,
+      files: copy.files,
+      bytes: copy.bytes,
+      filesCopied: copy.filesCopied,
+      bytesCopied: copy.bytesCopied,
+      durationMs: copy.durationMs,
+      dtrStorage: describeNewStorage(newStorage(ctx.inputs)),
+    };
   },
 
   async verify(ctx, output) {
@@ -114,10 +140,18 @@ export const migrateStorageStep: Step<MigrateStorageOutput> = {
       },
     });
     await ctx.checkpoint({ verify: storeSummary(summary) });
-    for (const p of summary.problems) ctx.log(`verify: ${p.kind} ${p.path}${p.detail === undefined ? '' : ` (${p.detail})`}`);
+    for (const p of summary.problems)
+      ctx.log(`verify: ${p.kind} ${p.path}${p.detail === undefined ? '' : ` (${p.detail})`}`);
     if (!summary.ok) {
-      const first = summary.problems.slice(0, 3).map((p) => `${p.kind} ${p.path}`).join('; ');
-      return { ok: false, reason: `${summary.problems.length} problem(s) in the new storage: ${first}`, hint: 'Run `dtr-migrate migrate` again to copy what is missing; every problem is listed in the log file.' };
+      const first = summary.problems
+        .slice(0, 3)
+        .map((p) => `${p.kind} ${p.path}`)
+        .join('; ');
+      return {
+        ok: false,
+        reason: `${summary.problems.length} problem(s) in the new storage: ${first}`,
+        hint: 'Run `dtr-migrate migrate` again to copy what is missing; every problem is listed in the log file.',
+      };
     }
     return {
       ok: true,

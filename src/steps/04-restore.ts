@@ -27,18 +27,39 @@ type Output = z.infer<typeof outputSchema>;
 /** A failed destroy may have removed some of the replica: say so, and that resuming is the way on. */
 function mayBePartlyDestroyed(error: unknown): unknown {
   if (!isMigrateError(error) || error.code !== 'DOCKER_FAILED') return error;
-  return new MigrateError(error.code, `${error.message}; DTR may be partly destroyed (its data is safe in the verified backup and the new storage)`, {
-    hint: `${error.hint ?? ''} Resuming runs destroy again (harmless on a removed replica), then the restore.`.trim(),
-    details: error.details,
-    cause: error,
-  });
+  return new MigrateError(
+    error.code,
+    `${error.message}; DTR may be partly destroyed (its data is safe in the verified backup and the new storage)`,
+    {
+      hint: `${error.hint ?? ''} Resuming runs destroy again (harmless on a removed replica), then the restore.`.trim(),
+      details: error.details,
+      cause: error,
+    },
+  );
 }
 
 export const restoreStep: Step<Output> = {
   id: 'restore',
   title: 'Destroy and restore DTR on the new storage',
-  purpose: 'Remove the DTR replica and restore it from the backup, naming the new storage, so the tags come back on the copied data.',
-  inputs: ['ucpUrl', 'ucpUsername', 'ucpPassword', 'ucpCa', 'ucpInsecureTls', 'ucpNode', 'dtrVersion', 'replicaId', 'dockerBin', 'sourceStorage', 'targetStorage', 'targetVolume', 'targetNfsUrl', 'confirmDestroy', 'pullCheck'],
+  purpose:
+    'Remove the DTR replica and restore it from the backup, naming the new storage, so the tags come back on the copied data.',
+  inputs: [
+    'ucpUrl',
+    'ucpUsername',
+    'ucpPassword',
+    'ucpCa',
+    'ucpInsecureTls',
+    'ucpNode',
+    'dtrVersion',
+    'replicaId',
+    'dockerBin',
+    'sourceStorage',
+    'targetStorage',
+    'targetVolume',
+    'targetNfsUrl',
+    'confirmDestroy',
+    'pullCheck',
+  ],
   output: outputSchema,
 
   async confirmation(ctx) {
@@ -57,11 +78,27 @@ export const restoreStep: Step<Output> = {
     const target = bootstrapperTarget(ctx.inputs);
     const backup = ctx.outputOf<BackupOutput>('backup')?.file ?? `${ctx.stateDir}/backup-<time>.tar`;
     return [
-      { kind: 'check', description: 'backup size and sha256 unchanged, storage verification clean, GC off; then the operator types the replica id' },
-      { kind: 'docker', command: ctx.describeDocker(destroyCommand(target)), why: 'remove the replica (its metadata is in the backup)' },
-      { kind: 'docker', command: `${ctx.describeDocker(restoreCommand(target, newStorage(ctx.inputs), ctx.inputs.ucpNode))} < ${backup}`, why: 'restore the metadata onto the new storage' },
+      {
+        kind: 'check',
+        description:
+          'backup size and sha256 unchanged, storage verification clean, GC off; then the operator types the replica id',
+      },
+      {
+        kind: 'docker',
+        command: ctx.describeDocker(destroyCommand(target)),
+        why: 'remove the replica (its metadata is in the backup)',
+      },
+      {
+        kind: 'docker',
+        command: `${ctx.describeDocker(restoreCommand(target, newStorage(ctx.inputs), ctx.inputs.ucpNode))} < ${backup}`,
+        why: 'restore the metadata onto the new storage',
+      },
       { kind: 'http', method: 'GET', path: apiPaths.clusterStatus, why: 'wait until the replica reports healthy' },
-      { kind: 'check', description: 'DTR serves from the new storage (docker container inspect), replica healthy, GC still off, every tag of the inventory present with the same digest' },
+      {
+        kind: 'check',
+        description:
+          'DTR serves from the new storage (docker container inspect), replica healthy, GC still off, every tag of the inventory present with the same digest',
+      },
     ];
   },
 
@@ -73,15 +110,27 @@ export const restoreStep: Step<Output> = {
     ctx.progress(`destroying replica ${target.replicaId}`);
     // Saved first: a destroy that fails or is killed half-way may leave DTR down, and the next run must
     // expect that rather than stop at DTR's silence. What earlier attempts noted no longer holds.
-    await ctx.checkpoint({ destroyStartedAt: new Date().toISOString(), [restoreMarks.started]: undefined, [restoreMarks.done]: undefined, [restoreMarks.failed]: undefined });
-    ctx.api.expectDowntime(true);
-    await ctx.docker.run(destroyCommand(target), { signal: ctx.signal, purpose: 'docker/dtr destroy' }).catch((error: unknown) => {
-      throw mayBePartlyDestroyed(error);
+    await ctx.checkpoint({
+      destroyStartedAt: new Date().toISOString(),
+      [restoreMarks.started]: undefined,
+      [restoreMarks.done]: undefined,
+      [restoreMarks.failed]: undefined,
     });
+    ctx.api.expectDowntime(true);
+    await ctx.docker
+      .run(destroyCommand(target), { signal: ctx.signal, purpose: 'docker/dtr destroy' })
+      .catch((error: unknown) => {
+        throw mayBePartlyDestroyed(error);
+      });
     await ctx.checkpoint({ [restoreMarks.started]: new Date().toISOString() });
     ctx.progress(`restoring from ${backup.file} onto ${describeNewStorage(storage)}`);
     // How this restore ends is noted; only a kill while it runs leaves it open (attempts.ts).
-    await runNotingFailure(ctx, restoreCommand(target, storage, ctx.inputs.ucpNode), { stdinFile: backup.file, signal: ctx.signal, purpose: 'docker/dtr restore' }, restoreMarks.failed);
+    await runNotingFailure(
+      ctx,
+      restoreCommand(target, storage, ctx.inputs.ucpNode),
+      { stdinFile: backup.file, signal: ctx.signal, purpose: 'docker/dtr restore' },
+      restoreMarks.failed,
+    );
     // From here on the restore is never repeated: a later run only checks it (see probe).
     await ctx.checkpoint({ [restoreMarks.done]: new Date().toISOString() });
     await waitForHealthyReplica(ctx, 'restore');
@@ -102,6 +151,10 @@ export const restoreStep: Step<Output> = {
   async probe(ctx) {
     const backup = ctx.outputOf<BackupOutput>('backup');
     if (backup === undefined || !(await finishedEarlier(ctx, 'restore', restoreMarks))) return undefined;
-    return { replicaId: ctx.inputs.replicaId, storage: describeNewStorage(newStorage(ctx.inputs)), backupFile: backup.file };
+    return {
+      replicaId: ctx.inputs.replicaId,
+      storage: describeNewStorage(newStorage(ctx.inputs)),
+      backupFile: backup.file,
+    };
   },
 };

@@ -24,12 +24,18 @@ async function blobGcJobs(ctx: StepContext): Promise<Job[]> {
  * [choice: told apart by id, not by time, so a DTR clock that differs from ours cannot hide it] Journals
  * of an earlier version recorded only the time of the request (`requestedAt`, a minute early).
  */
-async function jobStartedEarlier(ctx: StepContext, saved: Record<string, unknown> | undefined): Promise<Job | undefined> {
+async function jobStartedEarlier(
+  ctx: StepContext,
+  saved: Record<string, unknown> | undefined,
+): Promise<Job | undefined> {
   const before = saved?.['jobsBefore'] as string[] | undefined;
   const since = saved?.['requestedAt'] as string | undefined;
   if (before === undefined && since === undefined) return undefined;
   const known = new Set(before ?? []);
-  const ours = (job: Job): boolean => (before !== undefined ? !known.has(job.id) : job.scheduledAt !== undefined && since !== undefined && job.scheduledAt >= since);
+  const ours = (job: Job): boolean =>
+    before !== undefined
+      ? !known.has(job.id)
+      : job.scheduledAt !== undefined && since !== undefined && job.scheduledAt >= since;
   // A failed job is not adopted: the point of resuming is a job that can still succeed.
   return (await blobGcJobs(ctx)).find((job) => ours(job) && !jobFailed.has(job.status));
 }
@@ -37,13 +43,25 @@ async function jobStartedEarlier(ctx: StepContext, saved: Record<string, unknown
 export const onlineGcBlobsStep: Step<Output> = {
   id: 'onlinegc-blobs',
   title: 'Delete unreferenced blobs',
-  purpose: 'Run the onlinegc_blobs job so blobs the restored metadata no longer refers to are removed from the new storage.',
+  purpose:
+    'Run the onlinegc_blobs job so blobs the restored metadata no longer refers to are removed from the new storage.',
   inputs: ['jobTimeout'],
   output: outputSchema,
 
   plan: () => [
-    { kind: 'http', method: 'GET', path: `${apiPaths.jobs}?action=${blobGcAction}&limit=100`, why: 'note the jobs that exist, so that after a kill the one this run started can be told apart' },
-    { kind: 'http', method: 'POST', path: apiPaths.jobs, body: { action: blobGcAction }, why: 'start the job (202 Accepted and a job id)' },
+    {
+      kind: 'http',
+      method: 'GET',
+      path: `${apiPaths.jobs}?action=${blobGcAction}&limit=100`,
+      why: 'note the jobs that exist, so that after a kill the one this run started can be told apart',
+    },
+    {
+      kind: 'http',
+      method: 'POST',
+      path: apiPaths.jobs,
+      body: { action: blobGcAction },
+      why: 'start the job (202 Accepted and a job id)',
+    },
     { kind: 'http', method: 'GET', path: apiPaths.job('<job-id>'), why: 'follow the job until it is done' },
     { kind: 'check', description: 'the job ended "done" (errored or canceled fails the step)' },
   ],
@@ -75,9 +93,13 @@ export const onlineGcBlobsStep: Step<Output> = {
         });
       }
       if (Date.now() > deadline) {
-        throw new MigrateError('JOB_FAILED', `DTR job ${jobId} is still "${job.status}" after ${formatDuration(Date.now() - started)}`, {
-          hint: 'Run `dtr-migrate migrate` again to keep following the same job, or raise --job-timeout.',
-        });
+        throw new MigrateError(
+          'JOB_FAILED',
+          `DTR job ${jobId} is still "${job.status}" after ${formatDuration(Date.now() - started)}`,
+          {
+            hint: 'Run `dtr-migrate migrate` again to keep following the same job, or raise --job-timeout.',
+          },
+        );
       }
       ctx.progress(`job ${jobId} ${job.status} (${formatDuration(Date.now() - started)})`);
       await ctx.sleep(pollMs);
@@ -86,7 +108,8 @@ export const onlineGcBlobsStep: Step<Output> = {
 
   async verify(ctx, output) {
     const job = await ctx.api.getJob(output.jobId);
-    if (!jobSucceeded.has(job.status)) return { ok: false, reason: `job ${output.jobId} is "${job.status}"`, hint: 'Run `dtr-migrate migrate` again.' };
+    if (!jobSucceeded.has(job.status))
+      return { ok: false, reason: `job ${output.jobId} is "${job.status}"`, hint: 'Run `dtr-migrate migrate` again.' };
     return { ok: true, facts: [`job ${output.jobId} done after ${formatDuration(output.waitedMs)}`] };
   },
 };

@@ -22,15 +22,25 @@ export interface AttemptMarks {
  * Runs the command; if it failed of itself (a non-zero exit, not a docker client killed or interrupted
  * while the container may still be at work), notes `failed` before throwing.
  */
-export async function runNotingFailure(ctx: StepContext, command: DockerCommand, options: DockerRunOptions, failed: string): Promise<void> {
+export async function runNotingFailure(
+  ctx: StepContext,
+  command: DockerCommand,
+  options: DockerRunOptions,
+  failed: string,
+): Promise<void> {
   await ctx.docker.run(command, options).catch(async (error: unknown) => {
-    if (Docker.failedOnItsOwn(error) && !ctx.signal.aborted) await ctx.checkpoint({ [failed]: new Date().toISOString() });
+    if (Docker.failedOnItsOwn(error) && !ctx.signal.aborted)
+      await ctx.checkpoint({ [failed]: new Date().toISOString() });
     throw error;
   });
 }
 
 /** Did an earlier run finish the command? Noted done: yes; never started, or failed: no; else DTR says. */
-export async function finishedEarlier(ctx: StepContext, what: 'restore' | 'reconfigure', marks: AttemptMarks): Promise<boolean> {
+export async function finishedEarlier(
+  ctx: StepContext,
+  what: 'restore' | 'reconfigure',
+  marks: AttemptMarks,
+): Promise<boolean> {
   const saved = ctx.saved() ?? {};
   if (saved[marks.done] !== undefined) return true;
   if (saved[marks.started] === undefined || saved[marks.failed] !== undefined) return false;
@@ -56,8 +66,12 @@ export async function earlierRunFinished(ctx: StepContext, what: 'restore' | 're
       return false;
     }
     if (!isMigrateError(error) || error.code === 'INTERRUPTED') throw error;
-    throw new MigrateError('STEP_FAILED', `could not tell whether the ${what} of an earlier run finished (${error.message}); nothing was repeated`, {
-      hint: `${error.hint ?? 'Check DTR and the docker host.'} Then run \`dtr-migrate migrate\` again; if you know it did not finish, add --redo ${what}.`,
-    });
+    throw new MigrateError(
+      'STEP_FAILED',
+      `could not tell whether the ${what} of an earlier run finished (${error.message}); nothing was repeated`,
+      {
+        hint: `${error.hint ?? 'Check DTR and the docker host.'} Then run \`dtr-migrate migrate\` again; if you know it did not finish, add --redo ${what}.`,
+      },
+    );
   }
 }

@@ -16,7 +16,9 @@ export function bootstrapperTarget(inputs: Partial<ResolvedInputs>): Bootstrappe
     try {
       ca = readFileSync(inputs.ucpCa, 'utf8');
     } catch {
-      throw new MigrateError('USAGE', `the UCP CA file ${inputs.ucpCa} cannot be read`, { hint: 'Check the path given to --ucp-ca.' });
+      throw new MigrateError('USAGE', `the UCP CA file ${inputs.ucpCa} cannot be read`, {
+        hint: 'Check the path given to --ucp-ca.',
+      });
     }
   }
   return {

@@ -29,7 +29,12 @@ export async function listGcJobs(api: DtrClient): Promise<Job[]> {
       throw error;
     });
   const lists = await Promise.all([api.listJobs({ limit: 500 }), ...gcJobActions.map(byAction)]);
-  const byId = new Map(lists.flat().filter((job) => isGcAction(job.action)).map((job) => [job.id, job]));
+  const byId = new Map(
+    lists
+      .flat()
+      .filter((job) => isGcAction(job.action))
+      .map((job) => [job.id, job]),
+  );
   return [...byId.values()];
 }
 
@@ -54,6 +59,7 @@ export function describeSchedules(schedules: readonly Pick<Cron, 'action' | 'sch
 export function gcProblem(state: GcState): string {
   const parts: string[] = [];
   if (state.schedules.length > 0) parts.push(`GC is scheduled again: ${describeSchedules(state.schedules)}`);
-  if (state.activeJobs.length > 0) parts.push(`a GC job is ${state.activeJobs.map((job) => `${job.status} (${job.action} ${job.id})`).join(', ')}`);
+  if (state.activeJobs.length > 0)
+    parts.push(`a GC job is ${state.activeJobs.map((job) => `${job.status} (${job.action} ${job.id})`).join(', ')}`);
   return parts.join('; ');
 }

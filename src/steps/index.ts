@@ -20,14 +20,30 @@ export function stepsFor(procedure: ProcedureId, family: VersionFamily): readonl
     case 'best-practice':
       return [disableGcStep, backupStep, migrateStorageStep, restoreStep, onlineGcBlobsStep, restoreGcStep];
     case 'read-only':
-      return [disableGcStep, readOnlyStep, backupStep, migrateStorageStep, reconfigureStep(family === 'msr-2.9' ? 'plain' : 'migrated', true), readWriteStep, restoreGcStep];
+      return [
+        disableGcStep,
+        readOnlyStep,
+        backupStep,
+        migrateStorageStep,
+        reconfigureStep(family === 'msr-2.9' ? 'plain' : 'migrated', true),
+        readWriteStep,
+        restoreGcStep,
+      ];
     case 'reconfigure':
-      return [disableGcStep, backupStep, migrateStorageStep, reconfigureStep(family === 'msr-2.9' ? 'reinitialize' : 'plain', false), restoreGcStep];
+      return [
+        disableGcStep,
+        backupStep,
+        migrateStorageStep,
+        reconfigureStep(family === 'msr-2.9' ? 'reinitialize' : 'plain', false),
+        restoreGcStep,
+      ];
   }
 }
 
 /** For reading a journal without knowing the version: ids and titles only. */
 export function stepsOfJournal(procedure: string): readonly Step[] {
-  const known = ['best-practice', 'read-only', 'reconfigure'].includes(procedure) ? (procedure as ProcedureId) : 'best-practice';
+  const known = ['best-practice', 'read-only', 'reconfigure'].includes(procedure)
+    ? (procedure as ProcedureId)
+    : 'best-practice';
   return stepsFor(known, 'storage-migrated');
 }

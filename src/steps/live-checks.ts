@@ -16,20 +16,27 @@ import { gcProblem, isGcOff, readGcState } from './gc-state.js';
 
 /** The gate's refusal; `reopen` names the steps the next run redoes before asking again. */
 export function locked(what: string, reason: string, ...reopen: StepId[]): MigrateError {
-  const hint = reopen.length === 0
-    ? 'Run `dtr-migrate migrate` to finish the earlier steps; `dtr-migrate status` shows where things stand.'
-    : `Run \`dtr-migrate migrate\` again: it redoes ${reopen.join(', ')}, checks again, and only then asks again.`;
+  const hint =
+    reopen.length === 0
+      ? 'Run `dtr-migrate migrate` to finish the earlier steps; `dtr-migrate status` shows where things stand.'
+      : `Run \`dtr-migrate migrate\` again: it redoes ${reopen.join(', ')}, checks again, and only then asks again.`;
   return lockedUntil(what, reason, hint, reopen);
 }
 
 /** The gate's refusal when what mends it is the operator's to do, said in `hint`. */
 export function lockedUntil(what: string, reason: string, hint: string, reopen: readonly StepId[] = []): MigrateError {
-  return new MigrateError('STEP_LOCKED', `${what} is locked: ${reason}; nothing was changed`, { hint, reopenSteps: reopen });
+  return new MigrateError('STEP_LOCKED', `${what} is locked: ${reason}; nothing was changed`, {
+    hint,
+    reopenSteps: reopen,
+  });
 }
 
 /** A destroy or a reconfigure was started on an earlier run: DTR may be partly gone or restarting. */
 export function changeStarted(ctx: StepContext): boolean {
-  return ctx.savedBy('restore')?.['destroyStartedAt'] !== undefined || ctx.savedBy('reconfigure')?.['reconfigureStartedAt'] !== undefined;
+  return (
+    ctx.savedBy('restore')?.['destroyStartedAt'] !== undefined ||
+    ctx.savedBy('reconfigure')?.['reconfigureStartedAt'] !== undefined
+  );
 }
 
 /** Runs `check`; if DTR does not answer after an unfinished destroy or reconfigure, `whileDown` instead. */
@@ -56,22 +63,36 @@ async function replicaHealthy(ctx: StepContext): Promise<boolean> {
  * [choice: jobs are told apart by id, not by time, so DTR's clock does not matter]
  */
 export function gcOffLine(ctx: StepContext, what: string): Promise<string> {
-  return unlessDown(ctx, async () => {
-    const gc = await readGcState(ctx.api);
-    if (!isGcOff(gc)) {
-      throw lockedUntil(what, gcProblem(gc), 'Set garbage collection to "Never" in DTR (System > Garbage collection) and let any GC job end, then run `dtr-migrate migrate` again.');
-    }
-    const seen = ctx.outputOf<{ gcJobsSeen?: string[] }>('disable-gc')?.gcJobsSeen;
-    if (seen !== undefined) {
-      const known = new Set(seen);
-      const ran = gc.jobs.filter((job) => !known.has(job.id));
-      if (ran.length > 0) {
-        const jobs = ran.map((job) => `${job.action} ${job.id} (${job.status})`).join(', ');
-        throw locked(what, `garbage collection ran after it was turned off (${jobs}): it may have deleted blobs the backup refers to`, 'disable-gc', 'backup', 'migrate-storage');
+  return unlessDown(
+    ctx,
+    async () => {
+      const gc = await readGcState(ctx.api);
+      if (!isGcOff(gc)) {
+        throw lockedUntil(
+          what,
+          gcProblem(gc),
+          'Set garbage collection to "Never" in DTR (System > Garbage collection) and let any GC job end, then run `dtr-migrate migrate` again.',
+        );
       }
-    }
-    return 'garbage collection is off, and no GC job ran since it was turned off (checked just now)';
-  }, 'garbage collection cannot run: DTR is not serving after the earlier, unfinished destroy or reconfigure');
+      const seen = ctx.outputOf<{ gcJobsSeen?: string[] }>('disable-gc')?.gcJobsSeen;
+      if (seen !== undefined) {
+        const known = new Set(seen);
+        const ran = gc.jobs.filter((job) => !known.has(job.id));
+        if (ran.length > 0) {
+          const jobs = ran.map((job) => `${job.action} ${job.id} (${job.status})`).join(', ');
+          throw locked(
+            what,
+            `garbage collection ran after it was turned off (${jobs}): it may have deleted blobs the backup refers to`,
+            'disable-gc',
+            'backup',
+            'migrate-storage',
+          );
+        }
+      }
+      return 'garbage collection is off, and no GC job ran since it was turned off (checked just now)';
+    },
+    'garbage collection cannot run: DTR is not serving after the earlier, unfinished destroy or reconfigure',
+  );
 }
 
 /**
@@ -81,10 +102,19 @@ export function gcOffLine(ctx: StepContext, what: string): Promise<string> {
  */
 export async function readOnlyLine(ctx: StepContext, what: string): Promise<string | undefined> {
   if (ctx.outputOf('read-only') === undefined) return undefined;
-  return unlessDown(ctx, async () => {
-    if (!(await ctx.api.getSettings()).readOnlyRegistry) {
-      throw locked(what, 'read-only mode was turned off after the copy, so pushes made since may be missing from it', 'read-only', 'migrate-storage');
-    }
-    return 'read-only mode is still on: nothing was pushed since the copy (checked just now)';
-  }, 'read-only mode cannot be checked: DTR is not serving after the earlier, unfinished reconfigure');
+  return unlessDown(
+    ctx,
+    async () => {
+      if (!(await ctx.api.getSettings()).readOnlyRegistry) {
+        throw locked(
+          what,
+          'read-only mode was turned off after the copy, so pushes made since may be missing from it',
+          'read-only',
+          'migrate-storage',
+        );
+      }
+      return 'read-only mode is still on: nothing was pushed since the copy (checked just now)';
+    },
+    'read-only mode cannot be checked: DTR is not serving after the earlier, unfinished reconfigure',
+  );
 }

@@ -8,24 +8,44 @@ import { inspectMountsCommand, inspectVolumeOptionsCommand, type NewStorage } fr
 import { nfsVolume, storageMountPoint } from '../dtr/facts.js';
 
 const mountsSchema = z.array(
-  z.object({ Type: z.string(), Name: z.string().optional(), Source: z.string(), Destination: z.string() }).passthrough(),
+  z
+    .object({ Type: z.string(), Name: z.string().optional(), Source: z.string(), Destination: z.string() })
+    .passthrough(),
 );
 const volumeOptionsSchema = z.record(z.string(), z.string()).nullable();
 
 /** Undefined when DTR serves from `expected`; otherwise what it serves from instead. */
-export async function storageMismatch(docker: Docker, replicaId: string, expected: NewStorage, signal: AbortSignal): Promise<string | undefined> {
-  const mounts = await docker.json(inspectMountsCommand(replicaId), mountsSchema, { signal, purpose: 'inspecting the registry container' });
+export async function storageMismatch(
+  docker: Docker,
+  replicaId: string,
+  expected: NewStorage,
+  signal: AbortSignal,
+): Promise<string | undefined> {
+  const mounts = await docker.json(inspectMountsCommand(replicaId), mountsSchema, {
+    signal,
+    purpose: 'inspecting the registry container',
+  });
   const mount = mounts.find((m) => m.Destination === storageMountPoint);
   if (mount === undefined) return `the registry container has no ${storageMountPoint} mount`;
   const shown = mount.Name ?? mount.Source;
   if (expected.kind === 'volume') {
-    return mount.Source === expected.volume || mount.Name === expected.volume ? undefined : `DTR serves images from ${shown}, not ${expected.volume}`;
+    return mount.Source === expected.volume || mount.Name === expected.volume
+      ? undefined
+      : `DTR serves images from ${shown}, not ${expected.volume}`;
   }
   if (mount.Name !== nfsVolume(replicaId)) return `DTR serves images from ${shown}, not from its NFS volume`;
-  const options = await docker.json(inspectVolumeOptionsCommand(mount.Name), volumeOptionsSchema, { signal, purpose: 'inspecting the NFS volume' });
+  const options = await docker.json(inspectVolumeOptionsCommand(mount.Name), volumeOptionsSchema, {
+    signal,
+    purpose: 'inspecting the NFS volume',
+  });
   const url = new URL(expected.url);
-  const addr = options?.['o']?.split(',').find((o) => o.startsWith('addr='))?.slice(5);
+  const addr = options?.['o']
+    ?.split(',')
+    .find((o) => o.startsWith('addr='))
+    ?.slice(5);
   const device = options?.['device'];
   const wanted = `:${decodeURIComponent(url.pathname)}`;
-  return addr === url.hostname && device === wanted ? undefined : `DTR's NFS volume points at ${addr ?? '?'}${device ?? ''}, not ${url.hostname}${wanted}`;
+  return addr === url.hostname && device === wanted
+    ? undefined
+    : `DTR's NFS volume points at ${addr ?? '?'}${device ?? ''}, not ${url.hostname}${wanted}`;
 }

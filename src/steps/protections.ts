@@ -4,7 +4,13 @@
  */
 import { stat } from 'node:fs/promises';
 import { backupProblem } from '../backup/backup-file.js';
-import { blobPath, checkStorageHoldsTags, describeMissing, type MissingContent, type StorageCheck } from '../inventory/storage-manifests.js';
+import {
+  blobPath,
+  checkStorageHoldsTags,
+  describeMissing,
+  type MissingContent,
+  type StorageCheck,
+} from '../inventory/storage-manifests.js';
 import { readInventory } from '../inventory/tags.js';
 import { healthyReplicaStatus } from '../dtr/facts.js';
 import { MigrateError, isMigrateError } from '../errors.js';
@@ -25,26 +31,38 @@ const healthPollMs = 1_000;
  * the file that was verified, the storage copy verified clean, and GC is off. Returns the lines that
  * the confirmation shows; throws STEP_LOCKED when any fails.
  */
-export async function checkProtections(ctx: StepContext, what: string): Promise<{ backup: BackupOutput; lines: string[] }> {
+export async function checkProtections(
+  ctx: StepContext,
+  what: string,
+): Promise<{ backup: BackupOutput; lines: string[] }> {
   const backup = ctx.outputOf<BackupOutput>('backup');
   const verify = storedVerifySummary(ctx.savedBy('migrate-storage'));
   if (backup === undefined) throw locked(what, 'there is no verified backup');
   if (verify === undefined) throw locked(what, 'the storage copy has not been verified');
   if (!verify.ok) throw locked(what, `the storage verification found ${verify.problems.length} problem(s)`);
   if (backup.dtrVersion !== ctx.inputs.dtrVersion) {
-    throw lockedUntil(what, `the backup was taken with docker/dtr:${backup.dtrVersion}, but this run names ${ctx.inputs.dtrVersion}`, `A backup is restored with the version that took it: run again with --dtr-version ${backup.dtrVersion}.`);
+    throw lockedUntil(
+      what,
+      `the backup was taken with docker/dtr:${backup.dtrVersion}, but this run names ${ctx.inputs.dtrVersion}`,
+      `A backup is restored with the version that took it: run again with --dtr-version ${backup.dtrVersion}.`,
+    );
   }
   const copied = ctx.outputOf<MigrateStorageOutput>('migrate-storage')?.dtrStorage;
   const named = renamedStorage(copied, ctx.inputs);
   if (named !== undefined) {
     // Not reopened: copying again to the same --target-storage would prove nothing about the new name.
-    throw lockedUntil(what, `the storage was copied and verified to be given to DTR as ${copied}, but this run names ${named}`, `Run again naming the new storage as when it was copied (${copied}): check --target-volume / --target-nfs-url. To switch to another storage, start over with another --state-dir.`);
+    throw lockedUntil(
+      what,
+      `the storage was copied and verified to be given to DTR as ${copied}, but this run names ${named}`,
+      `Run again naming the new storage as when it was copied (${copied}): check --target-volume / --target-nfs-url. To switch to another storage, start over with another --state-dir.`,
+    );
   }
   const problem = await backupProblem(backup);
   if (problem !== undefined) throw backupGone(ctx, what, problem, backup);
   const content = await contentCheck(ctx, backup);
   if (content.lost.length > 0) {
-    for (const m of content.lost) ctx.log(`missing in the new storage: ${m.repository}:${m.tag} ${m.manifest} lacks its ${m.role} ${m.missing}`);
+    for (const m of content.lost)
+      ctx.log(`missing in the new storage: ${m.repository}:${m.tag} ${m.manifest} lacks its ${m.role} ${m.missing}`);
     throw locked(what, describeMissing({ ...content.check, missing: content.lost }), 'migrate-storage');
   }
   const gcLine = await gcOffLine(ctx, what);
@@ -69,14 +87,21 @@ export async function checkProtections(ctx: StepContext, what: string): Promise<
  */
 function backupGone(ctx: StepContext, what: string, problem: string, backup: BackupOutput): MigrateError {
   if (!changeStarted(ctx)) return locked(what, problem, 'backup');
-  return lockedUntil(what, `${problem}, and DTR was partly destroyed or reconfigured on an earlier run, so no new backup can be taken`, `Put the verified backup back at ${backup.file} (sha256 ${backup.sha256}), then run \`dtr-migrate migrate\` again.`);
+  return lockedUntil(
+    what,
+    `${problem}, and DTR was partly destroyed or reconfigured on an earlier run, so no new backup can be taken`,
+    `Put the verified backup back at ${backup.file} (sha256 ${backup.sha256}), then run \`dtr-migrate migrate\` again.`,
+  );
 }
 
 /**
  * Every tag of the inventory must be servable from the new storage. Content that is missing from the
  * old storage as well was already lost before the migration: it is reported, but does not block.
  */
-async function contentCheck(ctx: StepContext, backup: BackupOutput): Promise<{ check: StorageCheck; lost: MissingContent[]; brokenBefore: MissingContent[] }> {
+async function contentCheck(
+  ctx: StepContext,
+  backup: BackupOutput,
+): Promise<{ check: StorageCheck; lost: MissingContent[]; brokenBefore: MissingContent[] }> {
   const inventory = await readInventory(backup.inventoryFile);
   ctx.progress(`checking ${formatCount(inventory.tags.length)} tags' manifests and blobs in the new storage`);
   const check = await checkStorageHoldsTags(ctx.inputs.targetStorage, inventory.tags);
@@ -84,10 +109,14 @@ async function contentCheck(ctx: StepContext, backup: BackupOutput): Promise<{ c
   const lost: MissingContent[] = [];
   const brokenBefore: MissingContent[] = [];
   for (const m of check.missing) {
-    const inSource = await stat(blobPath(ctx.inputs.sourceStorage, m.missing)).then(() => true, () => false);
+    const inSource = await stat(blobPath(ctx.inputs.sourceStorage, m.missing)).then(
+      () => true,
+      () => false,
+    );
     (inSource ? lost : brokenBefore).push(m);
   }
-  for (const m of brokenBefore) ctx.log(`already missing in the old storage: ${m.repository}:${m.tag} lacks its ${m.role} ${m.missing}`);
+  for (const m of brokenBefore)
+    ctx.log(`already missing in the old storage: ${m.repository}:${m.tag} lacks its ${m.role} ${m.missing}`);
   return { check, lost, brokenBefore };
 }
 
@@ -107,9 +136,13 @@ export async function waitForHealthyReplica(ctx: StepContext, after: string): Pr
       ctx.progress(`waiting for DTR to answer after the ${after}`);
     }
     if (Date.now() > deadline) {
-      throw new MigrateError('STEP_FAILED', `DTR did not report replica ${ctx.inputs.replicaId} healthy within ${healthWaitMs / 60_000} minutes of the ${after}`, {
-        hint: 'Check the DTR containers on the node; then run `dtr-migrate migrate` again (it checks before repeating anything).',
-      });
+      throw new MigrateError(
+        'STEP_FAILED',
+        `DTR did not report replica ${ctx.inputs.replicaId} healthy within ${healthWaitMs / 60_000} minutes of the ${after}`,
+        {
+          hint: 'Check the DTR containers on the node; then run `dtr-migrate migrate` again (it checks before repeating anything).',
+        },
+      );
     }
     await ctx.sleep(healthPollMs);
   }
@@ -120,12 +153,33 @@ export async function runsOnNewStorage(ctx: StepContext): Promise<Verification> 
   const replicaId = ctx.inputs.replicaId;
   const health = (await ctx.api.clusterStatus()).replica_health[replicaId];
   if (health !== healthyReplicaStatus) {
-    return { ok: false, reason: `replica ${replicaId} reports "${health ?? 'nothing'}"`, hint: 'Check the DTR containers, then run `dtr-migrate migrate` again.' };
+    return {
+      ok: false,
+      reason: `replica ${replicaId} reports "${health ?? 'nothing'}"`,
+      hint: 'Check the DTR containers, then run `dtr-migrate migrate` again.',
+    };
   }
   const storage = newStorage(ctx.inputs);
   const mismatch = await storageMismatch(ctx.docker, replicaId, storage, ctx.signal);
-  if (mismatch !== undefined) return { ok: false, reason: mismatch, hint: 'Check --target-volume / --target-nfs-url, then run `dtr-migrate migrate` again.' };
+  if (mismatch !== undefined)
+    return {
+      ok: false,
+      reason: mismatch,
+      hint: 'Check --target-volume / --target-nfs-url, then run `dtr-migrate migrate` again.',
+    };
   const gc = await readGcState(ctx.api);
-  if (!isGcOff(gc)) return { ok: false, reason: gcProblem(gc), hint: 'Set GC to Never in DTR before anything else, then run `dtr-migrate migrate` again.' };
-  return { ok: true, facts: [`DTR answers; replica ${replicaId} is healthy`, `DTR serves images from ${describeNewStorage(storage)}`, 'GC is still off'] };
+  if (!isGcOff(gc))
+    return {
+      ok: false,
+      reason: gcProblem(gc),
+      hint: 'Set GC to Never in DTR before anything else, then run `dtr-migrate migrate` again.',
+    };
+  return {
+    ok: true,
+    facts: [
+      `DTR answers; replica ${replicaId} is healthy`,
+      `DTR serves images from ${describeNewStorage(storage)}`,
+      'GC is still off',
+    ],
+  };
 }

@@ -27,13 +27,25 @@ export const readOnlyStep: Step<Output> = {
   inputs: [],
   output: outputSchema,
   plan: () => [
-    { kind: 'http', method: 'POST', path: apiPaths.settings, body: { readOnlyRegistry: true }, why: 'read-only mode on (202 Accepted)' },
+    {
+      kind: 'http',
+      method: 'POST',
+      path: apiPaths.settings,
+      body: { readOnlyRegistry: true },
+      why: 'read-only mode on (202 Accepted)',
+    },
     { kind: 'check', description: `GET ${apiPaths.settings}: readOnlyRegistry is true` },
   ],
   run: (ctx) => setAndCheck(ctx, true),
   async verify(ctx) {
     const on = (await ctx.api.getSettings()).readOnlyRegistry;
-    return on ? { ok: true, facts: ['readOnlyRegistry is true: pushes and deletes are refused, pulls work'] } : { ok: false, reason: 'DTR still reports readOnlyRegistry false', hint: 'Check DTR\'s settings, then run `dtr-migrate migrate` again.' };
+    return on
+      ? { ok: true, facts: ['readOnlyRegistry is true: pushes and deletes are refused, pulls work'] }
+      : {
+          ok: false,
+          reason: 'DTR still reports readOnlyRegistry false',
+          hint: "Check DTR's settings, then run `dtr-migrate migrate` again.",
+        };
   },
 };
 
@@ -44,13 +56,29 @@ export const readWriteStep: Step<Output> = {
   inputs: [],
   output: outputSchema,
   plan: () => [
-    { kind: 'http', method: 'POST', path: apiPaths.settings, body: { readOnlyRegistry: false }, why: 'read-only mode back as it was before (off unless it was on)' },
+    {
+      kind: 'http',
+      method: 'POST',
+      path: apiPaths.settings,
+      body: { readOnlyRegistry: false },
+      why: 'read-only mode back as it was before (off unless it was on)',
+    },
     { kind: 'check', description: `GET ${apiPaths.settings}: readOnlyRegistry as before the migration` },
   ],
   run: (ctx) => setAndCheck(ctx, readOnlyBefore(ctx)),
   async verify(ctx, output) {
     const now = (await ctx.api.getSettings()).readOnlyRegistry;
-    if (now !== output.readOnly) return { ok: false, reason: `DTR reports readOnlyRegistry ${String(now)}`, hint: 'Check DTR\'s settings, then run `dtr-migrate migrate` again.' };
-    return { ok: true, facts: [now ? 'read-only mode left on, as it was before the migration' : 'readOnlyRegistry is false: pushes work again'] };
+    if (now !== output.readOnly)
+      return {
+        ok: false,
+        reason: `DTR reports readOnlyRegistry ${String(now)}`,
+        hint: "Check DTR's settings, then run `dtr-migrate migrate` again.",
+      };
+    return {
+      ok: true,
+      facts: [
+        now ? 'read-only mode left on, as it was before the migration' : 'readOnlyRegistry is false: pushes work again',
+      ],
+    };
   },
 };

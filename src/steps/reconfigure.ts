@@ -13,9 +13,17 @@ import { finishedEarlier, runNotingFailure, type AttemptMarks } from './attempts
 import { checkProtections, runsOnNewStorage, waitForHealthyReplica } from './protections.js';
 import { tagsKept } from './tags-check.js';
 
-const reconfigureMarks: AttemptMarks = { started: 'reconfigureStartedAt', done: 'reconfiguredAt', failed: 'reconfigureFailedAt' };
+const reconfigureMarks: AttemptMarks = {
+  started: 'reconfigureStartedAt',
+  done: 'reconfiguredAt',
+  failed: 'reconfigureFailedAt',
+};
 
-const outputSchema = z.object({ replicaId: z.string(), storage: z.string(), mode: z.enum(['migrated', 'reinitialize', 'plain']) });
+const outputSchema = z.object({
+  replicaId: z.string(),
+  storage: z.string(),
+  mode: z.enum(['migrated', 'reinitialize', 'plain']),
+});
 type Output = z.infer<typeof outputSchema>;
 
 export function reconfigureStep(mode: ReconfigureMode, keepsTags: boolean): Step<Output> {
@@ -25,7 +33,23 @@ export function reconfigureStep(mode: ReconfigureMode, keepsTags: boolean): Step
     purpose: keepsTags
       ? 'Point DTR at the new storage, telling it the data was copied, so the tags stay.'
       : 'Point DTR at the new storage with a fresh metadata store: every tag is erased, as accepted.',
-    inputs: ['ucpUrl', 'ucpUsername', 'ucpPassword', 'ucpCa', 'ucpInsecureTls', 'dtrVersion', 'replicaId', 'dockerBin', 'sourceStorage', 'targetStorage', 'targetVolume', 'targetNfsUrl', 'confirmDestroy', 'acceptTagLoss', 'pullCheck'],
+    inputs: [
+      'ucpUrl',
+      'ucpUsername',
+      'ucpPassword',
+      'ucpCa',
+      'ucpInsecureTls',
+      'dtrVersion',
+      'replicaId',
+      'dockerBin',
+      'sourceStorage',
+      'targetStorage',
+      'targetVolume',
+      'targetNfsUrl',
+      'confirmDestroy',
+      'acceptTagLoss',
+      'pullCheck',
+    ],
     output: outputSchema,
 
     async confirmation(ctx) {
@@ -39,24 +63,54 @@ export function reconfigureStep(mode: ReconfigureMode, keepsTags: boolean): Step
         protections: lines,
         ...(keepsTags
           ? {}
-          : { acknowledge: { consequence: 'A plain reconfigure erases every tag in this DTR', phrase: 'erase all tags', flag: '--accept-tag-loss', given: ctx.inputs.acceptTagLoss } }),
+          : {
+              acknowledge: {
+                consequence: 'A plain reconfigure erases every tag in this DTR',
+                phrase: 'erase all tags',
+                flag: '--accept-tag-loss',
+                given: ctx.inputs.acceptTagLoss,
+              },
+            }),
       };
     },
 
     plan: (ctx) => [
-      { kind: 'check', description: 'backup and storage verification intact, GC off; then the operator types the replica id' },
-      { kind: 'docker', command: ctx.describeDocker(reconfigureCommand(bootstrapperTarget(ctx.inputs), newStorage(ctx.inputs), mode)), why: keepsTags ? 'switch DTR to the copied storage, keeping its metadata' : 'switch DTR to the new storage; tags are erased' },
+      {
+        kind: 'check',
+        description: 'backup and storage verification intact, GC off; then the operator types the replica id',
+      },
+      {
+        kind: 'docker',
+        command: ctx.describeDocker(reconfigureCommand(bootstrapperTarget(ctx.inputs), newStorage(ctx.inputs), mode)),
+        why: keepsTags
+          ? 'switch DTR to the copied storage, keeping its metadata'
+          : 'switch DTR to the new storage; tags are erased',
+      },
       { kind: 'http', method: 'GET', path: apiPaths.clusterStatus, why: 'wait until the replica reports healthy' },
-      { kind: 'check', description: keepsTags ? 'DTR on the new storage, healthy, GC off, every tag of the inventory present with the same digest' : 'DTR on the new storage, healthy, GC off' },
+      {
+        kind: 'check',
+        description: keepsTags
+          ? 'DTR on the new storage, healthy, GC off, every tag of the inventory present with the same digest'
+          : 'DTR on the new storage, healthy, GC off',
+      },
     ],
 
     async run(ctx) {
       const storage = newStorage(ctx.inputs);
       ctx.progress(`reconfiguring replica ${ctx.inputs.replicaId} onto ${describeNewStorage(storage)}`);
       // Saved first: DTR restarts during a reconfigure, and a run killed meanwhile must expect it down.
-      await ctx.checkpoint({ [reconfigureMarks.started]: new Date().toISOString(), [reconfigureMarks.done]: undefined, [reconfigureMarks.failed]: undefined });
+      await ctx.checkpoint({
+        [reconfigureMarks.started]: new Date().toISOString(),
+        [reconfigureMarks.done]: undefined,
+        [reconfigureMarks.failed]: undefined,
+      });
       ctx.api.expectDowntime(true);
-      await runNotingFailure(ctx, reconfigureCommand(bootstrapperTarget(ctx.inputs), storage, mode), { signal: ctx.signal, purpose: 'docker/dtr reconfigure' }, reconfigureMarks.failed);
+      await runNotingFailure(
+        ctx,
+        reconfigureCommand(bootstrapperTarget(ctx.inputs), storage, mode),
+        { signal: ctx.signal, purpose: 'docker/dtr reconfigure' },
+        reconfigureMarks.failed,
+      );
       await ctx.checkpoint({ [reconfigureMarks.done]: new Date().toISOString() });
       await waitForHealthyReplica(ctx, 'reconfigure');
       return { replicaId: ctx.inputs.replicaId, storage: describeNewStorage(storage), mode };
@@ -64,7 +118,8 @@ export function reconfigureStep(mode: ReconfigureMode, keepsTags: boolean): Step
 
     async verify(ctx) {
       const running = await runsOnNewStorage(ctx);
-      if (!running.ok || !keepsTags) return running.ok ? { ok: true, facts: [...running.facts, 'tags erased, as accepted'] } : running;
+      if (!running.ok || !keepsTags)
+        return running.ok ? { ok: true, facts: [...running.facts, 'tags erased, as accepted'] } : running;
       const tags = await tagsKept(ctx);
       return tags.ok ? { ok: true, facts: [...running.facts, ...tags.facts] } : tags;
     },

@@ -18,11 +18,19 @@ function recorded(ctx: StepContext): Cron[] {
 export const restoreGcStep: Step<Output> = {
   id: 'restore-gc',
   title: 'Put the GC schedule back',
-  purpose: 'Leave the registry as the operator had it: the GC schedule recorded at the start, unless told to keep it off.',
+  purpose:
+    'Leave the registry as the operator had it: the GC schedule recorded at the start, unless told to keep it off.',
   inputs: ['restoreGc'],
   output: outputSchema,
   plan: (ctx) => [
-    { kind: 'http', method: 'PUT', path: apiPaths.cron(gcCronAction), body: { schedule: '<as recorded by disable-gc>' }, why: ctx.inputs.restoreGc === false ? 'skipped: --no-restore-gc' : 'the GC schedule as it was before the migration' },
+    {
+      kind: 'http',
+      method: 'PUT',
+      path: apiPaths.cron(gcCronAction),
+      body: { schedule: '<as recorded by disable-gc>' },
+      why:
+        ctx.inputs.restoreGc === false ? 'skipped: --no-restore-gc' : 'the GC schedule as it was before the migration',
+    },
     { kind: 'check', description: `GET ${apiPaths.crons}: the schedule as recorded (or none with --no-restore-gc)` },
   ],
   async run(ctx) {
@@ -43,11 +51,22 @@ export const restoreGcStep: Step<Output> = {
   async verify(ctx, output) {
     const now = (await ctx.api.listCrons()).filter((c) => isGcAction(c.action));
     const wanted = output.restored ? output.schedules : [];
-    const same = now.length === wanted.length && wanted.every((w) => now.some((n) => n.action === w.action && n.schedule === w.schedule));
-    if (!same) return { ok: false, reason: `GC schedule is ${describeSchedules(now)}, expected ${describeSchedules(wanted)}`, hint: 'Set it in DTR (System > Garbage Collection), or run `dtr-migrate migrate` again.' };
+    const same =
+      now.length === wanted.length &&
+      wanted.every((w) => now.some((n) => n.action === w.action && n.schedule === w.schedule));
+    if (!same)
+      return {
+        ok: false,
+        reason: `GC schedule is ${describeSchedules(now)}, expected ${describeSchedules(wanted)}`,
+        hint: 'Set it in DTR (System > Garbage Collection), or run `dtr-migrate migrate` again.',
+      };
     return {
       ok: true,
-      facts: [output.restored ? `GC schedule put back: ${describeSchedules(wanted)}` : `GC left at Never, as asked (it was ${describeSchedules(output.schedules)})`],
+      facts: [
+        output.restored
+          ? `GC schedule put back: ${describeSchedules(wanted)}`
+          : `GC left at Never, as asked (it was ${describeSchedules(output.schedules)})`,
+      ],
     };
   },
 };

@@ -22,7 +22,12 @@ export function connectionOf(inputs: StepContext['inputs']): HttpOptions {
 
 export async function tagsKept(ctx: StepContext): Promise<Verification> {
   const backup = ctx.outputOf<BackupOutput>('backup');
-  if (backup === undefined) return { ok: false, reason: 'there is no inventory from before the change', hint: 'Run `dtr-migrate status` to see which step is missing.' };
+  if (backup === undefined)
+    return {
+      ok: false,
+      reason: 'there is no inventory from before the change',
+      hint: 'Run `dtr-migrate status` to see which step is missing.',
+    };
   const evidence = await gatherEvidence({
     api: ctx.api,
     connection: connectionOf(ctx.inputs),
@@ -33,7 +38,11 @@ export async function tagsKept(ctx: StepContext): Promise<Verification> {
   });
   for (const problem of evidence.problems) ctx.log(problem);
   if (!evidence.ok) {
-    return { ok: false, reason: `${evidence.summary}: ${evidence.problems.slice(0, 3).join('; ')}`, hint: `Every problem is listed in the log file; the backup ${backup.file} still holds the tags.` };
+    return {
+      ok: false,
+      reason: `${evidence.summary}: ${evidence.problems.slice(0, 3).join('; ')}`,
+      hint: `Every problem is listed in the log file; the backup ${backup.file} still holds the tags.`,
+    };
   }
   return { ok: true, facts: [evidence.summary] };
 }

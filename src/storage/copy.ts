@@ -28,7 +28,14 @@ import type { ResolvedLocations } from './locations.js';
 import { ProgressReporter } from './progress.js';
 import { positiveInteger, sortProblems, withAbort } from './run-control.js';
 import { TreeWorkers } from './tree-workers.js';
-import type { CopyOptions, CopySummary, LocationFlags, PreflightOptions, StorageLocation, StorageProblem } from './types.js';
+import type {
+  CopyOptions,
+  CopySummary,
+  LocationFlags,
+  PreflightOptions,
+  StorageLocation,
+  StorageProblem,
+} from './types.js';
 import type { Counters, WorkerConfig } from './worker-types.js';
 
 export interface EngineDeps {
@@ -68,10 +75,15 @@ async function refuseWhileAnotherCopyRuns(marker: string, target: string): Promi
   } catch {
     return; // empty or unreadable: written by an older version, or cut off by the kill
   }
-  if (owner.host !== hostname() || typeof owner.pid !== 'number' || owner.pid === process.pid || !isAlive(owner.pid)) return;
-  throw new MigrateError('STORAGE_INVALID', `Another copy (pid ${owner.pid} on this machine) is writing to ${target} right now.`, {
-    hint: `Wait for it to end, or stop it, then run again. If no copy runs (the machine restarted since), remove ${marker} and run again.`,
-  });
+  if (owner.host !== hostname() || typeof owner.pid !== 'number' || owner.pid === process.pid || !isAlive(owner.pid))
+    return;
+  throw new MigrateError(
+    'STORAGE_INVALID',
+    `Another copy (pid ${owner.pid} on this machine) is writing to ${target} right now.`,
+    {
+      hint: `Wait for it to end, or stop it, then run again. If no copy runs (the machine restarted since), remove ${marker} and run again.`,
+    },
+  );
 }
 
 /** Resolve, scan, check space: what `preflight` promises, shared with `copy`. */
@@ -84,7 +96,12 @@ async function checkAndScan(
 ): Promise<Prepared> {
   const locations = await resolveLocations(from, to, settings.flags);
   const marker = join(locations.target, copyMarkerName);
-  const interrupted = locations.targetExists && (await access(marker).then(() => true, () => false));
+  const interrupted =
+    locations.targetExists &&
+    (await access(marker).then(
+      () => true,
+      () => false,
+    ));
   if (interrupted) await refuseWhileAnotherCopyRuns(marker, locations.target);
   const before = await deps.statfs(locations.existingTarget);
   const config: WorkerConfig = {
@@ -171,12 +188,14 @@ export async function runCopy(deps: EngineDeps, options: CopyOptions): Promise<C
     const prepared = await checkAndScan(deps, options.from, options.to, settings, internal);
     const { locations, workers, scan } = prepared;
     // Nothing differs: no pass over the tree again (checksum mode must still read every file).
-    const work =
-      settings.checksum || scan.inodesNeeded > 0 || scan.metadataChanges > 0 || scan.sourceTrouble > 0;
+    const work = settings.checksum || scan.inodesNeeded > 0 || scan.metadataChanges > 0 || scan.sourceTrouble > 0;
     const counters: Counters = work ? {} : { files: scan.files, bytes: scan.bytes, filesSkipped: scan.files };
     const problems: StorageProblem[] = [];
-    const progress = new ProgressReporter('copy', options.onProgress, (error) => internal.abort(error), () =>
-      work ? workers.progress() : { files: scan.files, bytes: scan.bytes },
+    const progress = new ProgressReporter(
+      'copy',
+      options.onProgress,
+      (error) => internal.abort(error),
+      () => (work ? workers.progress() : { files: scan.files, bytes: scan.bytes }),
     );
     progress.totalFiles = scan.files;
     progress.totalBytes = scan.bytes;

@@ -63,8 +63,7 @@ function formatBytes(bytes: number): string {
 
 export function assertEnoughSpace(target: string, space: FreeSpace, scan: ScanResult): void {
   const available = space.bavail * space.bsize + scan.staleBytesKept;
-  const hint =
-    'Free space on the --to volume or pass a larger one; files already copied are not counted again.';
+  const hint = 'Free space on the --to volume or pass a larger one; files already copied are not counted again.';
   if (scan.spaceNeeded > available) {
     throw new MigrateError(
       'STORAGE_INVALID',

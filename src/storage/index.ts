@@ -12,7 +12,12 @@ export type * from './types.js';
  * The checks of a copy that need no scan: source readable, target not inside it (nor it inside the
  * target) and, unless `dryRun`, writable (the target directory is created to prove it).
  */
-export async function checkLocations(from: StorageLocation, to: StorageLocation, flags: LocationFlags, dryRun: boolean): Promise<void> {
+export async function checkLocations(
+  from: StorageLocation,
+  to: StorageLocation,
+  flags: LocationFlags,
+  dryRun: boolean,
+): Promise<void> {
   const locations = await resolveLocations(from, to, flags);
   if (!dryRun) await probeTarget(locations, flags);
 }

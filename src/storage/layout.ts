@@ -48,7 +48,9 @@ export const copyMarkerName = '.dtr-migrate-copy-incomplete';
 
 /** Files of the engine's own (temporary files, the copy marker): never data, never copied or checked. */
 export function isEngineFile(name: string): boolean {
-  return name.charCodeAt(0) === 46 /* . */ && (name.includes('.dtr-migrate-tmp-') || name === '.dtr-migrate-copy-incomplete');
+  return (
+    name.charCodeAt(0) === 46 /* . */ && (name.includes('.dtr-migrate-tmp-') || name === '.dtr-migrate-copy-incomplete')
+  );
 }
 
 /** `.<name>.dtr-migrate-tmp-<run><counter>`: hidden, recognisable, unique per run and file. */

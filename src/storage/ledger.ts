@@ -38,7 +38,8 @@ export interface LoadedLedger {
  * or relative XDG_CACHE_HOME is ignored, and a relative one could even be inside the target.
  */
 export function defaultLedgerDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const absolute = (path: string | undefined): string | undefined => (path !== undefined && isAbsolute(path) ? path : undefined);
+  const absolute = (path: string | undefined): string | undefined =>
+    path !== undefined && isAbsolute(path) ? path : undefined;
   let home = absolute(env['HOME']);
   try {
     home ??= absolute(homedir());
@@ -119,7 +120,12 @@ async function readLedger(file: string): Promise<LoadedLedger | undefined> {
  * the target was visited, so nothing else is current), or with the loaded records after one that was
  * interrupted or failed (its parts cover only what it reached). Returns whether the ledger was written.
  */
-export async function saveLedger(file: string, runId: string, complete: boolean, loaded: LoadedLedger | undefined): Promise<boolean> {
+export async function saveLedger(
+  file: string,
+  runId: string,
+  complete: boolean,
+  loaded: LoadedLedger | undefined,
+): Promise<boolean> {
   const own = await partFiles(file, runId);
   const temporary = `${file}.tmp-${runId}`;
   try {

@@ -9,7 +9,9 @@ export function parseLocation(value: string): StorageLocation {
   // rclone names remotes `name:path` or `:backend:path`; a path never has a colon before its first slash.
   const colon = value.indexOf(':');
   const slash = value.indexOf('/');
-  return colon > -1 && (slash === -1 || colon < slash) ? { kind: 'rclone', remote: value } : { kind: 'path', path: value };
+  return colon > -1 && (slash === -1 || colon < slash)
+    ? { kind: 'rclone', remote: value }
+    : { kind: 'path', path: value };
 }
 
 /**

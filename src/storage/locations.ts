@@ -38,7 +38,12 @@ function pathOf(location: StorageLocation, flag: string): string {
 }
 
 /** The real path of an existing, listable directory, or STORAGE_INVALID naming `flag`. */
-export async function resolveReadableDir(location: StorageLocation, flag: string, role: string, hint: string): Promise<string> {
+export async function resolveReadableDir(
+  location: StorageLocation,
+  flag: string,
+  role: string,
+  hint: string,
+): Promise<string> {
   const path = pathOf(location, flag);
   let real: string;
   try {
@@ -56,10 +61,14 @@ export async function resolveReadableDir(location: StorageLocation, flag: string
   return real;
 }
 
-const sourceHint = (flags: LocationFlags): string => `Pass the registry storage root (the volume or NFS mount holding docker/registry/v2) with ${flags.from}.`;
+const sourceHint = (flags: LocationFlags): string =>
+  `Pass the registry storage root (the volume or NFS mount holding docker/registry/v2) with ${flags.from}.`;
 
 /** Resolves the target through its longest existing prefix, which must be a directory. */
-async function resolveTarget(path: string, flags: LocationFlags): Promise<{ target: string; existing: string; exists: boolean }> {
+async function resolveTarget(
+  path: string,
+  flags: LocationFlags,
+): Promise<{ target: string; existing: string; exists: boolean }> {
   const hint = `Pass a directory (or a path that can be created) on the new storage with ${flags.to}.`;
   const missing: string[] = [];
   let current = path;
@@ -74,7 +83,8 @@ async function resolveTarget(path: string, flags: LocationFlags): Promise<{ targ
       return { target: join(real, ...missing.reverse()), existing: real, exists: missing.length === 0 };
     } catch (error) {
       if (error instanceof MigrateError) throw error;
-      if (!isNotFound(error)) throw invalid(`The target ${path} cannot be used (${describeError(error)}).`, hint, error);
+      if (!isNotFound(error))
+        throw invalid(`The target ${path} cannot be used (${describeError(error)}).`, hint, error);
       // ENOTDIR means a parent is a regular file: the next round finds it and says so.
       const parent = dirname(current);
       if (parent === current) throw invalid(`The target ${path} cannot be resolved.`, hint, error);
@@ -90,11 +100,18 @@ function isInside(child: string, parent: string): boolean {
 }
 
 /** Resolves both locations and checks everything that needs no writing. */
-export async function resolveLocations(from: StorageLocation, to: StorageLocation, flags: LocationFlags = storageCommandFlags): Promise<ResolvedLocations> {
+export async function resolveLocations(
+  from: StorageLocation,
+  to: StorageLocation,
+  flags: LocationFlags = storageCommandFlags,
+): Promise<ResolvedLocations> {
   const source = await resolveReadableDir(from, flags.from, 'source', sourceHint(flags));
   const { target, existing, exists } = await resolveTarget(pathOf(to, flags.to), flags);
   if (target === source) {
-    throw invalid(`The target ${target} is the same directory as the source: there is nothing to copy to.`, `Pass a ${flags.to} directory on the new storage.`);
+    throw invalid(
+      `The target ${target} is the same directory as the source: there is nothing to copy to.`,
+      `Pass a ${flags.to} directory on the new storage.`,
+    );
   }
   if (isInside(target, source)) {
     throw invalid(
@@ -127,7 +144,12 @@ export async function resolveVerifyLocations(
   flags: LocationFlags = storageCommandFlags,
 ): Promise<{ source: string; target: string }> {
   const source = await resolveReadableDir(from, flags.from, 'source', sourceHint(flags));
-  const target = await resolveReadableDir(to, flags.to, 'target', `Pass the ${flags.to} location the storage was copied to; run the copy first.`);
+  const target = await resolveReadableDir(
+    to,
+    flags.to,
+    'target',
+    `Pass the ${flags.to} location the storage was copied to; run the copy first.`,
+  );
   return { source, target };
 }
 
@@ -136,7 +158,11 @@ export async function resolveVerifyLocations(
  * (access(2) says yes to root even where it cannot write, and an NFS export may be read-only whatever the
  * mode bits say).
  */
-export async function prepareTarget(locations: ResolvedLocations, marker: string, flags: LocationFlags = storageCommandFlags): Promise<void> {
+export async function prepareTarget(
+  locations: ResolvedLocations,
+  marker: string,
+  flags: LocationFlags = storageCommandFlags,
+): Promise<void> {
   try {
     await makeDirectories(locations.target);
     // Who writes: a later copy must not sweep the temporary files of one still running (see copy.ts).

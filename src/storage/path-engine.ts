@@ -22,6 +22,11 @@ export function createPathStorageEngine(deps: PathStorageEngineDeps = {}): Stora
   return {
     preflight: (from, to, options) => runPreflight(resolved, from, to, options),
     copy: (options) => runCopy(resolved, options),
-    verify: (options) => runVerify(deps.ledgerDir === undefined || options.ledgerDir !== undefined ? options : { ...options, ledgerDir: deps.ledgerDir }),
+    verify: (options) =>
+      runVerify(
+        deps.ledgerDir === undefined || options.ledgerDir !== undefined
+          ? options
+          : { ...options, ledgerDir: deps.ledgerDir },
+      ),
   };
 }

@@ -12,7 +12,15 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ProcessError, runProcess } from '../docker/run-process.js';
 import { MigrateError } from '../errors.js';
-import type { CopyOptions, CopySummary, StorageEngine, StorageLocation, StorageProblem, VerifyOptions, VerifySummary } from './types.js';
+import type {
+  CopyOptions,
+  CopySummary,
+  StorageEngine,
+  StorageLocation,
+  StorageProblem,
+  VerifyOptions,
+  VerifySummary,
+} from './types.js';
 
 const uploadsFilter = ['--exclude', '**/_uploads/**'];
 
@@ -55,7 +63,8 @@ function addCheckLine(report: CheckReport, line: string): void {
   const path = line.slice(2);
   if (mark === '=') report.matched += 1;
   else if (mark === '+') report.problems.push({ kind: 'missing', path });
-  else if (mark === '*') report.problems.push({ kind: 'digest-mismatch', path, detail: 'size or hash differs (rclone check)' });
+  else if (mark === '*')
+    report.problems.push({ kind: 'digest-mismatch', path, detail: 'size or hash differs (rclone check)' });
   else if (mark === '!') report.problems.push({ kind: 'unreadable', path, detail: 'rclone could not read it' });
 }
 
@@ -65,7 +74,13 @@ function addCheckLine(report: CheckReport, line: string): void {
  */
 export async function readCheckReport(file: string): Promise<CheckReport> {
   const report: CheckReport = { matched: 0, problems: [] };
-  if (!(await access(file).then(() => true, () => false))) return report;
+  if (
+    !(await access(file).then(
+      () => true,
+      () => false,
+    ))
+  )
+    return report;
   const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
   for await (const line of lines) addCheckLine(report, line);
   return report;
@@ -78,11 +93,22 @@ function explain(error: unknown, what: string): unknown {
       hint: 'Install it (Debian/Ubuntu: apt-get install rclone) and configure the remote with `rclone config`.',
     });
   }
-  if (error.kind === 'aborted') return new MigrateError('INTERRUPTED', `${what} was interrupted`, { hint: 'Run the same command again: rclone copies only what is missing.' });
-  const last = error.stderrTail.split('\n').filter((l) => l.trim() !== '').at(-1) ?? '';
-  return new MigrateError('STORAGE_FAILED', `${what} failed: ${error.message}${last === '' ? '' : `: ${last.slice(0, 300)}`}`, {
-    hint: 'Check the remote with `rclone lsd <remote>:`; then run the same command again.',
-  });
+  if (error.kind === 'aborted')
+    return new MigrateError('INTERRUPTED', `${what} was interrupted`, {
+      hint: 'Run the same command again: rclone copies only what is missing.',
+    });
+  const last =
+    error.stderrTail
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .at(-1) ?? '';
+  return new MigrateError(
+    'STORAGE_FAILED',
+    `${what} failed: ${error.message}${last === '' ? '' : `: ${last.slice(0, 300)}`}`,
+    {
+      hint: 'Check the remote with `rclone lsd <remote>:`; then run the same command again.',
+    },
+  );
 }
 
 export function createRcloneStorageEngine(bin = 'rclone'): StorageEngine {
@@ -103,9 +129,19 @@ export function createRcloneStorageEngine(bin = 'rclone'): StorageEngine {
       let last: RcloneStats = {};
       const transfers = String(options.concurrency ?? 8);
       const args = [
-        'copy', rcloneName(options.from), rcloneName(options.to),
-        '--checksum', '--transfers', transfers, '--checkers', transfers,
-        '--use-json-log', '--stats', '1s', '--stats-log-level', 'NOTICE',
+        'copy',
+        rcloneName(options.from),
+        rcloneName(options.to),
+        '--checksum',
+        '--transfers',
+        transfers,
+        '--checkers',
+        transfers,
+        '--use-json-log',
+        '--stats',
+        '1s',
+        '--stats-log-level',
+        'NOTICE',
         ...(options.includeUploads === true ? [] : uploadsFilter),
         ...(options.dryRun === true ? ['--dry-run'] : []),
       ];
@@ -130,7 +166,15 @@ export function createRcloneStorageEngine(bin = 'rclone'): StorageEngine {
       }
       const copied = last.transfers ?? 0;
       const skipped = last.checks ?? 0;
-      return { files: copied + skipped, bytes: last.totalBytes ?? last.bytes ?? 0, filesCopied: copied, bytesCopied: last.bytes ?? 0, filesSkipped: skipped, durationMs: Date.now() - started, problems: [] };
+      return {
+        files: copied + skipped,
+        bytes: last.totalBytes ?? last.bytes ?? 0,
+        filesCopied: copied,
+        bytesCopied: last.bytes ?? 0,
+        filesSkipped: skipped,
+        durationMs: Date.now() - started,
+        problems: [],
+      };
     },
 
     async verify(options: VerifyOptions): Promise<VerifySummary> {
@@ -138,20 +182,37 @@ export function createRcloneStorageEngine(bin = 'rclone'): StorageEngine {
       // The report goes to a file: a line per object would outgrow any in-memory buffer.
       const dir = await mkdtemp(join(tmpdir(), 'dtr-migrate-rclone-'));
       const file = join(dir, 'check.txt');
-      const args = ['check', rcloneName(options.from), rcloneName(options.to), '--one-way', '--combined', file, ...(options.includeUploads === true ? [] : uploadsFilter)];
+      const args = [
+        'check',
+        rcloneName(options.from),
+        rcloneName(options.to),
+        '--one-way',
+        '--combined',
+        file,
+        ...(options.includeUploads === true ? [] : uploadsFilter),
+      ];
       try {
         let failure: ProcessError | undefined;
         try {
           await runProcess(bin, args, options.signal === undefined ? {} : { signal: options.signal });
         } catch (error) {
           // Exit 1 is "differences found", or an error rclone did not classify (a listing that failed).
-          if (!(error instanceof ProcessError) || error.kind !== 'exited' || error.exitCode !== 1) throw explain(error, 'rclone check');
+          if (!(error instanceof ProcessError) || error.kind !== 'exited' || error.exitCode !== 1)
+            throw explain(error, 'rclone check');
           failure = error;
         }
         const { matched, problems } = await readCheckReport(file);
         // Failed, yet no difference named: something could not be compared, so this is no clean result.
         if (failure !== undefined && problems.length === 0) throw explain(failure, 'rclone check');
-        return { ok: problems.length === 0, filesChecked: matched + problems.length, bytesChecked: 0, blobsHashed: 0, linksChecked: 0, durationMs: Date.now() - started, problems };
+        return {
+          ok: problems.length === 0,
+          filesChecked: matched + problems.length,
+          bytesChecked: 0,
+          blobsHashed: 0,
+          linksChecked: 0,
+          durationMs: Date.now() - started,
+          problems,
+        };
       } finally {
         await rm(dir, { recursive: true, force: true });
       }

@@ -45,17 +45,23 @@ export async function withAbort<T>(
     const first = internal.signal.aborted ? internal.signal.reason : error;
     if (isMigrateError(first)) throw first;
     const space = first instanceof WorkerFailure && (first.code === 'ENOSPC' || first.code === 'EDQUOT');
-    throw new MigrateError('STORAGE_FAILED', `The storage ${what} failed: ${first instanceof Error ? first.message : String(first)}`, {
-      hint: space
-        ? 'The --to volume is full: free space or pass a larger one, then run again; copied files are kept.'
-        : `Check the --to volume (permissions, health), then run the ${what} again: it resumes where it stopped.`,
-      cause: first,
-    });
+    throw new MigrateError(
+      'STORAGE_FAILED',
+      `The storage ${what} failed: ${first instanceof Error ? first.message : String(first)}`,
+      {
+        hint: space
+          ? 'The --to volume is full: free space or pass a larger one, then run again; copied files are kept.'
+          : `Check the --to volume (permissions, health), then run the ${what} again: it resumes where it stopped.`,
+        cause: first,
+      },
+    );
   } finally {
     signal?.removeEventListener('abort', follow);
   }
 }
 
 export function sortProblems(problems: StorageProblem[]): StorageProblem[] {
-  return problems.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));
+  return problems.sort((a, b) =>
+    a.path < b.path ? -1 : a.path > b.path ? 1 : a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0,
+  );
 }

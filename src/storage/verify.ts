@@ -11,7 +11,14 @@
 
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { defaultLedgerDir, ledgerFileFor, ledgerPartPrefix, loadLedger, prepareLedgerDir, saveLedger } from './ledger.js';
+import {
+  defaultLedgerDir,
+  ledgerFileFor,
+  ledgerPartPrefix,
+  loadLedger,
+  prepareLedgerDir,
+  saveLedger,
+} from './ledger.js';
 import { resolveVerifyLocations } from './locations.js';
 import { ProgressReporter } from './progress.js';
 import { positiveInteger, sortProblems, withAbort } from './run-control.js';
@@ -43,13 +50,22 @@ export async function runVerify(options: VerifyOptions): Promise<VerifySummary> 
       bufferSize: 1 << 20,
       runId,
       umask: 0o022,
-      ledger: keepsLedger ? { records: vouching?.records ?? null, index: vouching?.index ?? null, partPrefix: ledgerPartPrefix(ledgerFile, runId) } : null,
+      ledger: keepsLedger
+        ? {
+            records: vouching?.records ?? null,
+            index: vouching?.index ?? null,
+            partPrefix: ledgerPartPrefix(ledgerFile, runId),
+          }
+        : null,
     });
     internal.signal.addEventListener('abort', () => workers.abort(), { once: true });
     const counters: Counters = {};
     const problems: StorageProblem[] = [];
-    const progress = new ProgressReporter('verify', options.onProgress, (error) => internal.abort(error), () =>
-      workers.progress(),
+    const progress = new ProgressReporter(
+      'verify',
+      options.onProgress,
+      (error) => internal.abort(error),
+      () => workers.progress(),
     );
     progress.start();
     let complete = false;

@@ -76,7 +76,9 @@ export function createCopyOps(kit: Kit): DirOps<DirState> {
     if (existing.size !== stats.size || !existing.isFile()) return false;
     if (!config.checksum) return sameMtime(existing.mtimeMs, stats.mtimeMs);
     const digest = layout.blobDigestOf(rel);
-    const copied = fromTarget(() => (digest !== undefined || stats.size > compareInMemory ? kit.hashFile(dst, false).digest : fs.readFileSync(dst)));
+    const copied = fromTarget(() =>
+      digest !== undefined || stats.size > compareInMemory ? kit.hashFile(dst, false).digest : fs.readFileSync(dst),
+    );
     if (copied === undefined) return false;
     if (digest !== undefined) return copied === digest;
     if (typeof copied !== 'string') return fromSource(() => fs.readFileSync(src)).equals(copied);
@@ -124,7 +126,11 @@ export function createCopyOps(kit: Kit): DirOps<DirState> {
         const result = kit.pump(fd, out, digest !== undefined, true, stats.size);
         problem = changed(rel, stats, fs.fstatSync(fd), result.bytes);
         if (!problem && digest !== undefined && result.digest !== digest) {
-          problem = { kind: 'digest-mismatch', path: rel, detail: `content hashes to sha256:${result.digest}; not placed` };
+          problem = {
+            kind: 'digest-mismatch',
+            path: rel,
+            detail: `content hashes to sha256:${result.digest}; not placed`,
+          };
         }
       }
       if (!problem) {
@@ -161,7 +167,11 @@ export function createCopyOps(kit: Kit): DirOps<DirState> {
     } catch {
       // Gone since the listing: the problem stands as reported.
     }
-    return { kind: 'symlink', path: rel, detail: `points to ${to}; put what it points to in its place (or remove it), then copy again` };
+    return {
+      kind: 'symlink',
+      path: rel,
+      detail: `points to ${to}; put what it points to in its place (or remove it), then copy again`,
+    };
   };
 
   const copyFile = (dir: DirState, rel: string, name: string, kind: string): void => {
@@ -275,7 +285,7 @@ export function createCopyOps(kit: Kit): DirOps<DirState> {
         if (chown) fs.lchownSync(dst, stats.uid, stats.gid);
         // A directory this walk created got `mode | 0o700` less the umask; the root was made before the
         // walk (prepareTarget, with the default mode), so its mode is always set.
-        const created = rel === '' || (((mode | 0o700) & ~umask) & 0o7777) !== mode;
+        const created = rel === '' || ((mode | 0o700) & ~umask & 0o7777) !== mode;
         if (chown || (existing ? (existing.mode & 0o7777) !== mode : created || modeLost(mode, false))) {
           fs.chmodSync(dst, mode);
         }

@@ -10,7 +10,11 @@
 
 import type { Counters, FromWorker, Kit, Layout, WorkerData } from './worker-types.js';
 
-export function createKit(data: WorkerData, layout: Layout, post: (message: FromWorker) => void): Kit & { take(): Counters } {
+export function createKit(
+  data: WorkerData,
+  layout: Layout,
+  post: (message: FromWorker) => void,
+): Kit & { take(): Counters } {
   const fs = process.getBuiltinModule('node:fs');
   const path = process.getBuiltinModule('node:path');
   const { createHash } = process.getBuiltinModule('node:crypto');
@@ -94,7 +98,8 @@ export function createKit(data: WorkerData, layout: Layout, post: (message: From
     if (now !== undefined && isNotFound(now)) {
       return { kind: 'changed-during-copy', path: rel, detail: 'vanished during the copy' };
     }
-    if ((error as { failedRead?: boolean }).failedRead === true) return { kind: 'unreadable', path: rel, detail: `reading failed: ${describe(error)}` };
+    if ((error as { failedRead?: boolean }).failedRead === true)
+      return { kind: 'unreadable', path: rel, detail: `reading failed: ${describe(error)}` };
     const code = errno(error);
     if (code === 'EACCES' || code === 'EPERM' || code === 'EIO' || code === 'ELOOP') {
       try {

@@ -31,7 +31,11 @@ export function createVerifySourceOps(kit: Kit): Stateless {
       // A source file gone since the listing is the source's business, not a gap in the target.
       if (!stats || !(stats.isFile() || stats.isSymbolicLink())) return;
       if (stats.isSymbolicLink()) {
-        kit.problem({ kind: 'symlink', path: rel, detail: 'in the source: what it points to is neither copied nor checked' });
+        kit.problem({
+          kind: 'symlink',
+          path: rel,
+          detail: 'in the source: what it points to is neither copied nor checked',
+        });
         return;
       }
       kit.add('filesChecked', 1);

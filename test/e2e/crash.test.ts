@@ -13,7 +13,18 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createRunningGcJob } from '../../src/mock-dtr/jobs.js';
 import type { CliOptions, CliRun } from '../helpers/cli.js';
-import { destroyRuns, expectCleanFailure, expectMigrated, finishArgs, jobPosts, journalOf, largeFixture, longTestMs, runLong, tagsOf } from '../helpers/fault-checks.js';
+import {
+  destroyRuns,
+  expectCleanFailure,
+  expectMigrated,
+  finishArgs,
+  jobPosts,
+  journalOf,
+  largeFixture,
+  longTestMs,
+  runLong,
+  tagsOf,
+} from '../helpers/fault-checks.js';
 import { listFiles, migrationFixture, type MigrationFixture } from '../helpers/mock-migration.js';
 
 type EventMatch = (event: Record<string, unknown>) => boolean;
@@ -45,8 +56,14 @@ function killOnFirstFile(dir: string, child: ChildProcess): void {
   child.once('exit', () => clearInterval(timer));
 }
 
-const stepDone = (id: string): EventMatch => (e) => e['event'] === 'step-done' && e['id'] === id;
-const progressOf = (id: string): EventMatch => (e) => e['event'] === 'progress' && e['id'] === id;
+const stepDone =
+  (id: string): EventMatch =>
+  (e) =>
+    e['event'] === 'step-done' && e['id'] === id;
+const progressOf =
+  (id: string): EventMatch =>
+  (e) =>
+    e['event'] === 'progress' && e['id'] === id;
 
 function gcSchedules(f: MigrationFixture): string[] {
   return f.mock.state.crons.filter((c) => c.action.startsWith('onlinegc')).map((c) => `${c.action} ${c.schedule}`);
@@ -54,7 +71,10 @@ function gcSchedules(f: MigrationFixture): string[] {
 
 /** Runs migrate (taking over the lock a killed run left) and expects it to be killed, no step failed. */
 async function killedRun(f: MigrationFixture, finish: readonly string[], options: CliOptions): Promise<CliRun> {
-  const run = await runLong(['migrate', ...f.args, ...finish, '--json', '--take-over-lock'], { env: f.env, ...options });
+  const run = await runLong(['migrate', ...f.args, ...finish, '--json', '--take-over-lock'], {
+    env: f.env,
+    ...options,
+  });
   expect(run.signal, run.stderr).toBe('SIGKILL');
   const journal = await journalOf(f.stateDir).catch(() => undefined);
   if (journal !== undefined) expect(Object.values(journal.steps).filter((s) => s.status === 'failed')).toEqual([]);
@@ -70,14 +90,20 @@ describe.concurrent('killed with SIGKILL, then resumed', { timeout: longTestMs }
     const gc = gcSchedules(f);
     const boundaries: Array<[string, EventMatch]> = [
       ['before the first step', (e) => e['event'] === 'run-start'],
-      ...['disable-gc', 'backup', 'migrate-storage', 'restore'].map((id): [string, EventMatch] => [`after ${id}`, stepDone(id)]),
+      ...['disable-gc', 'backup', 'migrate-storage', 'restore'].map((id): [string, EventMatch] => [
+        `after ${id}`,
+        stepDone(id),
+      ]),
     ];
     for (const [where, match] of boundaries) {
       await killedRun(f, finish, { onOutput: killWhen(match) });
       expect(f.mock.state.installed, where).toBe(true);
     }
     // After the job step the last one takes milliseconds: the kill may come too late, which is fine.
-    const late = await runLong(['migrate', ...f.args, ...finish, '--json', '--take-over-lock'], { env: f.env, onOutput: killWhen(stepDone('onlinegc-blobs')) });
+    const late = await runLong(['migrate', ...f.args, ...finish, '--json', '--take-over-lock'], {
+      env: f.env,
+      onOutput: killWhen(stepDone('onlinegc-blobs')),
+    });
     expect(late.signal === 'SIGKILL' || late.code === 0, late.stderr).toBe(true);
     const last = await runLong(['migrate', ...f.args, ...finish, '--take-over-lock'], { env: f.env });
     expect(last.code, last.stderr).toBe(0);
@@ -89,7 +115,10 @@ describe.concurrent('killed with SIGKILL, then resumed', { timeout: longTestMs }
 
   it('in the middle of every long step, with the lock held by the killed run', async (ctx) => {
     // Layers big enough that a one-worker copy outlasts several progress ticks (100 ms) even on a fast disk.
-    const f = await largeFixture({ repositories: 6, tagsPerRepository: 3, layersPerImage: 3, layerBytes: 2_500_000 }, { jobDurationMs: 4_000 });
+    const f = await largeFixture(
+      { repositories: 6, tagsPerRepository: 3, layersPerImage: 3, layerBytes: 2_500_000 },
+      { jobDurationMs: 4_000 },
+    );
     ctx.onTestFinished(() => f.close());
     const finish = [...(await finishArgs(f)), '--copy-concurrency', '1'];
     const tags = tagsOf(f.mock);
@@ -99,23 +128,43 @@ describe.concurrent('killed with SIGKILL, then resumed', { timeout: longTestMs }
     // 1. While disable-gc waits for a GC job that was already running.
     createRunningGcJob(f.mock.state, Date.now(), 600_000);
     await killedRun(f, finish, { onOutput: killWhen(progressOf('disable-gc')) });
-    expect(await stepOf('disable-gc')).toMatchObject({ status: 'running', checkpoint: { previousSchedules: [{ action: 'onlinegc' }] } });
+    expect(await stepOf('disable-gc')).toMatchObject({
+      status: 'running',
+      checkpoint: { previousSchedules: [{ action: 'onlinegc' }] },
+    });
     for (const job of f.mock.state.jobs) job.endsAt = Date.now();
 
     // 2. While the backup streams (a slow bootstrapper). A second run meanwhile is refused by the lock.
     let streaming: () => void = () => undefined;
     const inBackup = new Promise<void>((resolve) => (streaming = resolve));
-    f.mock.injectFault({ method: 'POST', path: '/_mock/bootstrapper/backup', delayMs: 600_000, onMatch: () => streaming() });
+    f.mock.injectFault({
+      method: 'POST',
+      path: '/_mock/bootstrapper/backup',
+      delayMs: 600_000,
+      onMatch: () => streaming(),
+    });
     let owner: ChildProcess | undefined;
-    const first = runLong(['migrate', ...f.args, ...finish, '--json', '--take-over-lock'], { env: f.env, onSpawn: (child) => (owner = child) });
+    const first = runLong(['migrate', ...f.args, ...finish, '--json', '--take-over-lock'], {
+      env: f.env,
+      onSpawn: (child) => (owner = child),
+    });
     await inBackup;
     const second = await runLong(['migrate', ...f.args, ...finish], { env: f.env });
-    expectCleanFailure(second, 5, new RegExp(`another dtr-migrate is working in .*: process ${owner?.pid ?? -1} on ${hostname()}`));
+    expectCleanFailure(
+      second,
+      5,
+      new RegExp(`another dtr-migrate is working in .*: process ${owner?.pid ?? -1} on ${hostname()}`),
+    );
     owner?.kill('SIGKILL');
     expect((await first).signal).toBe('SIGKILL');
     expect((await readdir(f.stateDir)).filter((n) => n.endsWith('.tar'))).toEqual([]);
     const stale = await runLong(['migrate', ...f.args, ...finish], { env: f.env });
-    expectCleanFailure(stale, 5, new RegExp(`locked by process ${owner?.pid ?? -1} on ${hostname()}.*no longer runs`), /→ .*--take-over-lock/);
+    expectCleanFailure(
+      stale,
+      5,
+      new RegExp(`locked by process ${owner?.pid ?? -1} on ${hostname()}.*no longer runs`),
+      /→ .*--take-over-lock/,
+    );
 
     // 3. During the copy, once files are being copied: some are in the target, not all.
     // (--json progress comes at most every 500 ms, which a copy this size may not outlast: watch the target.)
@@ -127,13 +176,21 @@ describe.concurrent('killed with SIGKILL, then resumed', { timeout: longTestMs }
 
     // 4. Between destroy and restore; the restore itself goes on without us, as docker's would.
     let restoring: ChildProcess | undefined;
-    f.mock.injectFault({ method: 'POST', path: '/_mock/bootstrapper/restore', delayMs: 1_000, onMatch: () => restoring?.kill('SIGKILL') });
+    f.mock.injectFault({
+      method: 'POST',
+      path: '/_mock/bootstrapper/restore',
+      delayMs: 1_000,
+      onMatch: () => restoring?.kill('SIGKILL'),
+    });
     await killedRun(f, finish, { onSpawn: (child) => (restoring = child) });
     expect((await stepOf('restore'))?.checkpoint?.['destroyedAt']).toBeDefined();
 
     // 5. While the job is followed.
     await killedRun(f, finish, { onOutput: killWhen(progressOf('onlinegc-blobs')) });
-    expect(await stepOf('onlinegc-blobs')).toMatchObject({ status: 'running', checkpoint: { jobId: expect.any(String) } });
+    expect(await stepOf('onlinegc-blobs')).toMatchObject({
+      status: 'running',
+      checkpoint: { jobId: expect.any(String) },
+    });
     const last = await runLong(['migrate', ...f.args, ...finish, '--take-over-lock'], { env: f.env });
     expect(last.code, last.stderr).toBe(0);
     await expectMigrated(f, tags);
@@ -145,9 +202,29 @@ describe.concurrent('killed with SIGKILL, then resumed', { timeout: longTestMs }
 
 describe('journals that must not be used', { timeout: longTestMs }, () => {
   const damaged: Array<[string, string, RegExp]> = [
-    ['not JSON', '{"version": 1, "tool": "dtr-migrate", "steps": {', /journal .* is damaged \(not valid JSON\); it was left as it is/],
-    ['of the wrong shape', JSON.stringify({ version: 1, tool: 'dtr-migrate', steps: { backup: { status: 'done?' } } }), /journal .* is damaged/],
-    ['from a newer dtr-migrate', JSON.stringify({ version: 2, tool: 'dtr-migrate', createdAt: '', updatedAt: '', procedure: 'x', inputs: {}, steps: {} }), /written by a newer dtr-migrate \(journal version 2\)/],
+    [
+      'not JSON',
+      '{"version": 1, "tool": "dtr-migrate", "steps": {',
+      /journal .* is damaged \(not valid JSON\); it was left as it is/,
+    ],
+    [
+      'of the wrong shape',
+      JSON.stringify({ version: 1, tool: 'dtr-migrate', steps: { backup: { status: 'done?' } } }),
+      /journal .* is damaged/,
+    ],
+    [
+      'from a newer dtr-migrate',
+      JSON.stringify({
+        version: 2,
+        tool: 'dtr-migrate',
+        createdAt: '',
+        updatedAt: '',
+        procedure: 'x',
+        inputs: {},
+        steps: {},
+      }),
+      /written by a newer dtr-migrate \(journal version 2\)/,
+    ],
   ];
   it.for(damaged)('refuses a journal %s with exit 5 and leaves it byte for byte', async ([, content, cause], ctx) => {
     const root = await mkdtemp(join(tmpdir(), 'dtr-migrate-journal-'));

@@ -10,16 +10,29 @@ import { describe, expect, it, type TestContext } from 'vitest';
 import { gcJobActions } from '../../src/dtr/facts.js';
 import { setJobFaults } from '../../src/mock-dtr/faults.js';
 import type { MockDtrOptions, MockFault, MockJobFaults } from '../../src/mock-dtr/types.js';
-import { expectCleanFailure, expectMigrated, finishArgs, jobPosts, journalOf, longTestMs, runLong, tagsOf } from '../helpers/fault-checks.js';
+import {
+  expectCleanFailure,
+  expectMigrated,
+  finishArgs,
+  jobPosts,
+  journalOf,
+  longTestMs,
+  runLong,
+  tagsOf,
+} from '../helpers/fault-checks.js';
 import { migrationFixture, type MigrationFixture } from '../helpers/mock-migration.js';
 
-async function fixture(ctx: TestContext, options: MockDtrOptions = {}): Promise<{ f: MigrationFixture; finish: string[]; tags: string[] }> {
+async function fixture(
+  ctx: TestContext,
+  options: MockDtrOptions = {},
+): Promise<{ f: MigrationFixture; finish: string[]; tags: string[] }> {
   const f = await migrationFixture(options);
   ctx.onTestFinished(() => f.close());
   return { f, finish: await finishArgs(f), tags: tagsOf(f.mock) };
 }
 
-const statuses = (f: MigrationFixture, method: string, path: string): number[] => f.mock.requests.filter((r) => r.method === method && r.path === path).map((r) => r.status);
+const statuses = (f: MigrationFixture, method: string, path: string): number[] =>
+  f.mock.requests.filter((r) => r.method === method && r.path === path).map((r) => r.status);
 
 // Concurrent: the chain spends half a minute waiting on a read's retry budget; the others fit in it.
 describe.concurrent('HTTP and job faults', { timeout: longTestMs }, () => {
@@ -63,7 +76,12 @@ describe.concurrent('HTTP and job faults', { timeout: longTestMs }, () => {
 
     // A body that is not JSON: a contract failure, not retried.
     f.mock.injectFault({ method: 'GET', path: '/api/v0/jobs', status: 200, body: '{"jobs": [', times: 1 });
-    expectCleanFailure(await migrate(), 1, /DTR answered \/api\/v0\/jobs\S* with a body that is not JSON/, /→ .*--dtr-url/);
+    expectCleanFailure(
+      await migrate(),
+      1,
+      /DTR answered \/api\/v0\/jobs\S* with a body that is not JSON/,
+      /→ .*--dtr-url/,
+    );
     expect((await stepOf('disable-gc'))?.status).toBe('failed');
 
     // A read that keeps failing: retried with backoff, then given up within the retry budget.
@@ -86,17 +104,31 @@ describe.concurrent('HTTP and job faults', { timeout: longTestMs }, () => {
     expect((await stepOf('onlinegc-blobs'))?.status).toBe('failed');
 
     // Jobs that end errored, or canceled: the step fails; the next run starts a new job.
-    const jobFault = (outcome: MockJobFaults['outcome']): void => setJobFaults(f.mock.state, { outcome, action: 'onlinegc_blobs', times: 1 });
-    for (const [n, outcome] of [[2, 'errored'], [3, 'canceled']] as const) {
+    const jobFault = (outcome: MockJobFaults['outcome']): void =>
+      setJobFaults(f.mock.state, { outcome, action: 'onlinegc_blobs', times: 1 });
+    for (const [n, outcome] of [
+      [2, 'errored'],
+      [3, 'canceled'],
+    ] as const) {
       jobFault(outcome);
-      expectCleanFailure(await migrate(), 1, new RegExp(`DTR job \\S+ \\(onlinegc_blobs\\) ended "${outcome}"`), /→ .*logs.*migrate/);
+      expectCleanFailure(
+        await migrate(),
+        1,
+        new RegExp(`DTR job \\S+ \\(onlinegc_blobs\\) ended "${outcome}"`),
+        /→ .*logs.*migrate/,
+      );
       expect(jobPosts(f.mock), outcome).toBe(n);
       expect((await stepOf('onlinegc-blobs'))?.status).toBe('failed');
     }
 
     // A job that never ends: the wait times out; once the job ends, the resume follows that same job.
     jobFault('never');
-    expectCleanFailure(await migrate(['--job-timeout', '2']), 1, /DTR job \S+ is still "running" after/, /→ .*--job-timeout/);
+    expectCleanFailure(
+      await migrate(['--job-timeout', '2']),
+      1,
+      /DTR job \S+ is still "running" after/,
+      /→ .*--job-timeout/,
+    );
     expect(jobPosts(f.mock)).toBe(4);
     const stuck = f.mock.state.jobs.find((j) => j.action === 'onlinegc_blobs' && j.endsAt > Date.now() + 3_600_000);
     if (stuck === undefined) throw new Error('no endless onlinegc_blobs job was started');
@@ -110,23 +142,27 @@ describe.concurrent('HTTP and job faults', { timeout: longTestMs }, () => {
   // DTR's clock may differ from ours: the job it started must be recognised all the same.
   it.for<[string, number]>([
     ['', 0],
-    [', with DTR\'s clock ten minutes behind', -600_000],
-  ])('a run killed right after the job POST resumes by following that job: one POST in all%s', async ([, skewMs], ctx) => {
-    const { f, finish, tags } = await fixture(ctx, { now: () => Date.now() + skewMs });
-    const killed = await runLong(['migrate', ...f.args, ...finish], {
-      env: f.env,
-      // DTR creates the job, and the client is gone before it hears the answer (its id never reached the journal).
-      onSpawn: (child) => setJobFaults(f.mock.state, { action: 'onlinegc_blobs', times: 1, onCreate: () => child.kill('SIGKILL') }),
-    });
-    expect(killed.signal).toBe('SIGKILL');
-    const journal = await journalOf(f.stateDir);
-    expect(journal.steps['onlinegc-blobs']?.status).toBe('running');
-    expect(journal.steps['onlinegc-blobs']?.checkpoint?.['jobId']).toBeUndefined();
-    // SIGKILL left its lock behind: taking it over is the operator's explicit choice.
-    const resumed = await runLong(['migrate', ...f.args, ...finish, '--take-over-lock'], { env: f.env });
-    expect(resumed.code, resumed.stderr).toBe(0);
-    expect(jobPosts(f.mock)).toBe(1);
-    expect(f.mock.state.jobs.filter((j) => j.action === 'onlinegc_blobs')).toHaveLength(1);
-    await expectMigrated(f, tags);
-  });
+    [", with DTR's clock ten minutes behind", -600_000],
+  ])(
+    'a run killed right after the job POST resumes by following that job: one POST in all%s',
+    async ([, skewMs], ctx) => {
+      const { f, finish, tags } = await fixture(ctx, { now: () => Date.now() + skewMs });
+      const killed = await runLong(['migrate', ...f.args, ...finish], {
+        env: f.env,
+        // DTR creates the job, and the client is gone before it hears the answer (its id never reached the journal).
+        onSpawn: (child) =>
+          setJobFaults(f.mock.state, { action: 'onlinegc_blobs', times: 1, onCreate: () => child.kill('SIGKILL') }),
+      });
+      expect(killed.signal).toBe('SIGKILL');
+      const journal = await journalOf(f.stateDir);
+      expect(journal.steps['onlinegc-blobs']?.status).toBe('running');
+      expect(journal.steps['onlinegc-blobs']?.checkpoint?.['jobId']).toBeUndefined();
+      // SIGKILL left its lock behind: taking it over is the operator's explicit choice.
+      const resumed = await runLong(['migrate', ...f.args, ...finish, '--take-over-lock'], { env: f.env });
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(jobPosts(f.mock)).toBe(1);
+      expect(f.mock.state.jobs.filter((j) => j.action === 'onlinegc_blobs')).toHaveLength(1);
+      await expectMigrated(f, tags);
+    },
+  );
 });

@@ -13,7 +13,17 @@ import { describe, expect, it, type TestContext } from 'vitest';
 import { setBootstrapperFaults } from '../../src/mock-dtr/faults.js';
 import type { MockBootstrapperFaults } from '../../src/mock-dtr/types.js';
 import { jsonEvents, type CliRun } from '../helpers/cli.js';
-import { destroyRuns, expectCleanFailure, expectMigrated, finishArgs, jobPosts, journalOf, longTestMs, runLong, tagsOf } from '../helpers/fault-checks.js';
+import {
+  destroyRuns,
+  expectCleanFailure,
+  expectMigrated,
+  finishArgs,
+  jobPosts,
+  journalOf,
+  longTestMs,
+  runLong,
+  tagsOf,
+} from '../helpers/fault-checks.js';
 import { migrationFixture, type MigrationFixture } from '../helpers/mock-migration.js';
 
 interface Fault {
@@ -27,7 +37,13 @@ interface Fault {
 }
 
 const faultsThatLeaveDtrUp: readonly Fault[] = [
-  { name: 'docker missing', step: 'backup', dockerBin: async (dir) => join(dir, 'no-such-docker'), cause: /needs docker, but ".*no-such-docker" was not found/, hint: /→ .*--docker-bin/ },
+  {
+    name: 'docker missing',
+    step: 'backup',
+    dockerBin: async (dir) => join(dir, 'no-such-docker'),
+    cause: /needs docker, but ".*no-such-docker" was not found/,
+    hint: /→ .*--docker-bin/,
+  },
   {
     name: 'docker not executable',
     step: 'backup',
@@ -40,9 +56,24 @@ const faultsThatLeaveDtrUp: readonly Fault[] = [
     cause: /needs docker, but ".*docker-not-executable" is not executable/,
     hint: /→ .*(chmod \+x|--docker-bin)/,
   },
-  { name: 'backup exits 1', step: 'backup', bootstrapper: { backup: 'exit' }, cause: /the backup failed: .*exited with code 1: .*failed to back up/ },
-  { name: 'backup truncated', step: 'backup', bootstrapper: { backup: 'truncate' }, cause: /backup exited 0, but its output is not a whole backup: .*cut off/ },
-  { name: 'destroy fails', step: 'restore', bootstrapper: { destroy: 'fail' }, cause: /destroy failed: .*nothing was removed/ },
+  {
+    name: 'backup exits 1',
+    step: 'backup',
+    bootstrapper: { backup: 'exit' },
+    cause: /the backup failed: .*exited with code 1: .*failed to back up/,
+  },
+  {
+    name: 'backup truncated',
+    step: 'backup',
+    bootstrapper: { backup: 'truncate' },
+    cause: /backup exited 0, but its output is not a whole backup: .*cut off/,
+  },
+  {
+    name: 'destroy fails',
+    step: 'restore',
+    bootstrapper: { destroy: 'fail' },
+    cause: /destroy failed: .*nothing was removed/,
+  },
 ];
 
 async function fixture(ctx: TestContext): Promise<{ f: MigrationFixture; finish: string[]; tags: string[] }> {
@@ -57,66 +88,110 @@ async function failsWith(f: MigrationFixture, finish: readonly string[], fault: 
   const badDocker = fault.dockerBin === undefined ? [] : ['--docker-bin', await fault.dockerBin(f.root)];
   const run = await runLong(['migrate', ...f.args, ...badDocker, ...finish], { env: f.env });
   expectCleanFailure(run, 1, fault.cause, fault.hint);
-  expect(run.stderr.split('\n').filter((line) => line.includes('Error:')), fault.name).toHaveLength(1);
+  expect(
+    run.stderr.split('\n').filter((line) => line.includes('Error:')),
+    fault.name,
+  ).toHaveLength(1);
   const journal = await journalOf(f.stateDir);
   expect(journal.steps[fault.step]?.status, fault.name).toBe('failed');
-  expect(Object.values(journal.steps).filter((s) => s.status === 'running'), fault.name).toEqual([]);
+  expect(
+    Object.values(journal.steps).filter((s) => s.status === 'running'),
+    fault.name,
+  ).toEqual([]);
   setBootstrapperFaults(f.mock.state, undefined);
 }
 
 // Concurrent: the two tests that leave DTR down spend most of their time waiting on retries, not computing.
-describe.concurrent('bootstrapper and docker faults: a clear failure, then a resume that completes', { timeout: longTestMs }, () => {
-  it(`${faultsThatLeaveDtrUp.map((x) => x.name).join(', ')}: each stops its step; DTR stays up; then it completes`, async (ctx) => {
-    const { f, finish, tags } = await fixture(ctx);
-    for (const fault of faultsThatLeaveDtrUp) {
-      await failsWith(f, finish, fault);
-      expect(f.mock.state.installed, fault.name).toBe(true);
-      expect(f.mock.state.storage, fault.name).toEqual({ kind: 'path', path: f.source });
-    }
-    // A confirmation is for one run: neither kept in the journal nor taken from it, so --yes alone stops.
-    const { inputs } = await journalOf(f.stateDir);
-    expect(inputs).toHaveProperty('replicaId', f.mock.replicaId);
-    expect(inputs).not.toHaveProperty('confirmDestroy');
-    const unconfirmed = await runLong(['migrate', ...f.args, '--yes', ...finish.filter((a) => a !== '--yes' && a !== '--confirm-destroy' && a !== f.mock.replicaId)], { env: f.env });
-    expectCleanFailure(unconfirmed, 6, /needs an explicit confirmation; nothing was destroyed/, /→ .*--confirm-destroy/);
-    expect(destroyRuns(f.mock)).toBe(1);
-    const resumed = await runLong(['migrate', ...f.args, ...finish], { env: f.env });
-    expect(resumed.code, resumed.stderr).toBe(0);
-    await expectMigrated(f, tags);
-    expect(jobPosts(f.mock)).toBe(1);
-    expect(destroyRuns(f.mock)).toBe(2);
-  });
-
-  // Both leave DTR down. The resume must destroy again (a no-op on a destroyed DTR) and restore.
-  it.each<[string, Fault]>([
-    ['destroy fails half-way', { name: 'destroy half', step: 'restore', bootstrapper: { destroy: 'half' }, cause: /destroy failed: .*removed 4 of 9 containers/ }],
-    ['restore fails after destroy', { name: 'restore fails', step: 'restore', bootstrapper: { restore: 'fail' }, cause: /restore failed: .*nothing was installed/ }],
-  ])('%s: DTR is left down, and the resume still completes', async (_name, fault) => {
-    const f = await migrationFixture();
-    try {
-      const finish = await finishArgs(f);
-      const tags = tagsOf(f.mock);
-      await failsWith(f, finish, fault);
-      expect(f.mock.state.installed).toBe(false);
-      if (fault.name === 'destroy half') {
-        // The backup was changed after a destroy started: no new backup can be taken from what is left.
-        const backup = String((await journalOf(f.stateDir)).steps['backup']?.output?.['file']);
-        const original = await readFile(backup);
-        await writeFile(backup, original.subarray(0, original.length - 1));
-        const locked = await runLong(['migrate', ...f.args, ...finish], { env: f.env });
-        expectCleanFailure(locked, 1, /partly destroyed or reconfigured on an earlier run, so no new backup can be taken/, /→ Put the verified backup back at /);
-        expect((await journalOf(f.stateDir)).steps['backup']?.status).toBe('verified');
-        await writeFile(backup, original);
+describe.concurrent(
+  'bootstrapper and docker faults: a clear failure, then a resume that completes',
+  { timeout: longTestMs },
+  () => {
+    it(`${faultsThatLeaveDtrUp.map((x) => x.name).join(', ')}: each stops its step; DTR stays up; then it completes`, async (ctx) => {
+      const { f, finish, tags } = await fixture(ctx);
+      for (const fault of faultsThatLeaveDtrUp) {
+        await failsWith(f, finish, fault);
+        expect(f.mock.state.installed, fault.name).toBe(true);
+        expect(f.mock.state.storage, fault.name).toEqual({ kind: 'path', path: f.source });
       }
+      // A confirmation is for one run: neither kept in the journal nor taken from it, so --yes alone stops.
+      const { inputs } = await journalOf(f.stateDir);
+      expect(inputs).toHaveProperty('replicaId', f.mock.replicaId);
+      expect(inputs).not.toHaveProperty('confirmDestroy');
+      const unconfirmed = await runLong(
+        [
+          'migrate',
+          ...f.args,
+          '--yes',
+          ...finish.filter((a) => a !== '--yes' && a !== '--confirm-destroy' && a !== f.mock.replicaId),
+        ],
+        { env: f.env },
+      );
+      expectCleanFailure(
+        unconfirmed,
+        6,
+        /needs an explicit confirmation; nothing was destroyed/,
+        /→ .*--confirm-destroy/,
+      );
+      expect(destroyRuns(f.mock)).toBe(1);
       const resumed = await runLong(['migrate', ...f.args, ...finish], { env: f.env });
       expect(resumed.code, resumed.stderr).toBe(0);
       await expectMigrated(f, tags);
-      expect(destroyRuns(f.mock)).toBeLessThanOrEqual(2);
-    } finally {
-      await f.close();
-    }
-  });
-});
+      expect(jobPosts(f.mock)).toBe(1);
+      expect(destroyRuns(f.mock)).toBe(2);
+    });
+
+    // Both leave DTR down. The resume must destroy again (a no-op on a destroyed DTR) and restore.
+    it.each<[string, Fault]>([
+      [
+        'destroy fails half-way',
+        {
+          name: 'destroy half',
+          step: 'restore',
+          bootstrapper: { destroy: 'half' },
+          cause: /destroy failed: .*removed 4 of 9 containers/,
+        },
+      ],
+      [
+        'restore fails after destroy',
+        {
+          name: 'restore fails',
+          step: 'restore',
+          bootstrapper: { restore: 'fail' },
+          cause: /restore failed: .*nothing was installed/,
+        },
+      ],
+    ])('%s: DTR is left down, and the resume still completes', async (_name, fault) => {
+      const f = await migrationFixture();
+      try {
+        const finish = await finishArgs(f);
+        const tags = tagsOf(f.mock);
+        await failsWith(f, finish, fault);
+        expect(f.mock.state.installed).toBe(false);
+        if (fault.name === 'destroy half') {
+          // The backup was changed after a destroy started: no new backup can be taken from what is left.
+          const backup = String((await journalOf(f.stateDir)).steps['backup']?.output?.['file']);
+          const original = await readFile(backup);
+          await writeFile(backup, original.subarray(0, original.length - 1));
+          const locked = await runLong(['migrate', ...f.args, ...finish], { env: f.env });
+          expectCleanFailure(
+            locked,
+            1,
+            /partly destroyed or reconfigured on an earlier run, so no new backup can be taken/,
+            /→ Put the verified backup back at /,
+          );
+          expect((await journalOf(f.stateDir)).steps['backup']?.status).toBe('verified');
+          await writeFile(backup, original);
+        }
+        const resumed = await runLong(['migrate', ...f.args, ...finish], { env: f.env });
+        expect(resumed.code, resumed.stderr).toBe(0);
+        await expectMigrated(f, tags);
+        expect(destroyRuns(f.mock)).toBeLessThanOrEqual(2);
+      } finally {
+        await f.close();
+      }
+    });
+  },
+);
 
 describe('a restore whose check fails', { timeout: longTestMs }, () => {
   it('is reported, and a resume checks again instead of destroying and restoring a second time', async (ctx) => {
@@ -130,7 +205,12 @@ describe('a restore whose check fails', { timeout: longTestMs }, () => {
     expect(f.mock.state.installed).toBe(true);
     expect(destroyRuns(f.mock)).toBe(1);
     const again = await runLong(['migrate', ...f.args, ...finish], { env: f.env });
-    expectCleanFailure(again, 1, /an earlier run did it, but its check did not pass: .*lost: .*; it is not repeated/, /→ .*--redo restore/);
+    expectCleanFailure(
+      again,
+      1,
+      /an earlier run did it, but its check did not pass: .*lost: .*; it is not repeated/,
+      /→ .*--redo restore/,
+    );
     expect(destroyRuns(f.mock)).toBe(1);
     expect((await journalOf(f.stateDir)).steps['restore']?.status).toBe('failed');
     // The operator's way out, explicit and still behind the confirmation: restore again from the backup.
@@ -161,21 +241,59 @@ describe('dtr-migrate mock-dtr --fault', { timeout: longTestMs }, () => {
     let migrate: CliRun | undefined;
     const env = { DTR_TOKEN: 'ci-token-2', UCP_PASSWORD: 'ci-ucp-password-2' };
     try {
-      const served = await runLong(['mock-dtr', '--json', '--admin-token', env.DTR_TOKEN, '--storage-dir', join(root, 'source'), '--fault', 'backup=exit,times=1', '--fault', 'job=never'], {
-        env: { UCP_PASSWORD: env.UCP_PASSWORD },
-        onOutput: (text, child) => {
-          if (seen.info !== undefined) return;
-          const i = JSON.parse(text.split('\n')[0] ?? '') as MockInfo;
-          seen.info = i;
-          const args = ['migrate', '--dtr-url', i.url, '--username', 'admin', '--ucp-url', i.url, '--ucp-username', 'admin', '--ucp-insecure-tls', '--dtr-version', i.version];
-          args.push('--docker-bin', i.dockerBin, '--source-storage', i.storageDir, '--target-storage', join(root, 'target'), '--state-dir', join(root, 'state'), '--yes', '--json');
-          void runLong(args, { env: { ...env, ...i.dockerEnv } })
-            .then((run) => {
-              migrate = run;
-            })
-            .finally(() => child.kill('SIGTERM'));
+      const served = await runLong(
+        [
+          'mock-dtr',
+          '--json',
+          '--admin-token',
+          env.DTR_TOKEN,
+          '--storage-dir',
+          join(root, 'source'),
+          '--fault',
+          'backup=exit,times=1',
+          '--fault',
+          'job=never',
+        ],
+        {
+          env: { UCP_PASSWORD: env.UCP_PASSWORD },
+          onOutput: (text, child) => {
+            if (seen.info !== undefined) return;
+            const i = JSON.parse(text.split('\n')[0] ?? '') as MockInfo;
+            seen.info = i;
+            const args = [
+              'migrate',
+              '--dtr-url',
+              i.url,
+              '--username',
+              'admin',
+              '--ucp-url',
+              i.url,
+              '--ucp-username',
+              'admin',
+              '--ucp-insecure-tls',
+              '--dtr-version',
+              i.version,
+            ];
+            args.push(
+              '--docker-bin',
+              i.dockerBin,
+              '--source-storage',
+              i.storageDir,
+              '--target-storage',
+              join(root, 'target'),
+              '--state-dir',
+              join(root, 'state'),
+              '--yes',
+              '--json',
+            );
+            void runLong(args, { env: { ...env, ...i.dockerEnv } })
+              .then((run) => {
+                migrate = run;
+              })
+              .finally(() => child.kill('SIGTERM'));
+          },
         },
-      });
+      );
       expect(served.code).toBe(0);
       expect(seen.info?.faults).toEqual(['backup=exit,times=1', 'job=never']);
       expect(migrate?.code).toBe(1);
@@ -189,6 +307,11 @@ describe('dtr-migrate mock-dtr --fault', { timeout: longTestMs }, () => {
 
   it('refuses a fault it does not know, naming the ones it does', async () => {
     const run = await runLong(['mock-dtr', '--fault', 'backup=explode']);
-    expectCleanFailure(run, 2, /--fault backup=explode: backup= takes exit or truncate or slow/, /→ Faults: .*destroy=fail\|half/);
+    expectCleanFailure(
+      run,
+      2,
+      /--fault backup=explode: backup= takes exit or truncate or slow/,
+      /→ Faults: .*destroy=fail\|half/,
+    );
   });
 });

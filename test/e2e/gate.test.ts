@@ -7,10 +7,22 @@
  */
 import { describe, expect, it, type TestContext } from 'vitest';
 import { createJob } from '../../src/mock-dtr/jobs.js';
-import { destroyRuns, expectCleanFailure, expectMigrated, finishArgs, journalOf, longTestMs, runLong, tagsOf } from '../helpers/fault-checks.js';
+import {
+  destroyRuns,
+  expectCleanFailure,
+  expectMigrated,
+  finishArgs,
+  journalOf,
+  longTestMs,
+  runLong,
+  tagsOf,
+} from '../helpers/fault-checks.js';
 import { migrationFixture, type MigrationFixture } from '../helpers/mock-migration.js';
 
-async function stoppedAtTheGate(ctx: TestContext, extra: readonly string[] = []): Promise<{ f: MigrationFixture; finish: string[]; tags: string[] }> {
+async function stoppedAtTheGate(
+  ctx: TestContext,
+  extra: readonly string[] = [],
+): Promise<{ f: MigrationFixture; finish: string[]; tags: string[] }> {
   const f = await migrationFixture();
   ctx.onTestFinished(() => f.close());
   const tags = tagsOf(f.mock);
@@ -26,7 +38,12 @@ describe.concurrent('the gate before the destructive step', { timeout: longTestM
     // "Start GC now" pressed in DTR's UI a minute ago, long finished.
     const job = createJob(f.mock.state, 'onlinegc', {}, Date.now() - 60_000, 1_000);
     const locked = await runLong(['migrate', ...f.args, ...finish], { env: f.env });
-    expectCleanFailure(locked, 1, new RegExp(`garbage collection ran after it was turned off \\(onlinegc ${job.id} \\(done\\)\\)`), /→ .*redoes disable-gc, backup, migrate-storage/);
+    expectCleanFailure(
+      locked,
+      1,
+      new RegExp(`garbage collection ran after it was turned off \\(onlinegc ${job.id} \\(done\\)\\)`),
+      /→ .*redoes disable-gc, backup, migrate-storage/,
+    );
     expect(destroyRuns(f.mock)).toBe(0);
     const journal = await journalOf(f.stateDir);
     for (const id of ['disable-gc', 'backup', 'migrate-storage']) expect(journal.steps[id]?.status, id).toBe('failed');
@@ -42,7 +59,12 @@ describe.concurrent('the gate before the destructive step', { timeout: longTestM
     expect(f.mock.state.settings.readOnlyRegistry).toBe(true);
     f.mock.state.settings.readOnlyRegistry = false;
     const locked = await runLong(['migrate', ...f.args, ...finish], { env: f.env });
-    expectCleanFailure(locked, 1, /reconfigure is locked: read-only mode was turned off after the copy/, /→ .*redoes read-only, migrate-storage/);
+    expectCleanFailure(
+      locked,
+      1,
+      /reconfigure is locked: read-only mode was turned off after the copy/,
+      /→ .*redoes read-only, migrate-storage/,
+    );
     expect(f.mock.state.storage).toEqual({ kind: 'path', path: f.source });
 
     const resumed = await runLong(['migrate', ...f.args, ...finish], { env: f.env });

@@ -6,7 +6,14 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { jsonEvents, runCli } from '../helpers/cli.js';
-import { listFiles, migrationFixture, readJournal, secrets, stepOrder, type MigrationFixture } from '../helpers/mock-migration.js';
+import {
+  listFiles,
+  migrationFixture,
+  readJournal,
+  secrets,
+  stepOrder,
+  type MigrationFixture,
+} from '../helpers/mock-migration.js';
 
 let fixture: MigrationFixture | undefined;
 afterEach(async () => {
@@ -15,7 +22,9 @@ afterEach(async () => {
 });
 
 function tagsOf(f: MigrationFixture): string[] {
-  return f.mock.state.repositories.flatMap((r) => r.tags.map((t) => `${r.namespace}/${r.name}:${t.name}@${t.digest}`)).sort();
+  return f.mock.state.repositories
+    .flatMap((r) => r.tags.map((t) => `${r.namespace}/${r.name}:${t.name}@${t.digest}`))
+    .sort();
 }
 
 async function allFilesText(dir: string): Promise<string> {
@@ -31,10 +40,15 @@ describe('dtr-migrate migrate (non-interactive)', () => {
   it('runs every step, each verified, and keeps every tag on the new storage', async () => {
     fixture = await migrationFixture();
     const tagsBefore = tagsOf(fixture);
-    const gcBefore = fixture.mock.state.crons.filter((c) => c.action.startsWith('onlinegc')).map((c) => [c.action, c.schedule]);
+    const gcBefore = fixture.mock.state.crons
+      .filter((c) => c.action.startsWith('onlinegc'))
+      .map((c) => [c.action, c.schedule]);
     expect(gcBefore).toHaveLength(1);
     expect(tagsBefore.length).toBeGreaterThan(0);
-    const run = await runCli(['migrate', ...fixture.args, '--yes', '--confirm-destroy', fixture.mock.replicaId, '--json'], { env: fixture.env });
+    const run = await runCli(
+      ['migrate', ...fixture.args, '--yes', '--confirm-destroy', fixture.mock.replicaId, '--json'],
+      { env: fixture.env },
+    );
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const events = jsonEvents(run.stdout);
@@ -50,7 +64,9 @@ describe('dtr-migrate migrate (non-interactive)', () => {
     // DTR now serves from the target, with the tags it had, and the GC schedule is back as it was.
     expect(fixture.mock.state.storage).toEqual({ kind: 'path', path: fixture.target });
     expect(tagsOf(fixture)).toEqual(tagsBefore);
-    expect(fixture.mock.state.crons.filter((c) => c.action.startsWith('onlinegc')).map((c) => [c.action, c.schedule])).toEqual(gcBefore);
+    expect(
+      fixture.mock.state.crons.filter((c) => c.action.startsWith('onlinegc')).map((c) => [c.action, c.schedule]),
+    ).toEqual(gcBefore);
     expect(fixture.mock.state.jobs.filter((j) => j.action === 'onlinegc_blobs')).toHaveLength(1);
 
     // The backup is owner-only and recorded; the journal says every step is verified.
@@ -75,12 +91,16 @@ describe('dtr-migrate migrate (non-interactive)', () => {
     expect(fixture.mock.state.installed).toBe(true);
     expect(fixture.mock.state.storage).toEqual({ kind: 'path', path: fixture.source });
 
-    const wrong = await runCli(['migrate', ...fixture.args, '--yes', '--confirm-destroy', '000000000000'], { env: fixture.env });
+    const wrong = await runCli(['migrate', ...fixture.args, '--yes', '--confirm-destroy', '000000000000'], {
+      env: fixture.env,
+    });
     expect(wrong.code).toBe(6);
     expect(wrong.stderr).toContain('does not match');
     expect(fixture.mock.state.installed).toBe(true);
 
-    const second = await runCli(['migrate', ...fixture.args, '--yes', '--confirm-destroy', fixture.mock.replicaId], { env: fixture.env });
+    const second = await runCli(['migrate', ...fixture.args, '--yes', '--confirm-destroy', fixture.mock.replicaId], {
+      env: fixture.env,
+    });
     expect(second.code).toBe(0);
     const journal = await readJournal(fixture.stateDir);
     for (const id of stepOrder) expect(journal.steps[id]).toMatchObject({ status: 'verified', attempts: 1 });
@@ -92,9 +112,13 @@ describe('dtr-migrate migrate (non-interactive)', () => {
     const first = await runCli(['migrate', ...fixture.args, '--yes'], { env: fixture.env });
     expect(first.code).toBe(6);
     const confirm = ['--yes', '--confirm-destroy', fixture.mock.replicaId];
-    const renamed = await runCli(['migrate', ...fixture.args, '--target-volume', 'some-other-volume', ...confirm], { env: fixture.env });
+    const renamed = await runCli(['migrate', ...fixture.args, '--target-volume', 'some-other-volume', ...confirm], {
+      env: fixture.env,
+    });
     expect(renamed.code).toBe(5);
-    expect(renamed.stderr).toMatch(/names the new storage volume some-other-volume, but this migration copied and verified it for volume \S+/);
+    expect(renamed.stderr).toMatch(
+      /names the new storage volume some-other-volume, but this migration copied and verified it for volume \S+/,
+    );
     expect(renamed.stderr).not.toMatch(/\n\s+at /);
     expect(fixture.mock.state.installed).toBe(true);
     const journal = await readJournal(fixture.stateDir);
@@ -134,7 +158,10 @@ describe('dtr-migrate migrate (non-interactive)', () => {
       const mine = allEvents.filter((e) => e['id'] === id).map((e) => e['event']);
       const done = mine.indexOf('step-done');
       expect(done, id).toBeGreaterThanOrEqual(0);
-      expect(mine.slice(done + 1).filter((e) => e === 'step-start' || e === 'step-done'), id).toEqual([]);
+      expect(
+        mine.slice(done + 1).filter((e) => e === 'step-start' || e === 'step-done'),
+        id,
+      ).toEqual([]);
     }
     expect(fixture.mock.state.storage).toEqual({ kind: 'path', path: fixture.target });
     expect(fixture.mock.state.jobs.filter((j) => j.action === 'onlinegc_blobs')).toHaveLength(1);
@@ -145,10 +172,18 @@ describe('steps that wait', () => {
   it('disable-gc waits for a GC job that was already running, then goes on', async () => {
     // Long enough to outlast the CLI's start-up and preflight on a slow machine.
     fixture = await migrationFixture({ runningGcJobMs: 20_000 });
-    const run = await runCli(['migrate', ...fixture.args, '--yes', '--confirm-destroy', fixture.mock.replicaId, '--json'], { env: fixture.env });
+    const run = await runCli(
+      ['migrate', ...fixture.args, '--yes', '--confirm-destroy', fixture.mock.replicaId, '--json'],
+      { env: fixture.env },
+    );
     expect(run.code, run.stderr).toBe(0);
     const events = jsonEvents(run.stdout);
-    expect(events.some((e) => e['event'] === 'progress' && e['id'] === 'disable-gc' && String(e['text']).startsWith('waiting for GC job'))).toBe(true);
+    expect(
+      events.some(
+        (e) =>
+          e['event'] === 'progress' && e['id'] === 'disable-gc' && String(e['text']).startsWith('waiting for GC job'),
+      ),
+    ).toBe(true);
     const done = events.find((e) => e['event'] === 'step-done' && e['id'] === 'disable-gc');
     expect(done?.['facts']).toContain('waited for 1 GC job(s) to finish');
   });
@@ -158,10 +193,16 @@ describe('dtr-migrate plan and status', () => {
   it('reads the DTR token from stdin with --password-stdin', async () => {
     fixture = await migrationFixture();
     const { DTR_TOKEN: _token, ...env } = fixture.env;
-    const run = await runCli(['plan', ...fixture.args, '--password-stdin'], { env: { ...env, DTR_TOKEN: undefined }, input: `${secrets.token}\n` });
+    const run = await runCli(['plan', ...fixture.args, '--password-stdin'], {
+      env: { ...env, DTR_TOKEN: undefined },
+      input: `${secrets.token}\n`,
+    });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain('Back up DTR metadata');
-    const wrong = await runCli(['plan', ...fixture.args, '--password-stdin'], { env: { ...env, DTR_TOKEN: undefined }, input: 'not-the-token\n' });
+    const wrong = await runCli(['plan', ...fixture.args, '--password-stdin'], {
+      env: { ...env, DTR_TOKEN: undefined },
+      input: 'not-the-token\n',
+    });
     expect(wrong.code).toBe(4);
     expect(wrong.stderr).not.toContain('not-the-token');
   });
@@ -192,7 +233,9 @@ describe('dtr-migrate plan and status', () => {
     expect(status.stdout).toMatch(/1\. Disable garbage collection: verified/);
     expect(status.stdout).toMatch(/4\. Destroy and restore DTR on the new storage: pending/);
     expect(status.stdout).toContain('Next: Destroy and restore DTR on the new storage');
-    const json = JSON.parse((await runCli(['status', '--state-dir', fixture.stateDir, '--json'])).stdout) as { next: string };
+    const json = JSON.parse((await runCli(['status', '--state-dir', fixture.stateDir, '--json'])).stdout) as {
+      next: string;
+    };
     expect(json.next).toBe('restore');
   });
 });

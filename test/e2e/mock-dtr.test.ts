@@ -17,18 +17,21 @@ describe('dtr-migrate mock-dtr', () => {
   it('serves the API with the given credentials, prints what a script needs, and stops cleanly on SIGTERM', async () => {
     let info: MockInfo | undefined;
     let answered = 0;
-    const run = await runCli(['mock-dtr', '--json', '--dtr-version', '2.7.1', '--admin-user', 'ci', '--admin-token', 'ci-token-1'], {
-      onOutput: (text, child) => {
-        if (info !== undefined) return;
-        info = JSON.parse(text.split('\n')[0] ?? '') as MockInfo;
-        const auth = `Basic ${Buffer.from('ci:ci-token-1').toString('base64')}`;
-        void fetch(`${info.url}/api/v0/meta/settings`, { headers: { authorization: auth } })
-          .then((response) => {
-            answered = response.status;
-          })
-          .finally(() => child.kill('SIGTERM'));
+    const run = await runCli(
+      ['mock-dtr', '--json', '--dtr-version', '2.7.1', '--admin-user', 'ci', '--admin-token', 'ci-token-1'],
+      {
+        onOutput: (text, child) => {
+          if (info !== undefined) return;
+          info = JSON.parse(text.split('\n')[0] ?? '') as MockInfo;
+          const auth = `Basic ${Buffer.from('ci:ci-token-1').toString('base64')}`;
+          void fetch(`${info.url}/api/v0/meta/settings`, { headers: { authorization: auth } })
+            .then((response) => {
+              answered = response.status;
+            })
+            .finally(() => child.kill('SIGTERM'));
+        },
       },
-    });
+    );
     expect(run.code).toBe(0);
     expect(answered).toBe(200);
     expect(info?.version).toBe('2.7.1');

@@ -9,7 +9,8 @@ import { migrationFixture } from '../helpers/mock-migration.js';
 // One version of each family (dtr/versions.ts classifies the rest; see its unit test).
 const versions = ['2.6.3', '2.6.4', '2.9.0'] as const;
 const procedures = ['best-practice', 'read-only', 'reconfigure'] as const;
-const wipesTags = (version: string): boolean => version.startsWith('2.5.') || (version.startsWith('2.6.') && Number(version.split('.')[2]) < 4);
+const wipesTags = (version: string): boolean =>
+  version.startsWith('2.5.') || (version.startsWith('2.6.') && Number(version.split('.')[2]) < 4);
 
 describe('procedures by DTR version', () => {
   for (const version of versions) {
@@ -18,7 +19,10 @@ describe('procedures by DTR version', () => {
       it(`${procedure} on ${version}: ${refused ? 'refused' : procedure === 'reconfigure' ? 'erases tags only as accepted' : 'keeps every tag'}`, async () => {
         const f = await migrationFixture({ version });
         try {
-          const tags = (): string[] => f.mock.state.repositories.flatMap((r) => r.tags.map((t) => `${r.namespace}/${r.name}:${t.name}@${t.digest}`)).sort();
+          const tags = (): string[] =>
+            f.mock.state.repositories
+              .flatMap((r) => r.tags.map((t) => `${r.namespace}/${r.name}:${t.name}@${t.digest}`))
+              .sort();
           const before = tags();
           const flags = ['--procedure', procedure, '--yes', '--confirm-destroy', f.mock.replicaId, '--json'];
           if (procedure === 'reconfigure') {

@@ -23,7 +23,9 @@ describe('restore is locked until the new storage holds every tag', () => {
     const repo = fixture.mock.state.repositories.find((r) => r.tags.length > 0);
     const tag = repo?.tags.find((t) => t.mediaType.includes('manifest.v2'));
     if (repo === undefined || tag === undefined) throw new Error('the sample has no image manifest');
-    const manifest = JSON.parse(await readFile(blobPath(fixture.target, tag.digest), 'utf8')) as { layers: Array<{ digest: string }> };
+    const manifest = JSON.parse(await readFile(blobPath(fixture.target, tag.digest), 'utf8')) as {
+      layers: Array<{ digest: string }>;
+    };
     const layer = manifest.layers[0]?.digest ?? '';
     await rm(blobPath(fixture.target, layer));
 

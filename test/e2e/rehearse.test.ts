@@ -13,18 +13,27 @@ describe('dtr-migrate rehearse', () => {
     const run = await runCli(['rehearse', '--yes', '--json']);
     expect(run.code).toBe(0);
     const result = jsonEvents(run.stdout).at(-1);
-    expect(result).toMatchObject({ event: 'result', ok: true, exitCode: 0, steps: stepOrder.map((id) => ({ id, status: 'verified' })) });
-    expect(String((result?.['checks'] as string[])[0])).toMatch(/all \d+ tags present after the migration, same digests/);
+    expect(result).toMatchObject({
+      event: 'result',
+      ok: true,
+      exitCode: 0,
+      steps: stepOrder.map((id) => ({ id, status: 'verified' })),
+    });
+    expect(String((result?.['checks'] as string[])[0])).toMatch(
+      /all \d+ tags present after the migration, same digests/,
+    );
   });
 
-  it('keeps its verify ledger in its own directory, not in the operator\'s cache', async () => {
+  it("keeps its verify ledger in its own directory, not in the operator's cache", async () => {
     const cache = await mkdtemp(join(tmpdir(), 'rehearse-cache-'));
     try {
       const run = await runCli(['rehearse', '--yes', '--keep', '--json'], { env: { XDG_CACHE_HOME: cache } });
       expect(run.code).toBe(0);
       const kept = /Kept the rehearsal directory: (\S+)/.exec(run.stderr)?.[1];
       expect(kept).toBeDefined();
-      expect((await readdir(join(kept as string, 'ledgers'))).filter((name) => name.endsWith('.ledger'))).toHaveLength(1);
+      expect((await readdir(join(kept as string, 'ledgers'))).filter((name) => name.endsWith('.ledger'))).toHaveLength(
+        1,
+      );
       expect(await readdir(cache)).toEqual([]);
       await rm(kept as string, { recursive: true, force: true });
     } finally {
@@ -32,7 +41,7 @@ describe('dtr-migrate rehearse', () => {
     }
   });
 
-  it('uses DTR_TOKEN and UCP_PASSWORD as the mock\'s credentials and leaks neither', async () => {
+  it("uses DTR_TOKEN and UCP_PASSWORD as the mock's credentials and leaks neither", async () => {
     const token = 'rehearsal-token-Zq81';
     const password = 'rehearsal-ucp-Xw27';
     const run = await runCli(['rehearse', '--yes', '--tls'], { env: { DTR_TOKEN: token, UCP_PASSWORD: password } });

@@ -29,7 +29,9 @@ function forms(username: string, secret: string): string[] {
 }
 
 function leaks(where: Array<[string, string]>, needles: readonly string[]): string[] {
-  return where.flatMap(([name, text]) => needles.filter((n) => text.includes(n)).map((n) => `${name} holds ${n.slice(0, 6)}…`));
+  return where.flatMap(([name, text]) =>
+    needles.filter((n) => text.includes(n)).map((n) => `${name} holds ${n.slice(0, 6)}…`),
+  );
 }
 
 const output = (label: string, run: CliRun): Array<[string, string]> => [
@@ -61,14 +63,26 @@ describe('secrets never leave their variables', { timeout: longTestMs }, () => {
     const failedJson = await runLong([...args, '--json'], { env: f.env });
     expect(failed.code).toBe(1);
     expect(failedJson.code).toBe(1);
-    expect(jsonEvents(failedJson.stdout).at(-1)).toMatchObject({ event: 'result', ok: false, error: { code: 'DOCKER_FAILED' } });
+    expect(jsonEvents(failedJson.stdout).at(-1)).toMatchObject({
+      event: 'result',
+      ok: false,
+      error: { code: 'DOCKER_FAILED' },
+    });
     setBootstrapperFaults(f.mock.state, undefined);
     // A bootstrapper that prints the password it was given in its error: quoted in the message, masked.
     const chatty = join(f.root, 'docker-chatty.sh');
-    await writeFile(chatty, `#!/bin/sh\ncase " $* " in *" backup "*) echo "login failed with password $UCP_PASSWORD" >&2; exit 1;; esac\nexec '${f.mock.dockerBin}' "$@"\n`);
+    await writeFile(
+      chatty,
+      `#!/bin/sh\ncase " $* " in *" backup "*) echo "login failed with password $UCP_PASSWORD" >&2; exit 1;; esac\nexec '${f.mock.dockerBin}' "$@"\n`,
+    );
     await chmod(chatty, 0o755);
-    const quoted = await runLong(['migrate', ...f.args, '--docker-bin', chatty, ...(await finishArgs(f)), '--debug'], { env: f.env });
-    const quotedJson = await runLong(['migrate', ...f.args, '--docker-bin', chatty, ...(await finishArgs(f)), '--json'], { env: f.env });
+    const quoted = await runLong(['migrate', ...f.args, '--docker-bin', chatty, ...(await finishArgs(f)), '--debug'], {
+      env: f.env,
+    });
+    const quotedJson = await runLong(
+      ['migrate', ...f.args, '--docker-bin', chatty, ...(await finishArgs(f)), '--json'],
+      { env: f.env },
+    );
     expect(quoted.code).toBe(1);
     expect(quoted.stderr).toContain('login failed with password ****');
     seen.push(...output('bootstrapper quoting the password', quoted), ...output('the same, --json', quotedJson));
@@ -76,8 +90,18 @@ describe('secrets never leave their variables', { timeout: longTestMs }, () => {
     expect(done.code, done.stderr).toBe(0);
     const status = await runLong(['status', '--state-dir', f.stateDir]);
     const statusJson = await runLong(['status', '--state-dir', f.stateDir, '--json']);
-    seen.push(...output('plan', plan), ...output('plan --json', planJson), ...output('refused', refused), ...output('failed --debug', failed));
-    seen.push(...output('failed --json', failedJson), ...output('migrate --json', done), ...output('status', status), ...output('status --json', statusJson));
+    seen.push(
+      ...output('plan', plan),
+      ...output('plan --json', planJson),
+      ...output('refused', refused),
+      ...output('failed --debug', failed),
+    );
+    seen.push(
+      ...output('failed --json', failedJson),
+      ...output('migrate --json', done),
+      ...output('status', status),
+      ...output('status --json', statusJson),
+    );
     seen.push(...(await filesText(f.stateDir)), [argvLog, await readFile(argvLog, 'utf8')]);
 
     const needles = [...forms('admin', secrets.token), ...forms('ucpadmin', secrets.ucpPassword)];
@@ -90,9 +114,15 @@ describe('secrets never leave their variables', { timeout: longTestMs }, () => {
     expect(argv).toContain('-e UCP_PASSWORD docker/dtr');
 
     const names = await readdir(f.stateDir);
-    const ownerOnly = ['journal.json', 'dtr-migrate.log', 'inventory-before.json', ...names.filter((n) => /^backup-.*\.tar$/.test(n))];
+    const ownerOnly = [
+      'journal.json',
+      'dtr-migrate.log',
+      'inventory-before.json',
+      ...names.filter((n) => /^backup-.*\.tar$/.test(n)),
+    ];
     expect(ownerOnly.filter((n) => n.startsWith('backup-'))).toHaveLength(1);
-    for (const name of ownerOnly) expect({ name, mode: (await stat(join(f.stateDir, name))).mode & 0o777 }).toEqual({ name, mode: 0o600 });
+    for (const name of ownerOnly)
+      expect({ name, mode: (await stat(join(f.stateDir, name))).mode & 0o777 }).toEqual({ name, mode: 0o600 });
     expect((await stat(f.stateDir)).mode & 0o077).toBe(0);
   });
 
@@ -102,7 +132,9 @@ describe('secrets never leave their variables', { timeout: longTestMs }, () => {
     const probe = await startMockDtr();
     const pull = await pullCheckArgs(probe);
     await probe.close();
-    const run = await runLong(['rehearse', '--yes', '--keep', '--json', ...pull], { env: { DTR_TOKEN: token, UCP_PASSWORD: password } });
+    const run = await runLong(['rehearse', '--yes', '--keep', '--json', ...pull], {
+      env: { DTR_TOKEN: token, UCP_PASSWORD: password },
+    });
     const kept = /Kept the rehearsal directory: (\S+)/.exec(run.stderr)?.[1];
     try {
       expect(run.code, run.stderr).toBe(0);

@@ -8,7 +8,14 @@ import { join } from 'node:path';
 import { describe, expect, it, type TestContext } from 'vitest';
 import { startMockDtr } from '../../src/mock-dtr/server.js';
 import { jsonEvents } from '../helpers/cli.js';
-import { expectCleanFailure, expectMigrated, finishArgs, longTestMs, runLong, tagsOf } from '../helpers/fault-checks.js';
+import {
+  expectCleanFailure,
+  expectMigrated,
+  finishArgs,
+  longTestMs,
+  runLong,
+  tagsOf,
+} from '../helpers/fault-checks.js';
 import { migrationFixture, type MigrationFixture } from '../helpers/mock-migration.js';
 
 const insecureWarning = /TLS verification of the DTR API is off \(--insecure-tls\)/;
@@ -28,7 +35,12 @@ describe.concurrent('TLS of the DTR API', { timeout: longTestMs }, () => {
   it('is verified by default: an unknown CA, or the wrong one, is refused with exit 4 naming --ca-cert', async (ctx) => {
     const { f, args } = await tlsFixture(ctx);
     const refused = await runLong(['migrate', ...args, '--yes'], { env: f.env });
-    expectCleanFailure(refused, 4, /the TLS certificate of https:\/\/127\.0\.0\.1:\d+ is not trusted/, /→ .*--ca-cert <file>/);
+    expectCleanFailure(
+      refused,
+      4,
+      /the TLS certificate of https:\/\/127\.0\.0\.1:\d+ is not trusted/,
+      /→ .*--ca-cert <file>/,
+    );
     expect(refused.stderr).not.toMatch(insecureWarning);
 
     const other = await startMockDtr({ tls: true });
@@ -49,10 +61,12 @@ describe.concurrent('TLS of the DTR API', { timeout: longTestMs }, () => {
     expect(f.mock.state.installed).toBe(true);
   });
 
-  it('--ca-cert trusts the mock\'s CA: a whole migration over HTTPS, without a warning', async (ctx) => {
+  it("--ca-cert trusts the mock's CA: a whole migration over HTTPS, without a warning", async (ctx) => {
     const { f, caFile, args } = await tlsFixture(ctx);
     const tags = tagsOf(f.mock);
-    const run = await runLong(['migrate', ...args, '--ca-cert', caFile, ...(await finishArgs(f)), '--json'], { env: f.env });
+    const run = await runLong(['migrate', ...args, '--ca-cert', caFile, ...(await finishArgs(f)), '--json'], {
+      env: f.env,
+    });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout + run.stderr).not.toMatch(insecureWarning);
     await expectMigrated(f, tags);
@@ -61,9 +75,13 @@ describe.concurrent('TLS of the DTR API', { timeout: longTestMs }, () => {
   it('--insecure-tls works, and warns that verification is off', async (ctx) => {
     const { f, args } = await tlsFixture(ctx);
     const tags = tagsOf(f.mock);
-    const run = await runLong(['migrate', ...args, '--insecure-tls', ...(await finishArgs(f)), '--json'], { env: f.env });
+    const run = await runLong(['migrate', ...args, '--insecure-tls', ...(await finishArgs(f)), '--json'], {
+      env: f.env,
+    });
     expect(run.code, run.stderr).toBe(0);
-    const notice = jsonEvents(run.stdout).find((e) => e['event'] === 'notice' && e['level'] === 'warn' && insecureWarning.test(String(e['text'])));
+    const notice = jsonEvents(run.stdout).find(
+      (e) => e['event'] === 'notice' && e['level'] === 'warn' && insecureWarning.test(String(e['text'])),
+    );
     expect(notice?.['text']).toMatch(/use --ca-cert/);
     await expectMigrated(f, tags);
     const plan = await runLong(['plan', ...args, '--insecure-tls'], { env: f.env });

@@ -30,7 +30,14 @@ export interface CliOptions {
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of Object.keys(env)) {
-    if (name === 'CI' || name.startsWith('DTR_') || name.startsWith('UCP_') || name === 'FORCE_COLOR' || name.startsWith('VITEST')) delete env[name];
+    if (
+      name === 'CI' ||
+      name.startsWith('DTR_') ||
+      name.startsWith('UCP_') ||
+      name === 'FORCE_COLOR' ||
+      name.startsWith('VITEST')
+    )
+      delete env[name];
   }
   env['NO_COLOR'] = '1';
   for (const [key, value] of Object.entries(extra)) {

@@ -44,10 +44,14 @@ function servesRegistryApi(mock: MockDtr): Promise<boolean> {
   if (known === undefined) {
     known = new Promise<boolean>((resolve) => {
       const send = mock.url.startsWith('https:') ? httpsRequest : httpRequest;
-      const req = send(`${mock.url}/v2/`, { method: 'GET', ...(mock.caCertPem === undefined ? {} : { ca: mock.caCertPem }) }, (res) => {
-        res.resume();
-        resolve(res.statusCode !== 404);
-      });
+      const req = send(
+        `${mock.url}/v2/`,
+        { method: 'GET', ...(mock.caCertPem === undefined ? {} : { ca: mock.caCertPem }) },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode !== 404);
+        },
+      );
       req.on('error', () => resolve(false));
       req.end();
     });
@@ -70,7 +74,9 @@ export async function pullCheckArgs(mock: MockDtr): Promise<string[]> {
 }
 
 export function tagsOf(mock: MockDtr): string[] {
-  return mock.state.repositories.flatMap((r) => r.tags.map((t) => `${r.namespace}/${r.name}:${t.name}@${t.digest}`)).sort();
+  return mock.state.repositories
+    .flatMap((r) => r.tags.map((t) => `${r.namespace}/${r.name}:${t.name}@${t.digest}`))
+    .sort();
 }
 
 export function countRequests(mock: MockDtr, method: string, path: string): number {
@@ -82,7 +88,10 @@ export const destroyRuns = (mock: MockDtr): number => countRequests(mock, 'POST'
 
 export interface JournalFile {
   readonly inputs: Record<string, unknown>;
-  readonly steps: Record<string, { status: string; attempts: number; output?: Record<string, unknown>; checkpoint?: Record<string, unknown> }>;
+  readonly steps: Record<
+    string,
+    { status: string; attempts: number; output?: Record<string, unknown>; checkpoint?: Record<string, unknown> }
+  >;
 }
 
 export async function journalOf(stateDir: string): Promise<JournalFile> {
@@ -90,7 +99,9 @@ export async function journalOf(stateDir: string): Promise<JournalFile> {
 }
 
 export async function sha256Of(file: string): Promise<string> {
-  return createHash('sha256').update(await readFile(file)).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
 }
 
 /** Every step verified, the backup the journal names intact, the new storage complete, DTR on it with the same tags. */
@@ -108,7 +119,10 @@ export async function expectMigrated(f: MigrationFixture, tagsBefore: readonly s
 }
 
 /** A fixture whose source storage is a bigger sample registry (a copy that takes a while). */
-export async function largeFixture(sample: SampleRegistryOptions, options: MockDtrOptions = {}): Promise<MigrationFixture> {
+export async function largeFixture(
+  sample: SampleRegistryOptions,
+  options: MockDtrOptions = {},
+): Promise<MigrationFixture> {
   const f = await migrationFixture(options);
   await rm(f.source, { recursive: true, force: true });
   const bigger = await createSampleRegistry(f.source, sample);

@@ -41,16 +41,37 @@ export async function migrationFixture(options: MockDtrOptions = {}): Promise<Mi
     ...options,
   });
   const args = [
-    '--dtr-url', mock.url, '--username', 'admin',
-    '--ucp-url', mock.url, '--ucp-username', 'ucpadmin', '--ucp-insecure-tls',
-    '--dtr-version', mock.version, '--replica-id', mock.replicaId,
-    '--docker-bin', mock.dockerBin,
-    '--source-storage', source, '--target-storage', target,
-    '--state-dir', stateDir,
+    '--dtr-url',
+    mock.url,
+    '--username',
+    'admin',
+    '--ucp-url',
+    mock.url,
+    '--ucp-username',
+    'ucpadmin',
+    '--ucp-insecure-tls',
+    '--dtr-version',
+    mock.version,
+    '--replica-id',
+    mock.replicaId,
+    '--docker-bin',
+    mock.dockerBin,
+    '--source-storage',
+    source,
+    '--target-storage',
+    target,
+    '--state-dir',
+    stateDir,
   ];
   const env = { DTR_TOKEN: secrets.token, UCP_PASSWORD: secrets.ucpPassword, ...mock.dockerEnv };
   return {
-    root, source, target, stateDir, mock, args, env,
+    root,
+    source,
+    target,
+    stateDir,
+    mock,
+    args,
+    env,
     close: async () => {
       await mock.close();
       await rm(root, { recursive: true, force: true });
@@ -59,7 +80,10 @@ export async function migrationFixture(options: MockDtrOptions = {}): Promise<Mi
 }
 
 /** Relative path → size of every file below `dir`. */
-export async function listFiles(dir: string, skip: (rel: string) => boolean = () => false): Promise<Map<string, number>> {
+export async function listFiles(
+  dir: string,
+  skip: (rel: string) => boolean = () => false,
+): Promise<Map<string, number>> {
   const files = new Map<string, number>();
   const walk = async (d: string): Promise<void> => {
     for (const entry of await readdir(d, { withFileTypes: true })) {
@@ -74,8 +98,19 @@ export async function listFiles(dir: string, skip: (rel: string) => boolean = ()
   return files;
 }
 
-export async function readJournal(stateDir: string): Promise<{ steps: Record<string, { status: string; attempts: number }> }> {
-  return JSON.parse(await readFile(join(stateDir, 'journal.json'), 'utf8')) as { steps: Record<string, { status: string; attempts: number }> };
+export async function readJournal(
+  stateDir: string,
+): Promise<{ steps: Record<string, { status: string; attempts: number }> }> {
+  return JSON.parse(await readFile(join(stateDir, 'journal.json'), 'utf8')) as {
+    steps: Record<string, { status: string; attempts: number }>;
+  };
 }
 
-export const stepOrder = ['disable-gc', 'backup', 'migrate-storage', 'restore', 'onlinegc-blobs', 'restore-gc'] as const;
+export const stepOrder = [
+  'disable-gc',
+  'backup',
+  'migrate-storage',
+  'restore',
+  'onlinegc-blobs',
+  'restore-gc',
+] as const;

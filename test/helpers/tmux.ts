@@ -52,7 +52,25 @@ export class Tmux {
     const env = cleanEnv({ TMUX: undefined, TMUX_PANE: undefined, HISTFILE: '/dev/null', ...options.env });
     const size = ['-x', String(options.columns ?? 100), '-y', String(options.rows ?? 40)];
     // The first command starts the server, which keeps this environment for every window it opens.
-    const { stdout } = await exec('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', ...size, '-c', repoRoot, '-P', '-F', '#{pane_id}', 'bash --norc --noprofile'], { env });
+    const { stdout } = await exec(
+      'tmux',
+      [
+        '-L',
+        socket,
+        '-f',
+        '/dev/null',
+        'new-session',
+        '-d',
+        ...size,
+        '-c',
+        repoRoot,
+        '-P',
+        '-F',
+        '#{pane_id}',
+        'bash --norc --noprofile',
+      ],
+      { env },
+    );
     const tmux = new Tmux(socket, env, stdout.trim());
     await tmux.waitFor(shellPrompt, { timeoutMs: 5_000 });
     return tmux;
@@ -64,7 +82,15 @@ export class Tmux {
 
   /** Opens a new window with a fresh shell; keys and captures go to it from now on. */
   async newWindow(): Promise<void> {
-    const { stdout } = await this.tmux(['new-window', '-c', repoRoot, '-P', '-F', '#{pane_id}', 'bash --norc --noprofile']);
+    const { stdout } = await this.tmux([
+      'new-window',
+      '-c',
+      repoRoot,
+      '-P',
+      '-F',
+      '#{pane_id}',
+      'bash --norc --noprofile',
+    ]);
     this.pane = stdout.trim();
     await this.waitFor(shellPrompt, { timeoutMs: 5_000 });
   }
@@ -86,7 +112,16 @@ export class Tmux {
 
   /** The whole pane with its history, wrapped lines joined, trailing blanks removed. */
   async screen(options: { escapes?: boolean } = {}): Promise<string> {
-    const { stdout } = await this.tmux(['capture-pane', '-p', '-J', ...(options.escapes === true ? ['-e'] : []), '-S', '-', '-t', this.pane]);
+    const { stdout } = await this.tmux([
+      'capture-pane',
+      '-p',
+      '-J',
+      ...(options.escapes === true ? ['-e'] : []),
+      '-S',
+      '-',
+      '-t',
+      this.pane,
+    ]);
     return stdout
       .split('\n')
       .map((line) => line.trimEnd())

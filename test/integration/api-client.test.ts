@@ -16,7 +16,12 @@ let admin: DtrClient;
 
 beforeAll(async () => {
   mock = await startMockDtr({ jobDurationMs: 200, pageSize: 2 });
-  admin = new DtrClient({ baseUrl: mock.url, username: mock.credentials.admin.username, secret: mock.credentials.admin.token, retryBudgetMs: 2_000 });
+  admin = new DtrClient({
+    baseUrl: mock.url,
+    username: mock.credentials.admin.username,
+    secret: mock.credentials.admin.token,
+    retryBudgetMs: 2_000,
+  });
 });
 afterAll(async () => {
   await admin.close();
@@ -90,14 +95,18 @@ describe('DtrClient against the mock DTR', () => {
     expect(e401.hint).toContain('DTR_TOKEN');
     expect(e401.message).not.toContain('not-the-token');
     await wrong.close();
-    const user = new DtrClient({ baseUrl: mock.url, username: mock.credentials.user.username, secret: mock.credentials.user.token });
+    const user = new DtrClient({
+      baseUrl: mock.url,
+      username: mock.credentials.user.username,
+      secret: mock.credentials.user.token,
+    });
     const e403 = await failure(user.listCrons());
     expect(e403.code).toBe('API_FORBIDDEN');
     expect(e403.message).toContain('admin');
     await user.close();
   });
 
-  it('turns 404 into an API error that carries DTR\'s code', async () => {
+  it("turns 404 into an API error that carries DTR's code", async () => {
     const e = await failure(admin.getJob('00000000-0000-0000-0000-000000000000'));
     expect(e.code).toBe('API_ERROR');
     expect(e.message).toContain('404');
@@ -107,7 +116,12 @@ describe('DtrClient against the mock DTR', () => {
   it('rejects a malformed body and a body of the wrong shape as contract errors', async () => {
     mock.injectFault({ method: 'GET', path: '/api/v0/meta/settings', status: 200, body: '{"readOnlyRegistry": tru' });
     expect((await failure(admin.getSettings())).code).toBe('API_CONTRACT');
-    mock.injectFault({ method: 'GET', path: '/api/v0/meta/settings', status: 200, body: '{"readOnlyRegistry": "yes"}' });
+    mock.injectFault({
+      method: 'GET',
+      path: '/api/v0/meta/settings',
+      status: 200,
+      body: '{"readOnlyRegistry": "yes"}',
+    });
     const shape = await failure(admin.getSettings());
     expect(shape.code).toBe('API_CONTRACT');
     expect(shape.message).toContain('readOnlyRegistry');

@@ -36,19 +36,33 @@ beforeAll(() => {
 });
 
 /** A mock DTR on a fresh sample storage, torn down when the test ends (tests run concurrently). */
-async function setUp(ctx: TestContext, options: MockDtrOptions = {}): Promise<{ mock: MockDtr; dir: string; target: BootstrapperTarget }> {
+async function setUp(
+  ctx: TestContext,
+  options: MockDtrOptions = {},
+): Promise<{ mock: MockDtr; dir: string; target: BootstrapperTarget }> {
   const dir = await mkdtemp(join(tmpdir(), 'stand-in-'));
-  const mock = await startMockDtr({ storageDir: join(dir, 'storage'), ucp: { username: 'ucp-admin', password: 'ucp-s3cret-pw' }, ...options });
+  const mock = await startMockDtr({
+    storageDir: join(dir, 'storage'),
+    ucp: { username: 'ucp-admin', password: 'ucp-s3cret-pw' },
+    ...options,
+  });
   ctx.onTestFinished(async () => {
     await closeAgent(mock);
     await mock.close();
     await rm(dir, { recursive: true, force: true });
   });
-  const ucp = mock.caCertPem === undefined ? { url: 'https://ucp.example.com', username: 'ucp-admin', insecureTls: true } : { url: 'https://ucp.example.com', username: 'ucp-admin', ca: mock.caCertPem };
+  const ucp =
+    mock.caCertPem === undefined
+      ? { url: 'https://ucp.example.com', username: 'ucp-admin', insecureTls: true }
+      : { url: 'https://ucp.example.com', username: 'ucp-admin', ca: mock.caCertPem };
   return { mock, dir, target: { version: mock.version, ucp, ucpPassword: 'ucp-s3cret-pw', replicaId: mock.replicaId } };
 }
 
-async function docker(mock: MockDtr, command: { args: readonly string[]; env: Readonly<Record<string, string>> }, input?: Buffer): Promise<Run> {
+async function docker(
+  mock: MockDtr,
+  command: { args: readonly string[]; env: Readonly<Record<string, string>> },
+  input?: Buffer,
+): Promise<Run> {
   const result = await execa(mock.dockerBin, command.args, {
     env: { PATH: process.env.PATH ?? '', ...mock.dockerEnv, ...command.env },
     extendEnv: false,
@@ -57,10 +71,15 @@ async function docker(mock: MockDtr, command: { args: readonly string[]; env: Re
     stripFinalNewline: false,
     ...(input === undefined ? { stdin: 'ignore' as const } : { input }),
   });
-  const run = { exitCode: result.exitCode ?? -1, stdout: Buffer.from(result.stdout), stderr: Buffer.from(result.stderr).toString('utf8') };
+  const run = {
+    exitCode: result.exitCode ?? -1,
+    stdout: Buffer.from(result.stdout),
+    stderr: Buffer.from(result.stderr).toString('utf8'),
+  };
   // Whatever happens, the stand-in never prints a secret.
   for (const secret of ['ucp-s3cret-pw', 'wrong-pw-123', mock.credentials.admin.token]) {
-    if (run.stderr.includes(secret) || run.stdout.includes(secret)) throw new Error(`the stand-in printed a secret running ${command.args.join(' ')}`);
+    if (run.stderr.includes(secret) || run.stdout.includes(secret))
+      throw new Error(`the stand-in printed a secret running ${command.args.join(' ')}`);
   }
   return run;
 }
@@ -95,14 +114,20 @@ describe.concurrent('docker stand-in: the migration path', () => {
     expect(again.stderr).toContain('nothing to destroy');
 
     const newStorage = join(dir, 'new-storage');
-    const restore = await docker(mock, restoreCommand(target, { kind: 'volume', volume: newStorage }, 'node-1'), backup.stdout);
+    const restore = await docker(
+      mock,
+      restoreCommand(target, { kind: 'volume', volume: newStorage }, 'node-1'),
+      backup.stdout,
+    );
     expect(restore.exitCode, restore.stderr).toBe(0);
     expect(mock.state.installed).toBe(true);
     expect(await tagsOf(mock)).toEqual(before);
 
     const mounts = await docker(mock, inspectMountsCommand(target.replicaId));
     expect(mounts.exitCode).toBe(0);
-    const storageMount = (JSON.parse(mounts.stdout.toString()) as Array<Record<string, unknown>>).find((m) => m.Destination === '/storage');
+    const storageMount = (JSON.parse(mounts.stdout.toString()) as Array<Record<string, unknown>>).find(
+      (m) => m.Destination === '/storage',
+    );
     expect(storageMount).toMatchObject({ Type: 'bind', Source: newStorage });
   });
 
@@ -111,14 +136,24 @@ describe.concurrent('docker stand-in: the migration path', () => {
     const { mock, target } = await setUp(ctx);
     const backup = await docker(mock, backupCommand(target));
     await docker(mock, destroyCommand(target));
-    const restore = await docker(mock, restoreCommand(target, { kind: 'nfs', url: 'nfs://nas.local/exports/dtr' }), backup.stdout);
+    const restore = await docker(
+      mock,
+      restoreCommand(target, { kind: 'nfs', url: 'nfs://nas.local/exports/dtr' }),
+      backup.stdout,
+    );
     expect(restore.exitCode, restore.stderr).toBe(0);
-    const mounts = JSON.parse((await docker(mock, inspectMountsCommand(target.replicaId))).stdout.toString()) as Array<Record<string, unknown>>;
+    const mounts = JSON.parse((await docker(mock, inspectMountsCommand(target.replicaId))).stdout.toString()) as Array<
+      Record<string, unknown>
+    >;
     const volume = `dtr-registry-nfs-${target.replicaId}`;
     expect(mounts.find((m) => m.Destination === '/storage')).toMatchObject({ Type: 'volume', Name: volume });
     const options = await docker(mock, inspectVolumeOptionsCommand(volume));
     expect(options.exitCode).toBe(0);
-    expect(JSON.parse(options.stdout.toString())).toEqual({ type: 'nfs', o: 'addr=nas.local,nfsvers=4', device: ':/exports/dtr' });
+    expect(JSON.parse(options.stdout.toString())).toEqual({
+      type: 'nfs',
+      o: 'addr=nas.local,nfsvers=4',
+      device: ':/exports/dtr',
+    });
   });
 
   it('keeps tags on reconfigure --storage-migrated and wipes them without it', async (ctx) => {
@@ -139,7 +174,10 @@ describe.concurrent('docker stand-in: the migration path', () => {
     const { expect } = ctx;
     const { mock, dir, target } = await setUp(ctx, { version: '2.9.0' });
     const before = await tagsOf(mock);
-    const empty = await docker(mock, reconfigureCommand(target, { kind: 'volume', volume: join(dir, 'empty') }, 'plain'));
+    const empty = await docker(
+      mock,
+      reconfigureCommand(target, { kind: 'volume', volume: join(dir, 'empty') }, 'plain'),
+    );
     expect(empty.exitCode).not.toBe(0);
     expect(empty.stderr).toContain('not an exact copy');
     const copy = join(dir, 'copy');
@@ -147,7 +185,10 @@ describe.concurrent('docker stand-in: the migration path', () => {
     const plain = await docker(mock, reconfigureCommand(target, { kind: 'volume', volume: copy }, 'plain'));
     expect(plain.exitCode, plain.stderr).toBe(0);
     expect(await tagsOf(mock)).toEqual(before);
-    const reinitialized = await docker(mock, reconfigureCommand(target, { kind: 'volume', volume: join(dir, 'empty') }, 'reinitialize'));
+    const reinitialized = await docker(
+      mock,
+      reconfigureCommand(target, { kind: 'volume', volume: join(dir, 'empty') }, 'reinitialize'),
+    );
     expect(reinitialized.exitCode, reinitialized.stderr).toBe(0);
     expect(await tagsOf(mock)).toEqual([]);
   });
@@ -203,7 +244,11 @@ describe.concurrent('docker stand-in: refusals', () => {
     expect(installed.exitCode).not.toBe(0);
     expect(installed.stderr).toContain('destroy it first');
     await docker(mock, destroyCommand(target));
-    const truncated = await docker(mock, restoreCommand(target, storage), backup.stdout.subarray(0, backup.stdout.length - 700));
+    const truncated = await docker(
+      mock,
+      restoreCommand(target, storage),
+      backup.stdout.subarray(0, backup.stdout.length - 700),
+    );
     expect(truncated.exitCode).not.toBe(0);
     expect(truncated.stderr).toContain('not a complete tar');
     expect(mock.state.installed).toBe(false);
@@ -215,7 +260,10 @@ describe.concurrent('docker stand-in: refusals', () => {
     const run = await docker(mock, reconfigureCommand(target, { kind: 'nfs', url: 'nfs://nas/a' }, 'migrated'));
     expect(run.exitCode).not.toBe(0);
     expect(run.stderr).toContain('flag provided but not defined: -storage-migrated');
-    const reinitialize = await docker(mock, reconfigureCommand(target, { kind: 'nfs', url: 'nfs://nas/a' }, 'reinitialize'));
+    const reinitialize = await docker(
+      mock,
+      reconfigureCommand(target, { kind: 'nfs', url: 'nfs://nas/a' }, 'reinitialize'),
+    );
     expect(reinitialize.stderr).toContain('flag provided but not defined: -reinitialize-storage');
     expect(mock.state.storage.kind).toBe('path');
   });
@@ -226,7 +274,10 @@ describe.concurrent('docker stand-in: refusals', () => {
     const backup = backupCommand(target);
     const image = `docker/dtr:${mock.version}`;
     const rest = backup.args.slice(backup.args.indexOf(image) + 1);
-    const forms = await docker(mock, { args: ['run', '-it', '--rm', '--log-driver=none', '--env=UCP_PASSWORD', image, ...rest], env: backup.env });
+    const forms = await docker(mock, {
+      args: ['run', '-it', '--rm', '--log-driver=none', '--env=UCP_PASSWORD', image, ...rest],
+      env: backup.env,
+    });
     expect(forms.exitCode, forms.stderr).toBe(0);
     expect(forms.stdout.length).toBeGreaterThan(1024);
     const unknown = await docker(mock, { args: ['run', '--name', 'x', image, ...rest], env: backup.env });
@@ -240,12 +291,20 @@ describe.concurrent('docker stand-in: refusals', () => {
     const { expect } = ctx;
     const { mock } = await setUp(ctx);
     const id = mock.replicaId;
-    const name = await docker(mock, { args: ['container', 'inspect', '--format={{.Name}}', `dtr-rethinkdb-${id}`], env: {} });
+    const name = await docker(mock, {
+      args: ['container', 'inspect', '--format={{.Name}}', `dtr-rethinkdb-${id}`],
+      env: {},
+    });
     expect(name.stdout.toString()).toBe(`/dtr-rethinkdb-${id}\n`);
     const whole = await docker(mock, { args: ['container', 'inspect', `dtr-registry-${id}`, 'dtr-nothing'], env: {} });
     expect(whole.exitCode).toBe(1);
-    expect(JSON.parse(whole.stdout.toString())).toMatchObject([{ Name: `/dtr-registry-${id}`, Mounts: expect.any(Array) }]);
-    const odd = await docker(mock, { args: ['container', 'inspect', '--format', '{{range .Mounts}}{{.Source}}{{end}}', `dtr-registry-${id}`], env: {} });
+    expect(JSON.parse(whole.stdout.toString())).toMatchObject([
+      { Name: `/dtr-registry-${id}`, Mounts: expect.any(Array) },
+    ]);
+    const odd = await docker(mock, {
+      args: ['container', 'inspect', '--format', '{{range .Mounts}}{{.Source}}{{end}}', `dtr-registry-${id}`],
+      env: {},
+    });
     expect(odd.exitCode).toBe(125);
   });
 

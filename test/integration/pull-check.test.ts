@@ -41,14 +41,31 @@ async function fixture(): Promise<Fixture> {
   const root = await mkdtemp(join(tmpdir(), 'dtr-migrate-pull-check-'));
   open.push(() => rm(root, { recursive: true, force: true }));
   const storage = join(root, 'storage');
-  const sample = await createSampleRegistry(storage, { repositories: 3, tagsPerRepository: 2, layersPerImage: 3, layerBytes: 2048 });
+  const sample = await createSampleRegistry(storage, {
+    repositories: 3,
+    tagsPerRepository: 2,
+    layersPerImage: 3,
+    layerBytes: 2048,
+  });
   const clock = { now: Date.now() };
-  const mock = await startMockDtr({ storageDir: storage, repositories: sample.repositories, now: () => clock.now, jobDurationMs: 50 });
+  const mock = await startMockDtr({
+    storageDir: storage,
+    repositories: sample.repositories,
+    now: () => clock.now,
+    jobDurationMs: 50,
+  });
   open.push(() => mock.close());
-  const connection: HttpOptions = { baseUrl: mock.url, username: mock.credentials.user.username, secret: mock.credentials.user.token, retryBudgetMs: 500 };
+  const connection: HttpOptions = {
+    baseUrl: mock.url,
+    username: mock.credentials.user.username,
+    secret: mock.credentials.user.token,
+    retryBudgetMs: 500,
+  };
   const registry = new RegistryClient(connection);
   open.push(() => registry.close());
-  const tags = sample.repositories.flatMap((r) => r.tags.map((t) => ({ repository: `${r.namespace}/${r.name}`, tag: t.name, digest: t.digest })));
+  const tags = sample.repositories.flatMap((r) =>
+    r.tags.map((t) => ({ repository: `${r.namespace}/${r.name}`, tag: t.name, digest: t.digest })),
+  );
   return { storage, sample, mock, connection, registry, tags, clock };
 }
 
@@ -64,13 +81,21 @@ async function linkCounts(f: Fixture): Promise<{ manifests: number; blobs: numbe
   return { manifests, blobs };
 }
 
-async function manifestOf(f: Fixture, digest: string): Promise<{ layers?: Array<{ digest: string }>; manifests?: Array<{ digest: string }> }> {
-  return JSON.parse(await readFile(join(f.storage, blobDataPath(digest)), 'utf8')) as { layers?: Array<{ digest: string }>; manifests?: Array<{ digest: string }> };
+async function manifestOf(
+  f: Fixture,
+  digest: string,
+): Promise<{ layers?: Array<{ digest: string }>; manifests?: Array<{ digest: string }> }> {
+  return JSON.parse(await readFile(join(f.storage, blobDataPath(digest)), 'utf8')) as {
+    layers?: Array<{ digest: string }>;
+    manifests?: Array<{ digest: string }>;
+  };
 }
 
 /** A single-platform tag and the digest of its last layer (unique to that image: layer 0 is shared). */
 async function ownLayer(f: Fixture, index = 0): Promise<{ entry: InventoryEntry; layer: string }> {
-  const entry = f.tags.filter((t) => f.sample.repositories.some((r) => r.tags.some((s) => s.digest === t.digest && s.mediaType === mediaTypes.manifest)))[index];
+  const entry = f.tags.filter((t) =>
+    f.sample.repositories.some((r) => r.tags.some((s) => s.digest === t.digest && s.mediaType === mediaTypes.manifest)),
+  )[index];
   const layer = entry === undefined ? undefined : (await manifestOf(f, entry.digest)).layers?.at(-1)?.digest;
   if (entry === undefined || layer === undefined) throw new Error('the sample has no such image');
   return { entry, layer };
@@ -85,7 +110,8 @@ async function corrupt(f: Fixture, digest: string): Promise<void> {
   await writeFile(path, data);
 }
 
-const problemsOf = (result: PullCheckResult): string[] => result.problems.map((p) => `${p.repository}:${p.tag} ${p.problem}`);
+const problemsOf = (result: PullCheckResult): string[] =>
+  result.problems.map((p) => `${p.repository}:${p.tag} ${p.problem}`);
 
 describe('pull check against the mock registry', () => {
   it('passes on a whole storage in head, sample and full modes, counting each manifest and blob once', async () => {
@@ -95,14 +121,33 @@ describe('pull check against the mock registry', () => {
 
     const head = await pullCheck(f.registry, f.tags, { mode: 'head' });
     expect(problemsOf(head)).toEqual([]);
-    expect(head).toMatchObject({ ok: true, manifestsChecked: expected.manifests, blobsChecked: expected.blobs, blobsFetched: 0 });
+    expect(head).toMatchObject({
+      ok: true,
+      manifestsChecked: expected.manifests,
+      blobsChecked: expected.blobs,
+      blobsFetched: 0,
+    });
 
     const sample = await pullCheck(f.registry, f.tags, { mode: 'sample', sampleEvery: 3 });
-    expect(sample).toMatchObject({ ok: true, manifestsChecked: expected.manifests, blobsChecked: expected.blobs, blobsFetched: Math.ceil(expected.blobs / 3) });
+    expect(sample).toMatchObject({
+      ok: true,
+      manifestsChecked: expected.manifests,
+      blobsChecked: expected.blobs,
+      blobsFetched: Math.ceil(expected.blobs / 3),
+    });
 
     const progress: number[] = [];
-    const full = await pullCheck(f.registry, f.tags, { mode: 'full', concurrency: 2, onProgress: (tags) => progress.push(tags) });
-    expect(full).toMatchObject({ ok: true, manifestsChecked: expected.manifests, blobsChecked: expected.blobs, blobsFetched: expected.blobs });
+    const full = await pullCheck(f.registry, f.tags, {
+      mode: 'full',
+      concurrency: 2,
+      onProgress: (tags) => progress.push(tags),
+    });
+    expect(full).toMatchObject({
+      ok: true,
+      manifestsChecked: expected.manifests,
+      blobsChecked: expected.blobs,
+      blobsFetched: expected.blobs,
+    });
     expect(progress.at(-1)).toBe(f.tags.length);
   });
 
@@ -119,7 +164,11 @@ describe('pull check against the mock registry', () => {
 
   it('reports the tag of a manifest list whose child manifest is missing', async () => {
     const f = await fixture();
-    const list = f.tags.find((t) => f.sample.repositories.some((r) => r.tags.some((s) => s.digest === t.digest && s.mediaType === mediaTypes.manifestList)));
+    const list = f.tags.find((t) =>
+      f.sample.repositories.some((r) =>
+        r.tags.some((s) => s.digest === t.digest && s.mediaType === mediaTypes.manifestList),
+      ),
+    );
     if (list === undefined) throw new Error('the sample has no manifest list');
     const child = (await manifestOf(f, list.digest)).manifests?.[1]?.digest ?? '';
     await unlink(join(f.storage, blobDataPath(child)));
@@ -135,7 +184,9 @@ describe('pull check against the mock registry', () => {
     const full = await pullCheck(f.registry, f.tags, { mode: 'full' });
     expect(full.problems).toHaveLength(1);
     expect(full.problems[0]).toMatchObject(entry);
-    expect(full.problems[0]?.problem).toMatch(new RegExp(`^blob ${layer} downloads with another digest \\(sha256:[0-9a-f]{64}\\)$`));
+    expect(full.problems[0]?.problem).toMatch(
+      new RegExp(`^blob ${layer} downloads with another digest \\(sha256:[0-9a-f]{64}\\)$`),
+    );
   });
 
   it('finds a blob cut short and a corrupted manifest even in head mode', async () => {
@@ -149,7 +200,9 @@ describe('pull check against the mock registry', () => {
     const result = await pullCheck(f.registry, f.tags, { mode: 'head' });
     const problems = problemsOf(result);
     expect(problems).toHaveLength(2);
-    expect(problems).toContain(`${cut.repository}:${cut.tag} blob ${layer} is ${data.length - 100} bytes, its manifest says ${data.length}`);
+    expect(problems).toContain(
+      `${cut.repository}:${cut.tag} blob ${layer} is ${data.length - 100} bytes, its manifest says ${data.length}`,
+    );
     expect(problems.find((p) => p.startsWith(`${damaged.repository}:${damaged.tag} `))).toMatch(
       new RegExp(`manifest ${damaged.digest} downloads with another digest \\(sha256:[0-9a-f]{64}\\)$`),
     );
@@ -180,11 +233,18 @@ describe('pull check against the mock registry', () => {
 });
 
 describe('a tag DTR loses during restore (dropTagsOnRestore)', () => {
-  async function bootstrapper(mock: MockDtr, command: string, body: Record<string, unknown>): Promise<{ log: string[]; archive?: string }> {
+  async function bootstrapper(
+    mock: MockDtr,
+    command: string,
+    body: Record<string, unknown>,
+  ): Promise<{ log: string[]; archive?: string }> {
     const { username, password } = mock.credentials.ucp;
     const res = await fetch(`${mock.url}/_mock/bootstrapper/${command}`, {
       method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`, 'content-type': 'application/json' },
+      headers: {
+        authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`,
+        'content-type': 'application/json',
+      },
       body: JSON.stringify({ imageVersion: mock.version, ucpUrl: mock.url, replicaId: mock.replicaId, ...body }),
     });
     const text = await res.text();
@@ -194,7 +254,11 @@ describe('a tag DTR loses during restore (dropTagsOnRestore)', () => {
 
   it('is reported lost after backup, destroy and restore, and left out of the pull check', async () => {
     const f = await fixture();
-    const api = new DtrClient({ ...f.connection, username: f.mock.credentials.admin.username, secret: f.mock.credentials.admin.token });
+    const api = new DtrClient({
+      ...f.connection,
+      username: f.mock.credentials.admin.username,
+      secret: f.mock.credentials.admin.token,
+    });
     open.push(() => api.close());
     const before = await takeInventory(api);
     expect(before.tags).toHaveLength(f.tags.length);

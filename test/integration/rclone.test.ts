@@ -22,7 +22,9 @@ async function tree(): Promise<{ root: string; source: string; target: string }>
 
 describe('parsing rclone output', () => {
   it('reads the stats of a JSON log line and the marks of rclone check', async () => {
-    expect(parseStatsLine('{"level":"warning","stats":{"bytes":10,"totalBytes":20,"transfers":1,"totalTransfers":2}}')).toEqual({ bytes: 10, totalBytes: 20, transfers: 1, totalTransfers: 2 });
+    expect(
+      parseStatsLine('{"level":"warning","stats":{"bytes":10,"totalBytes":20,"transfers":1,"totalTransfers":2}}'),
+    ).toEqual({ bytes: 10, totalBytes: 20, transfers: 1, totalTransfers: 2 });
     expect(parseStatsLine('plain text')).toBeUndefined();
     const dir = await mkdtemp(join(tmpdir(), 'rclone-check-'));
     await writeFile(join(dir, 'check.txt'), '= a\n+ b\n- c\n* d\n! e\n');
@@ -74,7 +76,9 @@ describe('the rclone engine', () => {
 
   it('says how to install rclone when it is missing', async () => {
     const engine = createRcloneStorageEngine('/nonexistent/rclone');
-    const error = await engine.preflight({ kind: 'rclone', remote: ':local:/tmp' }, { kind: 'path', path: '/tmp/x' }).catch((e: unknown) => e);
+    const error = await engine
+      .preflight({ kind: 'rclone', remote: ':local:/tmp' }, { kind: 'path', path: '/tmp/x' })
+      .catch((e: unknown) => e);
     expect(isMigrateError(error) && error.code).toBe('STORAGE_INVALID');
     expect((error as { hint: string }).hint).toContain('apt-get install rclone');
   });
@@ -83,7 +87,9 @@ describe('the rclone engine', () => {
     const dir = await mkdtemp(join(tmpdir(), 'rclone-fake-'));
     // What rclone does when it cannot list part of a remote: exit 1, an error on stderr, no line in the report.
     const fake = join(dir, 'rclone');
-    await writeFile(fake, '#!/bin/sh\necho "ERROR : blobs: error listing: permission denied" >&2\nexit 1\n', { mode: 0o755 });
+    await writeFile(fake, '#!/bin/sh\necho "ERROR : blobs: error listing: permission denied" >&2\nexit 1\n', {
+      mode: 0o755,
+    });
     const error = await createRcloneStorageEngine(fake)
       .verify({ from: { kind: 'rclone', remote: ':local:/nowhere' }, to: { kind: 'path', path: dir } })
       .catch((e: unknown) => e);
@@ -97,7 +103,16 @@ describe('the rclone engine', () => {
     const run = await runCli(['storage', 'copy', '--from', source, '--to', `:local:${target}`, '--json']);
     expect(run.code).toBe(0);
     expect(jsonEvents(run.stdout).at(-1)).toMatchObject({ event: 'result', ok: true, exitCode: 0 });
-    const missing = await runCli(['storage', 'copy', '--from', source, '--to', `:local:${target}`, '--rclone-bin', '/nonexistent/rclone']);
+    const missing = await runCli([
+      'storage',
+      'copy',
+      '--from',
+      source,
+      '--to',
+      `:local:${target}`,
+      '--rclone-bin',
+      '/nonexistent/rclone',
+    ]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('apt-get install rclone');
     await rm(root, { recursive: true, force: true });

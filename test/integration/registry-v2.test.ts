@@ -22,7 +22,8 @@ interface Answer {
   json<T = unknown>(): T;
 }
 
-type As = 'admin' | 'user' | 'none' | { readonly bearer: string } | { readonly username: string; readonly password: string };
+type As =
+  'admin' | 'user' | 'none' | { readonly bearer: string } | { readonly username: string; readonly password: string };
 
 const agents = new Map<MockDtr, Agent>();
 /** Mocks a test starts besides the shared one, closed at the end. */
@@ -55,12 +56,17 @@ async function call(mock: MockDtr, path: string, options: { method?: string; as?
 
 async function token(mock: MockDtr, repository: string, as: As = 'user'): Promise<string> {
   const host = String(mock.state.settings['dtrHost']);
-  const answer = await call(mock, `/auth/token?service=${encodeURIComponent(host)}&scope=${encodeURIComponent(`repository:${repository}:pull`)}`, { as });
+  const answer = await call(
+    mock,
+    `/auth/token?service=${encodeURIComponent(host)}&scope=${encodeURIComponent(`repository:${repository}:pull`)}`,
+    { as },
+  );
   expect(answer.status).toBe(200);
   return answer.json<{ token: string }>().token;
 }
 
-const errorCode = (answer: Answer): string | undefined => answer.json<{ errors: Array<{ code: string }> }>().errors[0]?.code;
+const errorCode = (answer: Answer): string | undefined =>
+  answer.json<{ errors: Array<{ code: string }> }>().errors[0]?.code;
 const sha256 = (data: Buffer): string => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 
 let root: string;
@@ -82,12 +88,27 @@ afterAll(async () => {
 });
 
 /** The first repository's single-platform tag, its manifest and layer digests. */
-async function firstImage(): Promise<{ repository: string; tag: string; digest: string; config: string; layers: string[] }> {
+async function firstImage(): Promise<{
+  repository: string;
+  tag: string;
+  digest: string;
+  config: string;
+  layers: string[];
+}> {
   const repo = sample.repositories[0];
   const tag = repo?.tags.find((t) => t.mediaType === mediaTypes.manifest);
   if (repo === undefined || tag === undefined) throw new Error('the sample has no single-platform tag');
-  const manifest = JSON.parse(await readFile(join(storage, blobDataPath(tag.digest)), 'utf8')) as { config: { digest: string }; layers: Array<{ digest: string }> };
-  return { repository: `${repo.namespace}/${repo.name}`, tag: tag.name, digest: tag.digest, config: manifest.config.digest, layers: manifest.layers.map((l) => l.digest) };
+  const manifest = JSON.parse(await readFile(join(storage, blobDataPath(tag.digest)), 'utf8')) as {
+    config: { digest: string };
+    layers: Array<{ digest: string }>;
+  };
+  return {
+    repository: `${repo.namespace}/${repo.name}`,
+    tag: tag.name,
+    digest: tag.digest,
+    config: manifest.config.digest,
+    layers: manifest.layers.map((l) => l.digest),
+  };
 }
 
 describe('registry API v2: authentication', () => {
@@ -105,7 +126,9 @@ describe('registry API v2: authentication', () => {
   it('issues a token to the admin and the user, and refuses wrong or missing credentials with 401', async () => {
     const scope = '/auth/token?service=x&scope=repository:engineering/api:pull';
     expect((await call(mock, scope, { as: 'none' })).status).toBe(401);
-    const wrong = await call(mock, scope, { as: { username: mock.credentials.admin.username, password: 'not-the-token' } });
+    const wrong = await call(mock, scope, {
+      as: { username: mock.credentials.admin.username, password: 'not-the-token' },
+    });
     expect(wrong.status).toBe(401);
     expect(errorCode(wrong)).toBe('NOT_AUTHENTICATED');
     for (const as of ['admin', 'user'] as const) {
@@ -133,7 +156,9 @@ describe('registry API v2: authentication', () => {
     const other = await token(mock, 'platform/web');
     const outOfScope = await call(mock, `/v2/${repository}/manifests/${digest}`, { as: { bearer: other } });
     expect(outOfScope.status).toBe(401);
-    expect(outOfScope.headers.get('www-authenticate')).toContain(`scope="repository:${repository}:pull",error="insufficient_scope"`);
+    expect(outOfScope.headers.get('www-authenticate')).toContain(
+      `scope="repository:${repository}:pull",error="insufficient_scope"`,
+    );
 
     clock += 301_000;
     try {
@@ -197,17 +222,31 @@ describe('registry API v2: manifests and blobs', () => {
     const unlinked = await call(mock, `/v2/${otherRepository}/blobs/${own}`, { as: { bearer: otherBearer } });
     expect(unlinked.status).toBe(404);
     expect(errorCode(unlinked)).toBe('BLOB_UNKNOWN');
-    expect((await call(mock, `/v2/${otherRepository}/blobs/${own}`, { method: 'HEAD', as: { bearer: otherBearer } })).status).toBe(404);
-    expect(errorCode(await call(mock, `/v2/${otherRepository}/manifests/${digest}`, { as: { bearer: otherBearer } }))).toBe('MANIFEST_UNKNOWN');
+    expect(
+      (await call(mock, `/v2/${otherRepository}/blobs/${own}`, { method: 'HEAD', as: { bearer: otherBearer } })).status,
+    ).toBe(404);
+    expect(
+      errorCode(await call(mock, `/v2/${otherRepository}/manifests/${digest}`, { as: { bearer: otherBearer } })),
+    ).toBe('MANIFEST_UNKNOWN');
     // A manifest is not a blob of the blobs endpoint (docker/distribution links blobs in _layers only).
     expect(errorCode(await call(mock, `/v2/${repository}/blobs/${digest}`, { as: { bearer } }))).toBe('BLOB_UNKNOWN');
-    expect(errorCode(await call(mock, `/v2/${repository}/manifests/no-such-tag`, { as: { bearer } }))).toBe('MANIFEST_UNKNOWN');
-    expect(errorCode(await call(mock, `/v2/${repository}/blobs/sha256:${'0'.repeat(64)}`, { as: { bearer } }))).toBe('BLOB_UNKNOWN');
+    expect(errorCode(await call(mock, `/v2/${repository}/manifests/no-such-tag`, { as: { bearer } }))).toBe(
+      'MANIFEST_UNKNOWN',
+    );
+    expect(errorCode(await call(mock, `/v2/${repository}/blobs/sha256:${'0'.repeat(64)}`, { as: { bearer } }))).toBe(
+      'BLOB_UNKNOWN',
+    );
     const nobody = await token(mock, 'nobody/nothing');
-    expect(errorCode(await call(mock, `/v2/nobody/nothing/manifests/${tag}`, { as: { bearer: nobody } }))).toBe('NAME_UNKNOWN');
+    expect(errorCode(await call(mock, `/v2/nobody/nothing/manifests/${tag}`, { as: { bearer: nobody } }))).toBe(
+      'NAME_UNKNOWN',
+    );
     expect(errorCode(await call(mock, `/v2/${repository}/blobs/md5:abc`, { as: { bearer } }))).toBe('DIGEST_INVALID');
-    expect(errorCode(await call(mock, '/v2/Engineering/API/manifests/latest', { as: { bearer } }))).toBe('NAME_INVALID');
-    expect((await call(mock, `/v2/${repository}/manifests/${tag}`, { method: 'DELETE', as: { bearer } })).status).toBe(405);
+    expect(errorCode(await call(mock, '/v2/Engineering/API/manifests/latest', { as: { bearer } }))).toBe(
+      'NAME_INVALID',
+    );
+    expect((await call(mock, `/v2/${repository}/manifests/${tag}`, { method: 'DELETE', as: { bearer } })).status).toBe(
+      405,
+    );
   });
 
   it('resolves tags through DTR metadata, not through the tag links of the storage', async () => {
@@ -219,7 +258,9 @@ describe('registry API v2: manifests and blobs', () => {
     repo.tags.push({ ...entry, name: 'only-in-metadata' });
     repo.tags = repo.tags.filter((t) => t.name !== tag);
     try {
-      expect(errorCode(await call(mock, `/v2/${repository}/manifests/${tag}`, { as: { bearer } }))).toBe('MANIFEST_UNKNOWN');
+      expect(errorCode(await call(mock, `/v2/${repository}/manifests/${tag}`, { as: { bearer } }))).toBe(
+        'MANIFEST_UNKNOWN',
+      );
       const byNewTag = await call(mock, `/v2/${repository}/manifests/only-in-metadata`, { as: { bearer } });
       expect(byNewTag.headers.get('docker-content-digest')).toBe(digest);
     } finally {
@@ -236,7 +277,9 @@ describe('registry API v2: manifests and blobs', () => {
     const before = mock.state.storage;
     mock.state.storage = { kind: 'path', path: empty };
     try {
-      expect(errorCode(await call(mock, `/v2/${repository}/manifests/${tag}`, { as: { bearer } }))).toBe('MANIFEST_UNKNOWN');
+      expect(errorCode(await call(mock, `/v2/${repository}/manifests/${tag}`, { as: { bearer } }))).toBe(
+        'MANIFEST_UNKNOWN',
+      );
     } finally {
       mock.state.storage = before;
     }
@@ -260,7 +303,9 @@ describe('registry API v2: manifests and blobs', () => {
     const repo = m.state.repositories[0];
     const tag = repo?.tags[0];
     const repository = `${repo?.namespace ?? ''}/${repo?.name ?? ''}`;
-    const got = await call(m, `/v2/${repository}/manifests/${tag?.name ?? ''}`, { as: { bearer: await token(m, repository) } });
+    const got = await call(m, `/v2/${repository}/manifests/${tag?.name ?? ''}`, {
+      as: { bearer: await token(m, repository) },
+    });
     expect(got.status).toBe(200);
     expect(got.headers.get('docker-content-digest')).toBe(tag?.digest);
   });
@@ -270,14 +315,26 @@ describe('registry API v2 over HTTPS', () => {
   it('works with the mock CA: the challenge names https, and RegistryClient pulls manifests and blobs', async () => {
     const tlsRoot = join(root, 'tls');
     const tlsStorage = join(tlsRoot, 'storage');
-    const tlsSample = await createSampleRegistry(tlsStorage, { repositories: 1, tagsPerRepository: 2, layerBytes: 1024 });
+    const tlsSample = await createSampleRegistry(tlsStorage, {
+      repositories: 1,
+      tagsPerRepository: 2,
+      layerBytes: 1024,
+    });
     const m = await startMockDtr({ tls: true, storageDir: tlsStorage, repositories: tlsSample.repositories });
     extra.push(m);
     const caFile = join(tlsRoot, 'ca.pem');
     await writeFile(caFile, m.caCertPem ?? '');
     const challenge = await call(m, '/v2/');
-    expect(challenge.headers.get('www-authenticate')).toMatch(/^Bearer realm="https:\/\/127\.0\.0\.1:\d+\/auth\/token"/);
-    const client = new RegistryClient({ baseUrl: m.url, username: m.credentials.user.username, secret: m.credentials.user.token, caCertFile: caFile, retryBudgetMs: 1_000 });
+    expect(challenge.headers.get('www-authenticate')).toMatch(
+      /^Bearer realm="https:\/\/127\.0\.0\.1:\d+\/auth\/token"/,
+    );
+    const client = new RegistryClient({
+      baseUrl: m.url,
+      username: m.credentials.user.username,
+      secret: m.credentials.user.token,
+      caCertFile: caFile,
+      retryBudgetMs: 1_000,
+    });
     try {
       const repo = tlsSample.repositories[0];
       const tag = repo?.tags.find((t) => t.mediaType === mediaTypes.manifest);

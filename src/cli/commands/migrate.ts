@@ -33,7 +33,11 @@ async function journaledStates(stateDir: string): Promise<Array<{ id: string; st
   }
 }
 
-export async function migrateCommand(ctx: CliContext, options: { dryRun: boolean }, overrides: SessionOverrides = {}): Promise<number> {
+export async function migrateCommand(
+  ctx: CliContext,
+  options: { dryRun: boolean },
+  overrides: SessionOverrides = {},
+): Promise<number> {
   const io = makeIo(ctx);
   const stateDir = overrides.stateDir ?? stateDirOf(ctx);
   try {
@@ -50,15 +54,22 @@ export async function migrateCommand(ctx: CliContext, options: { dryRun: boolean
     });
     const extra = overrides.afterRun === undefined ? [] : await overrides.afterRun(result);
     io.close();
-    if (ctx.json) ctx.stdout.write(`${JSON.stringify(resultLine(true, 0, result.steps, { procedure: result.procedure, dryRun: result.dryRun, stateDir, logFile: result.logFile, checks: extra }))}\n`);
+    if (ctx.json)
+      ctx.stdout.write(
+        `${JSON.stringify(resultLine(true, 0, result.steps, { procedure: result.procedure, dryRun: result.dryRun, stateDir, logFile: result.logFile, checks: extra }))}\n`,
+      );
     else ctx.stdout.write(`${[...summaryLines(result, ctx.style), ...extra].join('\n')}\n`);
     return 0;
   } catch (error) {
     io.close();
     if (!isMigrateError(error)) throw error;
     ctx.stderr.write(`${errorLines(error, ctx.style, ctx.debug).join('\n')}\n`);
-    if (error.code === 'INTERRUPTED' && !ctx.json) ctx.stderr.write(`  The journal is consistent. Resume with the same command (state: ${stateDir}).\n`);
-    if (ctx.json) ctx.stdout.write(`${JSON.stringify(resultLine(false, error.exitCode, await journaledStates(stateDir), { error: errorJson(error), stateDir }))}\n`);
+    if (error.code === 'INTERRUPTED' && !ctx.json)
+      ctx.stderr.write(`  The journal is consistent. Resume with the same command (state: ${stateDir}).\n`);
+    if (ctx.json)
+      ctx.stdout.write(
+        `${JSON.stringify(resultLine(false, error.exitCode, await journaledStates(stateDir), { error: errorJson(error), stateDir }))}\n`,
+      );
     return error.exitCode;
   }
 }

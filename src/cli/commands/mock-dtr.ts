@@ -17,14 +17,16 @@ import type { CliContext } from '../context.js';
 function integer(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new MigrateError('USAGE', `${flag} must be a whole number, not "${value}"`, { hint: `Pass ${flag} <n>.` });
+  if (!Number.isInteger(n) || n < 0)
+    throw new MigrateError('USAGE', `${flag} must be a whole number, not "${value}"`, { hint: `Pass ${flag} <n>.` });
   return n;
 }
 
 function faultSpecs(specs: readonly string[]): FaultSpec[] {
   return specs.map((text) => {
     const spec = parseFaultSpec(text);
-    if (typeof spec === 'string') throw new MigrateError('USAGE', `--fault ${text}: ${spec}`, { hint: `Faults: ${faultSpecHelp}.` });
+    if (typeof spec === 'string')
+      throw new MigrateError('USAGE', `--fault ${text}: ${spec}`, { hint: `Faults: ${faultSpecHelp}.` });
     return spec;
   });
 }
@@ -43,7 +45,9 @@ export async function mockDtrCommand(ctx: CliContext, flags: MockDtrFlags): Prom
     ...(jobDurationMs === undefined ? {} : { jobDurationMs }),
     ...(version === undefined ? {} : { version }),
     admin: { username: flags.adminUser ?? 'admin', token: token ?? randomBytes(16).toString('hex') },
-    ...(ctx.env['UCP_PASSWORD'] === undefined ? {} : { ucp: { username: flags.adminUser ?? 'admin', password: ctx.env['UCP_PASSWORD'] } }),
+    ...(ctx.env['UCP_PASSWORD'] === undefined
+      ? {}
+      : { ucp: { username: flags.adminUser ?? 'admin', password: ctx.env['UCP_PASSWORD'] } }),
   });
   for (const fault of faults) applyFaultSpec(mock, fault);
   const info = {
@@ -62,7 +66,9 @@ export async function mockDtrCommand(ctx: CliContext, flags: MockDtrFlags): Prom
   if (ctx.json) {
     ctx.stdout.write(`${JSON.stringify(info)}\n`);
   } else {
-    const env = Object.entries(mock.dockerEnv).map(([k, v]) => `export ${k}=${k === 'DTR_MOCK_CA' ? "'<the PEM>'" : v}`);
+    const env = Object.entries(mock.dockerEnv).map(
+      ([k, v]) => `export ${k}=${k === 'DTR_MOCK_CA' ? "'<the PEM>'" : v}`,
+    );
     ctx.stdout.write(
       [
         `Mock DTR ${mock.version} listening on ${mock.url} (replica ${mock.replicaId})`,

@@ -23,11 +23,17 @@ type TagMap = Map<string, string>;
 
 /** Every repository:tag → digest, read through the DTR API as an operator's script would. */
 async function tagsOf(url: string, username: string, token: string, caCertFile: string | undefined): Promise<TagMap> {
-  const client = new DtrClient({ baseUrl: url, username, secret: token, ...(caCertFile === undefined ? {} : { caCertFile }) });
+  const client = new DtrClient({
+    baseUrl: url,
+    username,
+    secret: token,
+    ...(caCertFile === undefined ? {} : { caCertFile }),
+  });
   const tags: TagMap = new Map();
   try {
     for await (const repo of client.repositories()) {
-      for await (const tag of client.tags(repo.namespace, repo.name)) tags.set(`${repo.namespace}/${repo.name}:${tag.name}`, tag.digest);
+      for await (const tag of client.tags(repo.namespace, repo.name))
+        tags.set(`${repo.namespace}/${repo.name}:${tag.name}`, tag.digest);
     }
   } finally {
     await client.close();
@@ -38,18 +44,27 @@ async function tagsOf(url: string, username: string, token: string, caCertFile: 
 function compareTags(before: TagMap, after: TagMap): string[] {
   const lost = [...before].filter(([name, digest]) => after.get(name) !== digest).map(([name]) => name);
   if (lost.length > 0) {
-    throw new MigrateError('VERIFY_FAILED', `rehearsal: ${lost.length} tag(s) lost or changed: ${lost.slice(0, 5).join(', ')}`, {
-      hint: 'This is a bug in dtr-migrate or its mock; please report it with the log file.',
-    });
+    throw new MigrateError(
+      'VERIFY_FAILED',
+      `rehearsal: ${lost.length} tag(s) lost or changed: ${lost.slice(0, 5).join(', ')}`,
+      {
+        hint: 'This is a bug in dtr-migrate or its mock; please report it with the log file.',
+      },
+    );
   }
   return [`Rehearsal check: all ${formatCount(before.size)} tags present after the migration, same digests.`];
 }
 
 function passThrough(ctx: CliContext, keys: readonly InputKey[]): Partial<Record<InputKey, unknown>> {
-  return Object.fromEntries(keys.map((key) => [key, ctx.globals[optionName(key)]]).filter(([, value]) => value !== undefined));
+  return Object.fromEntries(
+    keys.map((key) => [key, ctx.globals[optionName(key)]]).filter(([, value]) => value !== undefined),
+  );
 }
 
-export async function rehearseCommand(ctx: CliContext, options: { keep: boolean; tls: boolean; dtrVersion?: string }): Promise<number> {
+export async function rehearseCommand(
+  ctx: CliContext,
+  options: { keep: boolean; tls: boolean; dtrVersion?: string },
+): Promise<number> {
   const root = await mkdtemp(join(tmpdir(), 'dtr-migrate-rehearsal-'));
   const source = join(root, 'source-storage');
   const target = join(root, 'target-storage');
@@ -109,7 +124,10 @@ export async function rehearseCommand(ctx: CliContext, options: { keep: boolean;
         afterRun: async (result) => {
           const after = await tagsOf(mock.url, 'admin', token, caFile);
           // The reconfigure procedure erases tags by design, and the operator accepted it.
-          if (result.procedure === 'reconfigure') return [`Rehearsal check: ${formatCount(before.size - after.size)} of ${formatCount(before.size)} tags erased, as accepted with the reconfigure procedure.`];
+          if (result.procedure === 'reconfigure')
+            return [
+              `Rehearsal check: ${formatCount(before.size - after.size)} of ${formatCount(before.size)} tags erased, as accepted with the reconfigure procedure.`,
+            ];
           return compareTags(before, after);
         },
       },

@@ -17,17 +17,34 @@ export async function statusCommand(ctx: CliContext): Promise<number> {
     else ctx.stdout.write(`No migration has started in ${stateDir}.\nStart one with: dtr-migrate migrate\n`);
     return 0;
   }
-  const steps = stepsOfJournal(data.procedure).map((step) => ({ id: step.id, title: step.title, ...(data.steps[step.id] ?? { status: 'pending' as const, attempts: 0 }) }));
+  const steps = stepsOfJournal(data.procedure).map((step) => ({
+    id: step.id,
+    title: step.title,
+    ...(data.steps[step.id] ?? { status: 'pending' as const, attempts: 0 }),
+  }));
   const next = steps.find((s) => s.status !== 'verified');
   if (ctx.json) {
     const shown = steps.map(({ output: _output, checkpoint: _checkpoint, ...rest }) => rest);
-    ctx.stdout.write(`${JSON.stringify({ event: 'status', stateDir, started: true, procedure: data.procedure, createdAt: data.createdAt, updatedAt: data.updatedAt, steps: shown, next: next?.id ?? null })}\n`);
+    ctx.stdout.write(
+      `${JSON.stringify({ event: 'status', stateDir, started: true, procedure: data.procedure, createdAt: data.createdAt, updatedAt: data.updatedAt, steps: shown, next: next?.id ?? null })}\n`,
+    );
     return 0;
   }
   const { style } = ctx;
-  const lines = [style.chalk.bold(`Migration in ${stateDir} (${data.procedure} procedure)`), style.chalk.dim(`started ${data.createdAt}, last change ${data.updatedAt}`), ''];
+  const lines = [
+    style.chalk.bold(`Migration in ${stateDir} (${data.procedure} procedure)`),
+    style.chalk.dim(`started ${data.createdAt}, last change ${data.updatedAt}`),
+    '',
+  ];
   for (const [i, step] of steps.entries()) {
-    const mark = step.status === 'verified' ? style.ok : step.status === 'pending' ? style.locked : step.status === 'running' ? style.next : style.fail;
+    const mark =
+      step.status === 'verified'
+        ? style.ok
+        : step.status === 'pending'
+          ? style.locked
+          : step.status === 'running'
+            ? style.next
+            : style.fail;
     const when = step.endedAt ?? step.startedAt;
     const took = step.durationMs === undefined ? '' : `, took ${formatDuration(step.durationMs)}`;
     lines.push(`${mark} ${i + 1}. ${step.title}: ${step.status}${when === undefined ? '' : ` (${when}${took})`}`);
@@ -37,7 +54,12 @@ export async function statusCommand(ctx: CliContext): Promise<number> {
       if (step.error.hint !== undefined) lines.push(`      → ${step.error.hint}`);
     }
   }
-  lines.push('', next === undefined ? 'Every step is verified: the migration is complete.' : `Next: ${next.title}. Run \`dtr-migrate migrate\` to continue.`);
+  lines.push(
+    '',
+    next === undefined
+      ? 'Every step is verified: the migration is complete.'
+      : `Next: ${next.title}. Run \`dtr-migrate migrate\` to continue.`,
+  );
   ctx.stdout.write(`${lines.join('\n')}\n`);
   return 0;
 }

@@ -23,22 +23,29 @@ export interface StorageFlags {
 }
 
 function location(value: string, flag: string): StorageLocation {
-  if (value.trim() === '') throw new MigrateError('USAGE', `${flag} is empty`, { hint: `Pass a path or an rclone remote with ${flag}.` });
+  if (value.trim() === '')
+    throw new MigrateError('USAGE', `${flag} is empty`, { hint: `Pass a path or an rclone remote with ${flag}.` });
   return parseLocation(value);
 }
 
 function concurrencyOf(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 256) throw new MigrateError('USAGE', `--concurrency must be a whole number from 1 to 256, not "${value}"`, { hint: 'Pass --concurrency 8, for example.' });
+  if (!Number.isInteger(n) || n < 1 || n > 256)
+    throw new MigrateError('USAGE', `--concurrency must be a whole number from 1 to 256, not "${value}"`, {
+      hint: 'Pass --concurrency 8, for example.',
+    });
   return n;
 }
 
 const problemsShown = 50;
 
 function problemLines(problems: readonly StorageProblem[]): string[] {
-  const lines = problems.slice(0, problemsShown).map((p) => `  ${p.kind}: ${p.path}${p.detail === undefined ? '' : ` (${p.detail})`}`);
-  if (problems.length > problemsShown) lines.push(`  … and ${problems.length - problemsShown} more (--json lists every one)`);
+  const lines = problems
+    .slice(0, problemsShown)
+    .map((p) => `  ${p.kind}: ${p.path}${p.detail === undefined ? '' : ` (${p.detail})`}`);
+  if (problems.length > problemsShown)
+    lines.push(`  … and ${problems.length - problemsShown} more (--json lists every one)`);
   return lines;
 }
 
@@ -64,32 +71,67 @@ export async function storageCommand(ctx: CliContext, action: 'copy' | 'verify',
     let copyFacts: string[] = [];
     let copied: Record<string, unknown> = {};
     if (action === 'copy') {
-      const copy = await engine.copy({ ...common, ...(concurrency === undefined ? {} : { concurrency }), checksum: flags.checksum === true, dryRun: flags.dryRun === true });
+      const copy = await engine.copy({
+        ...common,
+        ...(concurrency === undefined ? {} : { concurrency }),
+        checksum: flags.checksum === true,
+        dryRun: flags.dryRun === true,
+      });
       copied = { ...copy };
       if (flags.dryRun === true) {
-        out({ event: 'result', ok: true, exitCode: 0, dryRun: true, ...copy }, [`Dry run: ${formatCount(copy.filesCopied)} files, ${formatBytes(copy.bytesCopied)} would be copied (${formatCount(copy.files)} files, ${formatBytes(copy.bytes)} in the source).`]);
+        out({ event: 'result', ok: true, exitCode: 0, dryRun: true, ...copy }, [
+          `Dry run: ${formatCount(copy.filesCopied)} files, ${formatBytes(copy.bytesCopied)} would be copied (${formatCount(copy.files)} files, ${formatBytes(copy.bytes)} in the source).`,
+        ]);
         return 0;
       }
-      copyFacts = [`Copied ${formatCount(copy.filesCopied)} files, ${formatBytes(copy.bytesCopied)} in ${formatDuration(copy.durationMs)} (${formatCount(copy.filesSkipped)} already there).`];
+      copyFacts = [
+        `Copied ${formatCount(copy.filesCopied)} files, ${formatBytes(copy.bytesCopied)} in ${formatDuration(copy.durationMs)} (${formatCount(copy.filesSkipped)} already there).`,
+      ];
       if (copy.problems.length > 0) {
-        out({ event: 'result', ok: false, exitCode: 1, copy: copied }, [...copyFacts, `${copy.problems.length} problem(s) in the source, not copied:`, ...problemLines(copy.problems)]);
+        out({ event: 'result', ok: false, exitCode: 1, copy: copied }, [
+          ...copyFacts,
+          `${copy.problems.length} problem(s) in the source, not copied:`,
+          ...problemLines(copy.problems),
+        ]);
         return 1;
       }
     }
-    const verify: VerifySummary = await engine.verify({ ...common, ...(concurrency === undefined ? {} : { concurrency }), rehash: flags.rehash === true });
-    const byRclone = verify.blobsHashed === 0 && (verify.blobsTrusted ?? 0) === 0 && verify.linksChecked === 0 && verify.bytesChecked === 0 && verify.filesChecked > 0;
-    const verdict = verify.ok && byRclone
-      ? `Verified with rclone check: ${formatCount(verify.filesChecked)} objects present with the same size and hash, in ${formatDuration(verify.durationMs)}.`
-      : verify.ok
-      ? `Verified: ${formatCount(verify.filesChecked)} files, ${formatBlobChecks(verify)}, ${formatCount(verify.linksChecked)} links, in ${formatDuration(verify.durationMs)}: no problem.`
-      : `Verification found ${verify.problems.length} problem(s):`;
-    out({ event: 'result', ok: verify.ok, exitCode: verify.ok ? 0 : 1, ...(action === 'copy' ? { copy: copied } : {}), verify }, [...copyFacts, verdict, ...problemLines(verify.problems)]);
+    const verify: VerifySummary = await engine.verify({
+      ...common,
+      ...(concurrency === undefined ? {} : { concurrency }),
+      rehash: flags.rehash === true,
+    });
+    const byRclone =
+      verify.blobsHashed === 0 &&
+      (verify.blobsTrusted ?? 0) === 0 &&
+      verify.linksChecked === 0 &&
+      verify.bytesChecked === 0 &&
+      verify.filesChecked > 0;
+    const verdict =
+      verify.ok && byRclone
+        ? `Verified with rclone check: ${formatCount(verify.filesChecked)} objects present with the same size and hash, in ${formatDuration(verify.durationMs)}.`
+        : verify.ok
+          ? `Verified: ${formatCount(verify.filesChecked)} files, ${formatBlobChecks(verify)}, ${formatCount(verify.linksChecked)} links, in ${formatDuration(verify.durationMs)}: no problem.`
+          : `Verification found ${verify.problems.length} problem(s):`;
+    out(
+      {
+        event: 'result',
+        ok: verify.ok,
+        exitCode: verify.ok ? 0 : 1,
+        ...(action === 'copy' ? { copy: copied } : {}),
+        verify,
+      },
+      [...copyFacts, verdict, ...problemLines(verify.problems)],
+    );
     return verify.ok ? 0 : 1;
   } catch (error) {
     bar.done();
     if (!isMigrateError(error)) throw error;
     ctx.stderr.write(`${errorLines(error, ctx.style, ctx.debug).join('\n')}\n`);
-    if (ctx.json) ctx.stdout.write(`${JSON.stringify({ event: 'result', ok: false, exitCode: error.exitCode, error: errorJson(error) })}\n`);
+    if (ctx.json)
+      ctx.stdout.write(
+        `${JSON.stringify({ event: 'result', ok: false, exitCode: error.exitCode, error: errorJson(error) })}\n`,
+      );
     return error.exitCode;
   }
 }

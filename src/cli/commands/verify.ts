@@ -18,7 +18,10 @@ import { cliSources, makeIo, stateDirOf } from '../sources.js';
 
 async function defaultInventory(stateDir: string): Promise<string | undefined> {
   const file = join(stateDir, inventoryFileName);
-  return access(file).then(() => file, () => undefined);
+  return access(file).then(
+    () => file,
+    () => undefined,
+  );
 }
 
 export async function verifyCommand(ctx: CliContext, options: { against?: string }): Promise<number> {
@@ -27,7 +30,10 @@ export async function verifyCommand(ctx: CliContext, options: { against?: string
   try {
     const stateDir = stateDirOf(ctx);
     const journal = await Journal.read(join(stateDir, journalFileName));
-    const inputs = new InputResolver({ ...(await cliSources(ctx)), journal: (journal?.inputs ?? {}) as InputSources['journal'] }, io);
+    const inputs = new InputResolver(
+      { ...(await cliSources(ctx)), journal: (journal?.inputs ?? {}) as InputSources['journal'] },
+      io,
+    );
     inputs.checkGiven();
     await inputs.requireAll(['dtrUrl', 'username', 'dtrToken', 'caCert', 'insecureTls', 'apiTimeout', 'pullCheck']);
     const resolved = inputs.snapshot();
@@ -44,12 +50,20 @@ export async function verifyCommand(ctx: CliContext, options: { against?: string
     io.close();
     const exitCode = evidence.ok ? 0 : 1;
     if (ctx.json) {
-      ctx.stdout.write(`${JSON.stringify({ event: 'result', ok: evidence.ok, exitCode, summary: evidence.summary, against: againstFile ?? null, tags: evidence.now.tags.length, repositories: evidence.now.repositories, pull: evidence.pull ?? null, problems: evidence.problems })}\n`);
+      ctx.stdout.write(
+        `${JSON.stringify({ event: 'result', ok: evidence.ok, exitCode, summary: evidence.summary, against: againstFile ?? null, tags: evidence.now.tags.length, repositories: evidence.now.repositories, pull: evidence.pull ?? null, problems: evidence.problems })}\n`,
+      );
     } else {
       const lines = [`${evidence.ok ? ctx.style.ok : ctx.style.fail} ${evidence.summary}`];
-      if (againstFile === undefined) lines.push(ctx.style.chalk.dim('  (no inventory to compare with: pass --against <inventory.json> to check that nothing was lost)'));
+      if (againstFile === undefined)
+        lines.push(
+          ctx.style.chalk.dim(
+            '  (no inventory to compare with: pass --against <inventory.json> to check that nothing was lost)',
+          ),
+        );
       lines.push(...evidence.problems.slice(0, 50).map((p) => `  ${p}`));
-      if (evidence.problems.length > 50) lines.push(`  … and ${evidence.problems.length - 50} more (--json lists every one)`);
+      if (evidence.problems.length > 50)
+        lines.push(`  … and ${evidence.problems.length - 50} more (--json lists every one)`);
       ctx.stdout.write(`${lines.join('\n')}\n`);
     }
     return exitCode;
@@ -57,7 +71,10 @@ export async function verifyCommand(ctx: CliContext, options: { against?: string
     io.close();
     if (!isMigrateError(error)) throw error;
     ctx.stderr.write(`${errorLines(error, ctx.style, ctx.debug).join('\n')}\n`);
-    if (ctx.json) ctx.stdout.write(`${JSON.stringify({ event: 'result', ok: false, exitCode: error.exitCode, error: errorJson(error) })}\n`);
+    if (ctx.json)
+      ctx.stdout.write(
+        `${JSON.stringify({ event: 'result', ok: false, exitCode: error.exitCode, error: errorJson(error) })}\n`,
+      );
     return error.exitCode;
   } finally {
     await client?.close();

@@ -43,7 +43,9 @@ describe('dtr-migrate completion', () => {
     expect(bash).toContain('complete -o default -F _dtr_migrate dtr-migrate');
 
     const commands = await complete(bash, ['dtr-migrate', '']);
-    expect(commands).toEqual(expect.arrayContaining(['migrate', 'rehearse', 'plan', 'status', 'verify', 'storage', 'mock-dtr', 'completion']));
+    expect(commands).toEqual(
+      expect.arrayContaining(['migrate', 'rehearse', 'plan', 'status', 'verify', 'storage', 'mock-dtr', 'completion']),
+    );
     expect(await complete(bash, ['dtr-migrate', 're'])).toEqual(['rehearse']);
     expect(await complete(bash, ['dtr-migrate', 'migrate', '--dtr-'])).toEqual(['--dtr-url', '--dtr-version']);
     expect(await complete(bash, ['dtr-migrate', 'storage', ''])).toEqual(expect.arrayContaining(['copy', 'verify']));
@@ -51,7 +53,12 @@ describe('dtr-migrate completion', () => {
     const copy = await complete(bash, ['dtr-migrate', '--state-dir', 'storage', 'storage', 'copy', '--']);
     expect(copy).toEqual(expect.arrayContaining(['--from', '--to', '--checksum', '--dry-run', '--json']));
     expect(copy).not.toContain('--against');
-    expect(await complete(bash, ['dtr-migrate', 'migrate', '--pull-check', ''])).toEqual(['none', 'head', 'sample', 'full']);
+    expect(await complete(bash, ['dtr-migrate', 'migrate', '--pull-check', ''])).toEqual([
+      'none',
+      'head',
+      'sample',
+      'full',
+    ]);
     expect(await complete(bash, ['dtr-migrate', 'completion', ''])).toEqual(expect.arrayContaining(['bash', 'zsh']));
     // After an option that takes a free value: nothing from us, so bash falls back to file names.
     expect(await complete(bash, ['dtr-migrate', 'migrate', '--dtr-url', ''])).toEqual([]);

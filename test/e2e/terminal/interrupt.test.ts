@@ -36,7 +36,10 @@ describe('Ctrl-C in a terminal', () => {
     await tmux.press('Enter');
     await tmux.waitFor('Step 5 of 6: Delete unreferenced blobs');
     // The job is started and its id journaled: the step is now following it.
-    await until(async () => blobJobs() === 1 && (await readJournal(f.stateDir)).steps['onlinegc-blobs']?.status === 'running', 'the onlinegc_blobs job runs');
+    await until(
+      async () => blobJobs() === 1 && (await readJournal(f.stateDir)).steps['onlinegc-blobs']?.status === 'running',
+      'the onlinegc_blobs job runs',
+    );
     await tmux.press('C-c');
     expect(await tmux.exitCode()).toBe(130);
     const stopped = (await tmux.screen()).replace(/\s+/g, ' ');

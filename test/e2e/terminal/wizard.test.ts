@@ -35,20 +35,26 @@ describe('the wizard in a terminal', () => {
 
     // Before anything changed: what was detected, with where it came from, and the steps as a checklist.
     expect(text).toContain('Detected before anything changes:');
-    expect(text).toMatch(/· DTR http:\/\/127\.0\.0\.1:\d+, version 2\.6\.4 \(from the dtr-registry-[0-9a-f]{12} container\)/);
+    expect(text).toMatch(
+      /· DTR http:\/\/127\.0\.0\.1:\d+, version 2\.6\.4 \(from the dtr-registry-[0-9a-f]{12} container\)/,
+    );
     expect(text).toContain(`· replica ${replica}: OK`);
     expect(text).toMatch(/· current storage: \S+source-storage/);
     expect(text).toContain('· GC schedule: onlinegc');
     expect(text).toContain('· read-only mode: off');
     expect(text).toContain('▸ 1. Disable garbage collection (next)');
-    expect(text).toContain('○ 4. Destroy and restore DTR on the new storage (locked until the steps before are verified)');
+    expect(text).toContain(
+      '○ 4. Destroy and restore DTR on the new storage (locked until the steps before are verified)',
+    );
     expect(text).toContain('○ 6. Put the GC schedule back (locked until the steps before are verified)');
     // Each step says what it does, then ticks off with its check's facts.
     expect(text).toContain('▸ Step 2 of 6: Back up DTR metadata Save tags, repositories and settings');
     expect(text).toMatch(/✔ Copy the storage \(.+?\) \d+ files, .+ in the new storage/);
 
     // The destroy confirmation: what goes, what protects the data (the backup's full sha256 among it).
-    const box = flat(screen.slice(screen.indexOf('About to destroy'), screen.lastIndexOf('Type the replica id')).replace(/^│ +/gm, ''));
+    const box = flat(
+      screen.slice(screen.indexOf('About to destroy'), screen.lastIndexOf('Type the replica id')).replace(/^│ +/gm, ''),
+    );
     expect(box).toContain(`! DTR replica ${replica}: its containers and volumes`);
     expect(box).toContain('What protects the data');
     expect(box).toMatch(/✔ backup \S+\/backup-\S+\.tar: [\d.]+ KiB, sha256 [0-9a-f]{64} \(re-checked just now\)/);
@@ -56,7 +62,8 @@ describe('the wizard in a terminal', () => {
 
     // Laid out for 80 columns: no line of ours relies on the terminal wrapping it (-J joins those).
     const ours = screen.slice(screen.indexOf('Storage migration'));
-    for (const line of ours.split('\n').filter((l) => !l.startsWith('✔ How should') && !l.startsWith('? Type'))) expect([...line].length, line).toBeLessThanOrEqual(80);
+    for (const line of ours.split('\n').filter((l) => !l.startsWith('✔ How should') && !l.startsWith('? Type')))
+      expect([...line].length, line).toBeLessThanOrEqual(80);
     // Colours on a terminal when nothing says otherwise.
     expect(await tmux.screen({ escapes: true })).toContain('\x1b[3'); // a foreground colour
 
@@ -76,7 +83,14 @@ describe('the wizard in a terminal', () => {
     expect(await tmux.exitCode()).toBe(0);
     const text = flat(await tmux.screen());
     expect(text).toContain('Migration complete: every step verified.');
-    for (const [n, title] of ['Disable garbage collection', 'Back up DTR metadata', 'Copy the storage', 'Destroy and restore DTR on the new storage', 'Delete unreferenced blobs', 'Put the GC schedule back'].entries()) {
+    for (const [n, title] of [
+      'Disable garbage collection',
+      'Back up DTR metadata',
+      'Copy the storage',
+      'Destroy and restore DTR on the new storage',
+      'Delete unreferenced blobs',
+      'Put the GC schedule back',
+    ].entries()) {
       expect(text).toMatch(new RegExp(`✔ ${n + 1}\\. ${title} \\(`));
     }
     expect(text).toContain('Rehearsal check: all 4 tags present after the migration, same digests.');

@@ -8,7 +8,11 @@ import { InputResolver } from '../../../src/config/resolve.js';
 import type { Io } from '../../../src/engine/events.js';
 import { isMigrateError } from '../../../src/errors.js';
 
-const scriptIo: Io = { interactive: false, emit: () => undefined, ask: () => Promise.reject(new Error('no questions in scripts')) };
+const scriptIo: Io = {
+  interactive: false,
+  emit: () => undefined,
+  ask: () => Promise.reject(new Error('no questions in scripts')),
+};
 
 async function configFile(name: string, text: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'cfg-'));
@@ -36,7 +40,9 @@ describe('the input table', () => {
 
 describe('config files', () => {
   it('reads YAML and JSON with the same keys', async () => {
-    const yaml = await loadConfigFile(await configFile('c.yaml', 'dtrUrl: https://dtr.example.com/\nreplicaId: 0123456789ab\ncopyConcurrency: 4\n'));
+    const yaml = await loadConfigFile(
+      await configFile('c.yaml', 'dtrUrl: https://dtr.example.com/\nreplicaId: 0123456789ab\ncopyConcurrency: 4\n'),
+    );
     expect(yaml).toEqual({ dtrUrl: 'https://dtr.example.com', replicaId: '0123456789ab', copyConcurrency: 4 });
     const json = await loadConfigFile(await configFile('c.json', '{"username":"admin","insecureTls":true}'));
     expect(json).toEqual({ username: 'admin', insecureTls: true });
@@ -90,11 +96,15 @@ describe('input resolution', () => {
     };
     expect(messageOf({ flags: { jobTimeout: 'soon' } })).toMatch(/^--job-timeout "soon" must be a number/);
     expect(messageOf({ config: { jobTimeout: 'soon' } })).toMatch(/^jobTimeout in the config file "soon"/);
-    expect(messageOf({ journal: { jobTimeout: -1 } })).toMatch(/^--job-timeout \(kept in the journal of an earlier run\) "-1" must be above 0/);
+    expect(messageOf({ journal: { jobTimeout: -1 } })).toMatch(
+      /^--job-timeout \(kept in the journal of an earlier run\) "-1" must be above 0/,
+    );
   });
 
   it('prefers flag over environment over config over journal over default', () => {
-    expect(resolver({ flags: { username: 'f' }, env: { DTR_USERNAME: 'e' }, config: { username: 'c' } }).peek('username')).toBe('f');
+    expect(
+      resolver({ flags: { username: 'f' }, env: { DTR_USERNAME: 'e' }, config: { username: 'c' } }).peek('username'),
+    ).toBe('f');
     expect(resolver({ env: { DTR_USERNAME: 'e' }, config: { username: 'c' } }).peek('username')).toBe('e');
     expect(resolver({ config: { username: 'c' }, journal: { username: 'j' } }).peek('username')).toBe('c');
     expect(resolver({ journal: { username: 'j' } }).peek('username')).toBe('j');
@@ -107,7 +117,9 @@ describe('input resolution', () => {
   });
 
   it('names the flag of a missing input in a script (exit 3)', async () => {
-    const error = await resolver().require('dtrUrl').catch((e: unknown) => e);
+    const error = await resolver()
+      .require('dtrUrl')
+      .catch((e: unknown) => e);
     expect(isMigrateError(error) && error.exitCode).toBe(3);
     expect((error as { hint: string }).hint).toContain('--dtr-url');
   });

@@ -22,7 +22,11 @@ describe('journal', () => {
   it('refuses a damaged or newer journal and leaves it untouched', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'journal-'));
     const file = join(dir, 'journal.json');
-    for (const content of ['{"version": 1, "steps": ', JSON.stringify({ version: 2, tool: 'dtr-migrate' }), JSON.stringify({ version: 1, tool: 'dtr-migrate' })]) {
+    for (const content of [
+      '{"version": 1, "steps": ',
+      JSON.stringify({ version: 2, tool: 'dtr-migrate' }),
+      JSON.stringify({ version: 1, tool: 'dtr-migrate' }),
+    ]) {
       await writeFile(file, content);
       const error = await Journal.open(dir, 'best-practice').catch((e: unknown) => e);
       expect(isMigrateError(error) && error.code).toBe('JOURNAL_INVALID');

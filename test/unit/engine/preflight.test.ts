@@ -9,7 +9,11 @@ import { preflight } from '../../../src/engine/preflight.js';
 import type { Io } from '../../../src/engine/events.js';
 import { MigrateError, isMigrateError } from '../../../src/errors.js';
 
-const scriptIo: Io = { interactive: false, emit: () => undefined, ask: () => Promise.reject(new Error('no questions in scripts')) };
+const scriptIo: Io = {
+  interactive: false,
+  emit: () => undefined,
+  ask: () => Promise.reject(new Error('no questions in scripts')),
+};
 const replica = '0123456789ab';
 
 interface Answers {
@@ -25,16 +29,23 @@ function client({ health = 'OK', cronsFail }: Answers): DtrClient {
     clusterStatus: async () => ({ replica_health: { [replica]: health } }),
     listCrons: async () => {
       if (cronsFail) throw cronsFail;
-      return [{ action: 'onlinegc', schedule: '0 0 1 * * 6' }, { action: 'update_vuln_db', schedule: '0 0 3 * * *' }];
+      return [
+        { action: 'onlinegc', schedule: '0 0 1 * * 6' },
+        { action: 'update_vuln_db', schedule: '0 0 3 * * *' },
+      ];
     },
   };
   return stub as unknown as DtrClient;
 }
 
-const inputs = (): InputResolver => new InputResolver({ flags: { replicaId: replica }, env: {}, config: {}, journal: {} }, scriptIo);
+const inputs = (): InputResolver =>
+  new InputResolver({ flags: { replicaId: replica }, env: {}, config: {}, journal: {} }, scriptIo);
 
 async function failure(promise: Promise<unknown>): Promise<MigrateError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!isMigrateError(error)) throw new Error(`expected a MigrateError, got ${String(error)}`);
   return error;
 }
@@ -49,18 +60,24 @@ describe('preflight', () => {
   it('stops a fresh run on an unhealthy replica or a DTR that does not answer', async () => {
     const unhealthy = await failure(preflight(client({ health: 'DOWN' }), inputs(), false));
     expect(unhealthy.message).toMatch(/replica 0123456789ab is not healthy \("DOWN"\)/);
-    const down = await failure(preflight(client({ cronsFail: new MigrateError('API_ERROR', 'DTR answered 503') }), inputs(), false));
+    const down = await failure(
+      preflight(client({ cronsFail: new MigrateError('API_ERROR', 'DTR answered 503') }), inputs(), false),
+    );
     expect(down.code).toBe('API_ERROR');
   });
 
   it('lets a resume after a destroy started go on to the restore, whatever state DTR is in', async () => {
     expect((await preflight(client({ health: 'DOWN' }), inputs(), true)).dtrDown).toBe(true);
-    expect((await preflight(client({ cronsFail: new MigrateError('API_UNREACHABLE', 'refused') }), inputs(), true)).dtrDown).toBe(true);
+    expect(
+      (await preflight(client({ cronsFail: new MigrateError('API_UNREACHABLE', 'refused') }), inputs(), true)).dtrDown,
+    ).toBe(true);
     expect((await preflight(client({}), inputs(), true)).dtrDown).toBe(false);
   });
 
   it('still stops a resume on what a restore cannot mend: credentials', async () => {
-    const auth = await failure(preflight(client({ cronsFail: new MigrateError('API_AUTH', 'wrong token') }), inputs(), true));
+    const auth = await failure(
+      preflight(client({ cronsFail: new MigrateError('API_AUTH', 'wrong token') }), inputs(), true),
+    );
     expect(auth.code).toBe('API_AUTH');
   });
 });

@@ -8,7 +8,9 @@ import { createSampleRegistry } from '../../../src/mock-dtr/sample-registry.js';
 async function sample(): Promise<{ root: string; tags: Array<{ repository: string; tag: string; digest: string }> }> {
   const root = await mkdtemp(join(tmpdir(), 'manifests-'));
   const registry = await createSampleRegistry(root, {});
-  const tags = registry.repositories.flatMap((r) => r.tags.map((t) => ({ repository: `${r.namespace}/${r.name}`, tag: t.name, digest: t.digest })));
+  const tags = registry.repositories.flatMap((r) =>
+    r.tags.map((t) => ({ repository: `${r.namespace}/${r.name}`, tag: t.name, digest: t.digest })),
+  );
   return { root, tags };
 }
 
@@ -25,7 +27,9 @@ describe('checkStorageHoldsTags', () => {
     const { root, tags } = await sample();
     const lists: Array<{ tag: (typeof tags)[number]; child: string }> = [];
     for (const tag of tags) {
-      const json = JSON.parse(await readFile(blobPath(root, tag.digest), 'utf8')) as { manifests?: Array<{ digest: string }> };
+      const json = JSON.parse(await readFile(blobPath(root, tag.digest), 'utf8')) as {
+        manifests?: Array<{ digest: string }>;
+      };
       const child = json.manifests?.[0]?.digest;
       if (child !== undefined) lists.push({ tag, child });
     }
@@ -34,14 +38,19 @@ describe('checkStorageHoldsTags', () => {
     await rm(blobPath(root, child));
     const check = await checkStorageHoldsTags(root, tags);
     expect(check.ok).toBe(false);
-    expect(check.missing).toContainEqual(expect.objectContaining({ repository: tag?.repository, tag: tag?.tag, missing: child, role: 'child manifest' }));
+    expect(check.missing).toContainEqual(
+      expect.objectContaining({ repository: tag?.repository, tag: tag?.tag, missing: child, role: 'child manifest' }),
+    );
   });
 
   it('names the tag, manifest and layer when a layer blob is gone', async () => {
     const { root, tags } = await sample();
     const image = tags.find(() => true);
     if (image === undefined) throw new Error('sample has no tags');
-    const manifest = JSON.parse(await readFile(blobPath(root, image.digest), 'utf8')) as { layers?: Array<{ digest: string }>; manifests?: Array<{ digest: string }> };
+    const manifest = JSON.parse(await readFile(blobPath(root, image.digest), 'utf8')) as {
+      layers?: Array<{ digest: string }>;
+      manifests?: Array<{ digest: string }>;
+    };
     const target = manifest.layers?.[0]?.digest ?? manifest.manifests?.[0]?.digest ?? '';
     await rm(blobPath(root, target));
     const check = await checkStorageHoldsTags(root, tags);

@@ -43,7 +43,13 @@ describe('mock DTR API: authentication', () => {
 
   it('answers 403 to a non-admin on admin endpoints but lets it list repositories', async () => {
     const m = await mock();
-    for (const path of ['/api/v0/meta/settings', '/api/v0/crons', '/api/v0/jobs', '/api/v0/workers', '/api/v0/meta/cluster_status']) {
+    for (const path of [
+      '/api/v0/meta/settings',
+      '/api/v0/crons',
+      '/api/v0/jobs',
+      '/api/v0/workers',
+      '/api/v0/meta/cluster_status',
+    ]) {
       const answer = await call(m, path, { as: 'user' });
       expect(answer.status, path).toBe(403);
       expect(errorCode(answer.text)).toBe('NOT_AUTHORIZED');
@@ -128,7 +134,8 @@ describe('mock DTR API: jobs', () => {
     const m = await mock({ now: () => t, jobDurationMs: 900, runningGcJobMs: 5_000 });
     const running = jobListSchema.parse((await call(m, '/api/v0/jobs?running=true&action=onlinegc')).json()).jobs;
     expect(running.map((j) => j.status)).toEqual(['running']);
-    for (let i = 0; i < 3; i += 1) await call(m, '/api/v0/jobs', { method: 'POST', body: { action: 'onlinegc_blobs' } });
+    for (let i = 0; i < 3; i += 1)
+      await call(m, '/api/v0/jobs', { method: 'POST', body: { action: 'onlinegc_blobs' } });
     const page = jobListSchema.parse((await call(m, '/api/v0/jobs?action=onlinegc_blobs&start=1&limit=5')).json()).jobs;
     expect(page).toHaveLength(2);
     const gc = running[0]?.id ?? '';
@@ -211,7 +218,9 @@ describe('mock DTR API: destroyed DTR and HTTPS', () => {
       await using m = await startMockDtr();
       url = m.url;
       await call(m, '/api/v0/repositories?pageSize=1', { as: 'none' });
-      expect(m.requests).toEqual([{ method: 'GET', path: '/api/v0/repositories', query: '?pageSize=1', status: 401, at: expect.any(Number) }]);
+      expect(m.requests).toEqual([
+        { method: 'GET', path: '/api/v0/repositories', query: '?pageSize=1', status: 401, at: expect.any(Number) },
+      ]);
       await closeAgent(m);
     }
     const { fetch } = await import('undici');

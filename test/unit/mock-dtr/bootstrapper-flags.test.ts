@@ -7,18 +7,44 @@ const ucp = ['--ucp-url', 'https://ucp.example.com', '--ucp-username', 'admin'];
 
 describe('parseBootstrapperArgs', () => {
   it('takes flags in every Go form and options from the environment', () => {
-    const parsed = parseBootstrapperArgs('backup', ['-ucp-url=https://ucp:443', '--ucp-username', 'admin', '--existing-replica-id=0123456789ab'], env, '2.6.4');
-    expect(parsed).toMatchObject({ ok: true, request: { ucpUrl: 'https://ucp:443', ucpPassword: 'secret', replicaId: '0123456789ab' } });
-    const fromEnv = parseBootstrapperArgs('destroy', ['--ucp-insecure-tls'], { UCP_URL: 'https://u', UCP_USERNAME: 'a', UCP_PASSWORD: 'p', DTR_DESTROY_REPLICA_ID: '0123456789ab' }, '2.6.4');
+    const parsed = parseBootstrapperArgs(
+      'backup',
+      ['-ucp-url=https://ucp:443', '--ucp-username', 'admin', '--existing-replica-id=0123456789ab'],
+      env,
+      '2.6.4',
+    );
+    expect(parsed).toMatchObject({
+      ok: true,
+      request: { ucpUrl: 'https://ucp:443', ucpPassword: 'secret', replicaId: '0123456789ab' },
+    });
+    const fromEnv = parseBootstrapperArgs(
+      'destroy',
+      ['--ucp-insecure-tls'],
+      { UCP_URL: 'https://u', UCP_USERNAME: 'a', UCP_PASSWORD: 'p', DTR_DESTROY_REPLICA_ID: '0123456789ab' },
+      '2.6.4',
+    );
     expect(fromEnv.ok).toBe(true);
   });
 
   it('refuses unknown flags the way Go does', () => {
-    expect(parseBootstrapperArgs('backup', [...ucp, '-x'], env, '2.6.4')).toEqual({ ok: false, message: 'flag provided but not defined: -x', showUsage: true });
-    expect(parseBootstrapperArgs('backup', [...ucp, '--replica-id', '0123456789ab'], env, '2.6.4')).toMatchObject({ message: 'flag provided but not defined: -replica-id' });
-    expect(parseBootstrapperArgs('backup', [...ucp, '--existing-replica-id'], env, '2.6.4')).toMatchObject({ message: 'flag needs an argument: -existing-replica-id' });
-    expect(parseBootstrapperArgs('backup', [...ucp, 'stray'], env, '2.6.4')).toMatchObject({ ok: false, showUsage: true });
-    expect(parseBootstrapperArgs('backup', [...ucp, '--ucp-insecure-tls=maybe'], env, '2.6.4')).toMatchObject({ ok: false });
+    expect(parseBootstrapperArgs('backup', [...ucp, '-x'], env, '2.6.4')).toEqual({
+      ok: false,
+      message: 'flag provided but not defined: -x',
+      showUsage: true,
+    });
+    expect(parseBootstrapperArgs('backup', [...ucp, '--replica-id', '0123456789ab'], env, '2.6.4')).toMatchObject({
+      message: 'flag provided but not defined: -replica-id',
+    });
+    expect(parseBootstrapperArgs('backup', [...ucp, '--existing-replica-id'], env, '2.6.4')).toMatchObject({
+      message: 'flag needs an argument: -existing-replica-id',
+    });
+    expect(parseBootstrapperArgs('backup', [...ucp, 'stray'], env, '2.6.4')).toMatchObject({
+      ok: false,
+      showUsage: true,
+    });
+    expect(parseBootstrapperArgs('backup', [...ucp, '--ucp-insecure-tls=maybe'], env, '2.6.4')).toMatchObject({
+      ok: false,
+    });
   });
 
   it('names the missing required option', () => {
@@ -37,9 +63,14 @@ describe('parseBootstrapperArgs', () => {
   });
 
   it('parses the storage of restore and reconfigure', () => {
-    const restore = (...storage: string[]) => parseBootstrapperArgs('restore', [...ucp, '--replica-id', '0123456789ab', ...storage], env, '2.6.4');
-    expect(restore('--dtr-storage-volume', '/mnt/new')).toMatchObject({ request: { storage: { kind: 'path', path: '/mnt/new' } } });
-    expect(restore('--dtr-storage-volume', 'dtr-new')).toMatchObject({ request: { storage: { kind: 'volume', volume: 'dtr-new' } } });
+    const restore = (...storage: string[]) =>
+      parseBootstrapperArgs('restore', [...ucp, '--replica-id', '0123456789ab', ...storage], env, '2.6.4');
+    expect(restore('--dtr-storage-volume', '/mnt/new')).toMatchObject({
+      request: { storage: { kind: 'path', path: '/mnt/new' } },
+    });
+    expect(restore('--dtr-storage-volume', 'dtr-new')).toMatchObject({
+      request: { storage: { kind: 'volume', volume: 'dtr-new' } },
+    });
     expect(restore('--nfs-storage-url', 'nfs://nas.local/exports/dtr', '--async-nfs')).toMatchObject({
       request: { storage: { kind: 'nfs', host: 'nas.local', path: '/exports/dtr', async: true } },
     });
@@ -52,15 +83,34 @@ describe('parseBootstrapperArgs', () => {
   });
 
   it('knows --storage-migrated from 2.6.4 on only', () => {
-    const args = [...ucp, '--existing-replica-id', '0123456789ab', '--nfs-storage-url', 'nfs://n/x', '--storage-migrated'];
-    expect(parseBootstrapperArgs('reconfigure', args, env, '2.6.4')).toMatchObject({ ok: true, request: { storageMigrated: true } });
+    const args = [
+      ...ucp,
+      '--existing-replica-id',
+      '0123456789ab',
+      '--nfs-storage-url',
+      'nfs://n/x',
+      '--storage-migrated',
+    ];
+    expect(parseBootstrapperArgs('reconfigure', args, env, '2.6.4')).toMatchObject({
+      ok: true,
+      request: { storageMigrated: true },
+    });
     expect(parseBootstrapperArgs('reconfigure', args, env, '2.7.5')).toMatchObject({ ok: true });
-    expect(parseBootstrapperArgs('reconfigure', args, env, '2.6.3')).toMatchObject({ ok: false, message: 'flag provided but not defined: -storage-migrated' });
+    expect(parseBootstrapperArgs('reconfigure', args, env, '2.6.3')).toMatchObject({
+      ok: false,
+      message: 'flag provided but not defined: -storage-migrated',
+    });
   });
 
   it('knows --reinitialize-storage from MSR 2.9 on only', () => {
     const args = [...ucp, '--existing-replica-id', '0123456789ab', '--reinitialize-storage'];
-    expect(parseBootstrapperArgs('reconfigure', args, env, '2.9.1')).toMatchObject({ ok: true, request: { reinitializeStorage: true } });
-    expect(parseBootstrapperArgs('reconfigure', args, env, '2.8.2')).toMatchObject({ ok: false, message: 'flag provided but not defined: -reinitialize-storage' });
+    expect(parseBootstrapperArgs('reconfigure', args, env, '2.9.1')).toMatchObject({
+      ok: true,
+      request: { reinitializeStorage: true },
+    });
+    expect(parseBootstrapperArgs('reconfigure', args, env, '2.8.2')).toMatchObject({
+      ok: false,
+      message: 'flag provided but not defined: -reinitialize-storage',
+    });
   });
 });

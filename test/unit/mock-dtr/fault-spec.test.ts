@@ -3,22 +3,47 @@
  * counted per command, job faults per action.
  */
 import { describe, expect, it } from 'vitest';
-import { addBootstrapperFault, clearStateFaults, parseFaultSpec, setJobFaults, takeBootstrapperFault, takeJobFault } from '../../../src/mock-dtr/faults.js';
+import {
+  addBootstrapperFault,
+  clearStateFaults,
+  parseFaultSpec,
+  setJobFaults,
+  takeBootstrapperFault,
+  takeJobFault,
+} from '../../../src/mock-dtr/faults.js';
 import { createJob, jobStatus } from '../../../src/mock-dtr/jobs.js';
 import { createState } from '../../../src/mock-dtr/state.js';
 
-const state = () => createState({ version: '2.6.4', replicaId: 'abcdefabcdef', dtrHost: 'dtr', repositories: [], storage: { kind: 'default' }, gcSchedule: null, now: 0 });
+const state = () =>
+  createState({
+    version: '2.6.4',
+    replicaId: 'abcdefabcdef',
+    dtrHost: 'dtr',
+    repositories: [],
+    storage: { kind: 'default' },
+    gcSchedule: null,
+    now: 0,
+  });
 
 describe('parseFaultSpec', () => {
   it.each([
     ['backup=truncate', { kind: 'bootstrapper', command: 'backup', fault: 'truncate' }],
     ['destroy=half,times=2', { kind: 'bootstrapper', command: 'destroy', fault: 'half', times: 2 }],
     ['restore=fail', { kind: 'bootstrapper', command: 'restore', fault: 'fail' }],
-    ['backup=slow,ms=900', { kind: 'http', fault: { method: 'POST', path: '/_mock/bootstrapper/backup', delayMs: 900 } }],
+    [
+      'backup=slow,ms=900',
+      { kind: 'http', fault: { method: 'POST', path: '/_mock/bootstrapper/backup', delayMs: 900 } },
+    ],
     ['job=never,action=onlinegc_blobs', { kind: 'job', fault: { outcome: 'never', action: 'onlinegc_blobs' } }],
-    ['http=503,path=/api/v0/crons,times=3,method=get', { kind: 'http', fault: { path: '/api/v0/crons', method: 'GET', times: 3, status: 503 } }],
+    [
+      'http=503,path=/api/v0/crons,times=3,method=get',
+      { kind: 'http', fault: { path: '/api/v0/crons', method: 'GET', times: 3, status: 503 } },
+    ],
     ['http=reset,path=/api/v0/jobs', { kind: 'http', fault: { path: '/api/v0/jobs', reset: true } }],
-    ['http=malformed,path=/api/v0/meta/settings', { kind: 'http', fault: { path: '/api/v0/meta/settings', status: 200, body: '{"truncated": ' } }],
+    [
+      'http=malformed,path=/api/v0/meta/settings',
+      { kind: 'http', fault: { path: '/api/v0/meta/settings', status: 200, body: '{"truncated": ' } },
+    ],
   ])('reads %s', (text, expected) => {
     expect(parseFaultSpec(text)).toEqual(expected);
   });
@@ -31,7 +56,16 @@ describe('parseFaultSpec', () => {
     expect(path?.test('/api/v0/jobs')).toBe(false);
   });
 
-  it.each(['backup=explode', 'job=done', 'http=200,path=/x', 'http=503', 'disk=full', 'backup=exit,times=0', 'backup=exit,colour=red', 'restore=fail,times'])('refuses %s with a reason', (text) => {
+  it.each([
+    'backup=explode',
+    'job=done',
+    'http=200,path=/x',
+    'http=503',
+    'disk=full',
+    'backup=exit,times=0',
+    'backup=exit,colour=red',
+    'restore=fail,times',
+  ])('refuses %s with a reason', (text) => {
     expect(typeof parseFaultSpec(text)).toBe('string');
   });
 });
@@ -41,7 +75,11 @@ describe('state faults', () => {
     const s = state();
     addBootstrapperFault(s, 'backup', 'exit', 2);
     expect(takeBootstrapperFault(s, 'destroy')).toBeUndefined();
-    expect([takeBootstrapperFault(s, 'backup'), takeBootstrapperFault(s, 'backup'), takeBootstrapperFault(s, 'backup')]).toEqual(['exit', 'exit', undefined]);
+    expect([
+      takeBootstrapperFault(s, 'backup'),
+      takeBootstrapperFault(s, 'backup'),
+      takeBootstrapperFault(s, 'backup'),
+    ]).toEqual(['exit', 'exit', undefined]);
     addBootstrapperFault(s, 'restore', 'fail');
     clearStateFaults(s);
     expect(takeBootstrapperFault(s, 'restore')).toBeUndefined();

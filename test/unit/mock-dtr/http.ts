@@ -32,7 +32,8 @@ function credentials(mock: MockDtr, as: As): { username: string; password: strin
 export async function call(mock: MockDtr, path: string, options: CallOptions = {}): Promise<Answer> {
   const headers: Record<string, string> = { accept: 'application/json' };
   const who = credentials(mock, options.as ?? 'admin');
-  if (who !== undefined) headers.authorization = `Basic ${Buffer.from(`${who.username}:${who.password}`).toString('base64')}`;
+  if (who !== undefined)
+    headers.authorization = `Basic ${Buffer.from(`${who.username}:${who.password}`).toString('base64')}`;
   let body: string | undefined = options.rawBody;
   if (options.body !== undefined) body = JSON.stringify(options.body);
   if (body !== undefined) headers['content-type'] = 'application/json';

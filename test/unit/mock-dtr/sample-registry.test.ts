@@ -51,7 +51,9 @@ describe('createSampleRegistry', () => {
     for (const blob of blobs) {
       const hex = /\/sha256\/([0-9a-f]{2})\/([0-9a-f]{64})\/data$/.exec(blob);
       expect(hex?.[2]?.startsWith(hex[1] ?? 'x'), blob).toBe(true);
-      const actual = createHash('sha256').update(await readFile(join(root, blob))).digest('hex');
+      const actual = createHash('sha256')
+        .update(await readFile(join(root, blob)))
+        .digest('hex');
       expect(actual, blob).toBe(hex?.[2]);
     }
   });
@@ -88,11 +90,14 @@ describe('createSampleRegistry', () => {
           lists += 1;
           expect(referenced).toHaveLength(2);
           for (const child of referenced) {
-            const childManifest = JSON.parse(await readFile(join(root, blobPath(child)), 'utf8')) as { mediaType: string };
+            const childManifest = JSON.parse(await readFile(join(root, blobPath(child)), 'utf8')) as {
+              mediaType: string;
+            };
             expect(childManifest.mediaType).toBe(mediaTypes.manifest);
           }
         }
-        for (const digest of referenced) expect(files, `${repo.name}:${tag.name} -> ${digest}`).toContain(blobPath(digest));
+        for (const digest of referenced)
+          expect(files, `${repo.name}:${tag.name} -> ${digest}`).toContain(blobPath(digest));
       }
     }
     expect(lists).toBe(1);
@@ -104,7 +109,13 @@ describe('createSampleRegistry', () => {
     const other = await mkdtemp(join(tmpdir(), 'sample-registry-'));
     try {
       expect((await createSampleRegistry(again)).repositories).toEqual(sample.repositories);
-      const seeded = await createSampleRegistry(other, { seed: 2, repositories: 3, tagsPerRepository: 3, layersPerImage: 3, layerBytes: 1000 });
+      const seeded = await createSampleRegistry(other, {
+        seed: 2,
+        repositories: 3,
+        tagsPerRepository: 3,
+        layersPerImage: 3,
+        layerBytes: 1000,
+      });
       expect(seeded.repositories).toHaveLength(3);
       expect(seeded.repositories[1]?.tags).toHaveLength(3);
       expect(seeded.repositories[0]?.tags[0]?.digest).not.toBe(sample.repositories[0]?.tags[0]?.digest);
@@ -120,7 +131,9 @@ describe('createSampleRegistry', () => {
     try {
       const repo = sample.repositories[0];
       const answer = await call(m, `/api/v0/repositories/${repo?.namespace}/${repo?.name}/tags`);
-      expect(tagPageSchema.parse(answer.json()).map((t) => [t.name, t.digest])).toEqual(repo?.tags.map((t) => [t.name, t.digest]));
+      expect(tagPageSchema.parse(answer.json()).map((t) => [t.name, t.digest])).toEqual(
+        repo?.tags.map((t) => [t.name, t.digest]),
+      );
       expect(m.state.storage).toEqual({ kind: 'path', path: root });
     } finally {
       await closeAgent(m);

@@ -22,21 +22,48 @@ const unreachable = (code: string): MigrateError =>
 
 describe('did the restore of an earlier run finish?', () => {
   it('yes when DTR lists the replica, whatever its health', async () => {
-    await expect(earlierRunFinished(context(async () => ({ replica_health: { [replicaId]: 'DOWN' } })), 'restore')).resolves.toBe(true);
+    await expect(
+      earlierRunFinished(
+        context(async () => ({ replica_health: { [replicaId]: 'DOWN' } })),
+        'restore',
+      ),
+    ).resolves.toBe(true);
   });
 
   it('no when DTR answers without it, refuses connections or answers 5xx', async () => {
-    await expect(earlierRunFinished(context(async () => ({ replica_health: {} })), 'restore')).resolves.toBe(false);
-    await expect(earlierRunFinished(context(() => Promise.reject(unreachable('ECONNREFUSED'))), 'restore')).resolves.toBe(false);
-    const notInstalled = new MigrateError('API_ERROR', 'DTR answered GET /api/v0/meta/cluster_status with HTTP 503', { cause: { status: 503 } });
-    await expect(earlierRunFinished(context(() => Promise.reject(notInstalled)), 'restore')).resolves.toBe(false);
+    await expect(
+      earlierRunFinished(
+        context(async () => ({ replica_health: {} })),
+        'restore',
+      ),
+    ).resolves.toBe(false);
+    await expect(
+      earlierRunFinished(
+        context(() => Promise.reject(unreachable('ECONNREFUSED'))),
+        'restore',
+      ),
+    ).resolves.toBe(false);
+    const notInstalled = new MigrateError('API_ERROR', 'DTR answered GET /api/v0/meta/cluster_status with HTTP 503', {
+      cause: { status: 503 },
+    });
+    await expect(
+      earlierRunFinished(
+        context(() => Promise.reject(notInstalled)),
+        'restore',
+      ),
+    ).resolves.toBe(false);
   });
 
   it('cannot tell when the name does not resolve, or DTR is slow: the run stops, nothing is repeated', async () => {
     for (const failure of [unreachable('ENOTFOUND'), new MigrateError('API_TIMEOUT', 'DTR did not answer in time')]) {
-      const error = await earlierRunFinished(context(() => Promise.reject(failure)), 'restore').catch((e: unknown) => e);
+      const error = await earlierRunFinished(
+        context(() => Promise.reject(failure)),
+        'restore',
+      ).catch((e: unknown) => e);
       expect(isMigrateError(error) && error.code).toBe('STEP_FAILED');
-      expect((error as Error).message).toMatch(/could not tell whether the restore of an earlier run finished .*; nothing was repeated/);
+      expect((error as Error).message).toMatch(
+        /could not tell whether the restore of an earlier run finished .*; nothing was repeated/,
+      );
     }
   });
 });

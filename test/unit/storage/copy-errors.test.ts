@@ -57,7 +57,9 @@ describe('storage copy refuses bad input and fails safely', () => {
   });
 
   it('rejects a copy that does not fit, counting only what is still to copy', async () => {
-    const full = createPathStorageEngine({ statfs: async () => ({ bsize: 4096, bavail: 100, files: 1000, ffree: 1000 }) });
+    const full = createPathStorageEngine({
+      statfs: async () => ({ bsize: 4096, bavail: 100, files: 1000, ffree: 1000 }),
+    });
     await expect(full.copy({ from: at(source), to: at(target) })).rejects.toMatchObject({
       code: 'STORAGE_INVALID',
       message: expect.stringMatching(/Not enough free space.*still to copy/),
@@ -126,10 +128,15 @@ describe('storage copy refuses bad input and fails safely', () => {
     const files = copied.filter(([, entry]) => entry.type === 'file').length;
     // Exactly as many free inodes as files and directories: enough, and one less is not.
     let free = files + directories;
-    const exact = createPathStorageEngine({ statfs: async () => ({ bsize: 4096, bavail: 1e9, files: 1e9, ffree: free }) });
+    const exact = createPathStorageEngine({
+      statfs: async () => ({ bsize: 4096, bavail: 1e9, files: 1e9, ffree: free }),
+    });
     await expect(exact.preflight(at(source), at(target))).resolves.toBeUndefined();
     free -= 1;
-    await expect(exact.preflight(at(source), at(target))).rejects.toMatchObject({ code: 'STORAGE_INVALID', message: expect.stringMatching(/inode/) });
+    await expect(exact.preflight(at(source), at(target))).rejects.toMatchObject({
+      code: 'STORAGE_INVALID',
+      message: expect.stringMatching(/inode/),
+    });
   });
 
   it('reports a symbolic link in the source, copies no link, and says what it points to', async () => {
@@ -138,7 +145,13 @@ describe('storage copy refuses bad input and fails safely', () => {
     await writeFile(join(outside, 'data'), 'x');
     await symlink(outside, join(source, 'docker/registry/v2/blobs/sha256/linked'));
     const summary = await engine.copy({ from: at(source), to: at(target) });
-    expect(summary.problems).toEqual([{ kind: 'symlink', path: 'docker/registry/v2/blobs/sha256/linked', detail: expect.stringContaining(`points to ${outside}`) }]);
+    expect(summary.problems).toEqual([
+      {
+        kind: 'symlink',
+        path: 'docker/registry/v2/blobs/sha256/linked',
+        detail: expect.stringContaining(`points to ${outside}`),
+      },
+    ]);
     expect([...(await listTree(target)).values()].filter((entry) => entry.type === 'symlink')).toEqual([]);
     const verified = await engine.verify({ from: at(source), to: at(target) });
     expect(verified.problems.map((p) => p.kind)).toContain('symlink');

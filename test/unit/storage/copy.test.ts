@@ -146,7 +146,12 @@ describe('storage copy', () => {
     const dry = await engine.copy({ from: at(source), to: at(target), dryRun: true });
     await expect(stat(target)).rejects.toMatchObject({ code: 'ENOENT' });
     const real = await engine.copy({ from: at(source), to: at(target) });
-    expect(dry).toMatchObject({ files: real.files, bytes: real.bytes, filesCopied: real.filesCopied, bytesCopied: real.bytesCopied });
+    expect(dry).toMatchObject({
+      files: real.files,
+      bytes: real.bytes,
+      filesCopied: real.filesCopied,
+      bytesCopied: real.bytesCopied,
+    });
 
     await unlink(join(target, tree.links[1] as string));
     await writeFile(join(target, registryPrefix, '.x.dtr-migrate-tmp-abc'), 'stale');

@@ -2,7 +2,18 @@
  * The verified-blob ledger: a second verify reads no blob that is unchanged since the first found it
  * intact, yet any change to a blob's file (even one that keeps its size and mtime) makes it hashed again.
  */
-import { appendFile, lstat, mkdtemp, readFile, readdir, realpath, rename, rm, utimes, writeFile } from 'node:fs/promises';
+import {
+  appendFile,
+  lstat,
+  mkdtemp,
+  readFile,
+  readdir,
+  realpath,
+  rename,
+  rm,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +35,8 @@ describe('storage verify with the verified-blob ledger', () => {
   let target: string;
   let ledgers: string;
   let ledger: string;
-  const verify = (rehash = false) => engine.verify({ from: at(source), to: at(target), concurrency: 2, rehash, ledgerDir: ledgers });
+  const verify = (rehash = false) =>
+    engine.verify({ from: at(source), to: at(target), concurrency: 2, rehash, ledgerDir: ledgers });
   const ledgerFiles = async (): Promise<string[]> => readdir(ledgers);
 
   beforeAll(async () => {

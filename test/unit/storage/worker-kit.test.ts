@@ -13,14 +13,28 @@ import type { WorkerData } from '../../../src/storage/worker-types.js';
 
 function kit(root: string): ReturnType<typeof createKit> {
   const data: WorkerData = {
-    config: { source: root, target: join(root, 'target'), includeUploads: false, checksum: false, dryRun: false, staleTemps: 'ignore', checkDirs: false, blockSize: 4096, owner: null, bufferSize: 1 << 16, runId: 'test', umask: 0o022, ledger: null },
+    config: {
+      source: root,
+      target: join(root, 'target'),
+      includeUploads: false,
+      checksum: false,
+      dryRun: false,
+      staleTemps: 'ignore',
+      checkDirs: false,
+      blockSize: 4096,
+      owner: null,
+      bufferSize: 1 << 16,
+      runId: 'test',
+      umask: 0o022,
+      ledger: null,
+    },
     control: new SharedArrayBuffer(8),
     progress: new SharedArrayBuffer(16),
   };
   return createKit(data, layout, () => undefined);
 }
 
-describe('the tree workers\' toolkit', () => {
+describe("the tree workers' toolkit", () => {
   it('turns a failed read into an unreadable file, while the file can still be opened', () => {
     const root = mkdtempSync(join(tmpdir(), 'worker-kit-'));
     const tools = kit(root);
@@ -35,8 +49,18 @@ describe('the tree workers\' toolkit', () => {
     }
     expect(caught).toMatchObject({ code: 'EISDIR', failedRead: true });
     writeFileSync(join(root, 'data'), 'readable');
-    expect(tools.sourceProblem('data', join(root, 'data'), caught)).toEqual({ kind: 'unreadable', path: 'data', detail: expect.stringMatching(/^reading failed: EISDIR/) });
+    expect(tools.sourceProblem('data', join(root, 'data'), caught)).toEqual({
+      kind: 'unreadable',
+      path: 'data',
+      detail: expect.stringMatching(/^reading failed: EISDIR/),
+    });
     // Any other failure of a readable file is the target's: it stops the copy.
-    expect(() => tools.sourceProblem('data', join(root, 'data'), Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }))).toThrow(/Copying data into .* failed: ENOSPC/);
+    expect(() =>
+      tools.sourceProblem(
+        'data',
+        join(root, 'data'),
+        Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }),
+      ),
+    ).toThrow(/Copying data into .* failed: ENOSPC/);
   });
 });
