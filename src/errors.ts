@@ -113,12 +113,3 @@ export function maskSecrets(error: unknown, mask: (text: string) => string): unk
 export function isMigrateError(value: unknown): value is MigrateError {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
 }
-
-export function exitCodeFor(code: ErrorCode): ExitCodeValue {
-  return exitCodeOf[code];
-}
-
-/** The code table, for `--help` and the README test that keeps them in step. */
-export function errorCodeTable(): ReadonlyArray<readonly [ErrorCode, ExitCodeValue]> {
-  return Object.entries(exitCodeOf) as Array<[ErrorCode, ExitCodeValue]>;
-}

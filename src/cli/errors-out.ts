@@ -1,8 +1,9 @@
 /**
  * How an error reaches the operator: one line with the cause, one with the fix. The stack trace and
- * detail lines only with --debug.
+ * detail lines only with --debug. Every command ends a failure the same way, through `reportFailure`.
  */
-import type { MigrateError } from '../errors.js';
+import { isMigrateError, type MigrateError } from '../errors.js';
+import type { CliContext } from './context.js';
 import type { Style } from './style.js';
 
 export function errorLines(error: MigrateError, style: Style, debug: boolean): string[] {
@@ -19,4 +20,22 @@ export function errorLines(error: MigrateError, style: Style, debug: boolean): s
 
 export function errorJson(error: MigrateError): { code: string; message: string; hint?: string } {
   return { code: error.code, message: error.message, ...(error.hint === undefined ? {} : { hint: error.hint }) };
+}
+
+/**
+ * Prints a command's failure (and with --json its closing result line, with `result`'s fields) and
+ * returns the exit code. Anything but a MigrateError is a bug: it goes on to main, which says so.
+ */
+export async function reportFailure(
+  ctx: CliContext,
+  error: unknown,
+  result: () => Record<string, unknown> | Promise<Record<string, unknown>> = () => ({}),
+): Promise<number> {
+  if (!isMigrateError(error)) throw error;
+  ctx.stderr.write(`${errorLines(error, ctx.style, ctx.debug).join('\n')}\n`);
+  if (ctx.json) {
+    const line = { event: 'result', ok: false, exitCode: error.exitCode, ...(await result()), error: errorJson(error) };
+    ctx.stdout.write(`${JSON.stringify(line)}\n`);
+  }
+  return error.exitCode;
 }

@@ -3,9 +3,9 @@
  * so a redirected run and a terminal run say the same things; only the terminal passes a width
  * (lines are then broken to fit it, see style.ts), so logs keep one line per fact.
  */
-import type { RunEvent, StepState } from '../engine/events.js';
-import type { PlannedAction } from '../engine/step.js';
-import { formatDuration } from '../format.js';
+import type { RunEvent, StepState } from '../runner/io.js';
+import type { PlannedAction } from '../runner/step.js';
+import { formatDuration } from '../util/format.js';
 import { box, wrap, type Style } from './style.js';
 
 export function checklist(steps: readonly StepState[], style: Style, width?: number): string[] {

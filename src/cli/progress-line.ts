@@ -4,7 +4,7 @@
  * emits progress events instead.
  */
 import type { StorageProgress } from '../storage/types.js';
-import { formatBytes, formatCount, formatDuration } from '../format.js';
+import { formatBytes, formatCount, formatDuration } from '../util/format.js';
 
 export function progressText(p: StorageProgress, elapsedMs: number, width = 80): string {
   const rate = elapsedMs > 0 ? (p.bytes * 1000) / elapsedMs : 0;

@@ -7,7 +7,7 @@ import { inputKeys, optionName, specOf, type InputKey } from '../config/inputs.j
 import { loadConfigFile } from '../config/load.js';
 import type { InputSources } from '../config/resolve.js';
 import { MigrateError } from '../errors.js';
-import type { Io } from '../engine/events.js';
+import type { Io } from '../runner/io.js';
 import type { CliContext } from './context.js';
 import { StreamIo } from './stream-io.js';
 import { TerminalIo } from './terminal-io.js';

@@ -3,7 +3,7 @@
  * Never interactive: a question is an error naming the flag that answers it.
  */
 import { MigrateError } from '../errors.js';
-import type { Io, Question, RunEvent } from '../engine/events.js';
+import type { Io, Question, RunEvent } from '../runner/io.js';
 import { eventLines } from './event-text.js';
 import type { Style } from './style.js';
 

@@ -2,8 +2,8 @@
  * The end of a run, as an operator wants it: each step, how long it took, what was checked, and
  * where the backup and the log are. Also the one JSON result line that closes a `--json` run.
  */
-import type { MigrationResult } from '../engine/migration.js';
-import { formatDuration } from '../format.js';
+import type { MigrationResult } from '../session/migrate.js';
+import { formatDuration } from '../util/format.js';
 import { wrap, type Style } from './style.js';
 
 /**

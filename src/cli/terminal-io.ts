@@ -11,7 +11,7 @@
 import { confirm, input, password, select } from '@inquirer/prompts';
 import ora, { type Ora } from 'ora';
 import { MigrateError } from '../errors.js';
-import type { Io, Question, RunEvent } from '../engine/events.js';
+import type { Io, Question, RunEvent } from '../runner/io.js';
 import { eventLines } from './event-text.js';
 import { screenWidth, wrap, type Style } from './style.js';
 

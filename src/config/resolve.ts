@@ -4,7 +4,7 @@
  * flag; a value that does not validate is a USAGE error naming where it came from.
  */
 import { MigrateError } from '../errors.js';
-import type { Io } from '../engine/events.js';
+import type { Io } from '../runner/io.js';
 import { howToGive, inputKeys, inputSpecs, specOf, type InputKey, type ResolvedInputs } from './inputs.js';
 
 export type InputOrigin = 'flag' | 'environment' | 'config file' | 'journal' | 'detected' | 'prompt' | 'default';
@@ -89,7 +89,12 @@ export class InputResolver {
     const spec = specOf(key);
     if (spec.optional === true) return undefined as ResolvedInputs[K];
     if (spec.confirm !== undefined && this.io.interactive && !this.takeDefaults) {
-      const yes = await this.io.ask({ kind: 'confirm', message: spec.confirm, default: spec.default === true });
+      const yes = await this.io.ask({
+        kind: 'confirm',
+        key: `input:${key}`,
+        message: spec.confirm,
+        default: spec.default === true,
+      });
       this.values.set(key, { value: yes, origin: 'prompt' });
       return yes as ResolvedInputs[K];
     }
@@ -100,8 +105,13 @@ export class InputResolver {
     }
     const answer = await this.io.ask(
       spec.secret === true
-        ? { kind: 'secret', message: spec.prompt }
-        : { kind: 'text', message: spec.prompt, validate: (text) => validationMessage(key, text) ?? true },
+        ? { kind: 'secret', key: `input:${key}`, message: spec.prompt }
+        : {
+            kind: 'text',
+            key: `input:${key}`,
+            message: spec.prompt,
+            validate: (text) => validationMessage(key, text) ?? true,
+          },
     );
     const value = this.validate(key, answer, 'prompt');
     this.values.set(key, { value, origin: 'prompt' });

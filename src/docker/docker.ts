@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import { MigrateError, isMigrateError } from '../errors.js';
 import type { DockerCommand } from './dtr-commands.js';
-import { ProcessError, runProcess, type RunResult } from './run-process.js';
+import { ProcessError, runProcess, type RunOptions, type RunResult } from './run-process.js';
 
 export interface DockerRunOptions {
   readonly stdinFile?: string;
@@ -29,6 +29,9 @@ export interface DockerLog {
   (line: string): void;
 }
 
+/** What starts a docker process: runProcess, or in tests a table of answers (test/helpers/fake-docker.ts). */
+export type ProcessLauncher = (bin: string, args: readonly string[], options: RunOptions) => Promise<RunResult>;
+
 export class Docker {
   constructor(
     readonly bin: string,
@@ -37,6 +40,7 @@ export class Docker {
     private readonly baseEnv: Readonly<Record<string, string>> = {},
     /** Where `log` writes, named in the hint of a failed command. */
     private readonly logFile?: string,
+    private readonly launch: ProcessLauncher = runProcess,
   ) {}
 
   describe(command: DockerCommand): string {
@@ -46,7 +50,7 @@ export class Docker {
   async run(command: DockerCommand, options: DockerRunOptions): Promise<RunResult> {
     this.log(`$ ${this.describe(command)}`);
     try {
-      return await runProcess(this.bin, command.args, {
+      return await this.launch(this.bin, command.args, {
         env: { ...this.baseEnv, ...command.env },
         onStderrLine: (line) => this.log(`  ${line}`),
         ...(options.stdinFile === undefined ? {} : { stdinFile: options.stdinFile }),

@@ -7,7 +7,7 @@
 import type { DtrClient } from '../api/client.js';
 import { RegistryClient } from '../api/registry.js';
 import type { HttpOptions } from '../api/http.js';
-import { formatCount } from '../format.js';
+import { formatCount } from '../util/format.js';
 import { pullCheck, type PullCheckMode, type PullCheckResult } from './pull-check.js';
 import { compareInventories, takeInventory, type InventoryComparison, type TagInventory } from './tags.js';
 

@@ -15,6 +15,14 @@ export function blobPath(storageRoot: string, digest: string): string {
   return join(storageRoot, registryRoot, 'blobs', 'sha256', hex.slice(0, 2), hex, 'data');
 }
 
+/** Is the blob's data file there (a blob missing from the old storage too was lost before the migration)? */
+export function blobExists(storageRoot: string, digest: string): Promise<boolean> {
+  return stat(blobPath(storageRoot, digest)).then(
+    () => true,
+    () => false,
+  );
+}
+
 export interface MissingContent {
   /** The tag whose image cannot be served. */
   readonly repository: string;

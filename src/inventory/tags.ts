@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { DtrClient } from '../api/client.js';
 import type { Repository } from '../api/schemas.js';
-import { writeFileAtomic } from '../engine/journal.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { MigrateError } from '../errors.js';
 
 const entrySchema = z.object({ repository: z.string(), tag: z.string(), digest: z.string() });
@@ -82,14 +82,6 @@ export function compareInventories(before: TagInventory, after: TagInventory): I
     else if (digest !== entry.digest) changed.push({ ...entry, now: digest });
   }
   return { ok: missing.length === 0 && changed.length === 0, missing, changed };
-}
-
-export function describeComparison(c: InventoryComparison): string {
-  const first = [
-    ...c.missing.map((e) => `${e.repository}:${e.tag} lost`),
-    ...c.changed.map((e) => `${e.repository}:${e.tag} now ${e.now.slice(0, 19)}…`),
-  ];
-  return `${c.missing.length} tag(s) lost and ${c.changed.length} changed: ${first.slice(0, 5).join(', ')}${first.length > 5 ? ', …' : ''}`;
 }
 
 export async function writeInventory(file: string, inventory: TagInventory): Promise<void> {

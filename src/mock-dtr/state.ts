@@ -7,9 +7,24 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Cron } from '../api/schemas.js';
 import { gcCronAction } from '../dtr/facts.js';
 import type { MockStorage } from './stand-in-protocol.js';
-import type { MockRepositoryInput } from './types.js';
 
 export type { MockStorage } from './stand-in-protocol.js';
+
+export interface MockTagInput {
+  readonly name: string;
+  /** `sha256:<64 hex>` of the manifest (or manifest list) the tag points to. */
+  readonly digest: string;
+  /** @default 'application/vnd.docker.distribution.manifest.v2+json' */
+  readonly mediaType?: string;
+  /** Size of the manifest in bytes. @default 0 */
+  readonly size?: number;
+}
+
+export interface MockRepositoryInput {
+  readonly namespace: string;
+  readonly name: string;
+  readonly tags: readonly MockTagInput[];
+}
 
 export const manifestV2MediaType = 'application/vnd.docker.distribution.manifest.v2+json';
 

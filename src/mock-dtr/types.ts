@@ -3,7 +3,9 @@
  * Kept apart from server.ts so that tests, `rehearse` and the `mock-dtr` command can import the types
  * without pulling in the server.
  */
-import type { MockJob, MockState } from './state.js';
+import type { MockJob, MockRepositoryInput, MockState } from './state.js';
+
+export type { MockRepositoryInput, MockTagInput } from './state.js';
 
 export interface MockAccount {
   readonly username: string;
@@ -14,22 +16,6 @@ export interface MockAccount {
 export interface MockUcpAccount {
   readonly username: string;
   readonly password: string;
-}
-
-export interface MockTagInput {
-  readonly name: string;
-  /** `sha256:<64 hex>` of the manifest (or manifest list) the tag points to. */
-  readonly digest: string;
-  /** @default 'application/vnd.docker.distribution.manifest.v2+json' */
-  readonly mediaType?: string;
-  /** Size of the manifest in bytes. @default 0 */
-  readonly size?: number;
-}
-
-export interface MockRepositoryInput {
-  readonly namespace: string;
-  readonly name: string;
-  readonly tags: readonly MockTagInput[];
 }
 
 export interface MockDtrOptions {

@@ -7,8 +7,8 @@ import { z } from 'zod';
 import { cronSchema } from '../api/schemas.js';
 import { apiPaths, gcCronAction, isGcAction } from '../dtr/facts.js';
 import { MigrateError } from '../errors.js';
-import type { Step } from '../engine/step.js';
-import { describeSchedules, gcProblem, isGcOff, readGcState, type GcState } from './gc-state.js';
+import type { MigrationStep } from './step.js';
+import { describeSchedules, gcProblem, isGcOff, readGcState, type GcState } from './common/gc-state.js';
 
 const outputSchema = z.object({
   previousSchedules: z.array(cronSchema),
@@ -21,7 +21,7 @@ type Output = z.infer<typeof outputSchema>;
 
 const pollMs = 1_000;
 
-export const disableGcStep: Step<Output> = {
+export const disableGcStep: MigrationStep<Output> = {
   id: 'disable-gc',
   title: 'Disable garbage collection',
   purpose:

@@ -5,17 +5,17 @@
  */
 import type { ProcedureId } from '../dtr/procedures.js';
 import type { VersionFamily } from '../dtr/versions.js';
-import type { Step } from '../engine/step.js';
+import type { MigrationStep } from './step.js';
 import { disableGcStep } from './01-disable-gc.js';
-import { backupStep } from './02-backup.js';
-import { migrateStorageStep } from './03-migrate-storage.js';
-import { restoreStep } from './04-restore.js';
-import { onlineGcBlobsStep } from './05-onlinegc-blobs.js';
-import { readOnlyStep, readWriteStep } from './read-only-mode.js';
-import { reconfigureStep } from './reconfigure.js';
-import { restoreGcStep } from './restore-gc.js';
+import { backupStep } from './03-backup.js';
+import { migrateStorageStep } from './04-migrate-storage.js';
+import { restoreStep } from './05-restore.js';
+import { onlineGcBlobsStep } from './07-onlinegc-blobs.js';
+import { readOnlyStep, readWriteStep } from './02-read-only.js';
+import { reconfigureStep } from './06-reconfigure.js';
+import { restoreGcStep } from './09-restore-gc.js';
 
-export function stepsFor(procedure: ProcedureId, family: VersionFamily): readonly Step[] {
+export function stepsFor(procedure: ProcedureId, family: VersionFamily): readonly MigrationStep[] {
   switch (procedure) {
     case 'best-practice':
       return [disableGcStep, backupStep, migrateStorageStep, restoreStep, onlineGcBlobsStep, restoreGcStep];
@@ -41,7 +41,7 @@ export function stepsFor(procedure: ProcedureId, family: VersionFamily): readonl
 }
 
 /** For reading a journal without knowing the version: ids and titles only. */
-export function stepsOfJournal(procedure: string): readonly Step[] {
+export function stepsOfJournal(procedure: string): readonly MigrationStep[] {
   const known = ['best-practice', 'read-only', 'reconfigure'].includes(procedure)
     ? (procedure as ProcedureId)
     : 'best-practice';

@@ -19,7 +19,7 @@ import { access, lstat, readFile, rm, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { MigrateError } from '../errors.js';
-import { isAlive } from '../process-alive.js';
+import { isAlive } from '../util/process-alive.js';
 import { allocationUnit, assertEnoughSpace } from './free-space.js';
 import type { ScanResult, StatfsFunction } from './free-space.js';
 import { copyMarkerName } from './layout.js';

@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import { access, lstat, opendir, realpath, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { MigrateError } from '../errors.js';
-import { makeDirectories } from '../make-directories.js';
+import { makeDirectories } from '../util/make-directories.js';
 import { describeError, errnoOf, isNotFound } from './fs-errors.js';
 import type { LocationFlags, StorageLocation } from './types.js';
 

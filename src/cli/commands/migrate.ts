@@ -3,12 +3,12 @@
  * and prints the summary, or the error with its fix, and with --json the closing result line.
  */
 import { join } from 'node:path';
-import { Journal, journalFileName } from '../../engine/journal.js';
-import { runMigration, type MigrationOptions, type MigrationResult } from '../../engine/migration.js';
+import { Journal, journalFileName } from '../../runner/journal.js';
+import { runMigration, type MigrationOptions, type MigrationResult } from '../../session/migrate.js';
 import { isMigrateError } from '../../errors.js';
 import { stepsOfJournal } from '../../steps/index.js';
 import type { CliContext } from '../context.js';
-import { errorJson, errorLines } from '../errors-out.js';
+import { reportFailure } from '../errors-out.js';
 import { cliSources, makeIo, stateDirOf } from '../sources.js';
 import { resultLine, summaryLines } from '../summary.js';
 
@@ -62,14 +62,12 @@ export async function migrateCommand(
     return 0;
   } catch (error) {
     io.close();
-    if (!isMigrateError(error)) throw error;
-    ctx.stderr.write(`${errorLines(error, ctx.style, ctx.debug).join('\n')}\n`);
-    if (error.code === 'INTERRUPTED' && !ctx.json)
+    const code = await reportFailure(ctx, error, async () => ({
+      steps: await journaledStates(stateDir),
+      stateDir,
+    }));
+    if (isMigrateError(error) && error.code === 'INTERRUPTED' && !ctx.json)
       ctx.stderr.write(`  The journal is consistent. Resume with the same command (state: ${stateDir}).\n`);
-    if (ctx.json)
-      ctx.stdout.write(
-        `${JSON.stringify(resultLine(false, error.exitCode, await journaledStates(stateDir), { error: errorJson(error), stateDir }))}\n`,
-      );
-    return error.exitCode;
+    return code;
   }
 }

@@ -14,7 +14,7 @@ import { optionName, type InputKey } from '../../config/inputs.js';
 import { startMockDtr } from '../../mock-dtr/server.js';
 import { createSampleRegistry } from '../../mock-dtr/sample-registry.js';
 import { MigrateError } from '../../errors.js';
-import { formatBytes, formatCount } from '../../format.js';
+import { formatBytes, formatCount } from '../../util/format.js';
 import { createPathStorageEngine } from '../../storage/index.js';
 import type { CliContext } from '../context.js';
 import { migrateCommand } from './migrate.js';

@@ -2,16 +2,31 @@
  * `dtr-migrate status`: what the journal says, without touching DTR: each step, its state and when,
  * the last error with its fix, and what comes next.
  */
-import { join } from 'node:path';
-import { Journal, journalFileName } from '../../engine/journal.js';
+import type { JournalData } from '../../runner/journal.js';
+import { Session } from '../../session/session.js';
 import { stepsOfJournal } from '../../steps/index.js';
-import { formatDuration } from '../../format.js';
+import { formatDuration } from '../../util/format.js';
 import type { CliContext } from '../context.js';
-import { stateDirOf } from '../sources.js';
+import { reportFailure } from '../errors-out.js';
+import { cliSources, makeIo, stateDirOf } from '../sources.js';
 
 export async function statusCommand(ctx: CliContext): Promise<number> {
+  const io = makeIo(ctx);
   const stateDir = stateDirOf(ctx);
-  const data = await Journal.read(join(stateDir, journalFileName));
+  try {
+    const sources = await cliSources(ctx);
+    const options = { io, sources, stateDir, yes: false, changes: false, signal: ctx.signal };
+    return await Session.with(options, async (session) => {
+      io.close();
+      return printStatus(ctx, stateDir, session.journalData);
+    });
+  } catch (error) {
+    io.close();
+    return reportFailure(ctx, error);
+  }
+}
+
+function printStatus(ctx: CliContext, stateDir: string, data: JournalData | undefined): number {
   if (data === undefined) {
     if (ctx.json) ctx.stdout.write(`${JSON.stringify({ event: 'status', stateDir, started: false, steps: [] })}\n`);
     else ctx.stdout.write(`No migration has started in ${stateDir}.\nStart one with: dtr-migrate migrate\n`);

@@ -3,12 +3,12 @@
  * for operators who copy ahead of the maintenance window. Exit 0 only when the target is complete and
  * verified; every problem is listed by path.
  */
-import { MigrateError, isMigrateError } from '../../errors.js';
-import { formatBlobChecks, formatBytes, formatCount, formatDuration } from '../../format.js';
+import { MigrateError } from '../../errors.js';
+import { formatBlobChecks, formatBytes, formatCount, formatDuration } from '../../util/format.js';
 import { engineFor, parseLocation } from '../../storage/locations-parse.js';
 import type { StorageLocation, StorageProblem, StorageProgress, VerifySummary } from '../../storage/types.js';
 import type { CliContext } from '../context.js';
-import { errorJson, errorLines } from '../errors-out.js';
+import { reportFailure } from '../errors-out.js';
 import { ProgressLine } from '../progress-line.js';
 
 export interface StorageFlags {
@@ -126,12 +126,6 @@ export async function storageCommand(ctx: CliContext, action: 'copy' | 'verify',
     return verify.ok ? 0 : 1;
   } catch (error) {
     bar.done();
-    if (!isMigrateError(error)) throw error;
-    ctx.stderr.write(`${errorLines(error, ctx.style, ctx.debug).join('\n')}\n`);
-    if (ctx.json)
-      ctx.stdout.write(
-        `${JSON.stringify({ event: 'result', ok: false, exitCode: error.exitCode, error: errorJson(error) })}\n`,
-      );
-    return error.exitCode;
+    return reportFailure(ctx, error);
   }
 }

@@ -5,15 +5,12 @@
  */
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DtrClient } from '../../api/client.js';
-import { InputResolver, type InputSources } from '../../config/resolve.js';
-import { Journal, journalFileName } from '../../engine/journal.js';
-import { isMigrateError } from '../../errors.js';
+import { connectionOf } from '../../config/connection.js';
 import { gatherEvidence } from '../../inventory/evidence.js';
 import { inventoryFileName, readInventory } from '../../inventory/tags.js';
-import { connectionOf } from '../../steps/tags-check.js';
+import { Session } from '../../session/session.js';
 import type { CliContext } from '../context.js';
-import { errorJson, errorLines } from '../errors-out.js';
+import { reportFailure } from '../errors-out.js';
 import { cliSources, makeIo, stateDirOf } from '../sources.js';
 
 async function defaultInventory(stateDir: string): Promise<string | undefined> {
@@ -26,57 +23,57 @@ async function defaultInventory(stateDir: string): Promise<string | undefined> {
 
 export async function verifyCommand(ctx: CliContext, options: { against?: string }): Promise<number> {
   const io = makeIo(ctx);
-  let client: DtrClient | undefined;
+  const stateDir = stateDirOf(ctx);
   try {
-    const stateDir = stateDirOf(ctx);
-    const journal = await Journal.read(join(stateDir, journalFileName));
-    const inputs = new InputResolver(
-      { ...(await cliSources(ctx)), journal: (journal?.inputs ?? {}) as InputSources['journal'] },
-      io,
-    );
-    inputs.checkGiven();
-    await inputs.requireAll(['dtrUrl', 'username', 'dtrToken', 'caCert', 'insecureTls', 'apiTimeout', 'pullCheck']);
-    const resolved = inputs.snapshot();
-    client = new DtrClient(connectionOf(resolved));
-    const againstFile = options.against ?? (await defaultInventory(stateDir));
-    const before = againstFile === undefined ? undefined : await readInventory(againstFile);
-    const evidence = await gatherEvidence({
-      api: client,
-      connection: connectionOf(resolved),
-      before,
-      pullCheck: resolved.pullCheck,
-      signal: ctx.signal,
+    const sources = await cliSources(ctx);
+    const session = { io, sources, stateDir, yes: false, changes: false, signal: ctx.signal };
+    return await Session.with(session, async (opened) => {
+      const { inputs } = opened;
+      inputs.checkGiven();
+      const client = await opened.client();
+      await inputs.require('pullCheck');
+      const resolved = inputs.snapshot();
+      const againstFile = options.against ?? (await defaultInventory(stateDir));
+      const before = againstFile === undefined ? undefined : await readInventory(againstFile);
+      const evidence = await gatherEvidence({
+        api: client,
+        connection: connectionOf(resolved),
+        before,
+        pullCheck: resolved.pullCheck,
+        signal: ctx.signal,
+      });
+      io.close();
+      const exitCode = evidence.ok ? 0 : 1;
+      if (ctx.json) {
+        const result = {
+          event: 'result',
+          ok: evidence.ok,
+          exitCode,
+          summary: evidence.summary,
+          against: againstFile ?? null,
+          tags: evidence.now.tags.length,
+          repositories: evidence.now.repositories,
+          pull: evidence.pull ?? null,
+          problems: evidence.problems,
+        };
+        ctx.stdout.write(`${JSON.stringify(result)}\n`);
+      } else {
+        const lines = [`${evidence.ok ? ctx.style.ok : ctx.style.fail} ${evidence.summary}`];
+        if (againstFile === undefined)
+          lines.push(
+            ctx.style.chalk.dim(
+              '  (no inventory to compare with: pass --against <inventory.json> to check that nothing was lost)',
+            ),
+          );
+        lines.push(...evidence.problems.slice(0, 50).map((p) => `  ${p}`));
+        if (evidence.problems.length > 50)
+          lines.push(`  … and ${evidence.problems.length - 50} more (--json lists every one)`);
+        ctx.stdout.write(`${lines.join('\n')}\n`);
+      }
+      return exitCode;
     });
-    io.close();
-    const exitCode = evidence.ok ? 0 : 1;
-    if (ctx.json) {
-      ctx.stdout.write(
-        `${JSON.stringify({ event: 'result', ok: evidence.ok, exitCode, summary: evidence.summary, against: againstFile ?? null, tags: evidence.now.tags.length, repositories: evidence.now.repositories, pull: evidence.pull ?? null, problems: evidence.problems })}\n`,
-      );
-    } else {
-      const lines = [`${evidence.ok ? ctx.style.ok : ctx.style.fail} ${evidence.summary}`];
-      if (againstFile === undefined)
-        lines.push(
-          ctx.style.chalk.dim(
-            '  (no inventory to compare with: pass --against <inventory.json> to check that nothing was lost)',
-          ),
-        );
-      lines.push(...evidence.problems.slice(0, 50).map((p) => `  ${p}`));
-      if (evidence.problems.length > 50)
-        lines.push(`  … and ${evidence.problems.length - 50} more (--json lists every one)`);
-      ctx.stdout.write(`${lines.join('\n')}\n`);
-    }
-    return exitCode;
   } catch (error) {
     io.close();
-    if (!isMigrateError(error)) throw error;
-    ctx.stderr.write(`${errorLines(error, ctx.style, ctx.debug).join('\n')}\n`);
-    if (ctx.json)
-      ctx.stdout.write(
-        `${JSON.stringify({ event: 'result', ok: false, exitCode: error.exitCode, error: errorJson(error) })}\n`,
-      );
-    return error.exitCode;
-  } finally {
-    await client?.close();
+    return reportFailure(ctx, error);
   }
 }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { configKeys, inputKeys, inputSpecs, optionName, specOf } from '../../../src/config/inputs.js';
 import { loadConfigFile } from '../../../src/config/load.js';
 import { InputResolver } from '../../../src/config/resolve.js';
-import type { Io } from '../../../src/engine/events.js';
+import type { Io } from '../../../src/runner/io.js';
 import { isMigrateError } from '../../../src/errors.js';
 
 const scriptIo: Io = {

@@ -6,9 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { DtrClient } from '../../../src/api/client.js';
-import type { StepContext } from '../../../src/engine/step.js';
+import type { StepContext } from '../../../src/steps/step.js';
 import { MigrateError, isMigrateError } from '../../../src/errors.js';
-import { earlierRunFinished } from '../../../src/steps/attempts.js';
+import { earlierRunFinished } from '../../../src/steps/common/attempts.js';
 
 const replicaId = '0123456789ab';
 

@@ -3,9 +3,9 @@
  * /storage must be the new volume or path, or, for NFS, DTR's NFS volume pointing at the new export.
  */
 import { z } from 'zod';
-import type { Docker } from '../docker/docker.js';
-import { inspectMountsCommand, inspectVolumeOptionsCommand, type NewStorage } from '../docker/dtr-commands.js';
-import { nfsVolume, storageMountPoint } from '../dtr/facts.js';
+import type { Docker } from '../../docker/docker.js';
+import { inspectMountsCommand, inspectVolumeOptionsCommand, type NewStorage } from '../../docker/dtr-commands.js';
+import { nfsVolume, storageMountPoint } from '../../dtr/facts.js';
 
 const mountsSchema = z.array(
   z

@@ -5,8 +5,8 @@
 import { z } from 'zod';
 import { cronSchema, type Cron } from '../api/schemas.js';
 import { apiPaths, gcCronAction, isGcAction } from '../dtr/facts.js';
-import type { Step, StepContext } from '../engine/step.js';
-import { describeSchedules } from './gc-state.js';
+import type { MigrationStep, StepContext } from './step.js';
+import { describeSchedules } from './common/gc-state.js';
 
 const outputSchema = z.object({ restored: z.boolean(), schedules: z.array(cronSchema) });
 type Output = z.infer<typeof outputSchema>;
@@ -15,7 +15,7 @@ function recorded(ctx: StepContext): Cron[] {
   return ctx.outputOf<{ previousSchedules?: Cron[] }>('disable-gc')?.previousSchedules ?? [];
 }
 
-export const restoreGcStep: Step<Output> = {
+export const restoreGcStep: MigrationStep<Output> = {
   id: 'restore-gc',
   title: 'Put the GC schedule back',
   purpose:

@@ -3,22 +3,10 @@
  * there, with the same digest, and can its manifests and blobs be pulled? Used by the checks of
  * restore and reconfigure.
  */
-import type { HttpOptions } from '../api/http.js';
-import type { StepContext, Verification } from '../engine/step.js';
-import { gatherEvidence } from '../inventory/evidence.js';
-import { readInventory } from '../inventory/tags.js';
-import type { BackupOutput } from './02-backup.js';
-
-export function connectionOf(inputs: StepContext['inputs']): HttpOptions {
-  return {
-    baseUrl: inputs.dtrUrl,
-    username: inputs.username,
-    secret: inputs.dtrToken,
-    ...(inputs.caCert === undefined ? {} : { caCertFile: inputs.caCert }),
-    insecureTls: inputs.insecureTls,
-    timeoutMs: inputs.apiTimeout * 1000,
-  };
-}
+import { connectionOf } from '../../config/connection.js';
+import type { StepContext, Verification } from '../step.js';
+import { gatherEvidence } from '../../inventory/evidence.js';
+import type { BackupOutput } from '../03-backup.js';
 
 export async function tagsKept(ctx: StepContext): Promise<Verification> {
   const backup = ctx.outputOf<BackupOutput>('backup');
@@ -31,7 +19,7 @@ export async function tagsKept(ctx: StepContext): Promise<Verification> {
   const evidence = await gatherEvidence({
     api: ctx.api,
     connection: connectionOf(ctx.inputs),
-    before: await readInventory(backup.inventoryFile),
+    before: await ctx.files.readInventory(backup.inventoryFile),
     pullCheck: ctx.inputs.pullCheck,
     signal: ctx.signal,
     progress: (text) => ctx.progress(text),

@@ -1,22 +1,18 @@
 /**
- * Step 2: back up DTR's metadata with the bootstrapper. The tar streams from docker's stdout into
+ * Step 3: back up DTR's metadata with the bootstrapper. The tar streams from docker's stdout into
  * `<state-dir>/backup-<time>.tar.partial` (owner-only) and is renamed to its real name only once it is
  * whole: a readable tar with entries and a clean end. Its size and sha256 go into the journal, and
  * `restore` re-checks them before anything is destroyed.
  */
-import { closeSync, openSync } from 'node:fs';
-import { readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
-import { backupProblem, sha256File } from '../backup/backup-file.js';
-import { inspectTar } from '../backup/tar.js';
 import { backupCommand } from '../docker/dtr-commands.js';
 import { backupMinimumFiles } from '../dtr/facts.js';
 import { MigrateError } from '../errors.js';
-import type { Step } from '../engine/step.js';
-import { formatBytes, formatCount } from '../format.js';
-import { inventoryFileName, takeInventory, writeInventory } from '../inventory/tags.js';
-import { bootstrapperTarget } from './bootstrapper.js';
+import type { MigrationStep, StepContext } from './step.js';
+import { formatBytes, formatCount } from '../util/format.js';
+import { inventoryFileName, takeInventory } from '../inventory/tags.js';
+import { bootstrapperTarget } from './common/bootstrapper.js';
 
 const outputSchema = z.object({
   file: z.string(),
@@ -37,14 +33,14 @@ function backupFileName(now: Date): string {
 }
 
 /** Removes what a killed backup left behind; those files were never verified. */
-async function removeStalePartials(stateDir: string): Promise<void> {
-  for (const name of await readdir(stateDir)) {
+async function removeStalePartials(ctx: StepContext): Promise<void> {
+  for (const name of await ctx.files.list(ctx.stateDir)) {
     if (name.startsWith('backup-') && name.endsWith(partialSuffix))
-      await unlink(join(stateDir, name)).catch(() => undefined);
+      await ctx.files.remove(join(ctx.stateDir, name)).catch(() => undefined);
   }
 }
 
-export const backupStep: Step<BackupOutput> = {
+export const backupStep: MigrationStep<BackupOutput> = {
   id: 'backup',
   title: 'Back up DTR metadata',
   purpose:
@@ -61,7 +57,7 @@ export const backupStep: Step<BackupOutput> = {
     },
     {
       kind: 'docker',
-      command: `${ctx.describeDocker(backupCommand(bootstrapperTarget(ctx.inputs)))} > ${join(ctx.stateDir, 'backup-<time>.tar')}`,
+      command: `${ctx.describeDocker(backupCommand(bootstrapperTarget(ctx.inputs, ctx.certificates)))} > ${join(ctx.stateDir, 'backup-<time>.tar')}`,
       why: 'stream the metadata backup to a file (written as .partial, renamed when whole)',
     },
     {
@@ -71,30 +67,30 @@ export const backupStep: Step<BackupOutput> = {
   ],
 
   async run(ctx) {
-    await removeStalePartials(ctx.stateDir);
+    await removeStalePartials(ctx);
     // The inventory is taken right before the backup, with GC off: it is what the backup must bring back.
     const inventory = await takeInventory(ctx.api, {
       signal: ctx.signal,
       onProgress: (r, t) => ctx.progress(`inventory: ${formatCount(r)} repositories, ${formatCount(t)} tags`),
     });
     const inventoryFile = join(ctx.stateDir, inventoryFileName);
-    await writeInventory(inventoryFile, inventory);
-    const target = bootstrapperTarget(ctx.inputs);
+    await ctx.files.writeInventory(inventoryFile, inventory);
+    const target = bootstrapperTarget(ctx.inputs, ctx.certificates);
     const file = join(ctx.stateDir, backupFileName(new Date()));
     const partial = file + partialSuffix;
     // Created empty and owner-only first: docker's output then lands in a file nobody else can read.
-    closeSync(openSync(partial, 'wx', 0o600));
+    await ctx.files.createPrivate(partial);
     try {
       ctx.progress(`docker/dtr:${target.version} backup → ${basename(file)}`);
       await ctx.docker.run(backupCommand(target), { stdoutFile: partial, signal: ctx.signal, purpose: 'the backup' });
     } catch (error) {
-      await unlink(partial).catch(() => undefined);
+      await ctx.files.remove(partial).catch(() => undefined);
       throw error;
     }
-    const tar = await inspectTar(partial);
+    const tar = await ctx.files.inspectTar(partial);
     const files = tar.entries.filter((entry) => entry.type === '0').length;
     if (!tar.ok || files < backupMinimumFiles) {
-      await unlink(partial).catch(() => undefined);
+      await ctx.files.remove(partial).catch(() => undefined);
       throw new MigrateError(
         'BACKUP_INVALID',
         `docker/dtr backup exited 0, but its output is not a whole backup: ${tar.ok ? 'it holds no files' : tar.reason}`,
@@ -103,11 +99,11 @@ export const backupStep: Step<BackupOutput> = {
         },
       );
     }
-    const sha256 = await sha256File(partial);
-    await rename(partial, file);
+    const sha256 = await ctx.files.sha256(partial);
+    await ctx.files.rename(partial, file);
     return {
       file,
-      bytes: (await stat(file)).size,
+      bytes: await ctx.files.size(file),
       sha256,
       entries: tar.entries.length,
       dtrVersion: target.version,
@@ -117,11 +113,11 @@ export const backupStep: Step<BackupOutput> = {
     };
   },
 
-  async verify(_ctx, output) {
-    const problem = await backupProblem(output);
+  async verify(ctx, output) {
+    const problem = await ctx.files.backupProblem(output);
     if (problem !== undefined)
       return { ok: false, reason: problem, hint: 'Run `dtr-migrate migrate` again to take a new backup.' };
-    const tar = await inspectTar(output.file);
+    const tar = await ctx.files.inspectTar(output.file);
     if (!tar.ok)
       return {
         ok: false,

@@ -6,10 +6,10 @@
  */
 import { z } from 'zod';
 import { MigrateError } from '../errors.js';
-import type { Step } from '../engine/step.js';
-import { formatBlobChecks, formatBytes, formatCount } from '../format.js';
+import type { MigrationStep } from './step.js';
+import { formatBlobChecks, formatBytes, formatCount } from '../util/format.js';
 import type { LocationFlags, StorageLocation, StorageProgress, VerifySummary } from '../storage/types.js';
-import { describeNewStorage, newStorage } from './bootstrapper.js';
+import { describeNewStorage, newStorage } from './common/bootstrapper.js';
 
 const problemSchema = z.object({ kind: z.string(), path: z.string(), detail: z.string().optional() });
 const verifySummarySchema = z.object({
@@ -66,7 +66,7 @@ export function storeSummary(summary: VerifySummary): StoredVerifySummary {
   };
 }
 
-export const migrateStorageStep: Step<MigrateStorageOutput> = {
+export const migrateStorageStep: MigrationStep<MigrateStorageOutput> = {
   id: 'migrate-storage',
   title: 'Copy the storage',
   purpose: 'Copy every file of the current storage to the new one, then check every file, blob digest and link there.',

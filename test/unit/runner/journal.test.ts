@@ -2,18 +2,19 @@ import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Journal } from '../../../src/engine/journal.js';
-import { acquireLock } from '../../../src/engine/state-dir.js';
+import { Journal } from '../../../src/runner/journal.js';
+import { stepIds } from '../../../src/steps/step.js';
+import { acquireLock } from '../../../src/runner/state-dir.js';
 import { isMigrateError } from '../../../src/errors.js';
 
 describe('journal', () => {
   it('starts empty, writes atomically with owner-only mode, and reads back', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'journal-'));
-    const journal = await Journal.open(dir, 'best-practice');
+    const journal = await Journal.open(dir, 'best-practice', stepIds);
     expect(journal.existed).toBe(false);
     await journal.update('backup', { status: 'verified', attempts: 1, output: { file: 'x' } });
     expect((await stat(join(dir, 'journal.json'))).mode & 0o777).toBe(0o600);
-    const again = await Journal.open(dir, 'best-practice');
+    const again = await Journal.open(dir, 'best-practice', stepIds);
     expect(again.existed).toBe(true);
     expect(again.status('backup')).toBe('verified');
     expect(again.status('restore')).toBe('pending');
@@ -28,7 +29,7 @@ describe('journal', () => {
       JSON.stringify({ version: 1, tool: 'dtr-migrate' }),
     ]) {
       await writeFile(file, content);
-      const error = await Journal.open(dir, 'best-practice').catch((e: unknown) => e);
+      const error = await Journal.open(dir, 'best-practice', stepIds).catch((e: unknown) => e);
       expect(isMigrateError(error) && error.code).toBe('JOURNAL_INVALID');
       expect(await readFile(file, 'utf8')).toBe(content);
     }

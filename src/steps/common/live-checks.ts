@@ -8,10 +8,10 @@
  * reconfigure that follows. Only when DTR is really not serving: a replica that reports healthy must
  * pass these checks like any other.
  */
-import { unanswered } from '../api/client.js';
-import { healthyReplicaStatus } from '../dtr/facts.js';
-import { MigrateError } from '../errors.js';
-import type { StepContext, StepId } from '../engine/step.js';
+import { unanswered } from '../../api/client.js';
+import { healthyReplicaStatus } from '../../dtr/facts.js';
+import { MigrateError } from '../../errors.js';
+import type { StepContext, StepId } from '../step.js';
 import { gcProblem, isGcOff, readGcState } from './gc-state.js';
 
 /** The gate's refusal; `reopen` names the steps the next run redoes before asking again. */

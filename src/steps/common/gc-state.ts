@@ -3,9 +3,9 @@
  * waiting or running [inferred, see dtr/facts.ts]. Several steps check this: GC deleting a blob that
  * the backup still refers to is the one way this procedure can lose an image.
  */
-import { httpStatusOf, type DtrClient } from '../api/client.js';
-import type { Cron, Job } from '../api/schemas.js';
-import { gcJobActions, isGcAction, jobActive } from '../dtr/facts.js';
+import { httpStatusOf, type DtrClient } from '../../api/client.js';
+import type { Cron, Job } from '../../api/schemas.js';
+import { gcJobActions, isGcAction, jobActive } from '../../dtr/facts.js';
 
 export interface GcState {
   readonly schedules: readonly Cron[];

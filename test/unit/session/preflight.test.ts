@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import type { DtrClient } from '../../../src/api/client.js';
 import { InputResolver } from '../../../src/config/resolve.js';
-import { preflight } from '../../../src/engine/preflight.js';
-import type { Io } from '../../../src/engine/events.js';
+import { preflight } from '../../../src/session/preflight.js';
+import type { Io } from '../../../src/runner/io.js';
 import { MigrateError, isMigrateError } from '../../../src/errors.js';
 
 const scriptIo: Io = {

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { apiPaths } from '../dtr/facts.js';
-import type { Step, StepContext } from '../engine/step.js';
+import type { MigrationStep, StepContext } from './step.js';
 
 const outputSchema = z.object({ readOnly: z.boolean() });
 type Output = z.infer<typeof outputSchema>;
@@ -20,7 +20,7 @@ async function setAndCheck(ctx: StepContext, wanted: boolean): Promise<Output> {
   return { readOnly: wanted };
 }
 
-export const readOnlyStep: Step<Output> = {
+export const readOnlyStep: MigrationStep<Output> = {
   id: 'read-only',
   title: 'Make the registry read-only',
   purpose: 'Stop pushes and deletes (pulls keep working) so the storage does not change while it is copied.',
@@ -49,7 +49,7 @@ export const readOnlyStep: Step<Output> = {
   },
 };
 
-export const readWriteStep: Step<Output> = {
+export const readWriteStep: MigrationStep<Output> = {
   id: 'read-write',
   title: 'Turn read-only mode back off',
   purpose: 'Put read-only mode back as it was before the migration, so pushes work again.',

@@ -7,12 +7,12 @@ import { z } from 'zod';
 import { destroyCommand, restoreCommand } from '../docker/dtr-commands.js';
 import { apiPaths } from '../dtr/facts.js';
 import { MigrateError, isMigrateError } from '../errors.js';
-import type { Step } from '../engine/step.js';
-import type { BackupOutput } from './02-backup.js';
-import { bootstrapperTarget, describeNewStorage, newStorage } from './bootstrapper.js';
-import { finishedEarlier, runNotingFailure, type AttemptMarks } from './attempts.js';
-import { checkProtections, runsOnNewStorage, waitForHealthyReplica } from './protections.js';
-import { tagsKept } from './tags-check.js';
+import type { MigrationStep } from './step.js';
+import type { BackupOutput } from './03-backup.js';
+import { bootstrapperTarget, describeNewStorage, newStorage, replicaConfirmation } from './common/bootstrapper.js';
+import { finishedEarlier, runNotingFailure, type AttemptMarks } from './common/attempts.js';
+import { checkProtections, runsOnNewStorage, waitForHealthyReplica } from './common/protections.js';
+import { tagsKept } from './common/tags-check.js';
 
 /** The restore command may run once destroy is done. */
 const restoreMarks: AttemptMarks = { started: 'destroyedAt', done: 'restoredAt', failed: 'restoreFailedAt' };
@@ -38,7 +38,7 @@ function mayBePartlyDestroyed(error: unknown): unknown {
   );
 }
 
-export const restoreStep: Step<Output> = {
+export const restoreStep: MigrationStep<Output> = {
   id: 'restore',
   title: 'Destroy and restore DTR on the new storage',
   purpose:
@@ -66,6 +66,7 @@ export const restoreStep: Step<Output> = {
     const { lines } = await checkProtections(ctx, 'restore');
     return {
       expect: ctx.inputs.replicaId,
+      ...replicaConfirmation(ctx, 'to destroy and restore it'),
       willDestroy: [
         `DTR replica ${ctx.inputs.replicaId}: its containers and volumes (docker/dtr destroy)`,
         `then DTR is restored from the backup onto ${describeNewStorage(newStorage(ctx.inputs))}`,
@@ -75,7 +76,7 @@ export const restoreStep: Step<Output> = {
   },
 
   plan: (ctx) => {
-    const target = bootstrapperTarget(ctx.inputs);
+    const target = bootstrapperTarget(ctx.inputs, ctx.certificates);
     const backup = ctx.outputOf<BackupOutput>('backup')?.file ?? `${ctx.stateDir}/backup-<time>.tar`;
     return [
       {
@@ -103,7 +104,7 @@ export const restoreStep: Step<Output> = {
   },
 
   async run(ctx) {
-    const target = bootstrapperTarget(ctx.inputs);
+    const target = bootstrapperTarget(ctx.inputs, ctx.certificates);
     const backup = ctx.outputOf<BackupOutput>('backup');
     if (backup === undefined) throw new Error('restore ran without a backup: the runner gate should have stopped it');
     const storage = newStorage(ctx.inputs);

@@ -4,13 +4,12 @@
  * killed at any moment leaves either the old or the new journal, never half of one. A journal that is
  * damaged or from a newer dtr-migrate is refused, never overwritten.
  */
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { MigrateError } from '../errors.js';
-import { stepIds, type StepId } from './step.js';
-import type { StepStatus } from './events.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import type { StepStatus } from './io.js';
 
 export const journalVersion = 1;
 
@@ -48,10 +47,14 @@ export class Journal {
   ) {}
 
   /** Opens the journal of a state directory, or starts a new one (not written until the first change). */
-  static async open(stateDir: string, procedure: string): Promise<Journal> {
+  static async open(stateDir: string, procedure: string, stepIds: readonly string[]): Promise<Journal> {
     const file = join(stateDir, journalFileName);
-    const existing = await Journal.read(file);
-    if (existing !== undefined) return new Journal(file, existing, true);
+    return Journal.from(file, await Journal.read(file), procedure, stepIds);
+  }
+
+  /** The journal from what `read` returned, or a new one for `procedure` when there was none. */
+  static from(file: string, existing: JournalData | undefined, procedure: string, stepIds: readonly string[]): Journal {
+    if (existing !== undefined) return new Journal(file, structuredClone(existing), true);
     const now = new Date().toISOString();
     const steps = Object.fromEntries(stepIds.map((id) => [id, { status: 'pending' as const, attempts: 0 }]));
     return new Journal(
@@ -120,11 +123,11 @@ export class Journal {
     return this.data.createdAt;
   }
 
-  step(id: StepId): StepRecord {
+  step(id: string): StepRecord {
     return this.data.steps[id] ?? { status: 'pending', attempts: 0 };
   }
 
-  status(id: StepId): StepStatus {
+  status(id: string): StepStatus {
     return this.step(id).status;
   }
 
@@ -133,7 +136,7 @@ export class Journal {
     await this.save();
   }
 
-  async update(id: StepId, change: Partial<StepRecord>): Promise<void> {
+  async update(id: string, change: Partial<StepRecord>): Promise<void> {
     this.data.steps[id] = { ...this.step(id), ...change };
     await this.save();
   }
@@ -142,27 +145,4 @@ export class Journal {
     this.data.updatedAt = new Date().toISOString();
     await writeFileAtomic(this.file, `${JSON.stringify(this.data, null, 2)}\n`);
   }
-}
-
-/** Writes a file so that readers see either the old or the new content; owner-only permissions. */
-export async function writeFileAtomic(file: string, content: string): Promise<void> {
-  const temp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-  const handle = await open(temp, 'wx', 0o600);
-  try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(temp, file);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
-  // The rename itself is durable only once the directory is: a power cut must not bring back the
-  // journal from before `destroyStartedAt` was noted.
-  const dir = await open(dirname(file), 'r').catch(() => undefined);
-  await dir?.sync().catch(() => undefined);
-  await dir?.close();
 }

@@ -7,7 +7,7 @@ import type { InputResolver } from '../config/resolve.js';
 import { allowedProcedures, availability, procedures, type ProcedureId } from '../dtr/procedures.js';
 import type { VersionInfo } from '../dtr/versions.js';
 import { MigrateError } from '../errors.js';
-import type { Io } from './events.js';
+import type { Io } from '../runner/io.js';
 
 export async function chooseProcedure(
   io: Io,
@@ -31,6 +31,7 @@ export async function chooseProcedure(
     const allowed = allowedProcedures(version.family, version.version);
     chosen = (await io.ask({
       kind: 'select',
+      key: 'procedure',
       message: `How should DTR ${version.version} switch storage?`,
       choices: allowed.map((id) => ({
         value: id,

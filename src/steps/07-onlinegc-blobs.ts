@@ -7,8 +7,8 @@ import { z } from 'zod';
 import type { Job } from '../api/schemas.js';
 import { apiPaths, blobGcAction, jobFailed, jobSucceeded } from '../dtr/facts.js';
 import { MigrateError } from '../errors.js';
-import type { Step, StepContext } from '../engine/step.js';
-import { formatDuration } from '../format.js';
+import type { MigrationStep, StepContext } from './step.js';
+import { formatDuration } from '../util/format.js';
 
 const outputSchema = z.object({ jobId: z.string(), status: z.string(), waitedMs: z.number() });
 type Output = z.infer<typeof outputSchema>;
@@ -40,7 +40,7 @@ async function jobStartedEarlier(
   return (await blobGcJobs(ctx)).find((job) => ours(job) && !jobFailed.has(job.status));
 }
 
-export const onlineGcBlobsStep: Step<Output> = {
+export const onlineGcBlobsStep: MigrationStep<Output> = {
   id: 'onlinegc-blobs',
   title: 'Delete unreferenced blobs',
   purpose:

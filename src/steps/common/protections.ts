@@ -2,22 +2,19 @@
  * What must hold before DTR's data is put at risk (destroy, or a reconfigure onto the new storage), and
  * what must hold after: shared by restore and reconfigure so both gates are the same gate.
  */
-import { stat } from 'node:fs/promises';
-import { backupProblem } from '../backup/backup-file.js';
 import {
-  blobPath,
+  blobExists,
   checkStorageHoldsTags,
   describeMissing,
   type MissingContent,
   type StorageCheck,
-} from '../inventory/storage-manifests.js';
-import { readInventory } from '../inventory/tags.js';
-import { healthyReplicaStatus } from '../dtr/facts.js';
-import { MigrateError, isMigrateError } from '../errors.js';
-import type { StepContext, Verification } from '../engine/step.js';
-import { formatBlobChecks, formatBytes, formatCount } from '../format.js';
-import type { BackupOutput } from './02-backup.js';
-import { storedVerifySummary, type MigrateStorageOutput } from './03-migrate-storage.js';
+} from '../../inventory/storage-manifests.js';
+import { healthyReplicaStatus } from '../../dtr/facts.js';
+import { MigrateError, isMigrateError } from '../../errors.js';
+import type { StepContext, Verification } from '../step.js';
+import { formatBlobChecks, formatBytes, formatCount } from '../../util/format.js';
+import type { BackupOutput } from '../03-backup.js';
+import { storedVerifySummary, type MigrateStorageOutput } from '../04-migrate-storage.js';
 import { describeNewStorage, newStorage, renamedStorage } from './bootstrapper.js';
 import { gcProblem, isGcOff, readGcState } from './gc-state.js';
 import { changeStarted, gcOffLine, locked, lockedUntil, readOnlyLine } from './live-checks.js';
@@ -57,7 +54,7 @@ export async function checkProtections(
       `Run again naming the new storage as when it was copied (${copied}): check --target-volume / --target-nfs-url. To switch to another storage, start over with another --state-dir.`,
     );
   }
-  const problem = await backupProblem(backup);
+  const problem = await ctx.files.backupProblem(backup);
   if (problem !== undefined) throw backupGone(ctx, what, problem, backup);
   const content = await contentCheck(ctx, backup);
   if (content.lost.length > 0) {
@@ -102,17 +99,14 @@ async function contentCheck(
   ctx: StepContext,
   backup: BackupOutput,
 ): Promise<{ check: StorageCheck; lost: MissingContent[]; brokenBefore: MissingContent[] }> {
-  const inventory = await readInventory(backup.inventoryFile);
+  const inventory = await ctx.files.readInventory(backup.inventoryFile);
   ctx.progress(`checking ${formatCount(inventory.tags.length)} tags' manifests and blobs in the new storage`);
   const check = await checkStorageHoldsTags(ctx.inputs.targetStorage, inventory.tags);
   if (check.ok) return { check, lost: [], brokenBefore: [] };
   const lost: MissingContent[] = [];
   const brokenBefore: MissingContent[] = [];
   for (const m of check.missing) {
-    const inSource = await stat(blobPath(ctx.inputs.sourceStorage, m.missing)).then(
-      () => true,
-      () => false,
-    );
+    const inSource = await blobExists(ctx.inputs.sourceStorage, m.missing);
     (inSource ? lost : brokenBefore).push(m);
   }
   for (const m of brokenBefore)

@@ -7,11 +7,11 @@
 import { z } from 'zod';
 import { reconfigureCommand, type ReconfigureMode } from '../docker/dtr-commands.js';
 import { apiPaths } from '../dtr/facts.js';
-import type { Step } from '../engine/step.js';
-import { bootstrapperTarget, describeNewStorage, newStorage } from './bootstrapper.js';
-import { finishedEarlier, runNotingFailure, type AttemptMarks } from './attempts.js';
-import { checkProtections, runsOnNewStorage, waitForHealthyReplica } from './protections.js';
-import { tagsKept } from './tags-check.js';
+import type { MigrationStep } from './step.js';
+import { bootstrapperTarget, describeNewStorage, newStorage, replicaConfirmation } from './common/bootstrapper.js';
+import { finishedEarlier, runNotingFailure, type AttemptMarks } from './common/attempts.js';
+import { checkProtections, runsOnNewStorage, waitForHealthyReplica } from './common/protections.js';
+import { tagsKept } from './common/tags-check.js';
 
 const reconfigureMarks: AttemptMarks = {
   started: 'reconfigureStartedAt',
@@ -26,7 +26,7 @@ const outputSchema = z.object({
 });
 type Output = z.infer<typeof outputSchema>;
 
-export function reconfigureStep(mode: ReconfigureMode, keepsTags: boolean): Step<Output> {
+export function reconfigureStep(mode: ReconfigureMode, keepsTags: boolean): MigrationStep<Output> {
   return {
     id: 'reconfigure',
     title: keepsTags ? 'Reconfigure DTR onto the copied storage' : 'Reconfigure DTR onto the new storage (erases tags)',
@@ -57,6 +57,7 @@ export function reconfigureStep(mode: ReconfigureMode, keepsTags: boolean): Step
       const storage = describeNewStorage(newStorage(ctx.inputs));
       return {
         expect: ctx.inputs.replicaId,
+        ...replicaConfirmation(ctx, 'to reconfigure it'),
         willDestroy: keepsTags
           ? [`DTR replica ${ctx.inputs.replicaId} restarts on ${storage}; its old storage is no longer used`]
           : [`EVERY TAG of DTR replica ${ctx.inputs.replicaId}: DTR restarts on ${storage} with a new metadata store`],
@@ -81,7 +82,9 @@ export function reconfigureStep(mode: ReconfigureMode, keepsTags: boolean): Step
       },
       {
         kind: 'docker',
-        command: ctx.describeDocker(reconfigureCommand(bootstrapperTarget(ctx.inputs), newStorage(ctx.inputs), mode)),
+        command: ctx.describeDocker(
+          reconfigureCommand(bootstrapperTarget(ctx.inputs, ctx.certificates), newStorage(ctx.inputs), mode),
+        ),
         why: keepsTags
           ? 'switch DTR to the copied storage, keeping its metadata'
           : 'switch DTR to the new storage; tags are erased',
@@ -107,7 +110,7 @@ export function reconfigureStep(mode: ReconfigureMode, keepsTags: boolean): Step
       ctx.api.expectDowntime(true);
       await runNotingFailure(
         ctx,
-        reconfigureCommand(bootstrapperTarget(ctx.inputs), storage, mode),
+        reconfigureCommand(bootstrapperTarget(ctx.inputs, ctx.certificates), storage, mode),
         { signal: ctx.signal, purpose: 'docker/dtr reconfigure' },
         reconfigureMarks.failed,
       );

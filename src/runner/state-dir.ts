@@ -7,8 +7,8 @@ import { appendFileSync, closeSync, openSync } from 'node:fs';
 import { access, chmod, constants, mkdir, readFile, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { makeDirectories } from '../make-directories.js';
-import { isAlive } from '../process-alive.js';
+import { makeDirectories } from '../util/make-directories.js';
+import { isAlive } from '../util/process-alive.js';
 import { MigrateError } from '../errors.js';
 
 export const lockFileName = 'lock';

@@ -2,25 +2,16 @@
  * Builds what every docker/dtr command needs from the resolved inputs: UCP connection, UCP password
  * (kept in the environment, see docker/dtr-commands.ts), image version and replica id.
  */
-import { readFileSync } from 'node:fs';
-import type { ResolvedInputs } from '../config/inputs.js';
-import type { BootstrapperTarget, NewStorage } from '../docker/dtr-commands.js';
-import { MigrateError } from '../errors.js';
+import type { ResolvedInputs } from '../../config/inputs.js';
+import type { BootstrapperTarget, NewStorage } from '../../docker/dtr-commands.js';
+import type { Certificates } from '../step.js';
 
 /** The fields planning may show before every input is known. */
 const placeholder = (value: string | undefined, name: string): string => value ?? `<${name}>`;
 
-export function bootstrapperTarget(inputs: Partial<ResolvedInputs>): BootstrapperTarget {
-  let ca: string | undefined;
-  if (inputs.ucpCa !== undefined) {
-    try {
-      ca = readFileSync(inputs.ucpCa, 'utf8');
-    } catch {
-      throw new MigrateError('USAGE', `the UCP CA file ${inputs.ucpCa} cannot be read`, {
-        hint: 'Check the path given to --ucp-ca.',
-      });
-    }
-  }
+/** `certificates` holds the --ucp-ca PEM the session read (and checked) before any change. */
+export function bootstrapperTarget(inputs: Partial<ResolvedInputs>, certificates: Certificates): BootstrapperTarget {
+  const ca = certificates.ucpCa;
   return {
     version: placeholder(inputs.dtrVersion, 'dtr-version'),
     replicaId: placeholder(inputs.replicaId, 'replica-id'),
@@ -52,4 +43,18 @@ export function renamedStorage(copiedAs: unknown, inputs: Partial<ResolvedInputs
   if (typeof copiedAs !== 'string') return undefined;
   const named = describeNewStorage(newStorage(inputs));
   return named === copiedAs ? undefined : named;
+}
+
+/** How a step that destroys or restarts a replica asks for it: its id typed, or `--confirm-destroy <id>`. */
+export function replicaConfirmation(
+  ctx: { readonly inputs: Pick<ResolvedInputs, 'replicaId' | 'confirmDestroy'> },
+  action: string,
+): { subject: string; prompt: string; given: string | undefined; flag: string } {
+  const id = ctx.inputs.replicaId;
+  return {
+    subject: `replica ${id}`,
+    prompt: `Type the replica id ${id} ${action}`,
+    given: ctx.inputs.confirmDestroy,
+    flag: '--confirm-destroy',
+  };
 }

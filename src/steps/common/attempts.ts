@@ -4,11 +4,11 @@
  * the command itself failed, `done` once it finished. Only a run killed while the command ran leaves
  * the outcome open; then DTR is asked, and only a clear answer decides.
  */
-import { answeredDown } from '../api/client.js';
-import type { DockerCommand } from '../docker/dtr-commands.js';
-import { Docker, type DockerRunOptions } from '../docker/docker.js';
-import { MigrateError, isMigrateError } from '../errors.js';
-import type { StepContext } from '../engine/step.js';
+import { answeredDown } from '../../api/client.js';
+import type { DockerCommand } from '../../docker/dtr-commands.js';
+import { Docker, type DockerRunOptions } from '../../docker/docker.js';
+import { MigrateError, isMigrateError } from '../../errors.js';
+import type { StepContext } from '../step.js';
 import { newStorage } from './bootstrapper.js';
 import { storageMismatch } from './new-storage-check.js';
 

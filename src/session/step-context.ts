@@ -1,0 +1,26 @@
+/**
+ * The migration's services, added by the session to the runner's context of each step (src/steps/step.ts
+ * says what steps may reach), and the same for plans.
+ */
+import type { ResolvedInputs } from '../config/inputs.js';
+import type { Journal } from '../runner/journal.js';
+import { planContextBase } from '../runner/runner.js';
+import type { StepContextBase } from '../runner/step.js';
+import type { MigrationServices, PlanContext, StepContext } from '../steps/step.js';
+
+export function stepContextWith(services: MigrationServices): (base: StepContextBase<ResolvedInputs>) => StepContext {
+  return (base) => ({ ...base, ...services, describeDocker: (command) => services.docker.describe(command) });
+}
+
+export function planContextOf(
+  journal: Journal,
+  stateDir: string,
+  inputs: Partial<ResolvedInputs>,
+  services: Pick<MigrationServices, 'docker' | 'certificates'>,
+): PlanContext {
+  return {
+    ...planContextBase(journal, stateDir, inputs),
+    certificates: services.certificates,
+    describeDocker: (command) => services.docker.describe(command),
+  };
+}
