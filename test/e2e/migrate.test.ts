@@ -233,9 +233,7 @@ describe('dtr-migrate plan and status', () => {
     expect(status.stdout).toMatch(/1\. Disable garbage collection: verified/);
     expect(status.stdout).toMatch(/4\. Destroy and restore DTR on the new storage: pending/);
     expect(status.stdout).toContain('Next: Destroy and restore DTR on the new storage');
-    const json = JSON.parse((await runCli(['status', '--state-dir', fixture.stateDir, '--json'])).stdout) as {
-      next: string;
-    };
-    expect(json.next).toBe('restore');
+    const json = jsonEvents((await runCli(['status', '--state-dir', fixture.stateDir, '--json'])).stdout);
+    expect(json.find((e) => e['event'] === 'status')?.['next']).toBe('restore');
   });
 });
