@@ -139,7 +139,7 @@ describe('dtr-migrate migrate (non-interactive)', () => {
       const stopped = await runCli(['migrate', ...fixture.args, ...confirm], {
         env: fixture.env,
         onOutput: (text, child) => {
-          if (text.includes(`"event":"step-done","id":"${stopAfter}"`)) child.kill('SIGINT');
+          if (new RegExp(`"event":"step-done",[^\n]*"id":"${stopAfter}"`).test(text)) child.kill('SIGINT');
         },
       });
       expect(stopped.code, `stopped after ${stopAfter}`).toBe(130);
