@@ -203,7 +203,7 @@ export function inputsSection(model: ReportModel): string {
     if (spec.secret === true)
       return [
         [
-          `<td><code>${esc(spec.flag)}</code></td>`,
+          `<td><code>${esc(spec.env ?? spec.flag)}</code></td>`,
           `<td>•••• <span class="muted">(a secret: never recorded)</span></td>`,
         ],
       ];

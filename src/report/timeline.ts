@@ -3,7 +3,7 @@
  * of each), coloured by its state, with the span DTR was unavailable or read-only shaded behind them.
  */
 import { formatDuration } from '../util/format.js';
-import { esc } from './html.js';
+import { esc, when } from './html.js';
 import type { ReportStep, TimeWindow } from './model.js';
 
 const width = 960;
@@ -74,8 +74,8 @@ export function timelineSvg(
   const axis = top + steps.length * rowHeight + 6;
   parts.push(
     `<line x1="${labelWidth}" y1="${axis}" x2="${labelWidth + plotWidth}" y2="${axis}" stroke="#d8dce2"/>`,
-    `<text x="${labelWidth}" y="${axis + 16}" font-size="11" fill="#596273">${esc(new Date(start).toISOString())}</text>`,
-    `<text x="${labelWidth + plotWidth}" y="${axis + 16}" font-size="11" text-anchor="end" fill="#596273">${esc(new Date(end).toISOString())} (${esc(formatDuration(end - start))} in all)</text>`,
+    `<text x="${labelWidth}" y="${axis + 16}" font-size="11" fill="#596273">${when(new Date(start).toISOString())}</text>`,
+    `<text x="${labelWidth + plotWidth}" y="${axis + 16}" font-size="11" text-anchor="end" fill="#596273">${when(new Date(end).toISOString())} (${esc(formatDuration(end - start))} in all)</text>`,
   );
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="Timeline of the steps">\n${parts.join('\n')}\n</svg>`;
 }
