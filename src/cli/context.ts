@@ -1,4 +1,5 @@
 /** What every command gets: streams, environment, parsed global options, style and the stop signal. */
+import type { JsonEvents } from './json-events.js';
 import type { Style } from './style.js';
 
 export interface CliContext {
@@ -9,6 +10,8 @@ export interface CliContext {
   /** Commander's options, globals included (camelCase names). */
   readonly globals: Readonly<Record<string, unknown>>;
   readonly json: boolean;
+  /** Where `--json` lines go (stdout); used only when `json`. */
+  readonly events: JsonEvents;
   readonly debug: boolean;
   readonly style: Style;
   readonly signal: AbortSignal;

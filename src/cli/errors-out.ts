@@ -6,7 +6,7 @@ import { isMigrateError, type MigrateError } from '../errors.js';
 import type { CliContext } from './context.js';
 import type { Style } from './style.js';
 
-export function errorLines(error: MigrateError, style: Style, debug: boolean): string[] {
+function errorLines(error: MigrateError, style: Style, debug: boolean): string[] {
   const lines = [`${style.fail} ${style.chalk.bold('Error:')} ${error.message}`];
   if (error.hint !== undefined) lines.push(`  ${style.chalk.cyan('→')} ${error.hint}`);
   if (debug) {
@@ -18,7 +18,7 @@ export function errorLines(error: MigrateError, style: Style, debug: boolean): s
   return lines;
 }
 
-export function errorJson(error: MigrateError): { code: string; message: string; hint?: string } {
+function errorJson(error: MigrateError): { code: string; message: string; hint?: string } {
   return { code: error.code, message: error.message, ...(error.hint === undefined ? {} : { hint: error.hint }) };
 }
 
@@ -33,9 +33,7 @@ export async function reportFailure(
 ): Promise<number> {
   if (!isMigrateError(error)) throw error;
   ctx.stderr.write(`${errorLines(error, ctx.style, ctx.debug).join('\n')}\n`);
-  if (ctx.json) {
-    const line = { event: 'result', ok: false, exitCode: error.exitCode, ...(await result()), error: errorJson(error) };
-    ctx.stdout.write(`${JSON.stringify(line)}\n`);
-  }
+  if (ctx.json)
+    ctx.events.result(false, error.exitCode, error.message, { ...(await result()), error: errorJson(error) });
   return error.exitCode;
 }

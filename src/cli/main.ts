@@ -2,10 +2,11 @@
  * Entry point of the CLI: parses argv, runs one command, prints errors once, returns the exit code.
  * Only bin/ sets process.exitCode; nothing here calls process.exit.
  */
-import { CommanderError } from 'commander';
+import { CommanderError, type Command } from 'commander';
 import { ExitCode, MigrateError, isMigrateError } from '../errors.js';
 import type { CliContext } from './context.js';
-import { errorLines } from './errors-out.js';
+import { reportFailure } from './errors-out.js';
+import { JsonEvents } from './json-events.js';
 import { buildProgram } from './program.js';
 import { colorWanted, makeStyle } from './style.js';
 
@@ -18,6 +19,7 @@ const commands = {
   mockDtr: () => import('./commands/mock-dtr.js'),
   storage: () => import('./commands/storage.js'),
   verify: () => import('./commands/verify.js'),
+  report: () => import('./commands/report.js'),
 };
 
 export interface MainDeps {
@@ -51,6 +53,7 @@ export async function main(argv: readonly string[], deps: MainDeps): Promise<num
       ...deps,
       globals,
       json,
+      events: new JsonEvents(deps.stdout),
       debug: globals['debug'] === true,
       style: makeStyle(color),
       signal: controller.signal,
@@ -65,6 +68,7 @@ export async function main(argv: readonly string[], deps: MainDeps): Promise<num
       mockDtr: async (o) => (await commands.mockDtr()).mockDtrCommand(context, o),
       storage: async (action, o) => (await commands.storage()).storageCommand(context, action, o),
       verify: async (o) => (await commands.verify()).verifyCommand(context, o),
+      report: async () => (await commands.report()).reportCommand(context),
       completion: async (script) => {
         deps.stdout.write(script);
         return ExitCode.ok;
@@ -81,6 +85,8 @@ export async function main(argv: readonly string[], deps: MainDeps): Promise<num
   });
   program.hook('preAction', (_root, action) => {
     context = contextFor(action.optsWithGlobals());
+    // Every --json stream opens the same way; a completion script is not a stream.
+    if (context.json && action.name() !== 'completion') context.events.start(commandPath(action));
   });
   try {
     await program.parseAsync([...argv], { from: 'user' });
@@ -89,15 +95,21 @@ export async function main(argv: readonly string[], deps: MainDeps): Promise<num
       // Help and --version end with exit code 0; usage mistakes were already printed by commander.
       exitCode = error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     } else {
-      const failure = isMigrateError(error) ? error : internal(error);
-      deps.stderr.write(`${errorLines(failure, context.style, context.debug).join('\n')}\n`);
-      exitCode = failure.exitCode;
+      exitCode = await reportFailure(context, isMigrateError(error) ? error : internal(error));
     }
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
   }
   return exitCode;
+}
+
+/** `migrate`, or `storage copy` for a subcommand. */
+function commandPath(action: Command): string {
+  const names: string[] = [];
+  for (let command: Command | null = action; command?.parent != null; command = command.parent)
+    names.unshift(command.name());
+  return names.join(' ');
 }
 
 function internal(error: unknown): MigrateError {

@@ -8,8 +8,7 @@ import { inputKeys, optionName, specOf } from '../config/inputs.js';
 import { ExitCode } from '../errors.js';
 import type { StorageFlags } from './commands/storage.js';
 import { completionScript, completionShells, type CompletionShell } from './completion.js';
-
-export const version = '0.1.0';
+import { toolVersion } from './version.js';
 
 const examples = `
 Examples:
@@ -97,6 +96,7 @@ export interface CommandHandlers {
   mockDtr(options: MockDtrFlags): Promise<number>;
   storage(action: 'copy' | 'verify', options: StorageFlags): Promise<number>;
   verify(options: { against?: string }): Promise<number>;
+  report(): Promise<number>;
   /** Prints the completion script (made here, from the program itself). */
   completion(script: string): Promise<number>;
 }
@@ -121,7 +121,7 @@ export function buildProgram(handlers: CommandHandlers, setExit: (code: number) 
     )
     // Set before the subcommands are added, so they inherit it and a usage mistake anywhere exits 2.
     .exitOverride()
-    .version(version, '-V, --version')
+    .version(toolVersion, '-V, --version')
     .showHelpAfterError('(run dtr-migrate --help for usage)')
     .addHelpText('after', examples);
   addGlobalOptions(program);
@@ -153,6 +153,13 @@ export function buildProgram(handlers: CommandHandlers, setExit: (code: number) 
     )
     .option('--against <inventory.json>', 'the inventory taken before the migration (default: the one in --state-dir)')
     .action(async (options: { against?: string }) => setExit(await handlers.verify(options)));
+
+  program
+    .command('report')
+    .description(
+      'write <state-dir>/report.html again from the journal and the inventories: a self-contained page for auditors (DTR is not contacted)',
+    )
+    .action(async () => setExit(await handlers.report()));
 
   program
     .command('rehearse')

@@ -64,6 +64,7 @@ export function isInteractive(ctx: CliContext): boolean {
 }
 
 export function makeIo(ctx: CliContext): Io & { close(): void } {
-  if (ctx.json || ctx.stderr.isTTY !== true) return new StreamIo(ctx.style, ctx.json, ctx.stdout, ctx.stderr);
+  if (ctx.json || ctx.stderr.isTTY !== true)
+    return new StreamIo(ctx.style, ctx.json ? ctx.events : undefined, ctx.stderr);
   return new TerminalIo(ctx.style, isInteractive(ctx), ctx.stderr);
 }

@@ -5,6 +5,7 @@
 import { MigrateError } from '../errors.js';
 import type { Io, Question, RunEvent } from '../runner/io.js';
 import { eventLines } from './event-text.js';
+import type { JsonEvents } from './json-events.js';
 import type { Style } from './style.js';
 
 const progressEveryMs = 2_000;
@@ -15,10 +16,10 @@ export class StreamIo implements Io {
   /** When each step last showed progress: throttled per step, so a step's first progress always shows. */
   private readonly lastProgress = new Map<string, number>();
 
+  /** With `events`, every event is a --json line on stdout; without, plain lines on `err`. */
   constructor(
     private readonly style: Style,
-    private readonly json: boolean,
-    private readonly out: NodeJS.WritableStream = process.stdout,
+    private readonly events: JsonEvents | undefined,
     private readonly err: NodeJS.WritableStream = process.stderr,
   ) {}
 
@@ -26,11 +27,11 @@ export class StreamIo implements Io {
     if (event.event === 'run-start') for (const s of event.steps) this.titles.set(s.id, s.title);
     if (event.event === 'progress') {
       const now = Date.now();
-      if (now - (this.lastProgress.get(event.id) ?? 0) < (this.json ? 500 : progressEveryMs)) return;
+      if (now - (this.lastProgress.get(event.id) ?? 0) < (this.events === undefined ? progressEveryMs : 500)) return;
       this.lastProgress.set(event.id, now);
     }
-    if (this.json) {
-      this.out.write(`${JSON.stringify(event)}\n`);
+    if (this.events !== undefined) {
+      this.events.write(event);
       return;
     }
     const lines = event.event === 'progress' ? [`  ${event.text}`] : eventLines(event, this.style, this.titles);

@@ -1,6 +1,6 @@
 /**
  * The end of a run, as an operator wants it: each step, how long it took, what was checked, and
- * where the backup and the log are. Also the one JSON result line that closes a `--json` run.
+ * where the backup, the log and the report are.
  */
 import type { MigrationResult } from '../session/migrate.js';
 import { formatDuration } from '../util/format.js';
@@ -10,11 +10,8 @@ import { wrap, type Style } from './style.js';
  * Broken at spaces to `width` columns: stdout may be a terminal of any size or a file, and a summary
  * wrapped at 80 reads well in both (paths and digests are never cut, so they stay copyable).
  */
-export function summaryLines(result: MigrationResult, style: Style, width = 80): string[] {
-  const lines = [
-    '',
-    style.chalk.bold(result.dryRun ? 'Dry run: nothing was changed.' : 'Migration complete: every step verified.'),
-  ];
+export function summaryLines(result: MigrationResult, style: Style, reportFile?: string, width = 80): string[] {
+  const lines = ['', style.chalk.bold(verdictOf(result))];
   if (result.dryRun) return lines;
   result.steps.forEach((step, i) => {
     const took = step.durationMs === undefined ? '' : ` ${style.chalk.dim(`(${formatDuration(step.durationMs)})`)}`;
@@ -33,23 +30,17 @@ export function summaryLines(result: MigrationResult, style: Style, width = 80):
   });
   lines.push('', ...wrap('State and backup: ', result.stateDir, '  ', width, false));
   if (result.logFile !== undefined) lines.push(...wrap('Full log: ', result.logFile, '  ', width, false));
+  if (reportFile !== undefined) lines.push(...wrap('Report: ', reportFile, '  ', width, false));
   return lines;
 }
 
-export interface ResultLine {
-  readonly event: 'result';
-  readonly ok: boolean;
-  readonly exitCode: number;
-  readonly steps: ReadonlyArray<{ id: string; status: string }>;
-  readonly error?: { code: string; message: string; hint?: string };
-  readonly [key: string]: unknown;
+export function verdictOf(result: MigrationResult): string {
+  return result.dryRun ? 'Dry run: nothing was changed.' : 'Migration complete: every step verified.';
 }
 
-export function resultLine(
-  ok: boolean,
-  exitCode: number,
+/** The steps as the result line lists them: id and state. */
+export function stepStates(
   steps: ReadonlyArray<{ id: string; status: string }>,
-  extra: Record<string, unknown> = {},
-): ResultLine {
-  return { event: 'result', ok, exitCode, steps: steps.map((s) => ({ id: s.id, status: s.status })), ...extra };
+): Array<{ id: string; status: string }> {
+  return steps.map((s) => ({ id: s.id, status: s.status }));
 }

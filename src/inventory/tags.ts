@@ -24,6 +24,8 @@ export const inventorySchema = z.object({
 export type TagInventory = z.infer<typeof inventorySchema>;
 
 export const inventoryFileName = 'inventory-before.json';
+/** The inventory the after-check took, kept beside the one from before for the report and auditors. */
+export const inventoryAfterFileName = 'inventory-after.json';
 
 export interface InventoryOptions {
   readonly concurrency?: number;

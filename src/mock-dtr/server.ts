@@ -35,7 +35,6 @@ import { createRunningGcJob } from './jobs.js';
 import { isRegistryPath, MockRegistryV2 } from './registry-v2.js';
 import { createState, type MockState } from './state.js';
 import { standInEnv } from './stand-in-endpoints.js';
-import { generateMockCertificate } from './tls.js';
 import type { MockCredentials, MockDtr, MockDtrOptions, RecordedRequest } from './types.js';
 
 const randomSecret = (): string => randomBytes(16).toString('hex');
@@ -175,7 +174,9 @@ export async function startMockDtr(options: MockDtrOptions = {}): Promise<MockDt
   };
   const storageDir = options.storageDir === undefined ? undefined : resolve(options.storageDir);
   const initial = await resolveInitialData(storageDir, options.repositories);
-  const certificate = options.tls === true ? await generateMockCertificate(now()) : undefined;
+  // Loaded only for --tls: selfsigned and its crypto stack are not needed by a plain-HTTP mock.
+  const certificate =
+    options.tls === true ? await (await import('./tls.js')).generateMockCertificate(now()) : undefined;
   const state = createState({
     version: options.version ?? '2.6.4',
     replicaId,

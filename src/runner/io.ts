@@ -24,6 +24,22 @@ export interface StepState {
   readonly status: StepStatus;
 }
 
+/**
+ * How far long work is, in figures a program can read beside the sentence: `fraction` done (0 to 1), and
+ * for storage work its phase and the files and bytes done against their totals (once known).
+ */
+export interface ProgressCounts {
+  readonly fraction?: number;
+  readonly phase?: string;
+  readonly files?: number;
+  readonly bytes?: number;
+  readonly totalFiles?: number;
+  readonly totalBytes?: number;
+}
+
+/** Structured facts beside the sentences that say them: journaled, in --json, read by the report. */
+export type FactData = Readonly<Record<string, unknown>>;
+
 export type RunEvent =
   | {
       readonly event: 'run-start';
@@ -31,6 +47,8 @@ export type RunEvent =
       readonly procedure: string;
       /** What was detected before anything changed, each with where it came from. */
       readonly detected: readonly string[];
+      /** The same, as fields. */
+      readonly data?: FactData;
       readonly steps: readonly StepState[];
       readonly resumed: boolean;
     }
@@ -49,9 +67,16 @@ export type RunEvent =
       readonly purpose: string;
       readonly attempt: number;
     }
-  | { readonly event: 'progress'; readonly id: string; readonly text: string; readonly fraction?: number }
+  | ({ readonly event: 'progress'; readonly id: string; readonly text: string } & ProgressCounts)
   | { readonly event: 'step-verify'; readonly id: string }
-  | { readonly event: 'step-done'; readonly id: string; readonly facts: readonly string[]; readonly durationMs: number }
+  | {
+      readonly event: 'step-done';
+      readonly id: string;
+      readonly facts: readonly string[];
+      readonly durationMs: number;
+      /** What the check established, as fields (the facts say it in words). */
+      readonly data?: FactData;
+    }
   | {
       readonly event: 'step-failed';
       readonly id: string;

@@ -22,9 +22,19 @@ const stepRecordSchema = z.object({
   output: z.unknown().optional(),
   checkpoint: z.record(z.string(), z.unknown()).optional(),
   facts: z.array(z.string()).optional(),
+  /** The facts as fields (the check's `data`), for --json and the report. */
+  data: z.record(z.string(), z.unknown()).optional(),
   error: z.object({ code: z.string(), message: z.string(), hint: z.string().optional() }).optional(),
 });
 export type StepRecord = z.infer<typeof stepRecordSchema>;
+
+/** One run of the migration: when it started, which tool version ran it, and what it found before any change. */
+const runRecordSchema = z.object({
+  startedAt: z.string(),
+  toolVersion: z.string().optional(),
+  detected: z.record(z.string(), z.unknown()),
+});
+export type RunRecord = z.infer<typeof runRecordSchema>;
 
 const journalSchema = z.object({
   version: z.literal(journalVersion),
@@ -34,6 +44,8 @@ const journalSchema = z.object({
   procedure: z.string(),
   inputs: z.record(z.string(), z.unknown()),
   steps: z.record(z.string(), stepRecordSchema),
+  /** Optional: a journal written before runs were noted is still version 1. */
+  runs: z.array(runRecordSchema).optional(),
 });
 export type JournalData = z.infer<typeof journalSchema>;
 
@@ -133,6 +145,12 @@ export class Journal {
 
   async setInputs(inputs: Record<string, unknown>): Promise<void> {
     this.data.inputs = { ...this.data.inputs, ...inputs };
+    await this.save();
+  }
+
+  /** Notes the start of a run (for the report: who ran it, and what DTR looked like then). */
+  async noteRun(run: RunRecord): Promise<void> {
+    this.data.runs = [...(this.data.runs ?? []), run];
     await this.save();
   }
 

@@ -86,14 +86,18 @@ function stepContext(options: Options, step: AnyStep): unknown {
     inputs,
     signal,
     log: (line) => options.log(`[${step.id}] ${line}`),
-    progress: (text, fraction) =>
-      io.emit({ event: 'progress', id: step.id, text, ...(fraction === undefined ? {} : { fraction }) }),
+    progress: (text, counts) => io.emit({ event: 'progress', id: step.id, text, ...counts }),
     checkpoint: (data) => journal.update(step.id, { checkpoint: { ...journal.step(step.id).checkpoint, ...data } }),
     saved: () => journal.step(step.id).checkpoint,
     sleep: (ms) => sleepUnlessAborted(ms, signal),
     notify: (event) => io.emit(event),
   };
   return options.extend(base);
+}
+
+/** A passed check's structured facts, when it has any (for the journal and step-done). */
+function dataOf(verification: Verification & { ok: true }): { data?: Record<string, unknown> } {
+  return verification.data === undefined ? {} : { data: { ...verification.data } };
 }
 
 /**
@@ -142,6 +146,7 @@ async function alreadyDone(options: Options, step: AnyStep, ctx: unknown): Promi
     status: 'verified',
     output,
     facts: [...verification.facts],
+    ...dataOf(verification),
     endedAt: new Date().toISOString(),
   });
   options.io.emit({
@@ -149,6 +154,7 @@ async function alreadyDone(options: Options, step: AnyStep, ctx: unknown): Promi
     id: step.id,
     facts: ['found already done by an earlier run', ...verification.facts],
     durationMs: 0,
+    ...dataOf(verification),
   });
   return true;
 }
@@ -238,11 +244,12 @@ export async function runSteps<Inputs, Ctx>(runner: RunnerOptions<Inputs, Ctx>):
       await journal.update(step.id, {
         status: 'verified',
         facts: [...verification.facts],
+        ...dataOf(verification),
         endedAt: new Date().toISOString(),
         durationMs,
       });
       options.log(`[${step.id}] verified in ${durationMs} ms: ${verification.facts.join('; ')}`);
-      io.emit({ event: 'step-done', id: step.id, facts: verification.facts, durationMs });
+      io.emit({ event: 'step-done', id: step.id, facts: verification.facts, durationMs, ...dataOf(verification) });
     } catch (caught) {
       const error =
         signal.aborted && !(isMigrateError(caught) && caught.code === 'INTERRUPTED') ? interrupted() : caught;

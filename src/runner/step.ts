@@ -7,12 +7,12 @@
  * plain strings, so a procedure may have steps per replica.
  */
 import type { z } from 'zod';
-import type { PlannedAction, RunEvent } from './io.js';
+import type { FactData, PlannedAction, ProgressCounts, RunEvent } from './io.js';
 
 export type { PlannedAction } from './io.js';
 
 export type Verification =
-  | { readonly ok: true; readonly facts: readonly string[] }
+  | { readonly ok: true; readonly facts: readonly string[]; readonly data?: FactData }
   | { readonly ok: false; readonly reason: string; readonly hint: string };
 
 /** What the operator must confirm before a destructive step: shown in full, answered by typing `expect`. */
@@ -53,8 +53,8 @@ export interface StepContextBase<Inputs> extends Omit<PlanContextBase<Inputs>, '
   readonly signal: AbortSignal;
   /** A line for the log file (never the terminal). */
   log(line: string): void;
-  /** Progress of long work, rendered by the CLI as a spinner or bar. */
-  progress(text: string, fraction?: number): void;
+  /** Progress of long work, rendered by the CLI as a spinner or bar (with `counts.fraction`). */
+  progress(text: string, counts?: ProgressCounts): void;
   /** Saves step-private state in the journal at once, so a killed run resumes from it. */
   checkpoint(data: Record<string, unknown>): Promise<void>;
   /** What the last `checkpoint` saved for this step, if anything. */

@@ -15,6 +15,7 @@ import type { Journal, JournalData } from '../runner/journal.js';
 import { runSteps } from '../runner/runner.js';
 import { describeSchedules } from '../steps/common/gc-state.js';
 import { stepsFor } from '../steps/index.js';
+import { scheduleFacts } from '../steps/step-data.js';
 import { stepIds, type MigrationStep } from '../steps/step.js';
 import { createPathStorageEngine } from '../storage/index.js';
 import type { StorageEngine } from '../storage/types.js';
@@ -46,6 +47,8 @@ export interface MigrationOptions {
   readonly storage?: StorageEngine;
   /** Starts docker processes (default: runProcess; in-process tests answer from a table). */
   readonly launchDocker?: ProcessLauncher;
+  /** The dtr-migrate version, noted in the journal with each run. */
+  readonly toolVersion?: string;
 }
 
 export interface StepSummary {
@@ -128,8 +131,9 @@ async function migrate(session: Session, options: MigrationOptions): Promise<Mig
   if (!io.interactive && !options.dryRun) checkScriptInputs(inputs, pending);
   await checkStorageInputs(inputs, pending, options.dryRun);
   checkStorageNaming(inputs, journal);
+  const versionFrom = host.versionFrom ?? inputs.origin('dtrVersion') ?? 'input';
   const detected = [
-    `DTR ${findings.dtrUrl}, version ${version.version} (from ${host.versionFrom ?? inputs.origin('dtrVersion') ?? 'input'})`,
+    `DTR ${findings.dtrUrl}, version ${version.version} (from ${versionFrom})`,
     ...Object.entries(findings.replicas).map(([id, health]) => `replica ${id}: ${health}`),
     ...(host.storage === undefined ? [] : [`current storage: ${host.storage}`]),
     ...(findings.gcSchedules === undefined ? [] : [`GC schedule: ${describeSchedules(findings.gcSchedules)}`]),
@@ -143,8 +147,25 @@ async function migrate(session: Session, options: MigrationOptions): Promise<Mig
     files: localStateFiles,
     certificates,
   };
+  const detectedData = {
+    dtrUrl: findings.dtrUrl,
+    dtrVersion: version.version,
+    versionFrom,
+    replicas: findings.replicas,
+    ...(host.storage === undefined ? {} : { storage: host.storage }),
+    ...(findings.gcSchedules === undefined ? {} : { gcSchedules: scheduleFacts(findings.gcSchedules) }),
+    ...(findings.readOnly === undefined ? {} : { readOnly: findings.readOnly }),
+    procedure,
+  };
   const states = steps.map((s) => ({ id: s.id, title: s.title, status: journal.status(s.id) }));
-  io.emit({ event: 'run-start', stateDir, procedure, detected, steps: states, resumed: journal.existed });
+  const resumed = journal.existed;
+  if (!options.dryRun)
+    await journal.noteRun({
+      startedAt: new Date().toISOString(),
+      ...(options.toolVersion === undefined ? {} : { toolVersion: options.toolVersion }),
+      detected: detectedData,
+    });
+  io.emit({ event: 'run-start', stateDir, procedure, detected, data: detectedData, steps: states, resumed });
   if (options.dryRun) {
     const ctx = planContextOf(journal, stateDir, { ...inputs.snapshot(), ...peekAll(inputs, pending) }, services);
     for (const step of pending)

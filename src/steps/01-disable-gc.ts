@@ -8,6 +8,7 @@ import { cronSchema } from '../api/schemas.js';
 import { apiPaths, gcCronAction, isGcAction } from '../dtr/facts.js';
 import { MigrateError } from '../errors.js';
 import type { MigrationStep } from './step.js';
+import { scheduleFacts, type StepData } from './step-data.js';
 import { describeSchedules, gcProblem, isGcOff, readGcState, type GcState } from './common/gc-state.js';
 
 const outputSchema = z.object({
@@ -103,6 +104,13 @@ export const disableGcStep: MigrationStep<Output> = {
           ? 'no GC job was running'
           : `waited for ${output.waitedForJobs.length} GC job(s) to finish`,
       ],
+      data: {
+        gc: {
+          before: scheduleFacts(output.previousSchedules),
+          now: scheduleFacts(state.schedules),
+          jobsWaitedFor: output.waitedForJobs,
+        },
+      } satisfies StepData,
     };
   },
 };

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { apiPaths } from '../dtr/facts.js';
 import type { MigrationStep, StepContext } from './step.js';
+import type { StepData } from './step-data.js';
 
 const outputSchema = z.object({ readOnly: z.boolean() });
 type Output = z.infer<typeof outputSchema>;
@@ -40,7 +41,11 @@ export const readOnlyStep: MigrationStep<Output> = {
   async verify(ctx) {
     const on = (await ctx.api.getSettings()).readOnlyRegistry;
     return on
-      ? { ok: true, facts: ['readOnlyRegistry is true: pushes and deletes are refused, pulls work'] }
+      ? {
+          ok: true,
+          facts: ['readOnlyRegistry is true: pushes and deletes are refused, pulls work'],
+          data: { readOnly: true } satisfies StepData,
+        }
       : {
           ok: false,
           reason: 'DTR still reports readOnlyRegistry false',
@@ -79,6 +84,7 @@ export const readWriteStep: MigrationStep<Output> = {
       facts: [
         now ? 'read-only mode left on, as it was before the migration' : 'readOnlyRegistry is false: pushes work again',
       ],
+      data: { readOnly: now } satisfies StepData,
     };
   },
 };

@@ -10,6 +10,7 @@ import { backupCommand } from '../docker/dtr-commands.js';
 import { backupMinimumFiles } from '../dtr/facts.js';
 import { MigrateError } from '../errors.js';
 import type { MigrationStep, StepContext } from './step.js';
+import type { StepData } from './step-data.js';
 import { formatBytes, formatCount } from '../util/format.js';
 import { inventoryFileName, takeInventory } from '../inventory/tags.js';
 import { bootstrapperTarget } from './common/bootstrapper.js';
@@ -130,6 +131,16 @@ export const backupStep: MigrationStep<BackupOutput> = {
         `${output.file}: ${formatBytes(output.bytes)}, ${output.entries} entries, sha256 ${output.sha256.slice(0, 16)}…, a whole tar`,
         `inventory: ${formatCount(output.tags)} tags in ${formatCount(output.repositories)} repositories (${output.inventoryFile})`,
       ],
+      data: {
+        backup: {
+          path: output.file,
+          bytes: output.bytes,
+          sha256: output.sha256,
+          entries: output.entries,
+          dtrVersion: output.dtrVersion,
+        },
+        inventory: { file: output.inventoryFile, repositories: output.repositories, tags: output.tags },
+      } satisfies StepData,
     };
   },
 };

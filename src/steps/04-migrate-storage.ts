@@ -8,7 +8,9 @@ import { z } from 'zod';
 import { MigrateError } from '../errors.js';
 import type { MigrationStep } from './step.js';
 import { formatBlobChecks, formatBytes, formatCount } from '../util/format.js';
-import type { LocationFlags, StorageLocation, StorageProgress, VerifySummary } from '../storage/types.js';
+import { storageProgressOf } from '../storage/progress-text.js';
+import type { LocationFlags, StorageLocation, VerifySummary } from '../storage/types.js';
+import type { StepData } from './step-data.js';
 import { describeNewStorage, newStorage } from './common/bootstrapper.js';
 
 const problemSchema = z.object({ kind: z.string(), path: z.string(), detail: z.string().optional() });
@@ -51,12 +53,6 @@ const location = (path: string): StorageLocation => ({ kind: 'path', path });
 /** How `migrate` names the two locations in its messages. */
 export const migrateStorageFlags: LocationFlags = { from: '--source-storage', to: '--target-storage' };
 
-function progressText(p: StorageProgress): { text: string; fraction?: number } {
-  const total = p.totalBytes === undefined ? '' : ` of ${formatBytes(p.totalBytes)}`;
-  const text = `${p.phase}: ${formatCount(p.files)} files, ${formatBytes(p.bytes)}${total}`;
-  return p.totalBytes !== undefined && p.totalBytes > 0 ? { text, fraction: p.bytes / p.totalBytes } : { text };
-}
-
 /** The journaled verify summary, kept short: the first problems, and their count. */
 export function storeSummary(summary: VerifySummary): StoredVerifySummary {
   return {
@@ -95,8 +91,8 @@ export const migrateStorageStep: MigrationStep<MigrateStorageOutput> = {
       concurrency: ctx.inputs.copyConcurrency,
       signal: ctx.signal,
       onProgress: (p) => {
-        const { text, fraction } = progressText(p);
-        ctx.progress(text, fraction);
+        const { text, counts } = storageProgressOf(p);
+        ctx.progress(text, counts);
       },
     });
     if (copy.problems.length > 0) {
@@ -135,8 +131,8 @@ export const migrateStorageStep: MigrationStep<MigrateStorageOutput> = {
       flags: migrateStorageFlags,
       signal: ctx.signal,
       onProgress: (p) => {
-        const { text, fraction } = progressText(p);
-        ctx.progress(text, fraction);
+        const { text, counts } = storageProgressOf(p);
+        ctx.progress(text, counts);
       },
     });
     await ctx.checkpoint({ verify: storeSummary(summary) });
@@ -159,6 +155,25 @@ export const migrateStorageStep: MigrationStep<MigrateStorageOutput> = {
         `${formatCount(output.files)} files, ${formatBytes(output.bytes)} in the new storage (${formatCount(output.filesCopied)} copied by this run)`,
         `${formatBlobChecks(summary, '`dtr-migrate storage verify --rehash`')} and ${formatCount(summary.linksChecked)} links checked: no problem`,
       ],
+      data: {
+        copy: {
+          source: output.source,
+          target: output.target,
+          files: output.files,
+          bytes: output.bytes,
+          filesCopied: output.filesCopied,
+          bytesCopied: output.bytesCopied,
+          durationMs: output.durationMs,
+        },
+        verification: {
+          filesChecked: summary.filesChecked,
+          bytesChecked: summary.bytesChecked,
+          blobsHashed: summary.blobsHashed,
+          blobsTrusted: summary.blobsTrusted ?? 0,
+          linksChecked: summary.linksChecked,
+          problems: summary.problems.length,
+        },
+      } satisfies StepData,
     };
   },
 };

@@ -113,6 +113,7 @@ export const restoreStep: MigrationStep<Output> = {
     // expect that rather than stop at DTR's silence. What earlier attempts noted no longer holds.
     await ctx.checkpoint({
       destroyStartedAt: new Date().toISOString(),
+      healthyAt: undefined,
       [restoreMarks.started]: undefined,
       [restoreMarks.done]: undefined,
       [restoreMarks.failed]: undefined,
@@ -142,7 +143,9 @@ export const restoreStep: MigrationStep<Output> = {
     const running = await runsOnNewStorage(ctx);
     if (!running.ok) return running;
     const tags = await tagsKept(ctx);
-    return tags.ok ? { ok: true, facts: [...running.facts, ...tags.facts] } : tags;
+    return tags.ok
+      ? { ok: true, facts: [...running.facts, ...tags.facts], data: { ...running.data, ...tags.data } }
+      : tags;
   },
 
   /**

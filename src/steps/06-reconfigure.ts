@@ -104,6 +104,7 @@ export function reconfigureStep(mode: ReconfigureMode, keepsTags: boolean): Migr
       // Saved first: DTR restarts during a reconfigure, and a run killed meanwhile must expect it down.
       await ctx.checkpoint({
         [reconfigureMarks.started]: new Date().toISOString(),
+        healthyAt: undefined,
         [reconfigureMarks.done]: undefined,
         [reconfigureMarks.failed]: undefined,
       });
@@ -122,9 +123,11 @@ export function reconfigureStep(mode: ReconfigureMode, keepsTags: boolean): Migr
     async verify(ctx) {
       const running = await runsOnNewStorage(ctx);
       if (!running.ok || !keepsTags)
-        return running.ok ? { ok: true, facts: [...running.facts, 'tags erased, as accepted'] } : running;
+        return running.ok ? { ...running, facts: [...running.facts, 'tags erased, as accepted'] } : running;
       const tags = await tagsKept(ctx);
-      return tags.ok ? { ok: true, facts: [...running.facts, ...tags.facts] } : tags;
+      return tags.ok
+        ? { ok: true, facts: [...running.facts, ...tags.facts], data: { ...running.data, ...tags.data } }
+        : tags;
     },
 
     /** A reconfigure that finished (see finishedEarlier) is checked, never run again. */

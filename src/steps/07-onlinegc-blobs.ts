@@ -8,6 +8,7 @@ import type { Job } from '../api/schemas.js';
 import { apiPaths, blobGcAction, jobFailed, jobSucceeded } from '../dtr/facts.js';
 import { MigrateError } from '../errors.js';
 import type { MigrationStep, StepContext } from './step.js';
+import type { StepData } from './step-data.js';
 import { formatDuration } from '../util/format.js';
 
 const outputSchema = z.object({ jobId: z.string(), status: z.string(), waitedMs: z.number() });
@@ -110,6 +111,12 @@ export const onlineGcBlobsStep: MigrationStep<Output> = {
     const job = await ctx.api.getJob(output.jobId);
     if (!jobSucceeded.has(job.status))
       return { ok: false, reason: `job ${output.jobId} is "${job.status}"`, hint: 'Run `dtr-migrate migrate` again.' };
-    return { ok: true, facts: [`job ${output.jobId} done after ${formatDuration(output.waitedMs)}`] };
+    return {
+      ok: true,
+      facts: [`job ${output.jobId} done after ${formatDuration(output.waitedMs)}`],
+      data: {
+        job: { id: output.jobId, action: blobGcAction, status: job.status, waitedMs: output.waitedMs },
+      } satisfies StepData,
+    };
   },
 };

@@ -7,6 +7,7 @@ import { cronSchema, type Cron } from '../api/schemas.js';
 import { apiPaths, gcCronAction, isGcAction } from '../dtr/facts.js';
 import type { MigrationStep, StepContext } from './step.js';
 import { describeSchedules } from './common/gc-state.js';
+import { scheduleFacts, type StepData } from './step-data.js';
 
 const outputSchema = z.object({ restored: z.boolean(), schedules: z.array(cronSchema) });
 type Output = z.infer<typeof outputSchema>;
@@ -67,6 +68,9 @@ export const restoreGcStep: MigrationStep<Output> = {
           ? `GC schedule put back: ${describeSchedules(wanted)}`
           : `GC left at Never, as asked (it was ${describeSchedules(output.schedules)})`,
       ],
+      data: {
+        gc: { before: scheduleFacts(output.schedules), now: scheduleFacts(now), restored: output.restored },
+      } satisfies StepData,
     };
   },
 };

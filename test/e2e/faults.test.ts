@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { describe, expect, it, type TestContext } from 'vitest';
 import { setBootstrapperFaults } from '../../src/mock-dtr/faults.js';
 import type { MockBootstrapperFaults } from '../../src/mock-dtr/types.js';
-import { jsonEvents, type CliRun } from '../helpers/cli.js';
+import { firstEvent, jsonEvents, type CliRun } from '../helpers/cli.js';
 import {
   destroyRuns,
   expectCleanFailure,
@@ -237,6 +237,7 @@ interface MockInfo {
 describe('dtr-migrate mock-dtr --fault', { timeout: longTestMs }, () => {
   it('serves a mock whose backup fails, as asked on the command line', async () => {
     const seen: { info?: MockInfo } = {};
+    const mockInfo = firstEvent('mock-dtr');
     const root = await mkdtemp(join(tmpdir(), 'dtr-mock-fault-'));
     let migrate: CliRun | undefined;
     const env = { DTR_TOKEN: 'ci-token-2', UCP_PASSWORD: 'ci-ucp-password-2' };
@@ -258,7 +259,8 @@ describe('dtr-migrate mock-dtr --fault', { timeout: longTestMs }, () => {
           env: { UCP_PASSWORD: env.UCP_PASSWORD },
           onOutput: (text, child) => {
             if (seen.info !== undefined) return;
-            const i = JSON.parse(text.split('\n')[0] ?? '') as MockInfo;
+            const i = mockInfo(text) as MockInfo | undefined;
+            if (i === undefined) return;
             seen.info = i;
             const args = [
               'migrate',

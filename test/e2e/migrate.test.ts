@@ -139,7 +139,7 @@ describe('dtr-migrate migrate (non-interactive)', () => {
       const stopped = await runCli(['migrate', ...fixture.args, ...confirm], {
         env: fixture.env,
         onOutput: (text, child) => {
-          if (text.includes(`"event":"step-done","id":"${stopAfter}"`)) child.kill('SIGINT');
+          if (new RegExp(`"event":"step-done",[^\n]*"id":"${stopAfter}"`).test(text)) child.kill('SIGINT');
         },
       });
       expect(stopped.code, `stopped after ${stopAfter}`).toBe(130);
@@ -233,9 +233,7 @@ describe('dtr-migrate plan and status', () => {
     expect(status.stdout).toMatch(/1\. Disable garbage collection: verified/);
     expect(status.stdout).toMatch(/4\. Destroy and restore DTR on the new storage: pending/);
     expect(status.stdout).toContain('Next: Destroy and restore DTR on the new storage');
-    const json = JSON.parse((await runCli(['status', '--state-dir', fixture.stateDir, '--json'])).stdout) as {
-      next: string;
-    };
-    expect(json.next).toBe('restore');
+    const json = jsonEvents((await runCli(['status', '--state-dir', fixture.stateDir, '--json'])).stdout);
+    expect(json.find((e) => e['event'] === 'status')?.['next']).toBe('restore');
   });
 });

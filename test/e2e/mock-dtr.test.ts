@@ -2,7 +2,7 @@
  * `dtr-migrate mock-dtr`: the mock in the foreground for operators' own CI, as they would use it.
  */
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { firstEvent, runCli } from '../helpers/cli.js';
 
 interface MockInfo {
   url: string;
@@ -16,13 +16,15 @@ interface MockInfo {
 describe('dtr-migrate mock-dtr', () => {
   it('serves the API with the given credentials, prints what a script needs, and stops cleanly on SIGTERM', async () => {
     let info: MockInfo | undefined;
+    const mockInfo = firstEvent('mock-dtr');
     let answered = 0;
     const run = await runCli(
       ['mock-dtr', '--json', '--dtr-version', '2.7.1', '--admin-user', 'ci', '--admin-token', 'ci-token-1'],
       {
         onOutput: (text, child) => {
           if (info !== undefined) return;
-          info = JSON.parse(text.split('\n')[0] ?? '') as MockInfo;
+          info = mockInfo(text) as MockInfo | undefined;
+          if (info === undefined) return;
           const auth = `Basic ${Buffer.from('ci:ci-token-1').toString('base64')}`;
           void fetch(`${info.url}/api/v0/meta/settings`, { headers: { authorization: auth } })
             .then((response) => {

@@ -118,6 +118,8 @@ describe('secrets never leave their variables', { timeout: longTestMs }, () => {
       'journal.json',
       'dtr-migrate.log',
       'inventory-before.json',
+      'inventory-after.json',
+      'report.html',
       ...names.filter((n) => /^backup-.*\.tar$/.test(n)),
     ];
     expect(ownerOnly.filter((n) => n.startsWith('backup-'))).toHaveLength(1);

@@ -82,3 +82,21 @@ export function jsonEvents(stdout: string): Array<Record<string, unknown>> {
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
+
+/**
+ * For a --json run watched while it runs (onOutput chunks, stdout and stderr mixed): returns a function
+ * that takes each chunk and gives the first line whose `event` is `name`, once it has arrived whole.
+ */
+export function firstEvent(name: string): (chunk: string) => Record<string, unknown> | undefined {
+  let buffered = '';
+  return (chunk) => {
+    buffered += chunk;
+    const lines = buffered.split('\n').slice(0, -1);
+    for (const line of lines) {
+      if (!line.startsWith('{')) continue;
+      const event = JSON.parse(line) as Record<string, unknown>;
+      if (event['event'] === name) return event;
+    }
+    return undefined;
+  };
+}

@@ -1,6 +1,7 @@
 /**
  * `dtr-migrate migrate` (and `plan`, which is `migrate --dry-run`): runs or previews the migration
- * and prints the summary, or the error with its fix, and with --json the closing result line.
+ * and prints the summary, or the error with its fix, and with --json the closing result line. A run
+ * (not a dry run) keeps `<state-dir>/report.html` current as it goes (live-report.ts).
  */
 import { join } from 'node:path';
 import { Journal, journalFileName } from '../../runner/journal.js';
@@ -10,7 +11,9 @@ import { stepsOfJournal } from '../../steps/index.js';
 import type { CliContext } from '../context.js';
 import { reportFailure } from '../errors-out.js';
 import { cliSources, makeIo, stateDirOf } from '../sources.js';
-import { resultLine, summaryLines } from '../summary.js';
+import { LiveReport } from '../live-report.js';
+import { stepStates, summaryLines, verdictOf } from '../summary.js';
+import { toolVersion } from '../version.js';
 
 export interface SessionOverrides {
   readonly stateDir?: string;
@@ -38,11 +41,15 @@ export async function migrateCommand(
   options: { dryRun: boolean },
   overrides: SessionOverrides = {},
 ): Promise<number> {
-  const io = makeIo(ctx);
   const stateDir = overrides.stateDir ?? stateDirOf(ctx);
+  const plain = makeIo(ctx);
+  // A dry run changes nothing, so it has nothing to report.
+  const report = options.dryRun ? undefined : new LiveReport(stateDir, plain);
+  const io = report?.watch(plain) ?? plain;
   try {
     const result = await runMigration({
       io,
+      toolVersion,
       sources: overrides.sources ?? (await cliSources(ctx)),
       stateDir,
       yes: overrides.yes ?? ctx.globals['yes'] === true,
@@ -53,19 +60,29 @@ export async function migrateCommand(
       ...(overrides.storage === undefined ? {} : { storage: overrides.storage }),
     });
     const extra = overrides.afterRun === undefined ? [] : await overrides.afterRun(result);
+    const reportFile = await report?.finish();
     io.close();
     if (ctx.json)
-      ctx.stdout.write(
-        `${JSON.stringify(resultLine(true, 0, result.steps, { procedure: result.procedure, dryRun: result.dryRun, stateDir, logFile: result.logFile, checks: extra }))}\n`,
-      );
-    else ctx.stdout.write(`${[...summaryLines(result, ctx.style), ...extra].join('\n')}\n`);
+      ctx.events.result(true, 0, verdictOf(result), {
+        steps: stepStates(result.steps),
+        procedure: result.procedure,
+        dryRun: result.dryRun,
+        stateDir,
+        logFile: result.logFile,
+        ...(reportFile === undefined ? {} : { report: reportFile }),
+        checks: extra,
+      });
+    else ctx.stdout.write(`${[...summaryLines(result, ctx.style, reportFile), ...extra].join('\n')}\n`);
     return 0;
   } catch (error) {
+    const reportFile = await report?.finish();
     io.close();
     const code = await reportFailure(ctx, error, async () => ({
       steps: await journaledStates(stateDir),
       stateDir,
+      ...(reportFile === undefined ? {} : { report: reportFile }),
     }));
+    if (!ctx.json && reportFile !== undefined) ctx.stderr.write(`  Report so far: ${reportFile}\n`);
     if (isMigrateError(error) && error.code === 'INTERRUPTED' && !ctx.json)
       ctx.stderr.write(`  The journal is consistent. Resume with the same command (state: ${stateDir}).\n`);
     return code;

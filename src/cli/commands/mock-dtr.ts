@@ -64,7 +64,7 @@ export async function mockDtrCommand(ctx: CliContext, flags: MockDtrFlags): Prom
     faults: flags.fault ?? [],
   };
   if (ctx.json) {
-    ctx.stdout.write(`${JSON.stringify(info)}\n`);
+    ctx.events.write(info);
   } else {
     const env = Object.entries(mock.dockerEnv).map(
       ([k, v]) => `export ${k}=${k === 'DTR_MOCK_CA' ? "'<the PEM>'" : v}`,
@@ -89,6 +89,7 @@ export async function mockDtrCommand(ctx: CliContext, flags: MockDtrFlags): Prom
     ctx.signal.addEventListener('abort', () => resolve(), { once: true });
   });
   await mock.close();
-  if (!ctx.json) ctx.stderr.write('Mock DTR stopped.\n');
+  if (ctx.json) ctx.events.result(true, 0, 'Mock DTR stopped.');
+  else ctx.stderr.write('Mock DTR stopped.\n');
   return 0;
 }

@@ -137,7 +137,8 @@ export async function rehearseCommand(
     if (options.keep) ctx.stderr.write(`Kept the rehearsal directory: ${root}\n`);
     else {
       await rm(root, { recursive: true, force: true });
-      if (!ctx.json) ctx.stderr.write(`Removed the rehearsal directory ${root} (keep it with --keep).\n`);
+      if (!ctx.json)
+        ctx.stderr.write(`Removed the rehearsal directory ${root}, its report with it (keep them with --keep).\n`);
     }
   }
 }

@@ -28,8 +28,11 @@ export async function statusCommand(ctx: CliContext): Promise<number> {
 
 function printStatus(ctx: CliContext, stateDir: string, data: JournalData | undefined): number {
   if (data === undefined) {
-    if (ctx.json) ctx.stdout.write(`${JSON.stringify({ event: 'status', stateDir, started: false, steps: [] })}\n`);
-    else ctx.stdout.write(`No migration has started in ${stateDir}.\nStart one with: dtr-migrate migrate\n`);
+    const text = `No migration has started in ${stateDir}.`;
+    if (ctx.json) {
+      ctx.events.write({ event: 'status', stateDir, started: false, steps: [] });
+      ctx.events.result(true, 0, text);
+    } else ctx.stdout.write(`${text}\nStart one with: dtr-migrate migrate\n`);
     return 0;
   }
   const steps = stepsOfJournal(data.procedure).map((step) => ({
@@ -38,11 +41,23 @@ function printStatus(ctx: CliContext, stateDir: string, data: JournalData | unde
     ...(data.steps[step.id] ?? { status: 'pending' as const, attempts: 0 }),
   }));
   const next = steps.find((s) => s.status !== 'verified');
+  const verdict =
+    next === undefined
+      ? 'Every step is verified: the migration is complete.'
+      : `Next: ${next.title}. Run \`dtr-migrate migrate\` to continue.`;
   if (ctx.json) {
     const shown = steps.map(({ output: _output, checkpoint: _checkpoint, ...rest }) => rest);
-    ctx.stdout.write(
-      `${JSON.stringify({ event: 'status', stateDir, started: true, procedure: data.procedure, createdAt: data.createdAt, updatedAt: data.updatedAt, steps: shown, next: next?.id ?? null })}\n`,
-    );
+    ctx.events.write({
+      event: 'status',
+      stateDir,
+      started: true,
+      procedure: data.procedure,
+      createdAt: data.createdAt,
+      updatedAt: data.updatedAt,
+      steps: shown,
+      next: next?.id ?? null,
+    });
+    ctx.events.result(true, 0, verdict);
     return 0;
   }
   const { style } = ctx;
@@ -69,12 +84,7 @@ function printStatus(ctx: CliContext, stateDir: string, data: JournalData | unde
       if (step.error.hint !== undefined) lines.push(`      → ${step.error.hint}`);
     }
   }
-  lines.push(
-    '',
-    next === undefined
-      ? 'Every step is verified: the migration is complete.'
-      : `Next: ${next.title}. Run \`dtr-migrate migrate\` to continue.`,
-  );
+  lines.push('', verdict);
   ctx.stdout.write(`${lines.join('\n')}\n`);
   return 0;
 }

@@ -10,6 +10,7 @@ import type { StorageLocation, StorageProblem, StorageProgress, VerifySummary } 
 import type { CliContext } from '../context.js';
 import { reportFailure } from '../errors-out.js';
 import { ProgressLine } from '../progress-line.js';
+import { storageProgressOf } from '../../storage/progress-text.js';
 
 export interface StorageFlags {
   readonly from: string;
@@ -56,11 +57,19 @@ export async function storageCommand(ctx: CliContext, action: 'copy' | 'verify',
     if (!ctx.json) return bar.update(p);
     if (Date.now() - lastJson < 1000) return;
     lastJson = Date.now();
-    ctx.stdout.write(`${JSON.stringify({ event: 'progress', ...p })}\n`);
+    const { text, counts } = storageProgressOf(p);
+    ctx.events.progress('storage', text, counts);
   };
-  const out = (value: Record<string, unknown>, lines: string[]): void => {
+  /** The closing lines: the sentences (--json: its `text`), then every problem by path (--json: in `fields`). */
+  const out = (
+    ok: boolean,
+    sentences: readonly string[],
+    fields: Record<string, unknown>,
+    problems: readonly StorageProblem[] = [],
+  ): void => {
     bar.done();
-    ctx.stdout.write(ctx.json ? `${JSON.stringify(value)}\n` : `${lines.join('\n')}\n`);
+    if (ctx.json) ctx.events.result(ok, ok ? 0 : 1, sentences.join(' '), fields);
+    else ctx.stdout.write(`${[...sentences, ...problemLines(problems)].join('\n')}\n`);
   };
   try {
     const from = location(flags.from, '--from');
@@ -79,20 +88,25 @@ export async function storageCommand(ctx: CliContext, action: 'copy' | 'verify',
       });
       copied = { ...copy };
       if (flags.dryRun === true) {
-        out({ event: 'result', ok: true, exitCode: 0, dryRun: true, ...copy }, [
-          `Dry run: ${formatCount(copy.filesCopied)} files, ${formatBytes(copy.bytesCopied)} would be copied (${formatCount(copy.files)} files, ${formatBytes(copy.bytes)} in the source).`,
-        ]);
+        out(
+          true,
+          [
+            `Dry run: ${formatCount(copy.filesCopied)} files, ${formatBytes(copy.bytesCopied)} would be copied (${formatCount(copy.files)} files, ${formatBytes(copy.bytes)} in the source).`,
+          ],
+          { dryRun: true, copy },
+        );
         return 0;
       }
       copyFacts = [
         `Copied ${formatCount(copy.filesCopied)} files, ${formatBytes(copy.bytesCopied)} in ${formatDuration(copy.durationMs)} (${formatCount(copy.filesSkipped)} already there).`,
       ];
       if (copy.problems.length > 0) {
-        out({ event: 'result', ok: false, exitCode: 1, copy: copied }, [
-          ...copyFacts,
-          `${copy.problems.length} problem(s) in the source, not copied:`,
-          ...problemLines(copy.problems),
-        ]);
+        out(
+          false,
+          [...copyFacts, `${copy.problems.length} problem(s) in the source, not copied:`],
+          { copy: copied },
+          copy.problems,
+        );
         return 1;
       }
     }
@@ -114,14 +128,10 @@ export async function storageCommand(ctx: CliContext, action: 'copy' | 'verify',
           ? `Verified: ${formatCount(verify.filesChecked)} files, ${formatBlobChecks(verify)}, ${formatCount(verify.linksChecked)} links, in ${formatDuration(verify.durationMs)}: no problem.`
           : `Verification found ${verify.problems.length} problem(s):`;
     out(
-      {
-        event: 'result',
-        ok: verify.ok,
-        exitCode: verify.ok ? 0 : 1,
-        ...(action === 'copy' ? { copy: copied } : {}),
-        verify,
-      },
-      [...copyFacts, verdict, ...problemLines(verify.problems)],
+      verify.ok,
+      [...copyFacts, verdict],
+      { ...(action === 'copy' ? { copy: copied } : {}), verify },
+      verify.problems,
     );
     return verify.ok ? 0 : 1;
   } catch (error) {

@@ -45,18 +45,14 @@ export async function verifyCommand(ctx: CliContext, options: { against?: string
       io.close();
       const exitCode = evidence.ok ? 0 : 1;
       if (ctx.json) {
-        const result = {
-          event: 'result',
-          ok: evidence.ok,
-          exitCode,
+        ctx.events.result(evidence.ok, exitCode, evidence.summary, {
           summary: evidence.summary,
           against: againstFile ?? null,
           tags: evidence.now.tags.length,
           repositories: evidence.now.repositories,
           pull: evidence.pull ?? null,
           problems: evidence.problems,
-        };
-        ctx.stdout.write(`${JSON.stringify(result)}\n`);
+        });
       } else {
         const lines = [`${evidence.ok ? ctx.style.ok : ctx.style.fail} ${evidence.summary}`];
         if (againstFile === undefined)

@@ -12,6 +12,7 @@ import {
 import { healthyReplicaStatus } from '../../dtr/facts.js';
 import { MigrateError, isMigrateError } from '../../errors.js';
 import type { StepContext, Verification } from '../step.js';
+import type { StepData } from '../step-data.js';
 import { formatBlobChecks, formatBytes, formatCount } from '../../util/format.js';
 import type { BackupOutput } from '../03-backup.js';
 import { storedVerifySummary, type MigrateStorageOutput } from '../04-migrate-storage.js';
@@ -122,6 +123,8 @@ export async function waitForHealthyReplica(ctx: StepContext, after: string): Pr
       const status = await ctx.api.clusterStatus();
       if (status.replica_health[ctx.inputs.replicaId] === healthyReplicaStatus) {
         ctx.api.expectDowntime(false);
+        // When DTR was back: the report measures the time it was unavailable up to here.
+        await ctx.checkpoint({ healthyAt: new Date().toISOString() });
         return;
       }
       ctx.progress(`waiting for replica ${ctx.inputs.replicaId} to report healthy`);
@@ -175,5 +178,6 @@ export async function runsOnNewStorage(ctx: StepContext): Promise<Verification> 
       `DTR serves images from ${describeNewStorage(storage)}`,
       'GC is still off',
     ],
+    data: { dtr: { replicaId, storage: describeNewStorage(storage) } } satisfies StepData,
   };
 }

@@ -3,10 +3,13 @@
  * there, with the same digest, and can its manifests and blobs be pulled? Used by the checks of
  * restore and reconfigure.
  */
+import { join } from 'node:path';
 import { connectionOf } from '../../config/connection.js';
 import type { StepContext, Verification } from '../step.js';
 import { gatherEvidence } from '../../inventory/evidence.js';
+import { inventoryAfterFileName } from '../../inventory/tags.js';
 import type { BackupOutput } from '../03-backup.js';
+import type { StepData } from '../step-data.js';
 
 export async function tagsKept(ctx: StepContext): Promise<Verification> {
   const backup = ctx.outputOf<BackupOutput>('backup');
@@ -16,14 +19,18 @@ export async function tagsKept(ctx: StepContext): Promise<Verification> {
       reason: 'there is no inventory from before the change',
       hint: 'Run `dtr-migrate status` to see which step is missing.',
     };
+  const before = await ctx.files.readInventory(backup.inventoryFile);
   const evidence = await gatherEvidence({
     api: ctx.api,
     connection: connectionOf(ctx.inputs),
-    before: await ctx.files.readInventory(backup.inventoryFile),
+    before,
     pullCheck: ctx.inputs.pullCheck,
     signal: ctx.signal,
     progress: (text) => ctx.progress(text),
   });
+  // Kept whatever the verdict: the report sets it beside the inventory from before, repository by repository.
+  const afterFile = join(ctx.stateDir, inventoryAfterFileName);
+  await ctx.files.writeInventory(afterFile, evidence.now);
   for (const problem of evidence.problems) ctx.log(problem);
   if (!evidence.ok) {
     return {
@@ -32,5 +39,26 @@ export async function tagsKept(ctx: StepContext): Promise<Verification> {
       hint: `Every problem is listed in the log file; the backup ${backup.file} still holds the tags.`,
     };
   }
-  return { ok: true, facts: [evidence.summary] };
+  const { comparison, pull } = evidence;
+  const data: StepData = {
+    tags: {
+      before: before.tags.length,
+      now: evidence.now.tags.length,
+      missing: comparison?.missing.length ?? 0,
+      changed: comparison?.changed.length ?? 0,
+      afterFile,
+    },
+    ...(pull === undefined
+      ? {}
+      : {
+          pullCheck: {
+            mode: ctx.inputs.pullCheck,
+            manifestsChecked: pull.manifestsChecked,
+            blobsChecked: pull.blobsChecked,
+            blobsFetched: pull.blobsFetched,
+            problems: pull.problems.length,
+          },
+        }),
+  };
+  return { ok: true, facts: [evidence.summary], data };
 }

@@ -46,7 +46,7 @@ describe('dtr-migrate completion', () => {
     expect(commands).toEqual(
       expect.arrayContaining(['migrate', 'rehearse', 'plan', 'status', 'verify', 'storage', 'mock-dtr', 'completion']),
     );
-    expect(await complete(bash, ['dtr-migrate', 're'])).toEqual(['rehearse']);
+    expect(await complete(bash, ['dtr-migrate', 're'])).toEqual(['report', 'rehearse']);
     expect(await complete(bash, ['dtr-migrate', 'migrate', '--dtr-'])).toEqual(['--dtr-url', '--dtr-version']);
     expect(await complete(bash, ['dtr-migrate', 'storage', ''])).toEqual(expect.arrayContaining(['copy', 'verify']));
     // Options of a subcommand, the program's options still offered after it; values skipped on the way.

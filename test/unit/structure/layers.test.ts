@@ -18,7 +18,7 @@ export const layers: readonly (readonly string[])[] = [
   ['storage', 'inventory'],
   ['config'],
   ['steps'],
-  ['session', 'mock-dtr'],
+  ['session', 'mock-dtr', 'report'],
   ['cli'],
 ];
 
