@@ -1,5 +1,6 @@
 /** What copy, preflight and verify share: option checks, abort and error mapping, problem order. */
 
+import { availableParallelism } from 'node:os';
 import { MigrateError, isMigrateError } from '../errors.js';
 import { WorkerFailure } from './tree-workers.js';
 import type { StorageProblem } from './types.js';
@@ -59,6 +60,19 @@ export async function withAbort<T>(
     signal?.removeEventListener('abort', follow);
   }
 }
+
+/** Worker threads: `start` at first (one per core), up to `size` (files in flight) on slow storage. */
+export function workerCounts(options: { readonly concurrency?: number; readonly ioConcurrency?: number }): {
+  start: number;
+  size: number;
+} {
+  const start = positiveInteger(options.concurrency, availableParallelism(), '--concurrency');
+  const size = Math.max(start, positiveInteger(options.ioConcurrency, defaultIoConcurrency, '--io-concurrency'));
+  return { start, size };
+}
+
+/** [choice] files in flight on network storage: enough to hide a millisecond per operation. */
+export const defaultIoConcurrency = 32;
 
 export function sortProblems(problems: StorageProblem[]): StorageProblem[] {
   return problems.sort((a, b) =>

@@ -27,6 +27,7 @@ function kit(root: string): ReturnType<typeof createKit> {
       runId: 'test',
       umask: 0o022,
       ledger: null,
+      shard: null,
     },
     control: new SharedArrayBuffer(8),
     progress: new SharedArrayBuffer(16),
