@@ -208,7 +208,7 @@ export function buildProgram(handlers: CommandHandlers, setExit: (code: number) 
       .option('--concurrency <n>', 'threads that hash, on the cores (default: one per core)')
       .option(
         '--io-concurrency <n>',
-        'files in flight at once on storage slow to answer (NFS, object stores; default 32)',
+        'files in flight at once on storage slow to answer (NFS, object stores; default 16)',
       )
       .option(
         '--to-driver <driver>',

@@ -27,7 +27,7 @@ import { shardMarkerName } from './layout.js';
 import { prepareTarget, resolveLocations, storageCommandFlags } from './locations.js';
 import type { ResolvedLocations } from './locations.js';
 import { ProgressReporter } from './progress.js';
-import { sortProblems, withAbort, workerCounts } from './run-control.js';
+import { readBufferSize, sortProblems, withAbort, workerCounts } from './run-control.js';
 import type { Shard } from './shard.js';
 import { TreeWorkers } from './tree-workers.js';
 import type {
@@ -107,6 +107,7 @@ async function checkAndScan(
     ));
   if (interrupted) await refuseWhileAnotherCopyRuns(marker, locations.target);
   const before = await deps.statfs(locations.existingTarget);
+  const slow = onSlowStorage([locations.source, locations.existingTarget]);
   const config: WorkerConfig = {
     source: locations.source,
     target: locations.target,
@@ -117,14 +118,12 @@ async function checkAndScan(
     checkDirs: interrupted,
     blockSize: allocationUnit(before),
     owner: process.getuid?.() === 0 ? { uid: 0, gid: process.getgid?.() ?? 0 } : null,
-    // Large reads keep NFS read-ahead and the page cache streaming; one buffer per worker.
-    bufferSize: 1 << 20,
+    bufferSize: readBufferSize(slow),
     runId: randomBytes(3).toString('hex'),
     umask: process.umask(),
     ledger: null,
     shard: settings.shard ?? null,
   };
-  const slow = onSlowStorage([locations.source, locations.existingTarget]);
   const workers = new TreeWorkers(settings.workers.size, config, settings.workers.start, slow);
   internal.signal.addEventListener('abort', () => workers.abort(), { once: true });
   const counters: Counters = {};

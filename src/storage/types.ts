@@ -64,7 +64,7 @@ export interface CopyOptions {
    * Files in flight at once (listing, stat, open, read, write, rename), apart from the cores: network
    * storage pays a round trip per operation, so speed comes from many at once. The path engine uses
    * them all at once on storage slow to answer (NFS, FUSE), one per core on a fast local disk.
-   * @default 32
+   * @default 16
    */
   readonly ioConcurrency?: number;
   /** The target's storage driver, whose layout the copy follows (driver-layout.ts). @default detected */
@@ -120,7 +120,7 @@ export interface VerifyOptions {
   readonly flags?: LocationFlags;
   /** Threads that hash (CPU). @default the number of cores */
   readonly concurrency?: number;
-  /** Files in flight at once (see CopyOptions). @default 32 */
+  /** Files in flight at once (see CopyOptions). @default 16 */
   readonly ioConcurrency?: number;
   readonly toDriver?: StorageDriver;
   readonly shard?: Shard;

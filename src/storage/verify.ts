@@ -21,7 +21,7 @@ import {
 import { resolveVerifyLocations } from './locations.js';
 import { ProgressReporter } from './progress.js';
 import { onSlowStorage } from './latency-probe.js';
-import { sortProblems, withAbort, workerCounts } from './run-control.js';
+import { readBufferSize, sortProblems, withAbort, workerCounts } from './run-control.js';
 import { TreeWorkers } from './tree-workers.js';
 import type { StorageProblem, VerifyOptions, VerifySummary } from './types.js';
 import type { Counters } from './worker-types.js';
@@ -50,7 +50,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerifySummary> 
         checkDirs: false,
         blockSize: 4096,
         owner: null,
-        bufferSize: 1 << 20,
+        bufferSize: readBufferSize(slow),
         runId,
         umask: 0o022,
         ledger: keepsLedger
