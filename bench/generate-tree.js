@@ -105,8 +105,12 @@ function buildRegistry(root) {
   const scale = (1 << 30) / total;
   const layers = raw.map((size) => writer.write(Math.max(100, Math.min(200 << 20, Math.round(size * scale)))));
 
-  for (let repo = 0; repo < 275; repo += 1) {
-    const name = `team${repo % 17}/image-${repo}`;
+  for (let repo = 0; repo < 275; repo += 1) writeRepository(root, rand, repo, `team${repo % 17}/image-${repo}`, layers);
+}
+
+/** A repository using 2 to 7 of `layers`: its config and manifest blobs, its layer, revision and tag links. */
+function writeRepository(root, rand, repo, name, layers) {
+  {
     const mine = Array.from({ length: 2 + Math.floor(rand() * 6) }, () => layers[Math.floor(rand() * layers.length)]);
     const config = writeBlobContent(
       root,
@@ -127,6 +131,35 @@ function buildRegistry(root) {
   }
 }
 
+/**
+ * The latency regime's tree, as in issue #16: about 128 MB in about 1,300 files (layers log-normal as in
+ * the big one, a config and manifest per repository, their links).
+ */
+function buildLatency(root) {
+  const rand = random(17);
+  const writer = new BlobWriter(root, 3);
+  const raw = Array.from({ length: 300 }, () => Math.exp(Math.log(200_000) + 2 * normal(rand)));
+  const scale = (128 << 20) / raw.reduce((sum, size) => sum + size, 0);
+  const layers = raw.map((size) => writer.write(Math.max(100, Math.min(32 << 20, Math.round(size * scale)))));
+  for (let repo = 0; repo < 130; repo += 1) writeRepository(root, rand, repo, `team${repo % 7}/image-${repo}`, layers);
+}
+
+/**
+ * About a million files, mostly small link files as real registries are: 100,000 small blobs, and 2,000
+ * repositories with a layer link to each of 450 blobs of them (900,000 links).
+ */
+function buildMillion(root) {
+  const writer = new BlobWriter(root, 13);
+  const rand = random(9);
+  const digests = Array.from({ length: 100_000 }, () => writer.write(200 + Math.floor(rand() * 3800)));
+  for (let repo = 0; repo < 2_000; repo += 1) {
+    for (let layer = 0; layer < 450; layer += 1) {
+      const digest = digests[(repo * 450 + layer * 7) % digests.length];
+      writeLink(root, `org${repo % 40}/repo-${repo}/_layers/sha256/${digest}/link`, digest);
+    }
+  }
+}
+
 /** 100,000 small blobs and one link to each: 200,000 files. */
 function buildSmall(root) {
   const writer = new BlobWriter(root, 11);
@@ -137,7 +170,12 @@ function buildSmall(root) {
   }
 }
 
-const builders = { registry: { version: 4, build: buildRegistry }, small: { version: 3, build: buildSmall } };
+const builders = {
+  registry: { version: 4, build: buildRegistry },
+  small: { version: 3, build: buildSmall },
+  latency: { version: 1, build: buildLatency },
+  million: { version: 1, build: buildMillion },
+};
 
 /** The tree's root, built if missing or stale. */
 export function ensureTree(dataDir, name, log) {

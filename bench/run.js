@@ -32,6 +32,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureTree } from './generate-tree.js';
 import { evictFromPageCache, hasCommand, measure, median, settle } from './measure.js';
+import { runLatencyRegime } from './latency.js';
+import { runMillionRegime } from './million.js';
 import { printReport } from './report.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -41,6 +43,9 @@ const runner = join(here, 'engine-runner.js');
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const coldRounds = Number(process.env.BENCH_COLD_ROUNDS ?? 3);
 const cores = cpus().length;
+const latencyRounds = Number(process.env.BENCH_LATENCY_ROUNDS ?? 3);
+/** Which regimes run: `BENCH_REGIMES=latency` for one alone (default: all but the million files). */
+const regimes = new Set((process.env.BENCH_REGIMES ?? 'warm,cold,scale,latency').split(','));
 const log = (message) => console.log(message);
 
 if (!existsSync(join(here, '..', 'dist', 'storage', 'index.js'))) {
@@ -125,7 +130,7 @@ const groups = [
   .filter((group) => group.length > 0);
 
 const results = Object.fromEntries(groups.flat().map((command) => [command.key, []]));
-for (let round = 0; round <= rounds; round += 1) {
+for (let round = 0; round <= rounds && regimes.has('warm'); round += 1) {
   log(round === 0 ? 'warm-up round ...' : `round ${round} of ${rounds} ...`);
   // Each round starts with another group, so no command always runs first or last.
   const order = groups.map((_, index) => groups[(index + round) % groups.length]);
@@ -145,7 +150,7 @@ const coldCommands = [
 ].filter(installed);
 const coldResults = Object.fromEntries(coldCommands.map((command) => [command.key, []]));
 if (coldRounds > 0 && !hasCommand('python3')) log('note: python3 is missing, so the cold rounds are skipped');
-for (let round = 1; round <= coldRounds && hasCommand('python3'); round += 1) {
+for (let round = 1; round <= coldRounds && regimes.has('cold') && hasCommand('python3'); round += 1) {
   log(`cold round ${round} of ${coldRounds} (source dropped from the page cache before each) ...`);
   for (const command of coldCommands.map((_, index) => coldCommands[(index + round) % coldCommands.length])) {
     if (!evictFromPageCache(registry)) throw new Error('could not drop the source from the page cache');
@@ -155,14 +160,21 @@ for (let round = 1; round <= coldRounds && hasCommand('python3'); round += 1) {
   }
 }
 
-log('200,000 small files: engine copy, verify and cp -a, once each ...');
-settle();
-const smallTarget = fresh('small-engine');
-const scale = {
-  copy: engine('copy', small, smallTarget),
-  verify: engine('verify', small, smallTarget),
-  cp: (settle(), measure(['cp', '-a', small, fresh('small-cp')])),
-};
+let scale;
+if (regimes.has('scale')) {
+  log('200,000 small files: engine copy, verify and cp -a, once each ...');
+  settle();
+  const smallTarget = fresh('small-engine');
+  scale = {
+    copy: engine('copy', small, smallTarget),
+    verify: engine('verify', small, smallTarget),
+    cp: (settle(), measure(['cp', '-a', small, fresh('small-cp')])),
+  };
+}
+const latency = regimes.has('latency')
+  ? await runLatencyRegime({ here, tree: ensureTree(dataDir, 'latency', log), outDir, cli, rounds: latencyRounds, log })
+  : undefined;
+const million = runMillionRegime({ dataDir, outDir, cli, log });
 
 const picker = (from) => (key) => {
   const runs = from[key];
@@ -174,7 +186,16 @@ const picker = (from) => (key) => {
     runs: runs.map((run) => run.seconds),
   };
 };
-printReport({ pick: picker(results), pickCold: picker(coldResults), scale, rounds, coldRounds, cores });
+printReport({
+  pick: picker(results),
+  pickCold: picker(coldResults),
+  scale,
+  latency,
+  million,
+  rounds,
+  coldRounds,
+  cores,
+});
 
 log('removing outputs ...');
 remove(outDir);

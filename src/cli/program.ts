@@ -60,6 +60,14 @@ Examples:
 
 Exit 0 only when nothing is missing, no size differs, every blob hashes to its digest and every link resolves.
 `,
+  'shard-job': `
+Examples:
+  # Four Swarm nodes (UCP) that mount both storages share one copy; then prove the whole from one host
+  $ dtr-migrate storage shard-job --swarm --shards 4 --from /mnt/old-nfs --to s3:dtr-bucket/registry | sh
+  $ dtr-migrate storage verify --from /mnt/old-nfs --to s3:dtr-bucket/registry
+
+  $ dtr-migrate storage shard-job --kubernetes --shards 8 --from /mnt/old-nfs --to /mnt/new-nfs | kubectl apply -f -
+`,
 } as const;
 
 /** Adds every non-secret input as a global option, plus the switches every command shares. */
@@ -94,7 +102,7 @@ export interface CommandHandlers {
   status(): Promise<number>;
   rehearse(options: { keep: boolean; tls: boolean; dtrVersion?: string }): Promise<number>;
   mockDtr(options: MockDtrFlags): Promise<number>;
-  storage(action: 'copy' | 'verify', options: StorageFlags): Promise<number>;
+  storage(action: 'copy' | 'verify' | 'shard-job', options: StorageFlags): Promise<number>;
   verify(options: { against?: string }): Promise<number>;
   report(): Promise<number>;
   /** Prints the completion script (made here, from the program itself). */
@@ -204,7 +212,16 @@ export function buildProgram(handlers: CommandHandlers, setExit: (code: number) 
         'the current storage: a mounted path, or an rclone remote such as s3:bucket/prefix',
       )
       .requiredOption('--to <location>', 'the new storage: a mounted path, or an rclone remote')
-      .option('--concurrency <n>', 'parallel copies or hashing workers')
+      .option('--concurrency <n>', 'threads that hash, on the cores (default: one per core)')
+      .option(
+        '--io-concurrency <n>',
+        'files in flight at once on storage slow to answer (NFS, object stores; default 16)',
+      )
+      .option(
+        '--to-driver <driver>',
+        'layout of the target: s3, azure, gcs, swift, filesystem (default: from the remote)',
+      )
+      .option('--shard <K/N>', "this host's part of a copy shared by N hosts (default: $DTR_MIGRATE_SHARD, else all)")
       .option('--include-uploads', 'include _uploads (incomplete uploads)')
       .option('--rclone-bin <path>', 'rclone, for object stores (default: rclone on the PATH)')
       .option('--rehash', 'hash every blob, also those unchanged since an earlier verify of this target');
@@ -216,6 +233,19 @@ export function buildProgram(handlers: CommandHandlers, setExit: (code: number) 
     command.addHelpText('after', storageExamples[action]);
     command.action(async (options: StorageFlags) => setExit(await handlers.storage(action, options)));
   }
+  storage
+    .command('shard-job')
+    .description('print a Docker Swarm replicated-job or a Kubernetes Indexed Job that runs storage copy on N hosts')
+    .option('--swarm', 'a `docker service create --mode replicated-job` command (the task slot gives each its shard)')
+    .option('--kubernetes', 'an Indexed Job manifest (the completion index gives each its shard)')
+    .requiredOption('--shards <n>', 'how many hosts share the copy')
+    .requiredOption('--from <location>', 'the current storage, as each host sees it')
+    .requiredOption('--to <location>', 'the new storage, as each host sees it')
+    .option('--to-driver <driver>', 'layout of the target (as for storage copy)')
+    .option('--io-concurrency <n>', 'files in flight per host (as for storage copy)')
+    .option('--image <image>', 'an image with dtr-migrate and rclone', `dtr-migrate:${toolVersion}`)
+    .addHelpText('after', storageExamples['shard-job'])
+    .action(async (options: StorageFlags) => setExit(await handlers.storage('shard-job', options)));
 
   program
     .command('completion')

@@ -22,11 +22,13 @@ import { MigrateError } from '../errors.js';
 import { isAlive } from '../util/process-alive.js';
 import { allocationUnit, assertEnoughSpace } from './free-space.js';
 import type { ScanResult, StatfsFunction } from './free-space.js';
-import { copyMarkerName } from './layout.js';
+import { onSlowStorage } from './latency-probe.js';
+import { shardMarkerName } from './layout.js';
 import { prepareTarget, resolveLocations, storageCommandFlags } from './locations.js';
 import type { ResolvedLocations } from './locations.js';
 import { ProgressReporter } from './progress.js';
-import { positiveInteger, sortProblems, withAbort } from './run-control.js';
+import { readBufferSize, sortProblems, withAbort, workerCounts } from './run-control.js';
+import type { Shard } from './shard.js';
 import { TreeWorkers } from './tree-workers.js';
 import type {
   CopyOptions,
@@ -46,7 +48,8 @@ interface Settings {
   readonly includeUploads: boolean;
   readonly checksum: boolean;
   readonly dryRun: boolean;
-  readonly concurrency: number;
+  readonly workers: { readonly start: number; readonly size: number };
+  readonly shard: Shard | undefined;
   readonly onProgress: CopyOptions['onProgress'];
   readonly flags: LocationFlags;
 }
@@ -95,7 +98,7 @@ async function checkAndScan(
   internal: AbortController,
 ): Promise<Prepared> {
   const locations = await resolveLocations(from, to, settings.flags);
-  const marker = join(locations.target, copyMarkerName);
+  const marker = join(locations.target, shardMarkerName(settings.shard));
   const interrupted =
     locations.targetExists &&
     (await access(marker).then(
@@ -104,6 +107,7 @@ async function checkAndScan(
     ));
   if (interrupted) await refuseWhileAnotherCopyRuns(marker, locations.target);
   const before = await deps.statfs(locations.existingTarget);
+  const slow = onSlowStorage([locations.source, locations.existingTarget]);
   const config: WorkerConfig = {
     source: locations.source,
     target: locations.target,
@@ -114,13 +118,13 @@ async function checkAndScan(
     checkDirs: interrupted,
     blockSize: allocationUnit(before),
     owner: process.getuid?.() === 0 ? { uid: 0, gid: process.getgid?.() ?? 0 } : null,
-    // Large reads keep NFS read-ahead and the page cache streaming; one buffer per worker.
-    bufferSize: 1 << 20,
+    bufferSize: readBufferSize(slow),
     runId: randomBytes(3).toString('hex'),
     umask: process.umask(),
     ledger: null,
+    shard: settings.shard ?? null,
   };
-  const workers = new TreeWorkers(settings.concurrency, config);
+  const workers = new TreeWorkers(settings.workers.size, config, settings.workers.start, slow);
   internal.signal.addEventListener('abort', () => workers.abort(), { once: true });
   const counters: Counters = {};
   const read = (): { files: number; bytes: number } => workers.progress();
@@ -165,7 +169,8 @@ export function runPreflight(
       includeUploads: options.includeUploads ?? false,
       checksum: false,
       dryRun: true,
-      concurrency: 8,
+      workers: workerCounts(options),
+      shard: options.shard,
       onProgress: options.onProgress,
       flags: options.flags ?? storageCommandFlags,
     };
@@ -180,7 +185,8 @@ export async function runCopy(deps: EngineDeps, options: CopyOptions): Promise<C
     includeUploads: options.includeUploads ?? false,
     checksum: options.checksum ?? false,
     dryRun: options.dryRun ?? false,
-    concurrency: positiveInteger(options.concurrency, 8, '--concurrency'),
+    workers: workerCounts(options),
+    shard: options.shard,
     onProgress: options.onProgress,
     flags: options.flags ?? storageCommandFlags,
   };

@@ -46,11 +46,22 @@ export function isTempName(name: string): boolean {
  */
 export const copyMarkerName = '.dtr-migrate-copy-incomplete';
 
-/** Files of the engine's own (temporary files, the copy marker): never data, never copied or checked. */
+/** The marker of one shard's copy (`--shard K/N`): each host's copy has its own, so one ending removes only its own. */
+export function shardMarkerName(shard: { readonly index: number; readonly count: number } | undefined): string {
+  return shard === undefined || shard.count === 1 ? copyMarkerName : `${copyMarkerName}-${shard.index}of${shard.count}`;
+}
+
+/** Files of the engine's own (temporary files, the copy markers): never data, never copied or checked. */
 export function isEngineFile(name: string): boolean {
   return (
-    name.charCodeAt(0) === 46 /* . */ && (name.includes('.dtr-migrate-tmp-') || name === '.dtr-migrate-copy-incomplete')
+    name.charCodeAt(0) === 46 /* . */ &&
+    (name.includes('.dtr-migrate-tmp-') || name.startsWith('.dtr-migrate-copy-incomplete'))
   );
+}
+
+/** The name a temporary file stands for (`.data.dtr-migrate-tmp-ab1` → `data`). */
+export function tempFileTarget(name: string): string {
+  return name.slice(1, name.indexOf('.dtr-migrate-tmp-'));
 }
 
 /** `.<name>.dtr-migrate-tmp-<run><counter>`: hidden, recognisable, unique per run and file. */

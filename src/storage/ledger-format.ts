@@ -20,7 +20,13 @@
  * these as source text) look records up and append new ones.
  */
 
-import type { BigIntStats } from 'node:fs';
+/** What a record holds of a file (a `BigIntStats`), or of an object in a store (see rclone-verify.ts). */
+export interface LedgerStats {
+  readonly size: bigint;
+  readonly mtimeNs: bigint;
+  readonly ctimeNs: bigint;
+  readonly ino: bigint;
+}
 
 export function ledgerRecordBytes(): number {
   return 48;
@@ -40,7 +46,7 @@ export function tooRecent(ctimeNs: bigint, nowNs: bigint): boolean {
  * Node reads stats as signed 64-bit numbers: an inode number from 2^63 up (common on NFS) or a time
  * before 1970 comes back negative. Stored and compared as their unsigned 64 bits, they round-trip.
  */
-export function writeLedgerRecord(into: Buffer, at: number, digest: string, stats: BigIntStats): void {
+export function writeLedgerRecord(into: Buffer, at: number, digest: string, stats: LedgerStats): void {
   into.write(digest.slice(0, 32), at, 16, 'hex');
   into.writeBigUInt64LE(BigInt.asUintN(64, stats.size), at + 16);
   into.writeBigUInt64LE(BigInt.asUintN(64, stats.mtimeNs), at + 24);
@@ -49,7 +55,7 @@ export function writeLedgerRecord(into: Buffer, at: number, digest: string, stat
 }
 
 /** True if `records` holds `digest`'s record with exactly these stats. */
-export function ledgerVouchesFor(records: Buffer, index: Int32Array, digest: string, stats: BigIntStats): boolean {
+export function ledgerVouchesFor(records: Buffer, index: Int32Array, digest: string, stats: LedgerStats): boolean {
   const key = Buffer.from(digest.slice(0, 32), 'hex');
   const mask = index.length - 1;
   for (let slot = key.readUInt32LE(0) & mask; ; slot = (slot + 1) & mask) {

@@ -7,7 +7,8 @@ import { runCopy, runPreflight } from './copy.js';
 import type { EngineDeps } from './copy.js';
 import { systemStatfs } from './free-space.js';
 import type { StatfsFunction } from './free-space.js';
-import type { StorageEngine } from './types.js';
+import { join } from 'node:path';
+import type { StorageDriver, StorageEngine, StorageLocation } from './types.js';
 import { runVerify } from './verify.js';
 
 export interface PathStorageEngineDeps {
@@ -17,16 +18,21 @@ export interface PathStorageEngineDeps {
   readonly ledgerDir?: string | null;
 }
 
+/** A mounted target laid out for a Swift-backed registry gets the driver's `files/` level (driver-layout.ts). */
+function laidOut(to: StorageLocation, driver: StorageDriver | undefined): StorageLocation {
+  return driver === 'swift' && to.kind === 'path' ? { kind: 'path', path: join(to.path, 'files') } : to;
+}
+
 export function createPathStorageEngine(deps: PathStorageEngineDeps = {}): StorageEngine {
   const resolved: EngineDeps = { statfs: deps.statfs ?? systemStatfs };
   return {
     preflight: (from, to, options) => runPreflight(resolved, from, to, options),
-    copy: (options) => runCopy(resolved, options),
+    copy: (options) => runCopy(resolved, { ...options, to: laidOut(options.to, options.toDriver) }),
     verify: (options) =>
-      runVerify(
-        deps.ledgerDir === undefined || options.ledgerDir !== undefined
-          ? options
-          : { ...options, ledgerDir: deps.ledgerDir },
-      ),
+      runVerify({
+        ...options,
+        to: laidOut(options.to, options.toDriver),
+        ...(deps.ledgerDir === undefined || options.ledgerDir !== undefined ? {} : { ledgerDir: deps.ledgerDir }),
+      }),
   };
 }

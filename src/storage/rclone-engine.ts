@@ -1,33 +1,22 @@
 /**
  * Object stores (S3, Azure, Google Cloud Storage, Swift) through rclone: `rclone copy --checksum` with
- * parallel transfers, its JSON stats turned into the same progress events as the path engine, and
- * `rclone check --one-way` to prove every source object is in the target with the same size and hash.
- * Remotes are named the rclone way (`s3:bucket/prefix`, or `:local:/path` for tests); their
- * credentials stay in rclone's own configuration, never in our argv.
+ * parallel transfers into the place the target's storage driver reads (driver-layout.ts), its JSON stats
+ * turned into the same progress events as the path engine; verify proves every blob's content
+ * (rclone-verify.ts). Remotes are named the rclone way (`s3:bucket/prefix`, or `:local:/path` for
+ * tests); their credentials stay in rclone's own configuration, never in our argv.
  */
-import { createReadStream } from 'node:fs';
-import { access, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { ProcessError, runProcess } from '../docker/run-process.js';
-import { MigrateError } from '../errors.js';
-import type {
-  CopyOptions,
-  CopySummary,
-  StorageEngine,
-  StorageLocation,
-  StorageProblem,
-  VerifyOptions,
-  VerifySummary,
-} from './types.js';
+import { writeFile } from 'node:fs/promises';
+import { runProcess } from '../docker/run-process.js';
+import { explain, listObjects, mappedTarget, rcloneName, withScratch } from './rclone-run.js';
+import { verifyRemote } from './rclone-verify.js';
+import { inShard } from './shard.js';
+import type { Shard } from './shard.js';
+import type { CopyOptions, CopySummary, StorageEngine, StorageLocation, VerifyOptions } from './types.js';
+
+export { rcloneName } from './rclone-run.js';
 
 const uploadsFilter = ['--exclude', '**/_uploads/**'];
-
-/** How rclone names a location: a remote as given, a mounted path as itself. */
-export function rcloneName(location: StorageLocation): string {
-  return location.kind === 'rclone' ? location.remote : location.path;
-}
 
 interface RcloneStats {
   bytes?: number;
@@ -49,66 +38,23 @@ export function parseStatsLine(line: string): RcloneStats | undefined {
   }
 }
 
-interface CheckReport {
-  matched: number;
-  readonly problems: StorageProblem[];
-}
-
-/**
- * A `rclone check --combined` line: "= path" identical, "+ path" only in the source (missing from the
- * target), "- path" only in the target (extra: fine), "* path" differs, "! path" could not be read.
- */
-function addCheckLine(report: CheckReport, line: string): void {
-  const mark = line.slice(0, 1);
-  const path = line.slice(2);
-  if (mark === '=') report.matched += 1;
-  else if (mark === '+') report.problems.push({ kind: 'missing', path });
-  else if (mark === '*')
-    report.problems.push({ kind: 'digest-mismatch', path, detail: 'size or hash differs (rclone check)' });
-  else if (mark === '!') report.problems.push({ kind: 'unreadable', path, detail: 'rclone could not read it' });
-}
-
-/**
- * The `--combined` report, read line by line: a line per object, millions on a big registry. No file:
- * rclone stopped before comparing anything (an empty report).
- */
-export async function readCheckReport(file: string): Promise<CheckReport> {
-  const report: CheckReport = { matched: 0, problems: [] };
-  if (
-    !(await access(file).then(
-      () => true,
-      () => false,
-    ))
-  )
-    return report;
-  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
-  for await (const line of lines) addCheckLine(report, line);
-  return report;
-}
-
-function explain(error: unknown, what: string): unknown {
-  if (!(error instanceof ProcessError)) return error;
-  if (error.kind === 'spawn-failed' || error.kind === 'not-executable') {
-    return new MigrateError('STORAGE_INVALID', `${what} needs rclone, which is not installed here`, {
-      hint: 'Install it (Debian/Ubuntu: apt-get install rclone) and configure the remote with `rclone config`.',
-    });
-  }
-  if (error.kind === 'aborted')
-    return new MigrateError('INTERRUPTED', `${what} was interrupted`, {
-      hint: 'Run the same command again: rclone copies only what is missing.',
-    });
-  const last =
-    error.stderrTail
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .at(-1) ?? '';
-  return new MigrateError(
-    'STORAGE_FAILED',
-    `${what} failed: ${error.message}${last === '' ? '' : `: ${last.slice(0, 300)}`}`,
-    {
-      hint: 'Check the remote with `rclone lsd <remote>:`; then run the same command again.',
-    },
-  );
+/** With a shard: the list of the source's objects in it, for `--files-from` (rclone filters know no hash). */
+async function shardFilter(
+  bin: string,
+  from: string,
+  shard: Shard | undefined,
+  dir: string,
+  filters: readonly string[],
+): Promise<string[]> {
+  if (shard === undefined || shard.count === 1) return [...filters];
+  const paths: string[] = [];
+  await listObjects(bin, from, dir, false, (object) => {
+    if (inShard(object.path, shard, true) && (filters.length === 0 || !object.path.includes('/_uploads/')))
+      paths.push(object.path);
+  });
+  const list = join(dir, 'shard.txt');
+  await writeFile(list, paths.map((path) => `${path}\n`).join(''));
+  return ['--files-from', list];
 }
 
 export function createRcloneStorageEngine(bin = 'rclone'): StorageEngine {
@@ -126,96 +72,91 @@ export function createRcloneStorageEngine(bin = 'rclone'): StorageEngine {
     async copy(options: CopyOptions): Promise<CopySummary> {
       const started = Date.now();
       await checkSource(options.from);
+      const to = await mappedTarget(bin, options.to, options.toDriver);
       let last: RcloneStats = {};
-      const transfers = String(options.concurrency ?? 8);
-      const args = [
-        'copy',
-        rcloneName(options.from),
-        rcloneName(options.to),
-        '--checksum',
-        '--transfers',
-        transfers,
-        '--checkers',
-        transfers,
-        '--use-json-log',
-        '--stats',
-        '1s',
-        '--stats-log-level',
-        'NOTICE',
-        ...(options.includeUploads === true ? [] : uploadsFilter),
-        ...(options.dryRun === true ? ['--dry-run'] : []),
-      ];
-      try {
-        await runProcess(bin, args, {
-          ...(options.signal === undefined ? {} : { signal: options.signal }),
-          onStderrLine: (line) => {
-            const stats = parseStatsLine(line);
-            if (stats === undefined) return;
-            last = stats;
-            options.onProgress?.({
-              phase: 'copy',
-              files: stats.transfers ?? 0,
-              bytes: stats.bytes ?? 0,
-              ...(stats.totalTransfers === undefined ? {} : { totalFiles: stats.totalTransfers }),
-              ...(stats.totalBytes === undefined ? {} : { totalBytes: stats.totalBytes }),
-            });
-          },
-        });
-      } catch (error) {
-        throw explain(error, `rclone copy to ${rcloneName(options.to)}`);
-      }
-      const copied = last.transfers ?? 0;
-      const skipped = last.checks ?? 0;
-      return {
-        files: copied + skipped,
-        bytes: last.totalBytes ?? last.bytes ?? 0,
-        filesCopied: copied,
-        bytesCopied: last.bytes ?? 0,
-        filesSkipped: skipped,
-        durationMs: Date.now() - started,
-        problems: [],
-      };
+      const transfers = String(options.ioConcurrency ?? options.concurrency ?? 8);
+      return withScratch(async (dir) => {
+        const from = rcloneName(options.from);
+        const filters = await shardFilter(
+          bin,
+          from,
+          options.shard,
+          dir,
+          options.includeUploads === true ? [] : uploadsFilter,
+        );
+        const args = [
+          'copy',
+          from,
+          to,
+          '--checksum',
+          '--transfers',
+          transfers,
+          '--checkers',
+          transfers,
+          '--use-json-log',
+          '--stats',
+          '1s',
+          '--stats-log-level',
+          'NOTICE',
+          ...filters,
+          ...(options.dryRun === true ? ['--dry-run'] : []),
+        ];
+        try {
+          await runProcess(bin, args, {
+            ...(options.signal === undefined ? {} : { signal: options.signal }),
+            onStderrLine: (line) => {
+              const stats = parseStatsLine(line);
+              if (stats === undefined) return;
+              last = stats;
+              options.onProgress?.({
+                phase: 'copy',
+                files: stats.transfers ?? 0,
+                bytes: stats.bytes ?? 0,
+                ...(stats.totalTransfers === undefined ? {} : { totalFiles: stats.totalTransfers }),
+                ...(stats.totalBytes === undefined ? {} : { totalBytes: stats.totalBytes }),
+              });
+            },
+          });
+        } catch (error) {
+          throw explain(error, `rclone copy to ${to}`);
+        }
+        const copied = last.transfers ?? 0;
+        const skipped = last.checks ?? 0;
+        return {
+          files: copied + skipped,
+          bytes: last.totalBytes ?? last.bytes ?? 0,
+          filesCopied: copied,
+          bytesCopied: last.bytes ?? 0,
+          filesSkipped: skipped,
+          durationMs: Date.now() - started,
+          problems: [],
+        };
+      });
     },
 
-    async verify(options: VerifyOptions): Promise<VerifySummary> {
-      const started = Date.now();
-      // The report goes to a file: a line per object would outgrow any in-memory buffer.
-      const dir = await mkdtemp(join(tmpdir(), 'dtr-migrate-rclone-'));
-      const file = join(dir, 'check.txt');
-      const args = [
-        'check',
-        rcloneName(options.from),
-        rcloneName(options.to),
-        '--one-way',
-        '--combined',
-        file,
-        ...(options.includeUploads === true ? [] : uploadsFilter),
-      ];
-      try {
-        let failure: ProcessError | undefined;
-        try {
-          await runProcess(bin, args, options.signal === undefined ? {} : { signal: options.signal });
-        } catch (error) {
-          // Exit 1 is "differences found", or an error rclone did not classify (a listing that failed).
-          if (!(error instanceof ProcessError) || error.kind !== 'exited' || error.exitCode !== 1)
-            throw explain(error, 'rclone check');
-          failure = error;
-        }
-        const { matched, problems } = await readCheckReport(file);
-        // Failed, yet no difference named: something could not be compared, so this is no clean result.
-        if (failure !== undefined && problems.length === 0) throw explain(failure, 'rclone check');
-        return {
-          ok: problems.length === 0,
-          filesChecked: matched + problems.length,
-          bytesChecked: 0,
-          blobsHashed: 0,
-          linksChecked: 0,
-          durationMs: Date.now() - started,
-          problems,
-        };
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
+    async verify(options: VerifyOptions) {
+      const to = await mappedTarget(bin, options.to, options.toDriver);
+      const from = rcloneName(options.from);
+      return withScratch(async (dir) =>
+        verifyRemote({
+          bin,
+          from,
+          to,
+          localTarget: options.to.kind === 'path' || to.startsWith(':local'),
+          filters: await shardFilter(
+            bin,
+            from,
+            options.shard,
+            dir,
+            options.includeUploads === true ? [] : uploadsFilter,
+          ),
+          shard: options.shard,
+          concurrency: options.ioConcurrency ?? options.concurrency ?? 8,
+          rehash: options.rehash === true,
+          ledgerDir: options.ledgerDir,
+          signal: options.signal,
+        }),
+      );
     },
   };
 }

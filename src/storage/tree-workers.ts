@@ -73,11 +73,18 @@ export class TreeWorkers {
   private spread = false;
   private spreadTimer: NodeJS.Timeout | undefined;
 
+  /**
+   * `size`: the most workers (files in flight, `ioConcurrency`); `start`: how many may run at first
+   * (one per core). On slow storage (latency-probe.ts) all of `size` run from the start.
+   */
   constructor(
     private readonly size: number,
     private readonly config: WorkerConfig,
+    start = availableParallelism(),
+    slowStorage = false,
   ) {
-    this.allowed = Math.min(size, availableParallelism());
+    this.allowed = slowStorage ? size : Math.min(size, start);
+    this.spread = slowStorage;
   }
 
   /** Runs `tasks` and everything they hand back; resolves when all workers are idle again. */

@@ -4,6 +4,12 @@
  * (through rclone) can be added behind the same interface.
  */
 
+import type { StorageDriver } from './driver-layout.js';
+import type { Shard } from './shard.js';
+
+export type { StorageDriver } from './driver-layout.js';
+export type { Shard } from './shard.js';
+
 /** A storage location: a mounted path (local volume or NFS mount), or an object store through rclone. */
 export type StorageLocation =
   | { readonly kind: 'path'; readonly path: string }
@@ -52,11 +58,19 @@ export interface CopyOptions {
   readonly to: StorageLocation;
   /** @default { from: '--from', to: '--to' } */
   readonly flags?: LocationFlags;
-  /**
-   * Most files copied at once (worker threads). The path engine starts with one per core and adds more,
-   * up to this, only while they wait on I/O (NFS) and each addition raises the throughput. @default 8
-   */
+  /** Threads that hash (CPU). @default the number of cores */
   readonly concurrency?: number;
+  /**
+   * Files in flight at once (listing, stat, open, read, write, rename), apart from the cores: network
+   * storage pays a round trip per operation, so speed comes from many at once. The path engine uses
+   * them all at once on storage slow to answer (NFS, FUSE), one per core on a fast local disk.
+   * @default 16
+   */
+  readonly ioConcurrency?: number;
+  /** The target's storage driver, whose layout the copy follows (driver-layout.ts). @default detected */
+  readonly toDriver?: StorageDriver;
+  /** This host's part of a copy shared by several (shard.ts). @default everything */
+  readonly shard?: Shard;
   /** Decide "already copied" by digest instead of size and mtime. @default false */
   readonly checksum?: boolean;
   /** Copy `_uploads` (incomplete uploads) too. @default false */
@@ -73,6 +87,8 @@ export interface PreflightOptions {
   readonly flags?: LocationFlags;
   /** Count `_uploads` towards the space needed. @default false */
   readonly includeUploads?: boolean;
+  readonly ioConcurrency?: number;
+  readonly shard?: Shard;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: StorageProgress) => void;
 }
@@ -102,8 +118,18 @@ export interface VerifyOptions {
   readonly to: StorageLocation;
   /** @default { from: '--from', to: '--to' } */
   readonly flags?: LocationFlags;
-  /** Parallel hashing workers. @default the number of cores */
+  /** Threads that hash (CPU). @default the number of cores */
   readonly concurrency?: number;
+  /** Files in flight at once (see CopyOptions). @default 16 */
+  readonly ioConcurrency?: number;
+  readonly toDriver?: StorageDriver;
+  readonly shard?: Shard;
+  /**
+   * The source side (every source file in the target with the same size) was proven by a copy that
+   * just walked both trees and found no problem: check the target only (its blobs and links).
+   * @default false
+   */
+  readonly sourceChecked?: boolean;
   readonly includeUploads?: boolean;
   /** Hash every blob, even those the target's ledger says are unchanged since an earlier verify. */
   readonly rehash?: boolean;

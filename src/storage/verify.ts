@@ -10,7 +10,6 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { availableParallelism } from 'node:os';
 import {
   defaultLedgerDir,
   ledgerFileFor,
@@ -21,14 +20,15 @@ import {
 } from './ledger.js';
 import { resolveVerifyLocations } from './locations.js';
 import { ProgressReporter } from './progress.js';
-import { positiveInteger, sortProblems, withAbort } from './run-control.js';
+import { onSlowStorage } from './latency-probe.js';
+import { readBufferSize, sortProblems, withAbort, workerCounts } from './run-control.js';
 import { TreeWorkers } from './tree-workers.js';
 import type { StorageProblem, VerifyOptions, VerifySummary } from './types.js';
 import type { Counters } from './worker-types.js';
 
 export async function runVerify(options: VerifyOptions): Promise<VerifySummary> {
   const started = performance.now();
-  const workerCount = positiveInteger(options.concurrency, availableParallelism(), '--concurrency');
+  const counts = workerCounts(options);
   return withAbort('verify', options.signal, async (internal) => {
     const { source, target } = await resolveVerifyLocations(options.from, options.to, options.flags);
     const runId = randomBytes(3).toString('hex');
@@ -37,27 +37,34 @@ export async function runVerify(options: VerifyOptions): Promise<VerifySummary> 
     const keepsLedger = ledgerFile !== undefined && (await prepareLedgerDir(ledgerFile));
     const loaded = keepsLedger ? await loadLedger(ledgerFile) : undefined;
     const vouching = options.rehash === true ? undefined : loaded;
-    const workers = new TreeWorkers(workerCount, {
-      source,
-      target,
-      includeUploads: options.includeUploads ?? false,
-      checksum: false,
-      dryRun: true,
-      staleTemps: 'ignore',
-      checkDirs: false,
-      blockSize: 4096,
-      owner: null,
-      bufferSize: 1 << 20,
-      runId,
-      umask: 0o022,
-      ledger: keepsLedger
-        ? {
-            records: vouching?.records ?? null,
-            index: vouching?.index ?? null,
-            partPrefix: ledgerPartPrefix(ledgerFile, runId),
-          }
-        : null,
-    });
+    const slow = onSlowStorage(options.sourceChecked === true ? [target] : [source, target]);
+    const workers = new TreeWorkers(
+      counts.size,
+      {
+        source,
+        target,
+        includeUploads: options.includeUploads ?? false,
+        checksum: false,
+        dryRun: true,
+        staleTemps: 'ignore',
+        checkDirs: false,
+        blockSize: 4096,
+        owner: null,
+        bufferSize: readBufferSize(slow),
+        runId,
+        umask: 0o022,
+        ledger: keepsLedger
+          ? {
+              records: vouching?.records ?? null,
+              index: vouching?.index ?? null,
+              partPrefix: ledgerPartPrefix(ledgerFile, runId),
+            }
+          : null,
+        shard: options.shard ?? null,
+      },
+      counts.start,
+      slow,
+    );
     internal.signal.addEventListener('abort', () => workers.abort(), { once: true });
     const counters: Counters = {};
     const problems: StorageProblem[] = [];
@@ -70,25 +77,23 @@ export async function runVerify(options: VerifyOptions): Promise<VerifySummary> 
     progress.start();
     let complete = false;
     try {
-      await workers.run(
-        [
-          { op: 'verify-target', rel: '', missing: false },
-          // Last in, first out: the quick source walk starts first and gives the totals early.
-          { op: 'verify-source', rel: '', missing: false },
-        ],
-        {
-          onProblem: (problem) => problems.push(problem),
-          onCounters: (_op, found) => {
-            for (const [name, value] of Object.entries(found)) counters[name] = (counters[name] ?? 0) + value;
-          },
-          onOpFinished: (op) => {
-            if (op !== 'verify-source') return;
-            progress.totalFiles = counters.sourceBlobs ?? 0;
-            progress.totalBytes = counters.sourceBlobBytes ?? 0;
-          },
+      const targetWalk = { op: 'verify-target' as const, rel: '', missing: false };
+      // Last in, first out: the quick source walk starts first and gives the totals early. After a copy
+      // that walked both trees without a problem, it has nothing left to prove (`sourceChecked`).
+      const sourceWalk = { op: 'verify-source' as const, rel: '', missing: false };
+      await workers.run(options.sourceChecked === true ? [targetWalk] : [targetWalk, sourceWalk], {
+        onProblem: (problem) => problems.push(problem),
+        onCounters: (_op, found) => {
+          for (const [name, value] of Object.entries(found)) counters[name] = (counters[name] ?? 0) + value;
         },
-      );
-      complete = !internal.signal.aborted;
+        onOpFinished: (op) => {
+          if (op !== 'verify-source') return;
+          progress.totalFiles = counters.sourceBlobs ?? 0;
+          progress.totalBytes = counters.sourceBlobBytes ?? 0;
+        },
+      });
+      // A shard's run visits only its part: the records of the others are kept.
+      complete = !internal.signal.aborted && (options.shard === undefined || options.shard.count === 1);
     } finally {
       progress.finish();
       await workers.close();

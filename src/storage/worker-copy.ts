@@ -266,7 +266,13 @@ export function createCopyOps(kit: Kit): DirOps<DirState> {
         }
         if (existing || dryRun) return { missing: existing === undefined, hint };
         // Writable by us whatever the source's mode; `leave` corrects the mode if it must.
-        fs.mkdirSync(dst, { mode: ((hint?.mode ?? 0o755) & 0o7777) | 0o700 });
+        try {
+          fs.mkdirSync(dst, { mode: ((hint?.mode ?? 0o755) & 0o7777) | 0o700 });
+        } catch (error) {
+          // Another shard's copy made it meanwhile (directories above blobs and repositories are shared).
+          if (kit.errno(error) !== 'EEXIST' || !kit.lstatIfExists(dst)?.isDirectory()) throw error;
+          return { missing: false, hint };
+        }
         dir.touched = true;
         return { missing: true, hint };
       } catch (error) {

@@ -125,6 +125,12 @@ export function createKit(
     },
     problem,
     throwIfAborted,
+    inShard: (rel, isFile) => {
+      const { shard } = config;
+      if (shard === null || shard.count === 1) return true;
+      const owner = layout.shardOf(rel, shard.count, isFile);
+      return owner === undefined || owner === shard.index;
+    },
     isAbort,
     pump,
     hashFile,

@@ -12,8 +12,17 @@
  */
 
 import type { Dirent } from 'node:fs';
-import { blobDigestOf, isEngineFile, isLinkPath, isTempName, linkTargetOf, tempName } from './layout.js';
+import {
+  blobDigestOf,
+  isEngineFile,
+  isLinkPath,
+  isTempName,
+  linkTargetOf,
+  tempFileTarget,
+  tempName,
+} from './layout.js';
 import { ledgerRecordBytes, ledgerVouchesFor, tooRecent, writeLedgerRecord } from './ledger-format.js';
+import { shardOf } from './shard.js';
 import { createKit } from './worker-kit.js';
 import { createCopyOps } from './worker-copy.js';
 import { createScanOps } from './worker-scan.js';
@@ -98,8 +107,8 @@ export function workerMain(deps: WorkerDeps): void {
         const entry = frame.entries[index] as Dirent;
         frame.entries[index] = undefined;
         frame.subdirs -= 1;
-        if (!config.includeUploads && entry.name === '_uploads') continue;
         const rel = childRel(frame.rel, entry.name);
+        if ((!config.includeUploads && entry.name === '_uploads') || !kit.inShard(rel, false)) continue;
         const child = handlers.child(frame.state, rel);
         post({ type: 'donate', task: { op, rel, missing: child.missing } });
       }
@@ -127,6 +136,7 @@ export function workerMain(deps: WorkerDeps): void {
       if (Atomics.load(control, 1) > 0) donate(op, handlers, frames);
       const entryRel = childRel(frame.rel, entry.name);
       const kind = kindOf(entry, handlers.root, entryRel);
+      if (!kit.inShard(entryRel, kind !== 'dir')) continue;
       if (kind === 'dir') {
         if (!config.includeUploads && entry.name === '_uploads') continue;
         const child = handlers.child(frame.state, entryRel);
@@ -170,13 +180,15 @@ export function workerSource(): string {
     isTempName,
     isEngineFile,
     tempName,
+    tempFileTarget,
+    shardOf,
     ledgerRecordBytes,
     tooRecent,
     writeLedgerRecord,
     ledgerVouchesFor,
   ];
   const deps = 'createKit, createScanOps, createCopyOps, createVerifySourceOps, createVerifyTargetOps';
-  const layout = 'blobDigestOf, isLinkPath, linkTargetOf, isTempName, isEngineFile, tempName';
+  const layout = 'blobDigestOf, isLinkPath, linkTargetOf, isTempName, isEngineFile, tempName, tempFileTarget, shardOf';
   source = [
     "'use strict';",
     ...functions.map((fn) => fn.toString()),

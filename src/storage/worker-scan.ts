@@ -29,7 +29,8 @@ export function createScanOps(kit: Kit): DirOps<ScanDir> {
     (stats.mode & 0o7777) !== (existing.mode & 0o7777) ||
     (owner !== null && (stats.uid !== existing.uid || stats.gid !== existing.gid));
 
-  const sweep = (dir: string): void => {
+  const sweep = (rel: string): void => {
+    const dir = kit.under(target, rel);
     let names: string[];
     try {
       names = fs.readdirSync(dir);
@@ -37,7 +38,12 @@ export function createScanOps(kit: Kit): DirOps<ScanDir> {
       throw kit.fatal(`Cannot read the target directory ${dir}`, error);
     }
     for (const name of names) {
-      if (!layout.isTempName(name)) continue;
+      // Another shard's copy may be writing its own temporary files here right now.
+      if (
+        !layout.isTempName(name) ||
+        !kit.inShard(`${rel === '' ? '' : `${rel}/`}${layout.tempFileTarget(name)}`, true)
+      )
+        continue;
       const stale = path.join(dir, name);
       if (config.staleTemps === 'remove') {
         fs.rmSync(stale, { force: true });
@@ -69,7 +75,7 @@ export function createScanOps(kit: Kit): DirOps<ScanDir> {
       }
       if (!existing?.isDirectory()) return newDirectory();
       if (!config.checkDirs) return { missing: false };
-      if (config.staleTemps !== 'ignore') sweep(kit.under(target, rel));
+      if (config.staleTemps !== 'ignore') sweep(rel);
       const stats = kit.lstatIfExists(kit.under(source, rel));
       if (stats && (metadataDiffers(stats, existing) || !sameMtime(stats.mtimeMs, existing.mtimeMs))) {
         kit.add('metadataChanges', 1);

@@ -5,6 +5,7 @@
 
 import type * as NodeFs from 'node:fs';
 import type * as NodePath from 'node:path';
+import type { LedgerStats } from './ledger-format.js';
 import type { StorageProblem } from './types.js';
 
 /** What a task does with the directory it is given (and everything below it). */
@@ -35,6 +36,8 @@ export interface WorkerConfig {
   readonly umask: number;
   /** Verify only: the target's verified-blob ledger (ledger.ts), and where to append to it; null: none. */
   readonly ledger: WorkerLedger | null;
+  /** This host's part (shard.ts); null: everything. */
+  readonly shard: { readonly index: number; readonly count: number } | null;
 }
 
 export interface WorkerLedger {
@@ -49,8 +52,8 @@ export interface WorkerLedger {
 export interface LedgerFormat {
   ledgerRecordBytes(): number;
   tooRecent(ctimeNs: bigint, nowNs: bigint): boolean;
-  writeLedgerRecord(into: Buffer, at: number, digest: string, stats: NodeFs.BigIntStats): void;
-  ledgerVouchesFor(records: Buffer, index: Int32Array, digest: string, stats: NodeFs.BigIntStats): boolean;
+  writeLedgerRecord(into: Buffer, at: number, digest: string, stats: LedgerStats): void;
+  ledgerVouchesFor(records: Buffer, index: Int32Array, digest: string, stats: LedgerStats): boolean;
 }
 
 export interface WorkerData {
@@ -96,6 +99,8 @@ export interface Layout {
   isTempName(name: string): boolean;
   isEngineFile(name: string): boolean;
   tempName(name: string, runId: string, counter: number): string;
+  tempFileTarget(name: string): string;
+  shardOf(rel: string, count: number, isFile?: boolean): number | undefined;
 }
 
 /** Everything the per-operation code needs inside a worker. */
@@ -108,6 +113,8 @@ export interface Kit {
   progress(files: number, bytes: number): void;
   problem(problem: StorageProblem): void;
   throwIfAborted(): void;
+  /** True if `rel` belongs to this host's shard, or is a directory every shard walks. */
+  inShard(rel: string, isFile: boolean): boolean;
   isAbort(error: unknown): boolean;
   /** Reads all of `src` and hashes it. */
   hashFile(src: string, countBytes: boolean): PumpResult;

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as layout from '../../../src/storage/layout.js';
+import { shardOf } from '../../../src/storage/shard.js';
 import { createKit } from '../../../src/storage/worker-kit.js';
 import type { WorkerData } from '../../../src/storage/worker-types.js';
 
@@ -27,11 +28,12 @@ function kit(root: string): ReturnType<typeof createKit> {
       runId: 'test',
       umask: 0o022,
       ledger: null,
+      shard: null,
     },
     control: new SharedArrayBuffer(8),
     progress: new SharedArrayBuffer(16),
   };
-  return createKit(data, layout, () => undefined);
+  return createKit(data, { ...layout, shardOf }, () => undefined);
 }
 
 describe("the tree workers' toolkit", () => {
