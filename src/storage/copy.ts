@@ -49,6 +49,7 @@ interface Settings {
   readonly concurrency: number;
   readonly onProgress: CopyOptions['onProgress'];
   readonly flags: LocationFlags;
+  readonly anyTree: boolean;
 }
 
 interface Prepared {
@@ -94,7 +95,7 @@ async function checkAndScan(
   settings: Settings,
   internal: AbortController,
 ): Promise<Prepared> {
-  const locations = await resolveLocations(from, to, settings.flags);
+  const locations = await resolveLocations(from, to, settings);
   const marker = join(locations.target, copyMarkerName);
   const interrupted =
     locations.targetExists &&
@@ -168,6 +169,7 @@ export function runPreflight(
       concurrency: 8,
       onProgress: options.onProgress,
       flags: options.flags ?? storageCommandFlags,
+      anyTree: options.anyTree ?? false,
     };
     const { workers } = await checkAndScan(deps, from, to, settings, internal);
     await workers.close();
@@ -183,6 +185,7 @@ export async function runCopy(deps: EngineDeps, options: CopyOptions): Promise<C
     concurrency: positiveInteger(options.concurrency, 8, '--concurrency'),
     onProgress: options.onProgress,
     flags: options.flags ?? storageCommandFlags,
+    anyTree: options.anyTree ?? false,
   };
   return withAbort('copy', options.signal, async (internal) => {
     const prepared = await checkAndScan(deps, options.from, options.to, settings, internal);

@@ -1,7 +1,8 @@
 /**
  * Object stores (S3, Azure, Google Cloud Storage, Swift) through rclone: `rclone copy --checksum` with
  * parallel transfers, its JSON stats turned into the same progress events as the path engine, and
- * `rclone check --one-way` to prove every source object is in the target with the same size and hash.
+ * `rclone check` to prove every source object is in the target with the same size and hash (and name what only
+ * the target holds).
  * Remotes are named the rclone way (`s3:bucket/prefix`, or `:local:/path` for tests); their
  * credentials stay in rclone's own configuration, never in our argv.
  */
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ProcessError, runProcess } from '../docker/run-process.js';
+import { registryLayoutDirs, registryRootPath } from '../dtr/facts.js';
 import { MigrateError } from '../errors.js';
 import type {
   CopyOptions,
@@ -52,17 +54,20 @@ export function parseStatsLine(line: string): RcloneStats | undefined {
 interface CheckReport {
   matched: number;
   readonly problems: StorageProblem[];
+  /** Only in the target: not a failure (see VerifySummary.extra). */
+  readonly extra: StorageProblem[];
 }
 
 /**
  * A `rclone check --combined` line: "= path" identical, "+ path" only in the source (missing from the
- * target), "- path" only in the target (extra: fine), "* path" differs, "! path" could not be read.
+ * target), "- path" only in the target (extra: named, not a failure), "* path" differs, "! path" could not be read.
  */
 function addCheckLine(report: CheckReport, line: string): void {
   const mark = line.slice(0, 1);
   const path = line.slice(2);
   if (mark === '=') report.matched += 1;
   else if (mark === '+') report.problems.push({ kind: 'missing', path });
+  else if (mark === '-') report.extra.push({ kind: 'not-in-source', path });
   else if (mark === '*')
     report.problems.push({ kind: 'digest-mismatch', path, detail: 'size or hash differs (rclone check)' });
   else if (mark === '!') report.problems.push({ kind: 'unreadable', path, detail: 'rclone could not read it' });
@@ -73,7 +78,7 @@ function addCheckLine(report: CheckReport, line: string): void {
  * rclone stopped before comparing anything (an empty report).
  */
 export async function readCheckReport(file: string): Promise<CheckReport> {
-  const report: CheckReport = { matched: 0, problems: [] };
+  const report: CheckReport = { matched: 0, problems: [], extra: [] };
   if (
     !(await access(file).then(
       () => true,
@@ -112,20 +117,38 @@ function explain(error: unknown, what: string): unknown {
 }
 
 export function createRcloneStorageEngine(bin = 'rclone'): StorageEngine {
-  /** The source can be listed: so a wrong --from is named as such, not as a failed copy to the target. */
-  const checkSource = async (from: StorageLocation): Promise<void> => {
+  /**
+   * The source can be listed: so a wrong --from is named as such, not as a failed copy to the target.
+   * Unless `anyTree`, it must also be a registry storage, as the path engine requires (locations.ts).
+   */
+  const checkSource = async (from: StorageLocation, anyTree = false): Promise<void> => {
+    const name = rcloneName(from);
+    let registryDirs: string[];
     try {
-      await runProcess(bin, ['lsf', '--max-depth', '1', rcloneName(from)]);
+      await runProcess(bin, ['lsf', '--max-depth', '1', name]);
+      if (anyTree) return;
+      const below = `${name}${name.endsWith(':') || name.endsWith('/') ? '' : '/'}${registryRootPath}`;
+      const listed = await runProcess(bin, ['lsf', '--dirs-only', '--max-depth', '1', below]).catch(() => undefined);
+      registryDirs = (listed?.stdout ?? '').split('\n').map((line) => line.trim().replace(/\/$/, ''));
     } catch (error) {
-      throw explain(error, `reading ${rcloneName(from)}`);
+      throw explain(error, `reading ${name}`);
     }
+    const missing = registryLayoutDirs.filter((dir) => !registryDirs.includes(dir));
+    if (missing.length === 0) return;
+    throw new MigrateError(
+      'STORAGE_INVALID',
+      `The --from location ${name} holds no registry: ${missing.map((dir) => `${registryRootPath}/${dir}`).join(' and ')} not there, so it is not a registry storage root.`,
+      {
+        hint: 'Pass the registry storage root (the bucket or prefix holding docker/registry/v2) with --from. To copy a tree that is not a registry all the same, add --any-tree.',
+      },
+    );
   };
   return {
-    preflight: checkSource,
+    preflight: (from, _to, options) => checkSource(from, options?.anyTree),
 
     async copy(options: CopyOptions): Promise<CopySummary> {
       const started = Date.now();
-      await checkSource(options.from);
+      await checkSource(options.from, options.anyTree);
       let last: RcloneStats = {};
       const transfers = String(options.concurrency ?? 8);
       const args = [
@@ -179,6 +202,7 @@ export function createRcloneStorageEngine(bin = 'rclone'): StorageEngine {
 
     async verify(options: VerifyOptions): Promise<VerifySummary> {
       const started = Date.now();
+      await checkSource(options.from, options.anyTree);
       // The report goes to a file: a line per object would outgrow any in-memory buffer.
       const dir = await mkdtemp(join(tmpdir(), 'dtr-migrate-rclone-'));
       const file = join(dir, 'check.txt');
@@ -186,7 +210,7 @@ export function createRcloneStorageEngine(bin = 'rclone'): StorageEngine {
         'check',
         rcloneName(options.from),
         rcloneName(options.to),
-        '--one-way',
+        // Both ways: what only the target holds is named too (it would not survive DTR's blob GC).
         '--combined',
         file,
         ...(options.includeUploads === true ? [] : uploadsFilter),
@@ -201,9 +225,10 @@ export function createRcloneStorageEngine(bin = 'rclone'): StorageEngine {
             throw explain(error, 'rclone check');
           failure = error;
         }
-        const { matched, problems } = await readCheckReport(file);
+        const { matched, problems, extra } = await readCheckReport(file);
         // Failed, yet no difference named: something could not be compared, so this is no clean result.
-        if (failure !== undefined && problems.length === 0) throw explain(failure, 'rclone check');
+        if (failure !== undefined && problems.length === 0 && extra.length === 0)
+          throw explain(failure, 'rclone check');
         return {
           ok: problems.length === 0,
           filesChecked: matched + problems.length,
@@ -212,6 +237,7 @@ export function createRcloneStorageEngine(bin = 'rclone'): StorageEngine {
           linksChecked: 0,
           durationMs: Date.now() - started,
           problems,
+          extra,
         };
       } finally {
         await rm(dir, { recursive: true, force: true });
