@@ -59,7 +59,9 @@ Examples:
   $ dtr-migrate storage verify --from /mnt/old-nfs --to /mnt/new-nfs
   $ dtr-migrate storage verify --from /mnt/old-nfs --to /mnt/new-nfs --json | tail -1
 
-Exit 0 only when nothing is missing, no size differs, every blob hashes to its digest and every link resolves.
+Exit 0 only when nothing is missing, no size differs, every blob hashes to its digest and every link resolves
+(or dangles in the source as well: listed apart). Files only the target holds are listed, and do not fail it.
+The source must be a registry storage root (docker/registry/v2/repositories and blobs) unless --any-tree.
 `,
 } as const;
 
@@ -200,7 +202,11 @@ export function buildProgram(handlers: CommandHandlers, setExit: (code: number) 
       .option('--concurrency <n>', 'parallel copies or hashing workers')
       .option('--include-uploads', 'include _uploads (incomplete uploads)')
       .option('--rclone-bin <path>', 'rclone, for object stores (default: rclone on the PATH)')
-      .option('--rehash', 'hash every blob, also those unchanged since an earlier verify of this target');
+      .option('--rehash', 'hash every blob, also those unchanged since an earlier verify of this target')
+      .option(
+        '--any-tree',
+        'accept a source that is not a registry storage (no docker/registry/v2/{repositories,blobs})',
+      );
     if (action === 'copy') {
       command
         .option('--checksum', 'decide what is already copied by digest, not size and mtime')

@@ -23,6 +23,7 @@ const positiveInt = z.coerce
   .number({ error: 'must be a number' })
   .int('must be a whole number')
   .positive('must be above 0');
+const count = z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more');
 /** Node's timers cannot wait longer than 2^31 ms; an hour is far beyond any sane API answer anyway. */
 const timeoutSeconds = positiveInt.max(3600, 'must be 3600 (one hour) or less');
 const flagBoolean = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
@@ -225,6 +226,24 @@ export const inputSpecs = {
     default: false,
     perRun: true,
     description: 'accept that a plain reconfigure erases every tag (--procedure reconfigure)',
+  },
+  acceptMissingTags: {
+    flag: '--accept-missing-tags',
+    valueName: '<n>',
+    schema: count,
+    optional: true,
+    perRun: true,
+    description:
+      'go on although exactly n tags of the inventory are already incomplete in the old storage (the gate names them)',
+  },
+  acceptForeignFiles: {
+    flag: '--accept-foreign-files',
+    valueName: '<n>',
+    schema: count,
+    optional: true,
+    perRun: true,
+    description:
+      "go on although the new storage holds exactly n files the old one lacks (DTR's blob GC deletes blobs among them)",
   },
   restoreGc: {
     flag: '--restore-gc',

@@ -8,6 +8,7 @@ import { MigrateError } from '../errors.js';
 import type { Journal } from '../runner/journal.js';
 import { migrateStorageFlags, migrateStorageStep } from '../steps/04-migrate-storage.js';
 import { renamedStorage } from '../steps/common/bootstrapper.js';
+import { checkSourceIsDtrs, type StorageWitnesses } from '../steps/common/source-check.js';
 import type { MigrationStep, StepId } from '../steps/step.js';
 import { checkLocations } from '../storage/index.js';
 
@@ -27,6 +28,26 @@ export async function checkStorageInputs(
     return;
   await checkLocations({ kind: 'path', path: source }, { kind: 'path', path: target }, migrateStorageFlags, dryRun);
 }
+
+/**
+ * The source must be the storage DTR serves images from (source-check.ts), checked before anything
+ * changes, while the copy or the destructive step is still to come and DTR is up to say so. Returns the
+ * line for the overview.
+ */
+export async function checkSourceStorage(
+  inputs: InputResolver,
+  pending: readonly MigrationStep[],
+  witnesses: StorageWitnesses,
+  dtrDown: boolean,
+): Promise<string | undefined> {
+  const source = inputs.peek('sourceStorage');
+  const replicaId = inputs.peek('replicaId');
+  const needed = pending.some((step) => sourceReaders.includes(step.id));
+  if (source === undefined || replicaId === undefined || dtrDown || !needed) return undefined;
+  return checkSourceIsDtrs(witnesses, replicaId, source);
+}
+
+const sourceReaders: readonly StepId[] = ['migrate-storage', 'restore', 'reconfigure'];
 
 /** `--redo <step>`: a step of this procedure that did not end verified. */
 export function redoRequested(

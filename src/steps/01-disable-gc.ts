@@ -9,6 +9,7 @@ import { apiPaths, gcCronAction, isGcAction } from '../dtr/facts.js';
 import { MigrateError } from '../errors.js';
 import type { MigrationStep } from './step.js';
 import { describeSchedules, gcProblem, isGcOff, readGcState, type GcState } from './common/gc-state.js';
+import { changeStarted } from './common/live-checks.js';
 
 const outputSchema = z.object({
   previousSchedules: z.array(cronSchema),
@@ -84,6 +85,26 @@ export const disableGcStep: MigrationStep<Output> = {
     // The listing that found no GC job active also names every GC job there is: none ran after it.
     const gcJobsSeen = state.jobs.map((job) => job.id);
     return { previousSchedules: previous, readOnlyBefore, waitedForJobs: [...waited], gcJobsSeen };
+  },
+
+  /**
+   * GC must stay off until DTR runs on the new storage. Found on again, the run stops rather than turn it
+   * off once more: that would note the GC jobs that ran meanwhile as seen, and the gate could no longer
+   * tell that blobs the backup needs may be gone. Once the operator set GC back to Never, the gate finds
+   * any GC job that ran and redoes the backup and the copy.
+   */
+  async recheck(ctx) {
+    // Before DTR runs on the new storage (and while a destroy or reconfigure left it down, it runs nothing).
+    const switched = ctx.statusOf('restore') === 'verified' || ctx.statusOf('reconfigure') === 'verified';
+    if (switched || changeStarted(ctx)) return { ok: true };
+    const state = await readGcState(ctx.api);
+    if (isGcOff(state)) return { ok: true };
+    return {
+      ok: false,
+      reason: gcProblem(state),
+      hint: 'Set garbage collection to "Never" in DTR (System > Garbage collection) and let any GC job end, then run `dtr-migrate migrate` again.',
+      then: 'stop',
+    };
   },
 
   async verify(ctx, output) {

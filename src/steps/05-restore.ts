@@ -11,7 +11,7 @@ import type { MigrationStep } from './step.js';
 import type { BackupOutput } from './03-backup.js';
 import { bootstrapperTarget, describeNewStorage, newStorage, replicaConfirmation } from './common/bootstrapper.js';
 import { finishedEarlier, runNotingFailure, type AttemptMarks } from './common/attempts.js';
-import { checkProtections, runsOnNewStorage, waitForHealthyReplica } from './common/protections.js';
+import { checkProtections, recheckNewStorage, runsOnNewStorage, waitForHealthyReplica } from './common/protections.js';
 import { tagsKept } from './common/tags-check.js';
 
 /** The restore command may run once destroy is done. */
@@ -58,6 +58,8 @@ export const restoreStep: MigrationStep<Output> = {
     'targetVolume',
     'targetNfsUrl',
     'confirmDestroy',
+    'acceptMissingTags',
+    'acceptForeignFiles',
     'pullCheck',
   ],
   output: outputSchema,
@@ -144,6 +146,8 @@ export const restoreStep: MigrationStep<Output> = {
     const tags = await tagsKept(ctx);
     return tags.ok ? { ok: true, facts: [...running.facts, ...tags.facts] } : tags;
   },
+
+  recheck: recheckNewStorage,
 
   /**
    * A restore that finished is never repeated (the runner checks it, and reports a failed check); one

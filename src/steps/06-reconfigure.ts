@@ -10,7 +10,7 @@ import { apiPaths } from '../dtr/facts.js';
 import type { MigrationStep } from './step.js';
 import { bootstrapperTarget, describeNewStorage, newStorage, replicaConfirmation } from './common/bootstrapper.js';
 import { finishedEarlier, runNotingFailure, type AttemptMarks } from './common/attempts.js';
-import { checkProtections, runsOnNewStorage, waitForHealthyReplica } from './common/protections.js';
+import { checkProtections, recheckNewStorage, runsOnNewStorage, waitForHealthyReplica } from './common/protections.js';
 import { tagsKept } from './common/tags-check.js';
 
 const reconfigureMarks: AttemptMarks = {
@@ -47,6 +47,8 @@ export function reconfigureStep(mode: ReconfigureMode, keepsTags: boolean): Migr
       'targetVolume',
       'targetNfsUrl',
       'confirmDestroy',
+      'acceptMissingTags',
+      'acceptForeignFiles',
       'acceptTagLoss',
       'pullCheck',
     ],
@@ -126,6 +128,8 @@ export function reconfigureStep(mode: ReconfigureMode, keepsTags: boolean): Migr
       const tags = await tagsKept(ctx);
       return tags.ok ? { ok: true, facts: [...running.facts, ...tags.facts] } : tags;
     },
+
+    recheck: recheckNewStorage,
 
     /** A reconfigure that finished (see finishedEarlier) is checked, never run again. */
     async probe(ctx) {

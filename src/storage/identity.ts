@@ -5,7 +5,8 @@
  * every directory above it (so a target inside the source through a bind mount of a parent is seen), and
  * NFS mounts by server and exported path (the same export mounted twice has two device numbers).
  */
-import { readFile, stat } from 'node:fs/promises';
+import { lookup } from 'node:dns/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, posix } from 'node:path';
 import { isNotFound } from './fs-errors.js';
 
@@ -123,6 +124,13 @@ export function nfsLocationIn(
   return { host, path: posix.join(exported, mount.root, posix.relative(mount.mountPoint, path)) };
 }
 
+/** Where the directory `path` is on its NFS server, if it lives on an NFS mount of this machine. */
+export async function nfsLocationOf(
+  path: string,
+): Promise<{ readonly host: string; readonly path: string } | undefined> {
+  return nfsLocationIn(await readMountTable(), await realpath(path));
+}
+
 /** This machine's mount table; empty where there is none to read (not Linux). */
 export async function readMountTable(): Promise<MountEntry[]> {
   try {
@@ -130,4 +138,16 @@ export async function readMountTable(): Promise<MountEntry[]> {
   } catch {
     return [];
   }
+}
+
+/** Two names of one server: the same name, or names that resolve to a common address. */
+export async function sameHost(a: string, b: string): Promise<boolean> {
+  if (a.toLowerCase() === b.toLowerCase()) return true;
+  const addresses = (host: string): Promise<string[]> =>
+    lookup(host, { all: true }).then(
+      (found) => found.map((entry) => entry.address),
+      () => [host],
+    );
+  const [first, second] = await Promise.all([addresses(a), addresses(b)]);
+  return first.some((address) => second.includes(address));
 }

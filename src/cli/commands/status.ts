@@ -1,8 +1,11 @@
 /**
- * `dtr-migrate status`: what the journal says, without touching DTR: each step, its state and when,
- * the last error with its fix, and what comes next.
+ * `dtr-migrate status`: what the journal says: each step, its state and when, the last error with its
+ * fix, and what comes next. DTR is asked only once every step is verified: the migration is called
+ * complete after the same live check `migrate` ends with (session/completion.ts), and never on the
+ * journal's word alone; without credentials or an answer, status says it could not check.
  */
 import type { JournalData } from '../../runner/journal.js';
+import { checkCompletionLive, type LiveCompletion } from '../../session/completion.js';
 import { Session } from '../../session/session.js';
 import { stepsOfJournal } from '../../steps/index.js';
 import { formatDuration } from '../../util/format.js';
@@ -17,8 +20,11 @@ export async function statusCommand(ctx: CliContext): Promise<number> {
     const sources = await cliSources(ctx);
     const options = { io, sources, stateDir, yes: false, changes: false, signal: ctx.signal };
     return await Session.with(options, async (session) => {
+      const data = session.journalData;
+      const done = data !== undefined && stepsOf(data).every((step) => step.status === 'verified');
+      const live = done ? await checkCompletionLive(session, data) : undefined;
       io.close();
-      return printStatus(ctx, stateDir, session.journalData);
+      return printStatus(ctx, stateDir, data, live);
     });
   } catch (error) {
     io.close();
@@ -26,24 +32,54 @@ export async function statusCommand(ctx: CliContext): Promise<number> {
   }
 }
 
-function printStatus(ctx: CliContext, stateDir: string, data: JournalData | undefined): number {
+function stepsOf(data: JournalData) {
+  return stepsOfJournal(data.procedure).map((step) => ({
+    id: step.id,
+    title: step.title,
+    ...(data.steps[step.id] ?? { status: 'pending' as const, attempts: 0 }),
+  }));
+}
+
+/** The closing line, and the exit code: 1 only when DTR was asked and contradicts the journal. */
+function verdict(
+  next: { title: string } | undefined,
+  live: LiveCompletion | undefined,
+): { line: string; code: number } {
+  if (next !== undefined) return { line: `Next: ${next.title}. Run \`dtr-migrate migrate\` to continue.`, code: 0 };
+  if (live === undefined || !live.checked)
+    return {
+      line: `Every step is verified in the journal, but DTR could not be checked (${live?.why ?? 'not asked'}), so the migration is not confirmed complete: give DTR_TOKEN and run again, or run \`dtr-migrate verify\`.`,
+      code: 0,
+    };
+  if (!live.verification.ok)
+    return {
+      line: `Every step is verified in the journal, but DTR does not show the migration done: ${live.verification.reason}. ${live.verification.hint}`,
+      code: 1,
+    };
+  return { line: `The migration is complete: ${live.verification.facts.join('; ')}.`, code: 0 };
+}
+
+function printStatus(
+  ctx: CliContext,
+  stateDir: string,
+  data: JournalData | undefined,
+  live: LiveCompletion | undefined,
+): number {
   if (data === undefined) {
     if (ctx.json) ctx.stdout.write(`${JSON.stringify({ event: 'status', stateDir, started: false, steps: [] })}\n`);
     else ctx.stdout.write(`No migration has started in ${stateDir}.\nStart one with: dtr-migrate migrate\n`);
     return 0;
   }
-  const steps = stepsOfJournal(data.procedure).map((step) => ({
-    id: step.id,
-    title: step.title,
-    ...(data.steps[step.id] ?? { status: 'pending' as const, attempts: 0 }),
-  }));
+  const steps = stepsOf(data);
   const next = steps.find((s) => s.status !== 'verified');
+  const { line, code } = verdict(next, live);
   if (ctx.json) {
     const shown = steps.map(({ output: _output, checkpoint: _checkpoint, ...rest }) => rest);
+    const complete = live?.checked === true ? live.verification.ok : null;
     ctx.stdout.write(
-      `${JSON.stringify({ event: 'status', stateDir, started: true, procedure: data.procedure, createdAt: data.createdAt, updatedAt: data.updatedAt, steps: shown, next: next?.id ?? null })}\n`,
+      `${JSON.stringify({ event: 'status', stateDir, started: true, procedure: data.procedure, createdAt: data.createdAt, updatedAt: data.updatedAt, steps: shown, next: next?.id ?? null, complete, check: live ?? null })}\n`,
     );
-    return 0;
+    return code;
   }
   const { style } = ctx;
   const lines = [
@@ -69,12 +105,7 @@ function printStatus(ctx: CliContext, stateDir: string, data: JournalData | unde
       if (step.error.hint !== undefined) lines.push(`      → ${step.error.hint}`);
     }
   }
-  lines.push(
-    '',
-    next === undefined
-      ? 'Every step is verified: the migration is complete.'
-      : `Next: ${next.title}. Run \`dtr-migrate migrate\` to continue.`,
-  );
+  lines.push('', line);
   ctx.stdout.write(`${lines.join('\n')}\n`);
-  return 0;
+  return code;
 }

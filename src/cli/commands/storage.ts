@@ -20,6 +20,7 @@ export interface StorageFlags {
   readonly includeUploads?: boolean;
   readonly rcloneBin?: string;
   readonly rehash?: boolean;
+  readonly anyTree?: boolean;
 }
 
 function location(value: string, flag: string): StorageLocation {
@@ -49,6 +50,24 @@ function problemLines(problems: readonly StorageProblem[]): string[] {
   return lines;
 }
 
+/** What verify names without failing: links that dangle in the source too, files only the target holds. */
+function apartLines(verify: VerifySummary): string[] {
+  const lines: string[] = [];
+  const inherited = verify.inherited ?? [];
+  const extra = verify.extra ?? [];
+  if (inherited.length > 0)
+    lines.push(
+      `${formatCount(inherited.length)} link(s) point to blobs the source lacks as well (the registry was incomplete before the copy):`,
+      ...problemLines(inherited),
+    );
+  if (extra.length > 0)
+    lines.push(
+      `${formatCount(extra.length)} file(s) only in the target (DTR's blob GC would delete blobs among them):`,
+      ...problemLines(extra),
+    );
+  return lines;
+}
+
 export async function storageCommand(ctx: CliContext, action: 'copy' | 'verify', flags: StorageFlags): Promise<number> {
   const bar = new ProgressLine(ctx.stderr);
   let lastJson = 0;
@@ -67,7 +86,14 @@ export async function storageCommand(ctx: CliContext, action: 'copy' | 'verify',
     const to = location(flags.to, '--to');
     const engine = engineFor(from, to, flags.rcloneBin);
     const concurrency = concurrencyOf(flags.concurrency);
-    const common = { from, to, signal: ctx.signal, onProgress, includeUploads: flags.includeUploads === true };
+    const common = {
+      from,
+      to,
+      signal: ctx.signal,
+      onProgress,
+      includeUploads: flags.includeUploads === true,
+      anyTree: flags.anyTree === true,
+    };
     let copyFacts: string[] = [];
     let copied: Record<string, unknown> = {};
     if (action === 'copy') {
@@ -121,7 +147,7 @@ export async function storageCommand(ctx: CliContext, action: 'copy' | 'verify',
         ...(action === 'copy' ? { copy: copied } : {}),
         verify,
       },
-      [...copyFacts, verdict, ...problemLines(verify.problems)],
+      [...copyFacts, verdict, ...problemLines(verify.problems), ...apartLines(verify)],
     );
     return verify.ok ? 0 : 1;
   } catch (error) {

@@ -7,6 +7,7 @@ import { connectionOf } from '../../config/connection.js';
 import type { StepContext, Verification } from '../step.js';
 import { gatherEvidence } from '../../inventory/evidence.js';
 import type { BackupOutput } from '../03-backup.js';
+import { acceptedMissingKey } from './storage-evidence.js';
 
 export async function tagsKept(ctx: StepContext): Promise<Verification> {
   const backup = ctx.outputOf<BackupOutput>('backup');
@@ -21,6 +22,7 @@ export async function tagsKept(ctx: StepContext): Promise<Verification> {
     connection: connectionOf(ctx.inputs),
     before: await ctx.files.readInventory(backup.inventoryFile),
     pullCheck: ctx.inputs.pullCheck,
+    notPullable: new Set((ctx.saved()?.[acceptedMissingKey] as string[] | undefined) ?? []),
     signal: ctx.signal,
     progress: (text) => ctx.progress(text),
   });
