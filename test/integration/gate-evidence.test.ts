@@ -4,11 +4,13 @@
  * that is not DTR's storage, a target that is the source through a bind mount, a journal that claims a
  * step is verified. In this process, against the mock DTR and the FakeDocker.
  */
+import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { blobPath } from '../../src/inventory/storage-manifests.js';
 import { createSampleRegistry } from '../../src/mock-dtr/sample-registry.js';
+import { gcCron } from '../../src/mock-dtr/state.js';
 import { FakeDocker } from '../helpers/fake-docker.js';
 import { journalOf, migrateInProcess } from '../helpers/in-process.js';
 import { bindMount, canMount } from '../helpers/mounts.js';
@@ -180,6 +182,29 @@ describe("the source must be DTR's storage", () => {
   });
 });
 
+describe('what the new storage holds besides the copy', () => {
+  it('names files the old storage lacks (blob GC would delete them) and goes on only with consent for that count', async () => {
+    f = await migrationFixture();
+    const docker = new FakeDocker();
+    await stopAtTheGate(f, docker);
+    const content = 'a blob of another registry';
+    const digest = createHash('sha256').update(content).digest('hex');
+    await mkdir(join(blobPath(f.target, digest), '..'), { recursive: true });
+    await writeFile(blobPath(f.target, digest), content);
+    const refused = await migrateInProcess(f, { yes: true, flags: confirmed(f), docker });
+    expect(refused.code).toBe(6);
+    expect(refused.error?.message).toContain(digest);
+    expect(refused.error?.hint).toContain('--accept-foreign-files 1');
+    expect(docker.commands(bootstrapper('destroy'))).toEqual([]);
+    const accepted = await migrateInProcess(f, {
+      yes: true,
+      flags: { ...confirmed(f), acceptForeignFiles: 1 },
+      docker,
+    });
+    expect(accepted.code, accepted.error?.message).toBe(0);
+  });
+});
+
 describe('the new storage must be another storage, by identity', () => {
   it('refuses a target that is the source through a symbolic link', async () => {
     f = await migrationFixture();
@@ -209,6 +234,24 @@ describe('the new storage must be another storage, by identity', () => {
 });
 
 describe('the journal is evidence of intent, not of fact', () => {
+  it('stops, rather than turn GC off again, when GC is scheduled again after disable-gc was verified', async () => {
+    f = await migrationFixture();
+    const docker = new FakeDocker();
+    await stopAtTheGate(f, docker);
+    f.mock.state.crons.push(gcCron('0 0 3 * * *'));
+    const stopped = await migrateInProcess(f, { yes: true, flags: confirmed(f), docker });
+    expect(stopped.code).toBe(1);
+    expect(stopped.error?.message).toMatch(
+      /^Disable garbage collection: verified on an earlier run, but now GC is scheduled again/,
+    );
+    expect(stopped.error?.hint).toContain('"Never"');
+    expect(docker.commands(bootstrapper('destroy'))).toEqual([]);
+    // Set back to Never by the operator: the gate finds no GC job that ran, and the run goes on.
+    f.mock.state.crons = [];
+    const resumed = await migrateInProcess(f, { yes: true, flags: confirmed(f), docker });
+    expect(resumed.code, resumed.error?.message).toBe(0);
+  });
+
   it('checks a restore the journal calls verified, and neither runs onlinegc_blobs nor claims completion on the old storage', async () => {
     f = await migrationFixture();
     const docker = new FakeDocker();
