@@ -15,9 +15,20 @@ export const ExitCode = {
   dtrUnreachable: 4,
   stateLocked: 5,
   aborted: 6,
+  /** Stopped by SIGHUP (the terminal went away), SIGINT (Ctrl-C) or SIGTERM: 128 plus the signal's number. */
+  hangup: 129,
   interrupted: 130,
+  terminated: 143,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** The signals that stop a run cleanly (as Ctrl-C does), with the exit code each ends it with. */
+export const stopSignals = {
+  SIGHUP: ExitCode.hangup,
+  SIGINT: ExitCode.interrupted,
+  SIGTERM: ExitCode.terminated,
+} as const;
+export type StopSignal = keyof typeof stopSignals;
 
 /** Every error code, with the exit code it maps to. */
 const exitCodeOf = {

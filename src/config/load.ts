@@ -2,11 +2,11 @@
  * Reads a `--config` file (JSON or YAML). Its keys are the non-secret inputs of inputs.ts; anything
  * else (a typo, a secret) is refused with every problem listed as "key: message".
  */
-import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { MigrateError } from '../errors.js';
+import { isNotRegularFile, readRegularFile } from '../util/regular-file.js';
 import { configKeys, perRunKeys, specOf, type InputKey } from './inputs.js';
 
 const secretKeyHint = /token|password|secret/i;
@@ -51,9 +51,13 @@ export type ConfigFile = Partial<Record<InputKey, unknown>>;
 export async function loadConfigFile(file: string): Promise<ConfigFile> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readRegularFile(file);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'cannot be read';
+    const reason = isNotRegularFile(error)
+      ? `is ${error.what}, not a regular file`
+      : (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'does not exist'
+        : 'cannot be read';
     throw new MigrateError('CONFIG_UNREADABLE', `the config file ${file} ${reason}`, {
       hint: 'Check the path given to --config.',
     });

@@ -15,11 +15,12 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { access, lstat, readFile, rm, utimes } from 'node:fs/promises';
+import { access, lstat, rm, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { MigrateError } from '../errors.js';
 import { isAlive } from '../util/process-alive.js';
+import { readRegularFile } from '../util/regular-file.js';
 import { allocationUnit, assertEnoughSpace } from './free-space.js';
 import type { ScanResult, StatfsFunction } from './free-space.js';
 import { copyMarkerName } from './layout.js';
@@ -72,9 +73,9 @@ function add(into: Counters, from: Counters): void {
 async function refuseWhileAnotherCopyRuns(marker: string, target: string): Promise<void> {
   let owner: { pid?: unknown; host?: unknown } = {};
   try {
-    owner = JSON.parse(await readFile(marker, 'utf8')) as typeof owner;
+    owner = JSON.parse(await readRegularFile(marker)) as typeof owner;
   } catch {
-    return; // empty or unreadable: written by an older version, or cut off by the kill
+    return; // empty, unreadable or not a file: written by an older version, cut off by the kill, or not ours
   }
   if (owner.host !== hostname() || typeof owner.pid !== 'number' || owner.pid === process.pid || !isAlive(owner.pid))
     return;
