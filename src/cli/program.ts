@@ -80,7 +80,10 @@ function addGlobalOptions(program: Command): void {
   program
     .option('--password-stdin', 'read the DTR token or password from stdin instead of DTR_TOKEN')
     .option('--config <file>', 'JSON or YAML file with any of the inputs above (camelCase keys)')
-    .option('--state-dir <dir>', 'journal, backups and log file (default ./.dtr-migrate)')
+    .option(
+      '--state-dir <dir>',
+      'journal, backups and log file (default $XDG_STATE_HOME/dtr-migrate/<dtr-host>, else ~/.local/state/dtr-migrate/<dtr-host>)',
+    )
     .option(
       '--yes',
       'answer yes to confirmations and take the defaults (procedure best-practice, GC schedule put back); destroy also needs --confirm-destroy',

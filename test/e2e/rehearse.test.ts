@@ -9,6 +9,13 @@ import { jsonEvents, runCli } from '../helpers/cli.js';
 import { stepOrder } from '../helpers/mock-migration.js';
 
 describe('dtr-migrate rehearse', () => {
+  it('refuses --state-dir, which it would not use, before it starts anything', async () => {
+    const run = await runCli(['rehearse', '--yes', '--state-dir', '/tmp/never-used']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--state-dir is not used');
+    expect(run.stderr).not.toContain('Rehearsal in');
+  });
+
   it('--yes --json exits 0 and ends with the result line, every step verified', async () => {
     const run = await runCli(['rehearse', '--yes', '--json']);
     expect(run.code).toBe(0);

@@ -4,7 +4,8 @@
  * without the token it says it could not check. The migration is brought to the gate in this process;
  * status runs as the real CLI.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -18,6 +19,23 @@ afterEach(async () => {
 });
 
 describe('status', () => {
+  it("finds this DTR's migration from any folder, in the user's state directory, without --state-dir", async () => {
+    f = await migrationFixture();
+    const home = await mkdtemp(join(tmpdir(), 'state-home-'));
+    const [here, there] = [join(home, 'here'), join(home, 'there')];
+    await Promise.all([mkdir(here), mkdir(there)]);
+    const env = { ...f.env, XDG_STATE_HOME: join(home, 'state') };
+    const at = f.args.indexOf('--state-dir');
+    const args = [...f.args.slice(0, at), ...f.args.slice(at + 2)];
+    const first = await runCli(['migrate', ...args, '--yes'], { env, cwd: here });
+    expect(first.code, first.stderr).toBe(6);
+    const status = await runCli(['status', '--dtr-url', f.mock.url], { env, cwd: there });
+    const dir = join(home, 'state', 'dtr-migrate', new URL(f.mock.url).host.replace(':', '_'));
+    expect(status.stdout).toContain(`Migration in ${dir}`);
+    expect(status.stdout).toContain('Next: Destroy and restore DTR on the new storage');
+    await rm(home, { recursive: true, force: true });
+  });
+
   it('does not call complete a migration the journal claims but DTR contradicts, nor one it could not check', async () => {
     f = await migrationFixture();
     expect((await migrateInProcess(f, { yes: true })).code).toBe(6);

@@ -9,7 +9,7 @@ import { isMigrateError } from '../../errors.js';
 import { stepsOfJournal } from '../../steps/index.js';
 import type { CliContext } from '../context.js';
 import { reportFailure } from '../errors-out.js';
-import { cliSources, makeIo, stateDirOf } from '../sources.js';
+import { cliSources, located, makeIo } from '../sources.js';
 import { resultLine, summaryLines } from '../summary.js';
 
 export interface SessionOverrides {
@@ -39,11 +39,16 @@ export async function migrateCommand(
   overrides: SessionOverrides = {},
 ): Promise<number> {
   const io = makeIo(ctx);
-  const stateDir = overrides.stateDir ?? stateDirOf(ctx);
+  let stateDir = overrides.stateDir;
   try {
+    const found =
+      overrides.stateDir === undefined
+        ? await located(ctx, io, overrides.sources)
+        : { stateDir: overrides.stateDir, sources: overrides.sources ?? (await cliSources(ctx)) };
+    stateDir = found.stateDir;
     const result = await runMigration({
       io,
-      sources: overrides.sources ?? (await cliSources(ctx)),
+      sources: found.sources,
       stateDir,
       yes: overrides.yes ?? ctx.globals['yes'] === true,
       dryRun: options.dryRun,
@@ -62,12 +67,11 @@ export async function migrateCommand(
     return 0;
   } catch (error) {
     io.close();
-    const code = await reportFailure(ctx, error, async () => ({
-      steps: await journaledStates(stateDir),
-      stateDir,
-    }));
+    const code = await reportFailure(ctx, error, async () =>
+      stateDir === undefined ? { steps: [] } : { steps: await journaledStates(stateDir), stateDir },
+    );
     if (isMigrateError(error) && error.code === 'INTERRUPTED' && !ctx.json)
-      ctx.stderr.write(`  The journal is consistent. Resume with the same command (state: ${stateDir}).\n`);
+      ctx.stderr.write(`  The journal is consistent. Resume with the same command (state: ${stateDir ?? '?'}).\n`);
     return code;
   }
 }

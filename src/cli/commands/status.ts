@@ -11,13 +11,12 @@ import { stepsOfJournal } from '../../steps/index.js';
 import { formatDuration } from '../../util/format.js';
 import type { CliContext } from '../context.js';
 import { reportFailure } from '../errors-out.js';
-import { cliSources, makeIo, stateDirOf } from '../sources.js';
+import { located, makeIo } from '../sources.js';
 
 export async function statusCommand(ctx: CliContext): Promise<number> {
   const io = makeIo(ctx);
-  const stateDir = stateDirOf(ctx);
   try {
-    const sources = await cliSources(ctx);
+    const { stateDir, sources } = await located(ctx, io);
     const options = { io, sources, stateDir, yes: false, changes: false, signal: ctx.signal };
     return await Session.with(options, async (session) => {
       const data = session.journalData;
