@@ -42,6 +42,7 @@ const exitCodeOf = {
   API_AUTH: ExitCode.dtrUnreachable,
   API_FORBIDDEN: ExitCode.dtrUnreachable,
   API_TIMEOUT: ExitCode.dtrUnreachable,
+  NOT_DTR: ExitCode.dtrUnreachable,
   API_ERROR: ExitCode.stepFailed,
   API_CONTRACT: ExitCode.stepFailed,
   UNSUPPORTED_VERSION: ExitCode.usage,

@@ -15,9 +15,21 @@ const httpUrl = z
   .string()
   .url('must be a URL such as https://dtr.example.com')
   .refine((value) => /^https?:\/\//.test(value), 'must start with https:// or http://')
+  // It would be kept in the journal and shown in messages: credentials have their own inputs.
+  .refine(
+    (value) => !URL.canParse(value) || (new URL(value).username === '' && new URL(value).password === ''),
+    'must not hold a user name or password: give the user with its own flag and the secret in its variable',
+  )
   .transform((value) => value.replace(/\/+$/, ''));
 const version = z.string().regex(/^\d+\.\d+\.\d+$/, 'must be a version such as 2.6.4');
 const path = z.string().min(1, 'must be a path');
+/** DTR's crons have a seconds field: six fields, e.g. `0 0 1 * * 6` (dtr-api.md section 11). */
+const gcSchedule = z
+  .string()
+  .refine(
+    (value) => value === 'none' || value.trim().split(/\s+/).length === 6,
+    "must be a cron with seconds, such as '0 0 1 * * 6', or none",
+  );
 const nfsUrl = z.string().regex(/^nfs:\/\/[^/\s]+\/\S*$/, 'must look like nfs://<host>/<path>');
 const positiveInt = z.coerce
   .number({ error: 'must be a number' })
@@ -244,6 +256,15 @@ export const inputSpecs = {
     perRun: true,
     description:
       "go on although the new storage holds exactly n files the old one lacks (DTR's blob GC deletes blobs among them)",
+  },
+  gcScheduleAfter: {
+    flag: '--gc-schedule-after',
+    valueName: "<'cron'|none>",
+    schema: gcSchedule,
+    optional: true,
+    prompt: "GC is already Never. What schedule should be put back at the end? (a cron such as '0 0 1 * * 6', or none)",
+    description:
+      'when GC is already Never as a migration starts: the GC schedule to put back at the end (a six-field cron), or none',
   },
   restoreGc: {
     flag: '--restore-gc',

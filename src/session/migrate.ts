@@ -23,8 +23,10 @@ import type { StorageEngine } from '../storage/types.js';
 import { checkCompletion } from './completion.js';
 import { detectFromDockerHost } from './detect.js';
 import {
+  checkGcScheduleAfter,
   checkScriptInputs,
   checkSourceStorage,
+  consentToChange,
   checkStorageInputs,
   checkStorageNaming,
   checkTagLossAccepted,
@@ -160,6 +162,8 @@ async function migrate(session: Session, options: MigrationOptions): Promise<Mig
       io.emit({ event: 'step-plan', id: step.id, title: step.title, purpose: step.purpose, actions: step.plan(ctx) });
     return { procedure, steps: summarize(steps, journal), completion: [], stateDir, logFile: undefined, dryRun: true };
   }
+  await checkGcScheduleAfter(inputs, io, findings.gcSchedules, journal, pending);
+  await consentToChange(io, options.yes, pending);
   session.log(`run started: ${procedure}, ${pending.length} step(s) to go; ${detected.join('; ')}`);
   if (redo !== undefined)
     session.log(`--redo ${redo}: it runs again from the start once confirmed, whatever earlier runs left`);

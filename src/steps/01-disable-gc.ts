@@ -17,6 +17,8 @@ const outputSchema = z.object({
   waitedForJobs: z.array(z.string()),
   /** Every GC job DTR listed once GC was off: a GC job not among them ran later (live-checks.ts). */
   gcJobsSeen: z.array(z.string()).optional(),
+  /** GC was already Never: the schedule to put back is the one given with --gc-schedule-after. */
+  givenAfter: z.boolean().optional(),
 });
 type Output = z.infer<typeof outputSchema>;
 
@@ -27,7 +29,7 @@ export const disableGcStep: MigrationStep<Output> = {
   title: 'Disable garbage collection',
   purpose:
     'Record the GC schedule, set it to Never, and wait until no GC job runs, so no blob the backup needs is deleted.',
-  inputs: ['jobTimeout'],
+  inputs: ['jobTimeout', 'gcScheduleAfter'],
   output: outputSchema,
 
   plan: () => [
@@ -51,11 +53,16 @@ export const disableGcStep: MigrationStep<Output> = {
     const saved = ctx.saved();
     let previous = saved?.['previousSchedules'] as Output['previousSchedules'] | undefined;
     let readOnlyBefore = saved?.['readOnlyBefore'] as boolean | undefined;
+    let givenAfter = saved?.['givenAfter'] === true;
     if (previous === undefined || readOnlyBefore === undefined) {
       const [crons, settings] = await Promise.all([ctx.api.listCrons(), ctx.api.getSettings()]);
       previous = crons.filter((cron) => isGcAction(cron.action));
+      // Already Never: what the operator said to put back at the end (the session asked before any change).
+      const after = ctx.inputs.gcScheduleAfter;
+      givenAfter = previous.length === 0 && after !== undefined;
+      if (givenAfter && after !== undefined && after !== 'none') previous = [{ action: gcCronAction, schedule: after }];
       readOnlyBefore = settings.readOnlyRegistry;
-      await ctx.checkpoint({ previousSchedules: previous, readOnlyBefore });
+      await ctx.checkpoint({ previousSchedules: previous, readOnlyBefore, givenAfter });
     }
     ctx.log(`GC schedule before the migration: ${describeSchedules(previous)}`);
     for (const cron of (await ctx.api.listCrons()).filter((c) => isGcAction(c.action))) {
@@ -84,7 +91,7 @@ export const disableGcStep: MigrationStep<Output> = {
     }
     // The listing that found no GC job active also names every GC job there is: none ran after it.
     const gcJobsSeen = state.jobs.map((job) => job.id);
-    return { previousSchedules: previous, readOnlyBefore, waitedForJobs: [...waited], gcJobsSeen };
+    return { previousSchedules: previous, readOnlyBefore, waitedForJobs: [...waited], gcJobsSeen, givenAfter };
   },
 
   /**
@@ -119,7 +126,9 @@ export const disableGcStep: MigrationStep<Output> = {
     return {
       ok: true,
       facts: [
-        `GC schedule was ${describeSchedules(output.previousSchedules)}; now Never (the old one is in the journal)`,
+        output.givenAfter === true
+          ? `GC was already Never; ${describeSchedules(output.previousSchedules)} is to be put back at the end (--gc-schedule-after)`
+          : `GC schedule was ${describeSchedules(output.previousSchedules)}; now Never (the old one is in the journal)`,
         output.waitedForJobs.length === 0
           ? 'no GC job was running'
           : `waited for ${output.waitedForJobs.length} GC job(s) to finish`,
