@@ -58,9 +58,10 @@ describe('dtr-migrate rehearse', () => {
     expect(run.stdout + run.stderr).not.toContain(password);
   });
 
-  it('without --yes in a script stops before destroy and says how to confirm', async () => {
+  it('without --yes in a script changes nothing and says so, naming --yes', async () => {
     const run = await runCli(['rehearse']);
-    expect(run.code).toBe(6);
-    expect(run.stderr).toMatch(/--yes --confirm-destroy [0-9a-f]{12}/);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('nothing was changed');
+    expect(run.stderr).toContain('Run again with --yes');
   });
 });
