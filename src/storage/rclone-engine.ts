@@ -4,7 +4,7 @@
  * `rclone check` to prove every source object is in the target with the same size and hash (and name what only
  * the target holds).
  * Remotes are named the rclone way (`s3:bucket/prefix`, or `:local:/path` for tests); their
- * credentials stay in rclone's own configuration, never in our argv.
+ * credentials stay in rclone's own configuration or environment (so rclone gets ours whole), never in argv.
  */
 import { createReadStream } from 'node:fs';
 import { access, mkdtemp, rm } from 'node:fs/promises';
@@ -125,10 +125,12 @@ export function createRcloneStorageEngine(bin = 'rclone'): StorageEngine {
     const name = rcloneName(from);
     let registryDirs: string[];
     try {
-      await runProcess(bin, ['lsf', '--max-depth', '1', name]);
+      await runProcess(bin, ['lsf', '--max-depth', '1', name], { fullEnv: true });
       if (anyTree) return;
       const below = `${name}${name.endsWith(':') || name.endsWith('/') ? '' : '/'}${registryRootPath}`;
-      const listed = await runProcess(bin, ['lsf', '--dirs-only', '--max-depth', '1', below]).catch(() => undefined);
+      const listed = await runProcess(bin, ['lsf', '--dirs-only', '--max-depth', '1', below], { fullEnv: true }).catch(
+        () => undefined,
+      );
       registryDirs = (listed?.stdout ?? '').split('\n').map((line) => line.trim().replace(/\/$/, ''));
     } catch (error) {
       throw explain(error, `reading ${name}`);
@@ -170,6 +172,7 @@ export function createRcloneStorageEngine(bin = 'rclone'): StorageEngine {
       ];
       try {
         await runProcess(bin, args, {
+          fullEnv: true,
           ...(options.signal === undefined ? {} : { signal: options.signal }),
           onStderrLine: (line) => {
             const stats = parseStatsLine(line);
@@ -218,7 +221,10 @@ export function createRcloneStorageEngine(bin = 'rclone'): StorageEngine {
       try {
         let failure: ProcessError | undefined;
         try {
-          await runProcess(bin, args, options.signal === undefined ? {} : { signal: options.signal });
+          await runProcess(bin, args, {
+            fullEnv: true,
+            ...(options.signal === undefined ? {} : { signal: options.signal }),
+          });
         } catch (error) {
           // Exit 1 is "differences found", or an error rclone did not classify (a listing that failed).
           if (!(error instanceof ProcessError) || error.kind !== 'exited' || error.exitCode !== 1)
