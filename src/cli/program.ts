@@ -36,7 +36,8 @@ UCP_PASSWORD; neither is ever accepted as a flag value, written to the journal o
 
 Exit codes: ${ExitCode.ok} done · ${ExitCode.stepFailed} a step or its check failed · ${ExitCode.usage} bad usage or config ·
   ${ExitCode.inputRequired} input required but not interactive · ${ExitCode.dtrUnreachable} DTR unreachable or credentials refused ·
-  ${ExitCode.stateLocked} state directory locked or journal unusable · ${ExitCode.aborted} not confirmed · ${ExitCode.interrupted} interrupted (resume by running again)
+  ${ExitCode.stateLocked} state directory locked or journal unusable · ${ExitCode.aborted} not confirmed ·
+  ${ExitCode.hangup}/${ExitCode.interrupted}/${ExitCode.terminated} stopped by SIGHUP/SIGINT/SIGTERM (resume by running again)
 `;
 
 const storageExamples = {
@@ -148,7 +149,9 @@ export function buildProgram(handlers: CommandHandlers, setExit: (code: number) 
 
   program
     .command('status')
-    .description('what the journal says: each step, its state, when, and what comes next')
+    .description(
+      'what the journal says: each step, its state, when, and what comes next; complete only once DTR confirms it',
+    )
     .action(async () => setExit(await handlers.status()));
 
   program
