@@ -84,7 +84,7 @@ export const restoreStep: MigrationStep<Output> = {
       {
         kind: 'check',
         description:
-          'backup size and sha256 unchanged, storage verification clean, GC off; then the operator types the replica id',
+          "backup size and sha256 unchanged; the old storage DTR's and holding every tag; the new storage verified again now; GC off; then the operator types the replica id",
       },
       {
         kind: 'docker',

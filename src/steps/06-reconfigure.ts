@@ -80,7 +80,8 @@ export function reconfigureStep(mode: ReconfigureMode, keepsTags: boolean): Migr
     plan: (ctx) => [
       {
         kind: 'check',
-        description: 'backup and storage verification intact, GC off; then the operator types the replica id',
+        description:
+          "backup size and sha256 unchanged; the old storage DTR's and holding every tag; the new storage verified again now; GC off; then the operator types the replica id",
       },
       {
         kind: 'docker',
