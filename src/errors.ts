@@ -15,9 +15,23 @@ export const ExitCode = {
   dtrUnreachable: 4,
   stateLocked: 5,
   aborted: 6,
+  /**
+   * Stopped cleanly by SIGHUP (the terminal went away: 129), or by SIGINT (Ctrl-C) or SIGTERM (a service
+   * manager stopping it), which mean the same here and both end with 130 (issue 12 asks SIGTERM to behave
+   * as SIGINT does, so scripts test one code for "stopped, resume by running again").
+   */
+  hangup: 129,
   interrupted: 130,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** The signals that stop a run cleanly (as Ctrl-C does), with the exit code each ends it with. */
+export const stopSignals = {
+  SIGHUP: ExitCode.hangup,
+  SIGINT: ExitCode.interrupted,
+  SIGTERM: ExitCode.interrupted,
+} as const;
+export type StopSignal = keyof typeof stopSignals;
 
 /** Every error code, with the exit code it maps to. */
 const exitCodeOf = {
@@ -31,6 +45,7 @@ const exitCodeOf = {
   API_AUTH: ExitCode.dtrUnreachable,
   API_FORBIDDEN: ExitCode.dtrUnreachable,
   API_TIMEOUT: ExitCode.dtrUnreachable,
+  NOT_DTR: ExitCode.dtrUnreachable,
   API_ERROR: ExitCode.stepFailed,
   API_CONTRACT: ExitCode.stepFailed,
   UNSUPPORTED_VERSION: ExitCode.usage,

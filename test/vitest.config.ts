@@ -2,9 +2,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
-// Verify keeps its ledgers in the user's cache directory: the tests (and every CLI they spawn) use one of
-// their own, so they neither read nor leave ledgers in the home directory.
+// Verify keeps its ledgers in the user's cache directory, and a migration without --state-dir its state in
+// the user's state directory: the tests (and every CLI they spawn) use their own, so they neither read nor
+// leave anything in the home directory.
 const cacheDir = join(tmpdir(), `dtr-migrate-test-cache-${process.pid}`);
+const stateDir = join(tmpdir(), `dtr-migrate-test-state-${process.pid}`);
 
 // Tests run against the compiled CLI (dist/) where they spawn it, so `npm test` builds first.
 export default defineConfig({
@@ -17,6 +19,6 @@ export default defineConfig({
     // Two cores: end-to-end tests spawn the CLI and the docker stand-in, so more workers only thrash.
     maxWorkers: 2,
     reporters: ['default', './test/helpers/count-reporter.ts'],
-    env: { XDG_CACHE_HOME: cacheDir },
+    env: { XDG_CACHE_HOME: cacheDir, XDG_STATE_HOME: stateDir },
   },
 });

@@ -175,6 +175,14 @@ export class Http {
   private explain(error: unknown, path: string): MigrateError {
     const code = causeCode(error);
     const where = this.base.origin;
+    // A TLS client hello answered by a plain-HTTP server reads as a record of a wrong TLS version.
+    if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_HTTP_REQUEST') {
+      return new MigrateError(
+        'API_TLS',
+        `${where} answers in plain HTTP, not HTTPS: the scheme of the URL is wrong (${code})`,
+        { hint: `Use http://${this.base.host} (or the HTTPS port of DTR) in the URL.` },
+      );
+    }
     if (tlsErrorCodes.test(code)) {
       return new MigrateError('API_TLS', `the TLS certificate of ${where} is not trusted (${code})`, {
         hint: 'Pass --ca-cert <file> with the CA that signed it, or --insecure-tls to skip verification (not recommended).',

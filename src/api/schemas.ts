@@ -20,11 +20,18 @@ export const errorEnvelopeSchema = z.object({
 });
 export type ErrorEnvelope = z.infer<typeof errorEnvelopeSchema>;
 
-/** `GET /api/v0/meta/settings`. Only `readOnlyRegistry` is read; DTR sends many more fields. */
+/**
+ * `GET /api/v0/meta/settings`. `readOnlyRegistry` is read, and where DTR keeps images (`storageVolume`: a
+ * volume name or host path; `nfsHost` and `nfsPath`: an NFS export; empty when unused) [spec 2.7
+ * responses.Settings]; DTR sends many more fields.
+ */
 export const settingsSchema = z
   .object({
     readOnlyRegistry: z.boolean(),
     dtrHost: z.string().optional(),
+    storageVolume: z.string().optional(),
+    nfsHost: z.string().optional(),
+    nfsPath: z.string().optional(),
   })
   .passthrough();
 export type Settings = z.infer<typeof settingsSchema>;

@@ -3,9 +3,9 @@
  * check that the file on disk is still the one the backup step verified.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
+import { isNotRegularFile, openRegular } from '../util/regular-file.js';
 
 export interface BackupIdentity {
   readonly file: string;
@@ -15,7 +15,9 @@ export interface BackupIdentity {
 
 export async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256');
-  await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), hash);
+  const handle = await openRegular(file);
+  // The stream closes the handle when it ends or fails.
+  await pipeline(handle.createReadStream({ highWaterMark: 1 << 20 }), hash);
   return hash.digest('hex');
 }
 
@@ -29,7 +31,13 @@ export async function backupProblem(expected: BackupIdentity): Promise<string | 
   }
   if (bytes !== expected.bytes)
     return `the backup ${expected.file} is ${bytes} bytes, but ${expected.bytes} were recorded`;
-  const sha256 = await sha256File(expected.file);
+  let sha256: string;
+  try {
+    sha256 = await sha256File(expected.file);
+  } catch (error) {
+    if (isNotRegularFile(error)) return `the backup ${error.message}`;
+    throw error;
+  }
   if (sha256 !== expected.sha256) return `the backup ${expected.file} has changed since it was made (sha256 differs)`;
   return undefined;
 }

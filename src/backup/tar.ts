@@ -5,7 +5,7 @@
  * the archive must end with the two zero blocks that tar writes last. A truncated stream fails one of
  * these, so "exit 0 with a truncated tar" is caught.
  */
-import { open } from 'node:fs/promises';
+import { openRegular } from '../util/regular-file.js';
 
 const block = 512;
 
@@ -44,7 +44,7 @@ function cString(buf: Buffer, start: number, length: number): string {
 
 /** Reads a tar file block by block (memory stays flat whatever its size) and reports what it found. */
 export async function inspectTar(path: string): Promise<TarInspection> {
-  const handle = await open(path, 'r');
+  const handle = await openRegular(path);
   try {
     const { size: bytes } = await handle.stat();
     const entries: TarEntry[] = [];

@@ -3,7 +3,7 @@
  * Only bin/ sets process.exitCode; nothing here calls process.exit.
  */
 import { CommanderError, type Command } from 'commander';
-import { ExitCode, MigrateError, isMigrateError } from '../errors.js';
+import { ExitCode, MigrateError, isMigrateError, stopSignals, type StopSignal } from '../errors.js';
 import type { CliContext } from './context.js';
 import { reportFailure } from './errors-out.js';
 import { JsonEvents } from './json-events.js';
@@ -33,14 +33,16 @@ export async function main(argv: readonly string[], deps: MainDeps): Promise<num
   let exitCode: number = ExitCode.ok;
   const controller = new AbortController();
   let interrupts = 0;
-  const onSigint = (): void => {
+  // SIGTERM (a service manager, `kill`) and SIGHUP (the terminal closed) stop a run as Ctrl-C does: at the
+  // next safe point, journal consistent, lock released. The abort's reason names the signal, for the exit code.
+  const onSignal = (signal: StopSignal): void => {
     interrupts += 1;
-    // First Ctrl-C: stop cleanly at the next safe point. Second: the operator means it.
-    if (interrupts === 1) controller.abort();
+    // The first stops cleanly at the next safe point. A second: the operator means it.
+    if (interrupts === 1) controller.abort(signal);
     else process.kill(process.pid, 'SIGKILL');
   };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+  const signals = Object.keys(stopSignals) as StopSignal[];
+  for (const signal of signals) process.on(signal, onSignal);
 
   const contextFor = (globals: Record<string, unknown>): CliContext => {
     const json = globals['json'] === true;
@@ -98,8 +100,7 @@ export async function main(argv: readonly string[], deps: MainDeps): Promise<num
       exitCode = await reportFailure(context, isMigrateError(error) ? error : internal(error));
     }
   } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    for (const signal of signals) process.off(signal, onSignal);
   }
   return exitCode;
 }

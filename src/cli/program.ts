@@ -35,7 +35,8 @@ UCP_PASSWORD; neither is ever accepted as a flag value, written to the journal o
 
 Exit codes: ${ExitCode.ok} done · ${ExitCode.stepFailed} a step or its check failed · ${ExitCode.usage} bad usage or config ·
   ${ExitCode.inputRequired} input required but not interactive · ${ExitCode.dtrUnreachable} DTR unreachable or credentials refused ·
-  ${ExitCode.stateLocked} state directory locked or journal unusable · ${ExitCode.aborted} not confirmed · ${ExitCode.interrupted} interrupted (resume by running again)
+  ${ExitCode.stateLocked} state directory locked or journal unusable · ${ExitCode.aborted} not confirmed ·
+  ${ExitCode.hangup} stopped by SIGHUP, ${ExitCode.interrupted} by SIGINT or SIGTERM (resume by running again)
 `;
 
 const storageExamples = {
@@ -58,7 +59,9 @@ Examples:
   $ dtr-migrate storage verify --from /mnt/old-nfs --to /mnt/new-nfs
   $ dtr-migrate storage verify --from /mnt/old-nfs --to /mnt/new-nfs --json | tail -1
 
-Exit 0 only when nothing is missing, no size differs, every blob hashes to its digest and every link resolves.
+Exit 0 only when nothing is missing, no size differs, every blob hashes to its digest and every link resolves
+(or dangles in the source as well: listed apart). Files only the target holds are listed, and do not fail it.
+The source must be a registry storage root (docker/registry/v2/repositories and blobs) unless --any-tree.
 `,
   'shard-job': `
 Examples:
@@ -85,7 +88,10 @@ function addGlobalOptions(program: Command): void {
   program
     .option('--password-stdin', 'read the DTR token or password from stdin instead of DTR_TOKEN')
     .option('--config <file>', 'JSON or YAML file with any of the inputs above (camelCase keys)')
-    .option('--state-dir <dir>', 'journal, backups and log file (default ./.dtr-migrate)')
+    .option(
+      '--state-dir <dir>',
+      'journal, backups and log file (default $XDG_STATE_HOME/dtr-migrate/<dtr-host>, else ~/.local/state/dtr-migrate/<dtr-host>)',
+    )
     .option(
       '--yes',
       'answer yes to confirmations and take the defaults (procedure best-practice, GC schedule put back); destroy also needs --confirm-destroy',
@@ -151,7 +157,9 @@ export function buildProgram(handlers: CommandHandlers, setExit: (code: number) 
 
   program
     .command('status')
-    .description('what the journal says: each step, its state, when, and what comes next')
+    .description(
+      'what the journal says: each step, its state, when, and what comes next; complete only once DTR confirms it',
+    )
     .action(async () => setExit(await handlers.status()));
 
   program
@@ -224,7 +232,11 @@ export function buildProgram(handlers: CommandHandlers, setExit: (code: number) 
       .option('--shard <K/N>', "this host's part of a copy shared by N hosts (default: $DTR_MIGRATE_SHARD, else all)")
       .option('--include-uploads', 'include _uploads (incomplete uploads)')
       .option('--rclone-bin <path>', 'rclone, for object stores (default: rclone on the PATH)')
-      .option('--rehash', 'hash every blob, also those unchanged since an earlier verify of this target');
+      .option('--rehash', 'hash every blob, also those unchanged since an earlier verify of this target')
+      .option(
+        '--any-tree',
+        'accept a source that is not a registry storage (no docker/registry/v2/{repositories,blobs})',
+      );
     if (action === 'copy') {
       command
         .option('--checksum', 'decide what is already copied by digest, not size and mtime')

@@ -2,17 +2,15 @@
  * Gathers the raw inputs of a command: flags (unset stays undefined), environment, the --config file
  * and the token from stdin with --password-stdin. Validation happens later, in one place (resolve.ts).
  */
-import { resolve } from 'node:path';
 import { inputKeys, optionName, specOf, type InputKey } from '../config/inputs.js';
 import { loadConfigFile } from '../config/load.js';
 import type { InputSources } from '../config/resolve.js';
 import { MigrateError } from '../errors.js';
+import { stateDirFor } from '../session/state-location.js';
 import type { Io } from '../runner/io.js';
 import type { CliContext } from './context.js';
 import { StreamIo } from './stream-io.js';
 import { TerminalIo } from './terminal-io.js';
-
-export const defaultStateDir = '.dtr-migrate';
 
 async function readStdin(stdin: NodeJS.ReadStream): Promise<string> {
   const chunks: Buffer[] = [];
@@ -47,8 +45,16 @@ export async function cliSources(ctx: CliContext): Promise<Omit<InputSources, 'j
   return { flags, env: ctx.env, config };
 }
 
-export function stateDirOf(ctx: CliContext): string {
-  return resolve((ctx.globals['stateDir'] as string | undefined) ?? defaultStateDir);
+/**
+ * The command's inputs and its state directory: --state-dir, else the one of the DTR they name
+ * (session/state-location.ts; the wizard asks for the DTR URL first).
+ */
+export async function located(
+  ctx: CliContext,
+  io: Io,
+  sources?: Omit<InputSources, 'journal'>,
+): Promise<{ stateDir: string; sources: Omit<InputSources, 'journal'> }> {
+  return stateDirFor(sources ?? (await cliSources(ctx)), io, ctx.globals['stateDir'] as string | undefined);
 }
 
 /** Interactive only when a person is there: both ends are terminals, no CI, no --non-interactive or --json. */

@@ -28,6 +28,8 @@ export function summaryLines(result: MigrationResult, style: Style, reportFile?:
     for (const fact of step.facts)
       lines.push(...wrap(' '.repeat(5 + n.length), fact, ' '.repeat(7 + n.length), width, false));
   });
+  if (result.completion.length > 0) lines.push('', 'Checked on DTR just now:');
+  for (const fact of result.completion) lines.push(...wrap(`  ${style.ok} `, fact, '    ', width, false));
   lines.push('', ...wrap('State and backup: ', result.stateDir, '  ', width, false));
   if (result.logFile !== undefined) lines.push(...wrap('Full log: ', result.logFile, '  ', width, false));
   if (reportFile !== undefined) lines.push(...wrap('Report: ', reportFile, '  ', width, false));

@@ -10,22 +10,17 @@ import { z } from 'zod';
 import { replicaIdSchema } from '../api/schemas.js';
 import { procedureIds } from '../dtr/procedures.js';
 import { pullCheckModes } from '../inventory/pull-check.js';
-
-const httpUrl = z
-  .string()
-  .url('must be a URL such as https://dtr.example.com')
-  .refine((value) => /^https?:\/\//.test(value), 'must start with https:// or http://')
-  .transform((value) => value.replace(/\/+$/, ''));
-const version = z.string().regex(/^\d+\.\d+\.\d+$/, 'must be a version such as 2.6.4');
-const path = z.string().min(1, 'must be a path');
-const nfsUrl = z.string().regex(/^nfs:\/\/[^/\s]+\/\S*$/, 'must look like nfs://<host>/<path>');
-const positiveInt = z.coerce
-  .number({ error: 'must be a number' })
-  .int('must be a whole number')
-  .positive('must be above 0');
-/** Node's timers cannot wait longer than 2^31 ms; an hour is far beyond any sane API answer anyway. */
-const timeoutSeconds = positiveInt.max(3600, 'must be 3600 (one hour) or less');
-const flagBoolean = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
+import {
+  count,
+  flagBoolean,
+  gcSchedule,
+  httpUrl,
+  nfsUrl,
+  path,
+  positiveInt,
+  timeoutSeconds,
+  version,
+} from './value-schemas.js';
 
 export interface InputSpec {
   /** The long flag, e.g. `--dtr-url`; for secrets, the flag that reads them from stdin, if any. */
@@ -225,6 +220,33 @@ export const inputSpecs = {
     default: false,
     perRun: true,
     description: 'accept that a plain reconfigure erases every tag (--procedure reconfigure)',
+  },
+  acceptMissingTags: {
+    flag: '--accept-missing-tags',
+    valueName: '<n>',
+    schema: count,
+    optional: true,
+    perRun: true,
+    description:
+      'go on although exactly n tags of the inventory are already incomplete in the old storage (the gate names them)',
+  },
+  acceptForeignFiles: {
+    flag: '--accept-foreign-files',
+    valueName: '<n>',
+    schema: count,
+    optional: true,
+    perRun: true,
+    description:
+      "go on although the new storage holds exactly n files the old one lacks (DTR's blob GC deletes blobs among them)",
+  },
+  gcScheduleAfter: {
+    flag: '--gc-schedule-after',
+    valueName: "<'cron'|none>",
+    schema: gcSchedule,
+    optional: true,
+    prompt: "GC is already Never. What schedule should be put back at the end? (a cron such as '0 0 1 * * 6', or none)",
+    description:
+      'when GC is already Never as a migration starts: the GC schedule to put back at the end (a six-field cron), or none',
   },
   restoreGc: {
     flag: '--restore-gc',

@@ -2,11 +2,11 @@
  * Reads a `--config` file (JSON or YAML). Its keys are the non-secret inputs of inputs.ts; anything
  * else (a typo, a secret) is refused with every problem listed as "key: message".
  */
-import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { MigrateError } from '../errors.js';
+import { isNotRegularFile, readRegularFile } from '../util/regular-file.js';
 import { configKeys, perRunKeys, specOf, type InputKey } from './inputs.js';
 
 const secretKeyHint = /token|password|secret/i;
@@ -48,29 +48,48 @@ function nearestKey(typed: string): InputKey | undefined {
 
 export type ConfigFile = Partial<Record<InputKey, unknown>>;
 
+/**
+ * The file's value, JSON or YAML by its extension. It must mean exactly one thing: a key given twice
+ * (which JSON.parse settles silently, keeping the last) and a tag yaml cannot resolve (`!!js/function`:
+ * only a warning, printed on stderr) are refused. JSON is read as YAML a second time, for its duplicates.
+ */
+function parseText(file: string, text: string): unknown {
+  const json = extname(file) === '.json';
+  const invalid = (detail: string): MigrateError =>
+    new MigrateError('CONFIG_INVALID', `the config file ${file} is not valid ${json ? 'JSON' : 'YAML'}: ${detail}`, {
+      hint: 'Fix the syntax (each key once, no tags), or check it with `dtr-migrate plan --config <file>`.',
+    });
+  if (json) {
+    try {
+      JSON.parse(text);
+    } catch (error) {
+      throw invalid(error instanceof Error ? error.message : 'syntax error');
+    }
+  }
+  const doc = parseDocument(text, { uniqueKeys: true });
+  const [problem] = [...doc.errors, ...doc.warnings];
+  if (problem === undefined) return doc.toJS() as unknown;
+  const where = problem.message.split('\n')[0] ?? problem.code;
+  if (problem.code !== 'DUPLICATE_KEY') throw invalid(where);
+  const key = /^["']?([^"':\s]+)/.exec(text.slice(problem.pos[0]))?.[1] ?? '?';
+  throw invalid(`the key ${key} is given twice (${where.replace(/^Map keys must be unique /, '')})`);
+}
+
 export async function loadConfigFile(file: string): Promise<ConfigFile> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readRegularFile(file);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'cannot be read';
+    const reason = isNotRegularFile(error)
+      ? `is ${error.what}, not a regular file`
+      : (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'does not exist'
+        : 'cannot be read';
     throw new MigrateError('CONFIG_UNREADABLE', `the config file ${file} ${reason}`, {
       hint: 'Check the path given to --config.',
     });
   }
-  let raw: unknown;
-  try {
-    raw = extname(file) === '.json' ? JSON.parse(text) : parseYaml(text);
-  } catch (error) {
-    const detail = error instanceof Error ? error.message.split('\n')[0] : 'syntax error';
-    throw new MigrateError(
-      'CONFIG_INVALID',
-      `the config file ${file} is not valid ${extname(file) === '.json' ? 'JSON' : 'YAML'}: ${detail}`,
-      {
-        hint: 'Fix the syntax, or check it with `dtr-migrate plan --config <file>`.',
-      },
-    );
-  }
+  const raw = parseText(file, text);
   if (raw === null || raw === undefined) return {};
   const parsed = configFileSchema.safeParse(raw);
   if (parsed.success) return parsed.data as ConfigFile;

@@ -82,12 +82,15 @@ export class InputResolver {
     return this.values.get(key)?.origin;
   }
 
-  /** Gets a value, asking the operator in interactive mode. Optional inputs may stay undefined. */
-  async require<K extends InputKey>(key: K): Promise<ResolvedInputs[K]> {
+  /**
+   * Gets a value, asking the operator in interactive mode. Optional inputs may stay undefined, unless
+   * `needed` (this run found that it cannot go on without one).
+   */
+  async require<K extends InputKey>(key: K, needed = false): Promise<ResolvedInputs[K]> {
     const known = this.peek(key);
     if (known !== undefined) return known;
     const spec = specOf(key);
-    if (spec.optional === true) return undefined as ResolvedInputs[K];
+    if (spec.optional === true && !needed) return undefined as ResolvedInputs[K];
     if (spec.confirm !== undefined && this.io.interactive && !this.takeDefaults) {
       const yes = await this.io.ask({
         kind: 'confirm',
@@ -169,8 +172,8 @@ export class InputResolver {
     if (parsed.success) return parsed.data;
     const spec = specOf(key);
     const where = whereGiven(key, origin);
-    // Never echo a secret's value; for other inputs the value helps spot the typo.
-    const shown = spec.secret === true ? '' : ` "${String(raw)}"`;
+    // Never echo a secret's value, nor credentials inside a URL; for other inputs the value helps spot the typo.
+    const shown = spec.secret === true ? '' : ` "${String(raw).replace(/^(\w+:\/\/)[^/@]*@/, '$1****@')}"`;
     const choices = choicesOf(parsed.error.issues[0]);
     const problem =
       choices === undefined ? (parsed.error.issues[0]?.message ?? 'is not valid') : `must be one of: ${choices}`;

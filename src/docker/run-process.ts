@@ -1,6 +1,7 @@
 /**
  * The only module that spawns processes. Commands are argument arrays, never shell strings, and
- * secrets travel in the child's environment, never in argv. Failures become a `ProcessError` with a
+ * secrets travel in the child's environment, never in argv; a child gets only the part of our
+ * environment it needs (childEnv). Failures become a `ProcessError` with a
  * `kind` the callers turn into a MigrateError that fits what they were doing.
  */
 import { execa } from 'execa';
@@ -22,8 +23,13 @@ export class ProcessError extends Error {
 }
 
 export interface RunOptions {
-  /** Extra environment for the child, on top of ours (this is where secrets go). */
+  /** Environment the command needs (this is where its secrets go), on top of what `childEnv` passes on. */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Pass our whole environment on: for rclone, whose remotes take their credentials from it (AWS_*,
+   * RCLONE_*). @default false: only what `childEnv` lets through
+   */
+  readonly fullEnv?: boolean;
   /** Feed this file to the child's stdin. */
   readonly stdinFile?: string;
   /** Send the child's stdout into this (existing) file instead of capturing it. */
@@ -43,6 +49,26 @@ export interface RunResult {
 
 const stderrTailLines = 12;
 
+/**
+ * What a child such as docker gets of our environment: what finds the binaries, the home and config
+ * directories, locale and time zone, docker's own variables (DOCKER_HOST, DOCKER_CONFIG, DOCKER_CONTEXT,
+ * DOCKER_CERT_PATH, DOCKER_TLS_VERIFY...), SSH_AUTH_SOCK for an ssh:// docker host, proxies and the CA
+ * bundle, and DTR_MOCK_* (where the mock DTR's docker stand-in finds its mock; no secret) — plus `own`,
+ * what the command itself needs. Never the rest: the DTR token, or any other secret of the operator's shell.
+ */
+export function childEnv(
+  ours: Readonly<Record<string, string | undefined>>,
+  own: Readonly<Record<string, string>>,
+): Record<string, string> {
+  const passed = Object.entries(ours).filter(
+    (entry): entry is [string, string] => entry[1] !== undefined && passedOn.test(entry[0]),
+  );
+  return { ...Object.fromEntries(passed), ...own };
+}
+
+const passedOn =
+  /^(PATH|HOME|USER|LOGNAME|TMPDIR|TZ|LANG|LC_\w+|XDG_RUNTIME_DIR|XDG_CONFIG_HOME|DOCKER_\w+|SSH_AUTH_SOCK|SSL_CERT_FILE|SSL_CERT_DIR|(http|https|no|all)_proxy|(HTTP|HTTPS|NO|ALL)_PROXY|DTR_MOCK_\w+)$/;
+
 function tail(text: string): string {
   return text.trimEnd().split('\n').slice(-stderrTailLines).join('\n');
 }
@@ -50,8 +76,8 @@ function tail(text: string): string {
 /** Runs `bin args...` and resolves when it exits 0; rejects with a ProcessError otherwise. */
 export async function runProcess(bin: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   const subprocess = execa(bin, args, {
-    env: options.env ?? {},
-    extendEnv: true,
+    env: options.fullEnv === true ? (options.env ?? {}) : childEnv(process.env, options.env ?? {}),
+    extendEnv: options.fullEnv === true,
     reject: false,
     stdin: options.stdinFile === undefined ? 'ignore' : { file: options.stdinFile },
     stdout: options.stdoutFile === undefined ? 'pipe' : { file: options.stdoutFile },

@@ -54,3 +54,11 @@ export const bootstrapperImage = (version: string): string => `docker/dtr:${vers
  * readable tar with at least one regular file and a clean end-of-archive marker.
  */
 export const backupMinimumFiles = 1;
+
+/**
+ * The registry's own directory below a storage root, and the two directories every registry storage holds
+ * once an image was pushed (docker/distribution's filesystem driver; dtr-api.md section 10). [doc] A tree
+ * without both is not DTR's storage. [choice: a DTR that never stored an image has nothing to migrate]
+ */
+export const registryRootPath = 'docker/registry/v2';
+export const registryLayoutDirs: readonly string[] = ['repositories', 'blobs'];

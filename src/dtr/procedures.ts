@@ -13,6 +13,8 @@ export interface Procedure {
   /** How long the registry is unavailable or read-only, in an operator's words. */
   readonly downtime: string;
   readonly risk: string;
+  /** Every tag is still there afterwards (what the final check demands). */
+  readonly keepsTags: boolean;
 }
 
 export const procedures: Readonly<Record<ProcedureId, Procedure>> = {
@@ -21,18 +23,21 @@ export const procedures: Readonly<Record<ProcedureId, Procedure>> = {
     title: 'backup, copy, destroy and restore (best practice)',
     downtime: 'DTR is down from destroy until the restore finishes (minutes); pushes made after the backup are lost',
     risk: 'none to the tags: they come back from the verified backup',
+    keepsTags: true,
   },
   'read-only': {
     id: 'read-only',
     title: 'read-only mode, copy, reconfigure --storage-migrated',
     downtime: 'pushes and deletes fail for the whole copy (hours for large storage); pulls keep working',
     risk: 'none to the tags when the copy is complete; a backup is taken as well',
+    keepsTags: true,
   },
   reconfigure: {
     id: 'reconfigure',
     title: 'plain reconfigure onto the new storage',
     downtime: 'DTR restarts once (minutes)',
     risk: 'EVERY TAG IS ERASED: repositories must be pushed again',
+    keepsTags: false,
   },
 };
 

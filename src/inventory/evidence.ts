@@ -27,6 +27,8 @@ export interface EvidenceOptions {
   readonly connection: HttpOptions;
   readonly before: TagInventory | undefined;
   readonly pullCheck: PullCheckMode;
+  /** `repository:tag` of tags known to be incomplete before (accepted at the gate): compared, not pulled. */
+  readonly notPullable?: ReadonlySet<string>;
   readonly signal?: AbortSignal;
   readonly progress?: (text: string) => void;
 }
@@ -45,8 +47,12 @@ export async function gatherEvidence(options: EvidenceOptions): Promise<Evidence
   if (options.pullCheck !== 'none') {
     const registry = new RegistryClient(options.connection);
     try {
-      // The tags that should be there (those of the inventory before, when there is one), less those already lost.
-      const lost = new Set((comparison?.missing ?? []).map((e) => `${e.repository}:${e.tag}`));
+      // The tags that should be there (those of the inventory before, when there is one), less those already
+      // lost, and those already incomplete before the migration.
+      const lost = new Set([
+        ...(comparison?.missing ?? []).map((e) => `${e.repository}:${e.tag}`),
+        ...(options.notPullable ?? []),
+      ]);
       pull = await pullCheck(
         registry,
         (options.before ?? now).tags.filter((t) => !lost.has(`${t.repository}:${t.tag}`)),

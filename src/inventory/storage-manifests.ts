@@ -68,6 +68,19 @@ function referencesOf(manifest: ManifestJson): Need[] {
   return needs;
 }
 
+/** A manifest's references, or undefined for a blob that is not a JSON object (a corrupt or mistaken tag). */
+function parseManifest(text: string): Need[] | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  return typeof json === 'object' && json !== null && !Array.isArray(json)
+    ? referencesOf(json as ManifestJson)
+    : undefined;
+}
+
 export async function checkStorageHoldsTags(
   storageRoot: string,
   tags: readonly InventoryEntry[],
@@ -90,10 +103,7 @@ export async function checkStorageHoldsTags(
   const readManifest = (digest: string): Promise<Need[] | undefined> => {
     let known = manifests.get(digest);
     if (known === undefined) {
-      known = readFile(blobPath(storageRoot, digest), 'utf8').then(
-        (text) => referencesOf(JSON.parse(text) as ManifestJson),
-        () => undefined,
-      );
+      known = readFile(blobPath(storageRoot, digest), 'utf8').then(parseManifest, () => undefined);
       manifests.set(digest, known);
     }
     return known;

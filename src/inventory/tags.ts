@@ -4,11 +4,11 @@
  * was lost. Repositories are listed with bounded concurrency, so 100,000 tags take neither unbounded
  * memory nor unbounded connections.
  */
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { DtrClient } from '../api/client.js';
 import type { Repository } from '../api/schemas.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { isNotRegularFile, readRegularFile } from '../util/regular-file.js';
 import { MigrateError } from '../errors.js';
 
 const entrySchema = z.object({ repository: z.string(), tag: z.string(), digest: z.string() });
@@ -93,9 +93,10 @@ export async function writeInventory(file: string, inventory: TagInventory): Pro
 export async function readInventory(file: string): Promise<TagInventory> {
   let raw: unknown;
   try {
-    raw = JSON.parse(await readFile(file, 'utf8'));
-  } catch {
-    throw new MigrateError('USAGE', `the inventory ${file} is missing or not JSON`, {
+    raw = JSON.parse(await readRegularFile(file));
+  } catch (error) {
+    const why = isNotRegularFile(error) ? error.message : `${file} is missing or not JSON`;
+    throw new MigrateError('USAGE', `the inventory ${why}`, {
       hint: 'Pass --against with an inventory.json written by dtr-migrate.',
     });
   }

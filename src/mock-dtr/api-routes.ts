@@ -21,7 +21,7 @@ import {
 import { healthyReplicaStatus } from '../dtr/facts.js';
 import { cursorPage, errorReply, intParam, json, parseJsonBody, type Reply } from './http-util.js';
 import { cancelJob, createJob, isJobActive, jobLogs, jobView, knownJobActions, workersView } from './jobs.js';
-import type { MockState } from './state.js';
+import type { MockState, MockStorage } from './state.js';
 
 export interface ApiContext {
   readonly state: MockState;
@@ -67,12 +67,31 @@ function findJob(ctx: ApiContext) {
 }
 const noSuchJob = (ctx: ApiContext): Reply => errorReply(404, 'NO_SUCH_JOB', `no job with id ${ctx.params[0] ?? ''}`);
 
+/**
+ * Where DTR keeps images, as its settings say it: derived from the storage it runs on, so a restore or
+ * reconfigure onto another storage changes them too. [mock choice: the default volume shows as an empty
+ * storageVolume]
+ */
+function storageSettings(storage: MockStorage): { storageVolume: string; nfsHost: string; nfsPath: string } {
+  const none = { storageVolume: '', nfsHost: '', nfsPath: '' };
+  switch (storage.kind) {
+    case 'default':
+      return none;
+    case 'volume':
+      return { ...none, storageVolume: storage.volume };
+    case 'path':
+      return { ...none, storageVolume: storage.path };
+    case 'nfs':
+      return { ...none, nfsHost: storage.host, nfsPath: storage.path };
+  }
+}
+
 const settings: ApiRoute[] = [
   {
     method: 'GET',
     pattern: /^\/api\/v0\/meta\/settings$/,
     adminOnly: true,
-    handle: (ctx) => json(200, settingsSchema.parse(ctx.state.settings)),
+    handle: (ctx) => json(200, settingsSchema.parse({ ...ctx.state.settings, ...storageSettings(ctx.state.storage) })),
   },
   {
     method: 'POST',

@@ -45,17 +45,27 @@ export async function confirmDestructive(
     );
   }
   const previously = options.attempts > 0 ? `This step was started ${options.attempts} time(s) before. ` : '';
-  const answer = await io.ask({ kind: 'text', key: `confirm:${step.id}`, message: `${previously}${c.prompt}` });
-  if (String(answer).trim() !== c.expect) {
-    throw new MigrateError(
-      'CONFIRMATION_MISMATCH',
-      `the text typed does not match ${c.expect}; nothing was destroyed`,
-      {
-        hint: 'Run `dtr-migrate migrate` again when ready, and type it exactly.',
-      },
-    );
+  // A typo is asked again (a run that checked everything should not end on one); a third is a no.
+  for (let tries = 1; ; tries += 1) {
+    const answer = await io.ask({ kind: 'text', key: `confirm:${step.id}`, message: `${previously}${c.prompt}` });
+    if (String(answer).trim() === c.expect) return;
+    if (tries === typingTries) {
+      throw new MigrateError(
+        'CONFIRMATION_MISMATCH',
+        `the text typed ${typingTries} times does not match ${c.expect}; nothing was destroyed`,
+        { hint: 'Run `dtr-migrate migrate` again when ready, and type it exactly.' },
+      );
+    }
+    io.emit({
+      event: 'notice',
+      level: 'warn',
+      text: `That does not match ${c.expect}; nothing was destroyed. ${typingTries - tries} more tr${typingTries - tries === 1 ? 'y' : 'ies'}.`,
+    });
   }
 }
+
+/** How often the operator may type the confirmation before the run ends. */
+const typingTries = 3;
 
 /** Refuses a destructive step while an earlier one is not verified. */
 export function refuseUnlessEarlierVerified(step: AnyStep, unverified: readonly AnyStep[]): void {

@@ -4,11 +4,12 @@
  * killed at any moment leaves either the old or the new journal, never half of one. A journal that is
  * damaged or from a newer dtr-migrate is refused, never overwritten.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { MigrateError } from '../errors.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { explainWriteFailure, writeFileAtomic } from '../util/atomic-write.js';
+import { isNotRegularFile, readRegularFile } from '../util/regular-file.js';
+import { notRegularStateFile } from './state-dir.js';
 import type { StepStatus } from './io.js';
 
 export const journalVersion = 1;
@@ -80,9 +81,10 @@ export class Journal {
   static async read(file: string): Promise<JournalData | undefined> {
     let text: string;
     try {
-      text = await readFile(file, 'utf8');
+      text = await readRegularFile(file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      if (isNotRegularFile(error)) throw notRegularStateFile(error);
       throw new MigrateError('JOURNAL_INVALID', `the journal ${file} cannot be read`, {
         hint: 'Check the permissions of --state-dir.',
       });
@@ -161,6 +163,13 @@ export class Journal {
 
   private async save(): Promise<void> {
     this.data.updatedAt = new Date().toISOString();
-    await writeFileAtomic(this.file, `${JSON.stringify(this.data, null, 2)}\n`);
+    try {
+      await writeFileAtomic(this.file, `${JSON.stringify(this.data, null, 2)}\n`);
+    } catch (error) {
+      throw explainWriteFailure('the journal', this.file, error, {
+        hint: `Free space in ${dirname(this.file)} (or pass another --state-dir), then run the same command again.`,
+        effect: 'the journal on disk is still the one from before this change',
+      });
+    }
   }
 }

@@ -14,6 +14,8 @@ import type { AnyStep, PlanContextBase, StepContextBase, Verification } from './
 export interface RunInputs<Inputs> {
   /** Resolves these inputs, asking the operator in the wizard; throws INPUT_REQUIRED in scripts. */
   requireAll(keys: readonly string[]): Promise<void>;
+  /** Resolves those of these inputs that can be had without asking (for a recheck). */
+  resolveKnown(keys: readonly string[]): void;
   /** The resolved inputs that may be kept in the journal (no secret, no consent). */
   journalable(): Record<string, unknown>;
   snapshot(): Inputs;
@@ -59,6 +61,7 @@ export function planContextBase<Inputs>(
     stateDir,
     outputOf: <T>(id: string) => journal.step(id).output as T | undefined,
     savedBy: (id) => journal.step(id).checkpoint,
+    statusOf: (id) => journal.status(id),
   };
 }
 
@@ -206,11 +209,35 @@ async function confirm(options: Options, step: AnyStep, ctx: unknown): Promise<v
   }
 }
 
+/**
+ * Does the effect of a step the journal calls verified still hold? Asked only when the run moves on past
+ * it (a later step is not verified). A step found undone is opened again (it then runs behind its gate,
+ * confirmation and probe, like any unfinished step), or the run stops, as the step's recheck decides.
+ */
+async function stillHolds(options: Options, step: AnyStep, index: number): Promise<boolean> {
+  const { journal } = options;
+  const movesOn = options.steps.slice(index + 1).some((later) => journal.status(later.id) !== 'verified');
+  if (step.recheck === undefined || !movesOn) return true;
+  options.inputs.resolveKnown(step.inputs);
+  const found = await step.recheck(stepContext(options, step));
+  if (found.ok) return true;
+  const message = `${step.title}: verified on an earlier run, but now ${found.reason}`;
+  options.log(`[${step.id}] recheck: ${found.reason} (${found.then})`);
+  if (found.then === 'stop')
+    throw new MigrateError('VERIFY_FAILED', `${message}; nothing more was changed`, { hint: found.hint });
+  await journal.update(step.id, {
+    status: 'failed',
+    error: { code: 'VERIFY_FAILED', message: maskOf(options)(message) },
+  });
+  options.io.emit({ event: 'notice', level: 'warn', text: `${message}: it is opened again` });
+  return false;
+}
+
 export async function runSteps<Inputs, Ctx>(runner: RunnerOptions<Inputs, Ctx>): Promise<void> {
   const options = runner as unknown as Options;
   const { journal, io, inputs, signal } = options;
-  for (const step of options.steps) {
-    if (journal.status(step.id) === 'verified') {
+  for (const [index, step] of options.steps.entries()) {
+    if (journal.status(step.id) === 'verified' && (await stillHolds(options, step, index))) {
       io.emit({ event: 'step-skip', id: step.id, reason: 'verified in an earlier run' });
       continue;
     }

@@ -3,12 +3,13 @@
  * time per directory: a lock file names the owner's pid and host; a lock left by a process that no
  * longer runs can be taken over, but only when asked to.
  */
-import { appendFileSync, closeSync, openSync } from 'node:fs';
-import { access, chmod, constants, mkdir, readFile, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { constants as fsConstants, fchmodSync, writeSync } from 'node:fs';
+import { access, constants, mkdir, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { makeDirectories } from '../util/make-directories.js';
 import { isAlive } from '../util/process-alive.js';
+import { isNotRegularFile, openRegularSync, readRegularFile, type NotRegularFile } from '../util/regular-file.js';
 import { MigrateError } from '../errors.js';
 
 export const lockFileName = 'lock';
@@ -31,6 +32,25 @@ export async function prepareStateDir(dir: string): Promise<void> {
     throw new MigrateError('STATE_DIR_UNUSABLE', `the state directory ${dir} ${why}`, {
       hint: 'Pass --state-dir <dir> with a directory this user can write (it holds the journal, backups and logs).',
     });
+  }
+}
+
+/** A FIFO, socket or device where a state file should be: refused, never read (util/regular-file.ts). */
+export function notRegularStateFile(error: NotRegularFile): MigrateError {
+  return new MigrateError(
+    'STATE_DIR_UNUSABLE',
+    `${error.message}: dtr-migrate keeps only regular files in its state directory`,
+    { hint: `Remove ${error.path} (dtr-migrate never makes such a file), or pass another --state-dir.` },
+  );
+}
+
+/** The lock file's text; undefined when it is gone or unreadable. A special file is refused. */
+async function readLock(file: string): Promise<string | undefined> {
+  try {
+    return await readRegularFile(file);
+  } catch (error) {
+    if (isNotRegularFile(error)) throw notRegularStateFile(error);
+    return undefined;
   }
 }
 
@@ -59,7 +79,7 @@ export async function acquireLock(dir: string, takeOver: () => Promise<boolean>)
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
-    const raw = await readFile(file, 'utf8').catch(() => undefined);
+    const raw = await readLock(file);
     let owner: LockOwner | undefined;
     try {
       owner = raw === undefined ? undefined : (JSON.parse(raw) as LockOwner);
@@ -105,7 +125,7 @@ async function replaceStaleLock(file: string, stale: string | undefined, me: Loc
     });
   }
   try {
-    const now = await readFile(file, 'utf8').catch(() => undefined);
+    const now = await readLock(file);
     if (now !== undefined && now !== stale) return false;
     await unlink(file).catch(() => undefined);
     try {
@@ -133,19 +153,24 @@ export function maskWith(secrets: readonly string[], text: string): string {
 
 /**
  * The log file: every step's detail and every subprocess's output, secrets replaced by ****.
- * Synchronous appends keep the order of lines and survive a crash right after them.
+ * Synchronous appends keep the order of lines and survive a crash right after them. It is opened once
+ * (a regular file, owner-only), so nothing put at its path later is ever written to.
  */
 export class LogFile {
   private readonly sources: Array<() => readonly string[]> = [];
+  private readonly fd: number;
 
   constructor(readonly file: string) {
-    closeSync(openSync(file, 'a', 0o600));
+    this.fd = openRegularSync(file, fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT);
+    fchmodSync(this.fd, 0o600);
   }
 
   static async create(dir: string): Promise<LogFile> {
-    const log = new LogFile(join(dir, logFileName));
-    await chmod(log.file, 0o600);
-    return log;
+    try {
+      return new LogFile(join(dir, logFileName));
+    } catch (error) {
+      throw isNotRegularFile(error) ? notRegularStateFile(error) : error;
+    }
   }
 
   /** Where the secrets come from; asked at every write, so one learnt later (a password typed in step 4) counts too. */
@@ -161,6 +186,6 @@ export class LogFile {
   }
 
   write(line: string): void {
-    appendFileSync(this.file, `${new Date().toISOString()} ${this.mask(line)}\n`);
+    writeSync(this.fd, `${new Date().toISOString()} ${this.mask(line)}\n`);
   }
 }

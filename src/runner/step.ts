@@ -7,13 +7,22 @@
  * plain strings, so a procedure may have steps per replica.
  */
 import type { z } from 'zod';
-import type { FactData, PlannedAction, ProgressCounts, RunEvent } from './io.js';
+import type { FactData, PlannedAction, ProgressCounts, RunEvent, StepStatus } from './io.js';
 
 export type { PlannedAction } from './io.js';
 
 export type Verification =
   | { readonly ok: true; readonly facts: readonly string[]; readonly data?: FactData }
   | { readonly ok: false; readonly reason: string; readonly hint: string };
+
+/**
+ * What `recheck` found of a step the journal says is verified. When its effect no longer holds, the step
+ * says what is safe: `reopen` (the step runs again, behind its own gate, confirmation and probe) or `stop`
+ * (running it again could hide the damage: the operator mends it, as `hint` says).
+ */
+export type Recheck =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly reason: string; readonly hint: string; readonly then: 'reopen' | 'stop' };
 
 /** What the operator must confirm before a destructive step: shown in full, answered by typing `expect`. */
 export interface DestructiveConfirmation {
@@ -43,8 +52,10 @@ export interface PlanContextBase<Inputs> {
   readonly inputs: Partial<Inputs>;
   readonly stateDir: string;
   outputOf<T>(stepId: string): T | undefined;
-  /** What another step saved with `checkpoint` (e.g. the storage verify summary). */
+  /** What another step saved with `checkpoint` (e.g. that destroy started). */
   savedBy(stepId: string): Record<string, unknown> | undefined;
+  /** Where the journal says a step stands (what it says is a claim: see `recheck`). */
+  statusOf(stepId: string): StepStatus;
 }
 
 /** What every running step sees, before the services of its kind are added. */
@@ -85,6 +96,12 @@ export interface Step<Ctx, PlanCtx, Output = unknown> {
    * the step must run (again). Only steps whose effect can be observed from outside have one.
    */
   probe?(ctx: Ctx): Promise<Output | undefined>;
+  /**
+   * For a step the journal says is verified: a cheap look, made before the run moves on past it, that its
+   * effect still holds (the journal is a record of intent, and may be stale or edited). Only steps whose
+   * effect can be seen cheaply from outside have one.
+   */
+  recheck?(ctx: Ctx): Promise<Recheck>;
 }
 
 /** Any step, whatever its context: what the runner and the journal handle. */

@@ -4,6 +4,7 @@
  * gate, or with `dryRun` their plans. Everything it has to say goes through `io`; it returns what the
  * CLI prints.
  */
+import { connectionOf } from '../config/connection.js';
 import type { InputKey } from '../config/inputs.js';
 import type { ProcessLauncher } from '../docker/docker.js';
 import type { InputSources } from '../config/resolve.js';
@@ -13,15 +14,20 @@ import { MigrateError } from '../errors.js';
 import type { Io, StepState } from '../runner/io.js';
 import type { Journal, JournalData } from '../runner/journal.js';
 import { runSteps } from '../runner/runner.js';
+import type { BackupOutput } from '../steps/03-backup.js';
 import { describeSchedules } from '../steps/common/gc-state.js';
 import { stepsFor } from '../steps/index.js';
 import { scheduleFacts } from '../steps/step-data.js';
 import { stepIds, type MigrationStep } from '../steps/step.js';
 import { createPathStorageEngine } from '../storage/index.js';
 import type { StorageEngine } from '../storage/types.js';
+import { checkCompletion } from './completion.js';
 import { detectFromDockerHost } from './detect.js';
 import {
+  checkGcScheduleAfter,
   checkScriptInputs,
+  checkSourceStorage,
+  consentToChange,
   checkStorageInputs,
   checkStorageNaming,
   checkTagLossAccepted,
@@ -62,6 +68,8 @@ export interface StepSummary {
 export interface MigrationResult {
   readonly procedure: string;
   readonly steps: readonly StepSummary[];
+  /** What the final live check found, once every step was verified (none in a dry run). */
+  readonly completion: readonly string[];
   readonly stateDir: string;
   readonly logFile: string | undefined;
   readonly dryRun: boolean;
@@ -132,10 +140,13 @@ async function migrate(session: Session, options: MigrationOptions): Promise<Mig
   await checkStorageInputs(inputs, pending, options.dryRun);
   checkStorageNaming(inputs, journal);
   const versionFrom = host.versionFrom ?? inputs.origin('dtrVersion') ?? 'input';
+  const witnesses = { docker, api: client, signal: options.signal, log: session.log };
+  const sourceLine = await checkSourceStorage(inputs, pending, witnesses, findings.dtrDown || mayBeDown);
   const detected = [
     `DTR ${findings.dtrUrl}, version ${version.version} (from ${versionFrom})`,
     ...Object.entries(findings.replicas).map(([id, health]) => `replica ${id}: ${health}`),
     ...(host.storage === undefined ? [] : [`current storage: ${host.storage}`]),
+    ...(sourceLine === undefined ? [] : [sourceLine]),
     ...(findings.gcSchedules === undefined ? [] : [`GC schedule: ${describeSchedules(findings.gcSchedules)}`]),
     ...(findings.readOnly === undefined ? [] : [`read-only mode: ${findings.readOnly ? 'on' : 'off'}`]),
     `procedure: ${procedures[procedure].title}`,
@@ -170,8 +181,10 @@ async function migrate(session: Session, options: MigrationOptions): Promise<Mig
     const ctx = planContextOf(journal, stateDir, { ...inputs.snapshot(), ...peekAll(inputs, pending) }, services);
     for (const step of pending)
       io.emit({ event: 'step-plan', id: step.id, title: step.title, purpose: step.purpose, actions: step.plan(ctx) });
-    return { procedure, steps: summarize(steps, journal), stateDir, logFile: undefined, dryRun: true };
+    return { procedure, steps: summarize(steps, journal), completion: [], stateDir, logFile: undefined, dryRun: true };
   }
+  await checkGcScheduleAfter(inputs, io, findings.gcSchedules, journal, pending);
+  await consentToChange(io, options.yes, pending);
   session.log(`run started: ${procedure}, ${pending.length} step(s) to go; ${detected.join('; ')}`);
   if (redo !== undefined)
     session.log(`--redo ${redo}: it runs again from the start once confirmed, whatever earlier runs left`);
@@ -182,6 +195,9 @@ async function migrate(session: Session, options: MigrationOptions): Promise<Mig
       io,
       inputs: {
         requireAll: (keys) => inputs.requireAll(keys as readonly InputKey[]),
+        resolveKnown: (keys) => {
+          for (const key of keys) inputs.peek(key as InputKey);
+        },
         journalable: () => inputs.journalable(),
         snapshot: () => inputs.snapshot(),
       },
@@ -198,6 +214,31 @@ async function migrate(session: Session, options: MigrationOptions): Promise<Mig
     if (error instanceof MigrateError) for (const line of error.details) session.log(`  ${line}`);
     throw error;
   }
-  session.log('run finished: every step verified');
-  return { procedure, steps: summarize(steps, journal), stateDir, logFile: session.logFile?.file, dryRun: false };
+  const resolved = inputs.snapshot();
+  const completion = await checkCompletion({
+    api: client,
+    docker,
+    connection: connectionOf(resolved),
+    signal: options.signal,
+    inputs: resolved,
+    backup: journal.step('backup').output as BackupOutput | undefined,
+    keepsTags: procedures[procedure].keepsTags,
+  });
+  if (!completion.ok) {
+    session.log(`final check failed: ${completion.reason}`);
+    throw new MigrateError(
+      'VERIFY_FAILED',
+      `every step is verified in the journal, but DTR does not show the migration done: ${completion.reason}`,
+      { hint: completion.hint },
+    );
+  }
+  session.log(`run finished: every step verified; ${completion.facts.join('; ')}`);
+  return {
+    procedure,
+    steps: summarize(steps, journal),
+    completion: completion.facts,
+    stateDir,
+    logFile: session.logFile?.file,
+    dryRun: false,
+  };
 }

@@ -4,10 +4,14 @@
  */
 import { howToGive } from '../config/inputs.js';
 import type { InputResolver } from '../config/resolve.js';
+import type { Cron } from '../api/schemas.js';
 import { MigrateError } from '../errors.js';
+import type { Io } from '../runner/io.js';
 import type { Journal } from '../runner/journal.js';
 import { migrateStorageFlags, migrateStorageStep } from '../steps/04-migrate-storage.js';
 import { renamedStorage } from '../steps/common/bootstrapper.js';
+import { describeSchedules } from '../steps/common/gc-state.js';
+import { checkSourceIsDtrs, type StorageWitnesses } from '../steps/common/source-check.js';
 import type { MigrationStep, StepId } from '../steps/step.js';
 import { checkLocations } from '../storage/index.js';
 
@@ -27,6 +31,26 @@ export async function checkStorageInputs(
     return;
   await checkLocations({ kind: 'path', path: source }, { kind: 'path', path: target }, migrateStorageFlags, dryRun);
 }
+
+/**
+ * The source must be the storage DTR serves images from (source-check.ts), checked before anything
+ * changes, while the copy or the destructive step is still to come and DTR is up to say so. Returns the
+ * line for the overview.
+ */
+export async function checkSourceStorage(
+  inputs: InputResolver,
+  pending: readonly MigrationStep[],
+  witnesses: StorageWitnesses,
+  dtrDown: boolean,
+): Promise<string | undefined> {
+  const source = inputs.peek('sourceStorage');
+  const replicaId = inputs.peek('replicaId');
+  const needed = pending.some((step) => sourceReaders.includes(step.id));
+  if (source === undefined || replicaId === undefined || dtrDown || !needed) return undefined;
+  return checkSourceIsDtrs(witnesses, replicaId, source);
+}
+
+const sourceReaders: readonly StepId[] = ['migrate-storage', 'restore', 'reconfigure'];
 
 /** `--redo <step>`: a step of this procedure that did not end verified. */
 export function redoRequested(
@@ -91,6 +115,71 @@ export function checkTagLossAccepted(
       hint: 'Add --accept-tag-loss if that is what you want, or use --procedure best-practice (or read-only on 2.6.4+), which keep the tags.',
     },
   );
+}
+
+/**
+ * GC already "Never" as a migration starts (no schedule recorded yet): restore-gc would put "Never" back
+ * and the real schedule would be lost, so what to put back must be said, before anything changes.
+ */
+export async function checkGcScheduleAfter(
+  inputs: InputResolver,
+  io: Io,
+  gcSchedules: readonly Cron[] | undefined,
+  journal: Journal,
+  pending: readonly MigrationStep[],
+): Promise<void> {
+  const recorded = journal.step('disable-gc').checkpoint?.['previousSchedules'] !== undefined;
+  if (recorded || gcSchedules === undefined || !pending.some((step) => step.id === 'disable-gc')) return;
+  const given = inputs.peek('gcScheduleAfter');
+  if (gcSchedules.length > 0) {
+    if (given !== undefined)
+      io.emit({
+        event: 'notice',
+        level: 'warn',
+        text: `--gc-schedule-after is for a GC already at Never: the schedule found (${describeSchedules(gcSchedules)}) is the one put back`,
+      });
+    return;
+  }
+  if (given !== undefined) return;
+  if (!io.interactive) {
+    throw new MigrateError(
+      'INPUT_REQUIRED',
+      'garbage collection is already "Never" in DTR, so the schedule to put back at the end is not known; nothing was changed',
+      {
+        hint: "Pass --gc-schedule-after '<cron with seconds>' (e.g. '0 0 1 * * 6'), or --gc-schedule-after none to leave GC at Never.",
+      },
+    );
+  }
+  await inputs.require('gcScheduleAfter', true);
+}
+
+/**
+ * A run that changes DTR needs the operator's go, as `terraform apply` does: --yes in a script, one yes in
+ * the wizard (asked after its overview, before the first change). The destroy asks again, for its replica id.
+ */
+export async function consentToChange(io: Io, yes: boolean, pending: readonly MigrationStep[]): Promise<void> {
+  const first = pending[0];
+  if (yes || first === undefined) return;
+  if (!io.interactive) {
+    throw new MigrateError(
+      'INPUT_REQUIRED',
+      `this run would change DTR (first: ${first.title}), which a script does only with --yes; nothing was changed`,
+      {
+        hint: 'Run again with --yes (the destroy also needs --confirm-destroy <replica-id>); `dtr-migrate plan` shows what it would do.',
+      },
+    );
+  }
+  const go = await io.ask({
+    kind: 'confirm',
+    key: 'start',
+    message: `Start now? The first change: ${first.title}.`,
+    default: true,
+  });
+  if (go !== true) {
+    throw new MigrateError('ABORTED', 'not started: nothing was changed', {
+      hint: '`dtr-migrate plan` shows every step; run `dtr-migrate migrate` again when ready.',
+    });
+  }
 }
 
 /** A script must have every input of the steps to come before the first one changes anything. */

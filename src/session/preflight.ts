@@ -3,11 +3,11 @@
  * the replica is known and healthy, and the inputs do not contradict each other.
  * Findings are returned for the welcome screen; problems are MigrateErrors naming the fixing flag.
  */
-import { unanswered, type DtrClient } from '../api/client.js';
+import { httpStatusOf, unanswered, type DtrClient } from '../api/client.js';
 import type { InputResolver } from '../config/resolve.js';
 import type { Cron } from '../api/schemas.js';
-import { MigrateError } from '../errors.js';
-import { healthyReplicaStatus, isGcAction } from '../dtr/facts.js';
+import { MigrateError, isMigrateError } from '../errors.js';
+import { apiPaths, healthyReplicaStatus, isGcAction } from '../dtr/facts.js';
 
 export interface Findings {
   readonly dtrUrl: string;
@@ -32,6 +32,21 @@ export function checkInputConsistency(inputs: InputResolver): void {
 }
 
 /**
+ * The first call to DTR's API answered, but not as DTR does (404 on its settings, or a body of another
+ * shape): --dtr-url points at another web server (a UCP, a proxy's page, a plain web site). Not said
+ * while DTR may be down on purpose: what stands in front of a destroyed DTR may answer anything.
+ */
+function notDtr(api: DtrClient, error: unknown): unknown {
+  const status = httpStatusOf(error);
+  if (status !== 404 && !(isMigrateError(error) && error.code === 'API_CONTRACT')) return error;
+  return new MigrateError(
+    'NOT_DTR',
+    `${api.url} does not look like DTR: ${status === 404 ? `it answered HTTP 404 to GET ${apiPaths.settings}` : error instanceof Error ? error.message : String(error)}`,
+    { hint: 'Check --dtr-url: it must be the address of DTR itself (the one its web UI and `docker login` use).' },
+  );
+}
+
+/**
  * While a restore is under way (`dtrMayBeDown`), DTR may be down, or up with a replica that is missing or
  * not healthy: that is what the restore mends, so none of it stops the run; `dtrDown` says so.
  */
@@ -42,7 +57,11 @@ export async function preflight(api: DtrClient, inputs: InputResolver, dtrMayBeD
   let replicas: Record<string, string> = {};
   let gcSchedules: Cron[];
   try {
-    readOnly = (await api.getSettings()).readOnlyRegistry;
+    readOnly = (
+      await api.getSettings().catch((error: unknown) => {
+        throw dtrMayBeDown ? error : notDtr(api, error);
+      })
+    ).readOnlyRegistry;
     replicas = (await api.clusterStatus()).replica_health;
     gcSchedules = (await api.listCrons()).filter((cron) => isGcAction(cron.action));
   } catch (error) {

@@ -4,7 +4,6 @@
  * inputs from flags, environment, config file and journal, the secrets to mask, docker, and the DTR
  * client. `migrate`, `plan`, `verify` and `status` differ only in what they do with it.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DtrClient } from '../api/client.js';
 import { connectionInputs, connectionOf } from '../config/connection.js';
@@ -15,6 +14,7 @@ import type { Io } from '../runner/io.js';
 import { Journal, journalFileName, type JournalData } from '../runner/journal.js';
 import { LogFile, acquireLock, maskWith, prepareStateDir, type StateLock } from '../runner/state-dir.js';
 import type { Certificates } from '../steps/step.js';
+import { isNotRegularFile, readRegularFile } from '../util/regular-file.js';
 
 export interface SessionOptions {
   readonly io: Io;
@@ -144,10 +144,13 @@ async function readPem(file: string | undefined, flag: string): Promise<string |
   if (file === undefined) return undefined;
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readRegularFile(file);
   } catch (error) {
-    const why =
-      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : 'no permission, or not a file';
+    const why = isNotRegularFile(error)
+      ? `it is ${error.what}`
+      : (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'it does not exist'
+        : 'no permission, or not a file';
     throw new MigrateError('USAGE', `the CA certificate given to ${flag}, ${file} cannot be read (${why})`, {
       hint: `Check the path given to ${flag}.`,
     });

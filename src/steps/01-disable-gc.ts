@@ -10,6 +10,7 @@ import { MigrateError } from '../errors.js';
 import type { MigrationStep } from './step.js';
 import { scheduleFacts, type StepData } from './step-data.js';
 import { describeSchedules, gcProblem, isGcOff, readGcState, type GcState } from './common/gc-state.js';
+import { changeStarted } from './common/live-checks.js';
 
 const outputSchema = z.object({
   previousSchedules: z.array(cronSchema),
@@ -17,6 +18,8 @@ const outputSchema = z.object({
   waitedForJobs: z.array(z.string()),
   /** Every GC job DTR listed once GC was off: a GC job not among them ran later (live-checks.ts). */
   gcJobsSeen: z.array(z.string()).optional(),
+  /** GC was already Never: the schedule to put back is the one given with --gc-schedule-after. */
+  givenAfter: z.boolean().optional(),
 });
 type Output = z.infer<typeof outputSchema>;
 
@@ -27,7 +30,7 @@ export const disableGcStep: MigrationStep<Output> = {
   title: 'Disable garbage collection',
   purpose:
     'Record the GC schedule, set it to Never, and wait until no GC job runs, so no blob the backup needs is deleted.',
-  inputs: ['jobTimeout'],
+  inputs: ['jobTimeout', 'gcScheduleAfter'],
   output: outputSchema,
 
   plan: () => [
@@ -51,11 +54,16 @@ export const disableGcStep: MigrationStep<Output> = {
     const saved = ctx.saved();
     let previous = saved?.['previousSchedules'] as Output['previousSchedules'] | undefined;
     let readOnlyBefore = saved?.['readOnlyBefore'] as boolean | undefined;
+    let givenAfter = saved?.['givenAfter'] === true;
     if (previous === undefined || readOnlyBefore === undefined) {
       const [crons, settings] = await Promise.all([ctx.api.listCrons(), ctx.api.getSettings()]);
       previous = crons.filter((cron) => isGcAction(cron.action));
+      // Already Never: what the operator said to put back at the end (the session asked before any change).
+      const after = ctx.inputs.gcScheduleAfter;
+      givenAfter = previous.length === 0 && after !== undefined;
+      if (givenAfter && after !== undefined && after !== 'none') previous = [{ action: gcCronAction, schedule: after }];
       readOnlyBefore = settings.readOnlyRegistry;
-      await ctx.checkpoint({ previousSchedules: previous, readOnlyBefore });
+      await ctx.checkpoint({ previousSchedules: previous, readOnlyBefore, givenAfter });
     }
     ctx.log(`GC schedule before the migration: ${describeSchedules(previous)}`);
     for (const cron of (await ctx.api.listCrons()).filter((c) => isGcAction(c.action))) {
@@ -84,7 +92,27 @@ export const disableGcStep: MigrationStep<Output> = {
     }
     // The listing that found no GC job active also names every GC job there is: none ran after it.
     const gcJobsSeen = state.jobs.map((job) => job.id);
-    return { previousSchedules: previous, readOnlyBefore, waitedForJobs: [...waited], gcJobsSeen };
+    return { previousSchedules: previous, readOnlyBefore, waitedForJobs: [...waited], gcJobsSeen, givenAfter };
+  },
+
+  /**
+   * GC must stay off until DTR runs on the new storage. Found on again, the run stops rather than turn it
+   * off once more: that would note the GC jobs that ran meanwhile as seen, and the gate could no longer
+   * tell that blobs the backup needs may be gone. Once the operator set GC back to Never, the gate finds
+   * any GC job that ran and redoes the backup and the copy.
+   */
+  async recheck(ctx) {
+    // Before DTR runs on the new storage (and while a destroy or reconfigure left it down, it runs nothing).
+    const switched = ctx.statusOf('restore') === 'verified' || ctx.statusOf('reconfigure') === 'verified';
+    if (switched || changeStarted(ctx)) return { ok: true };
+    const state = await readGcState(ctx.api);
+    if (isGcOff(state)) return { ok: true };
+    return {
+      ok: false,
+      reason: gcProblem(state),
+      hint: 'Set garbage collection to "Never" in DTR (System > Garbage collection) and let any GC job end, then run `dtr-migrate migrate` again.',
+      then: 'stop',
+    };
   },
 
   async verify(ctx, output) {
@@ -99,7 +127,9 @@ export const disableGcStep: MigrationStep<Output> = {
     return {
       ok: true,
       facts: [
-        `GC schedule was ${describeSchedules(output.previousSchedules)}; now Never (the old one is in the journal)`,
+        output.givenAfter === true
+          ? `GC was already Never; ${describeSchedules(output.previousSchedules)} is to be put back at the end (--gc-schedule-after)`
+          : `GC schedule was ${describeSchedules(output.previousSchedules)}; now Never (the old one is in the journal)`,
         output.waitedForJobs.length === 0
           ? 'no GC job was running'
           : `waited for ${output.waitedForJobs.length} GC job(s) to finish`,

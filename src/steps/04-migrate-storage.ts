@@ -1,17 +1,18 @@
 /**
  * Step 3: copy the current storage to the new one and prove the copy whole: every source file present
  * with the same size, every blob's content matching its digest, every link pointing at a blob. The
- * copy is incremental, so a re-run after a crash only copies what is missing. The verify summary is
- * kept in the journal: `restore` refuses to destroy anything unless it is clean.
+ * copy is incremental, so a re-run after a crash only copies what is missing. The gate before the
+ * destructive step verifies again (verifyCopy): what this step found is only where that check starts.
  */
 import { z } from 'zod';
 import { MigrateError } from '../errors.js';
-import type { MigrationStep } from './step.js';
+import type { MigrationStep, StepContext } from './step.js';
 import { formatBlobChecks, formatBytes, formatCount } from '../util/format.js';
 import { storageProgressOf } from '../storage/progress-text.js';
-import type { LocationFlags, StorageLocation, VerifySummary } from '../storage/types.js';
+import type { LocationFlags, StorageLocation, StorageProblem, VerifySummary } from '../storage/types.js';
 import type { StepData } from './step-data.js';
 import { describeNewStorage, newStorage } from './common/bootstrapper.js';
+import { checkSourceIsDtrs } from './common/source-check.js';
 
 const problemSchema = z.object({ kind: z.string(), path: z.string(), detail: z.string().optional() });
 const verifySummarySchema = z.object({
@@ -27,7 +28,7 @@ const verifySummarySchema = z.object({
 });
 export type StoredVerifySummary = z.infer<typeof verifySummarySchema>;
 
-/** The verify summary saved in the journal, if there is one and it is well-formed. */
+/** The verify summary saved in the journal, if there is one and it is well-formed (for the report). */
 export function storedVerifySummary(saved: Record<string, unknown> | undefined): StoredVerifySummary | undefined {
   const parsed = verifySummarySchema.safeParse(saved?.['verify']);
   return parsed.success ? parsed.data : undefined;
@@ -50,10 +51,23 @@ const problemsKept = 50;
 
 const location = (path: string): StorageLocation => ({ kind: 'path', path });
 
+/** What the verify names without failing the copy: the gate asks consent for the second. */
+function apartFacts(summary: VerifySummary): string[] {
+  const inherited = summary.inherited?.length ?? 0;
+  const extra = summary.extra?.length ?? 0;
+  return [
+    ...(inherited === 0 ? [] : [`${formatCount(inherited)} link(s) dangle in the old storage too (see the log)`]),
+    ...(extra === 0 ? [] : [`${formatCount(extra)} file(s) only in the new storage (see the log)`]),
+  ];
+}
+
 /** How `migrate` names the two locations in its messages. */
 export const migrateStorageFlags: LocationFlags = { from: '--source-storage', to: '--target-storage' };
 
-/** The journaled verify summary, kept short: the first problems, and their count. */
+/**
+ * The journaled verify summary, kept short: the first problems, and their count. A record for the report
+ * and `status` only: the gate never trusts it, it verifies again (verifyCopy).
+ */
 export function storeSummary(summary: VerifySummary): StoredVerifySummary {
   return {
     ...summary,
@@ -62,11 +76,34 @@ export function storeSummary(summary: VerifySummary): StoredVerifySummary {
   };
 }
 
+/**
+ * Verifies the new storage against the old one, every problem in the log. The step's check and the gate
+ * before the destructive step both call this: the gate never trusts an earlier verification, and the
+ * ledger makes an unchanged target cost stats, not reads.
+ */
+export async function verifyCopy(ctx: StepContext, source: string, target: string): Promise<VerifySummary> {
+  const summary = await ctx.storage.verify({
+    from: location(source),
+    to: location(target),
+    flags: migrateStorageFlags,
+    signal: ctx.signal,
+    onProgress: (p) => {
+      const { text, counts } = storageProgressOf(p);
+      ctx.progress(text, counts);
+    },
+  });
+  const detail = (p: StorageProblem): string => `${p.path}${p.detail === undefined ? '' : ` (${p.detail})`}`;
+  for (const p of summary.problems) ctx.log(`verify: ${p.kind} ${detail(p)}`);
+  for (const p of summary.inherited ?? []) ctx.log(`verify: dangles in the old storage too: ${detail(p)}`);
+  for (const p of summary.extra ?? []) ctx.log(`verify: only in the new storage: ${p.path}`);
+  return summary;
+}
+
 export const migrateStorageStep: MigrationStep<MigrateStorageOutput> = {
   id: 'migrate-storage',
   title: 'Copy the storage',
   purpose: 'Copy every file of the current storage to the new one, then check every file, blob digest and link there.',
-  inputs: ['sourceStorage', 'targetStorage', 'targetVolume', 'targetNfsUrl', 'copyConcurrency'],
+  inputs: ['sourceStorage', 'targetStorage', 'targetVolume', 'targetNfsUrl', 'copyConcurrency', 'replicaId'],
   output: outputSchema,
 
   plan: (ctx) => [
@@ -83,6 +120,8 @@ export const migrateStorageStep: MigrationStep<MigrateStorageOutput> = {
   ],
 
   async run(ctx) {
+    // A copy of any other tree would verify clean and hand DTR an empty storage.
+    ctx.log(await checkSourceIsDtrs(ctx, ctx.inputs.replicaId, ctx.inputs.sourceStorage));
     // copy() checks the locations, scans and checks free space itself before it writes anything.
     const copy = await ctx.storage.copy({
       from: location(ctx.inputs.sourceStorage),
@@ -125,19 +164,8 @@ export const migrateStorageStep: MigrationStep<MigrateStorageOutput> = {
   },
 
   async verify(ctx, output) {
-    const summary = await ctx.storage.verify({
-      from: location(output.source),
-      to: location(output.target),
-      flags: migrateStorageFlags,
-      signal: ctx.signal,
-      onProgress: (p) => {
-        const { text, counts } = storageProgressOf(p);
-        ctx.progress(text, counts);
-      },
-    });
+    const summary = await verifyCopy(ctx, output.source, output.target);
     await ctx.checkpoint({ verify: storeSummary(summary) });
-    for (const p of summary.problems)
-      ctx.log(`verify: ${p.kind} ${p.path}${p.detail === undefined ? '' : ` (${p.detail})`}`);
     if (!summary.ok) {
       const first = summary.problems
         .slice(0, 3)
@@ -154,6 +182,7 @@ export const migrateStorageStep: MigrationStep<MigrateStorageOutput> = {
       facts: [
         `${formatCount(output.files)} files, ${formatBytes(output.bytes)} in the new storage (${formatCount(output.filesCopied)} copied by this run)`,
         `${formatBlobChecks(summary, '`dtr-migrate storage verify --rehash`')} and ${formatCount(summary.linksChecked)} links checked: no problem`,
+        ...apartFacts(summary),
       ],
       data: {
         copy: {

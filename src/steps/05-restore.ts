@@ -11,7 +11,7 @@ import type { MigrationStep } from './step.js';
 import type { BackupOutput } from './03-backup.js';
 import { bootstrapperTarget, describeNewStorage, newStorage, replicaConfirmation } from './common/bootstrapper.js';
 import { finishedEarlier, runNotingFailure, type AttemptMarks } from './common/attempts.js';
-import { checkProtections, runsOnNewStorage, waitForHealthyReplica } from './common/protections.js';
+import { checkProtections, recheckNewStorage, runsOnNewStorage, waitForHealthyReplica } from './common/protections.js';
 import { tagsKept } from './common/tags-check.js';
 
 /** The restore command may run once destroy is done. */
@@ -58,6 +58,8 @@ export const restoreStep: MigrationStep<Output> = {
     'targetVolume',
     'targetNfsUrl',
     'confirmDestroy',
+    'acceptMissingTags',
+    'acceptForeignFiles',
     'pullCheck',
   ],
   output: outputSchema,
@@ -82,7 +84,7 @@ export const restoreStep: MigrationStep<Output> = {
       {
         kind: 'check',
         description:
-          'backup size and sha256 unchanged, storage verification clean, GC off; then the operator types the replica id',
+          "backup size and sha256 unchanged; the old storage DTR's and holding every tag; the new storage verified again now; GC off; then the operator types the replica id",
       },
       {
         kind: 'docker',
@@ -147,6 +149,8 @@ export const restoreStep: MigrationStep<Output> = {
       ? { ok: true, facts: [...running.facts, ...tags.facts], data: { ...running.data, ...tags.data } }
       : tags;
   },
+
+  recheck: recheckNewStorage,
 
   /**
    * A restore that finished is never repeated (the runner checks it, and reports a failed check); one

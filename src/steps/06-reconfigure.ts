@@ -10,7 +10,7 @@ import { apiPaths } from '../dtr/facts.js';
 import type { MigrationStep } from './step.js';
 import { bootstrapperTarget, describeNewStorage, newStorage, replicaConfirmation } from './common/bootstrapper.js';
 import { finishedEarlier, runNotingFailure, type AttemptMarks } from './common/attempts.js';
-import { checkProtections, runsOnNewStorage, waitForHealthyReplica } from './common/protections.js';
+import { checkProtections, recheckNewStorage, runsOnNewStorage, waitForHealthyReplica } from './common/protections.js';
 import { tagsKept } from './common/tags-check.js';
 
 const reconfigureMarks: AttemptMarks = {
@@ -47,6 +47,8 @@ export function reconfigureStep(mode: ReconfigureMode, keepsTags: boolean): Migr
       'targetVolume',
       'targetNfsUrl',
       'confirmDestroy',
+      'acceptMissingTags',
+      'acceptForeignFiles',
       'acceptTagLoss',
       'pullCheck',
     ],
@@ -78,7 +80,8 @@ export function reconfigureStep(mode: ReconfigureMode, keepsTags: boolean): Migr
     plan: (ctx) => [
       {
         kind: 'check',
-        description: 'backup and storage verification intact, GC off; then the operator types the replica id',
+        description:
+          "backup size and sha256 unchanged; the old storage DTR's and holding every tag; the new storage verified again now; GC off; then the operator types the replica id",
       },
       {
         kind: 'docker',
@@ -129,6 +132,8 @@ export function reconfigureStep(mode: ReconfigureMode, keepsTags: boolean): Migr
         ? { ok: true, facts: [...running.facts, ...tags.facts], data: { ...running.data, ...tags.data } }
         : tags;
     },
+
+    recheck: recheckNewStorage,
 
     /** A reconfigure that finished (see finishedEarlier) is checked, never run again. */
     async probe(ctx) {

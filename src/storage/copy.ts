@@ -15,11 +15,12 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { access, lstat, readFile, rm, utimes } from 'node:fs/promises';
+import { access, lstat, rm, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { MigrateError } from '../errors.js';
 import { isAlive } from '../util/process-alive.js';
+import { readRegularFile } from '../util/regular-file.js';
 import { allocationUnit, assertEnoughSpace } from './free-space.js';
 import type { ScanResult, StatfsFunction } from './free-space.js';
 import { onSlowStorage } from './latency-probe.js';
@@ -52,6 +53,7 @@ interface Settings {
   readonly shard: Shard | undefined;
   readonly onProgress: CopyOptions['onProgress'];
   readonly flags: LocationFlags;
+  readonly anyTree: boolean;
 }
 
 interface Prepared {
@@ -74,9 +76,9 @@ function add(into: Counters, from: Counters): void {
 async function refuseWhileAnotherCopyRuns(marker: string, target: string): Promise<void> {
   let owner: { pid?: unknown; host?: unknown } = {};
   try {
-    owner = JSON.parse(await readFile(marker, 'utf8')) as typeof owner;
+    owner = JSON.parse(await readRegularFile(marker)) as typeof owner;
   } catch {
-    return; // empty or unreadable: written by an older version, or cut off by the kill
+    return; // empty, unreadable or not a file: written by an older version, cut off by the kill, or not ours
   }
   if (owner.host !== hostname() || typeof owner.pid !== 'number' || owner.pid === process.pid || !isAlive(owner.pid))
     return;
@@ -97,7 +99,7 @@ async function checkAndScan(
   settings: Settings,
   internal: AbortController,
 ): Promise<Prepared> {
-  const locations = await resolveLocations(from, to, settings.flags);
+  const locations = await resolveLocations(from, to, settings);
   const marker = join(locations.target, shardMarkerName(settings.shard));
   const interrupted =
     locations.targetExists &&
@@ -173,6 +175,7 @@ export function runPreflight(
       shard: options.shard,
       onProgress: options.onProgress,
       flags: options.flags ?? storageCommandFlags,
+      anyTree: options.anyTree ?? false,
     };
     const { workers } = await checkAndScan(deps, from, to, settings, internal);
     await workers.close();
@@ -189,6 +192,7 @@ export async function runCopy(deps: EngineDeps, options: CopyOptions): Promise<C
     shard: options.shard,
     onProgress: options.onProgress,
     flags: options.flags ?? storageCommandFlags,
+    anyTree: options.anyTree ?? false,
   };
   return withAbort('copy', options.signal, async (internal) => {
     const prepared = await checkAndScan(deps, options.from, options.to, settings, internal);

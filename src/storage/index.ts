@@ -9,8 +9,8 @@ export type { FreeSpace, StatfsFunction } from './free-space.js';
 export type * from './types.js';
 
 /**
- * The checks of a copy that need no scan: source readable, target not inside it (nor it inside the
- * target) and, unless `dryRun`, writable (the target directory is created to prove it).
+ * The checks of a copy that need no scan: source a readable registry storage, target not it nor inside it
+ * (nor it inside the target) and, unless `dryRun`, writable (the target directory is created to prove it).
  */
 export async function checkLocations(
   from: StorageLocation,
@@ -18,6 +18,6 @@ export async function checkLocations(
   flags: LocationFlags,
   dryRun: boolean,
 ): Promise<void> {
-  const locations = await resolveLocations(from, to, flags);
+  const locations = await resolveLocations(from, to, { flags });
   if (!dryRun) await probeTarget(locations, flags);
 }

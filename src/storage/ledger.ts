@@ -18,8 +18,8 @@
 
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { basename, dirname, isAbsolute, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { xdgBaseDir } from '../util/xdg.js';
 import { indexLedgerRecord, ledgerRecordBytes } from './ledger-format.js';
 
 const maxLedgerBytes = 1 << 30;
@@ -38,15 +38,7 @@ export interface LoadedLedger {
  * or relative XDG_CACHE_HOME is ignored, and a relative one could even be inside the target.
  */
 export function defaultLedgerDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const absolute = (path: string | undefined): string | undefined =>
-    path !== undefined && isAbsolute(path) ? path : undefined;
-  let home = absolute(env['HOME']);
-  try {
-    home ??= absolute(homedir());
-  } catch {
-    // No HOME and no passwd entry: no cache directory either.
-  }
-  const cache = absolute(env['XDG_CACHE_HOME']) ?? (home === undefined ? undefined : join(home, '.cache'));
+  const cache = xdgBaseDir(env, 'XDG_CACHE_HOME', '.cache');
   return cache === undefined ? undefined : join(cache, 'dtr-migrate', 'verified');
 }
 

@@ -1,16 +1,19 @@
 /**
  * Checks on the two locations themselves, before any file is looked at: the source is a readable
- * directory, the target can be created and written, and neither contains the other. All failures are
+ * registry storage root (unless told otherwise), the target can be created and written, and neither is
+ * the other or inside it, by identity (identity.ts), not by name. All failures are
  * `STORAGE_INVALID` (a usage problem the user fixes with a flag), never half-done work.
  */
 
 import { constants } from 'node:fs';
 import { hostname } from 'node:os';
-import { access, lstat, opendir, realpath, unlink, writeFile } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { access, lstat, opendir, realpath, stat, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { registryLayoutDirs, registryRootPath } from '../dtr/facts.js';
 import { MigrateError } from '../errors.js';
 import { makeDirectories } from '../util/make-directories.js';
 import { describeError, errnoOf, isNotFound } from './fs-errors.js';
+import { storageOverlap } from './identity.js';
 import type { LocationFlags, StorageLocation } from './types.js';
 
 /** The flags of `dtr-migrate storage copy|verify`. */
@@ -94,37 +97,73 @@ async function resolveTarget(
   }
 }
 
-function isInside(child: string, parent: string): boolean {
-  const rel = relative(parent, child);
-  return rel === '' || (rel !== '..' && !rel.startsWith('../') && !isAbsolute(rel));
+/**
+ * A registry storage holds `docker/registry/v2/repositories` and `.../blobs` (dtr-api.md section 10). A
+ * tree without them is not one: an empty folder, unrelated files, or a path one level too deep, any of
+ * which a copy would copy faithfully and a verify would find complete, handing DTR an empty storage.
+ */
+async function refuseUnlessRegistry(root: string, given: string, flag: string, hint: string): Promise<void> {
+  const missing: string[] = [];
+  for (const dir of registryLayoutDirs) {
+    const stats = await stat(join(root, registryRootPath, dir)).catch(() => undefined);
+    if (stats?.isDirectory() !== true) missing.push(`${registryRootPath}/${dir}`);
+  }
+  if (missing.length === 0) return;
+  throw invalid(
+    `The ${flag} location ${given} holds no registry: ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not there, so it is not a registry storage root.`,
+    hint,
+  );
 }
+
+/** Refuses two locations that are one storage, or one inside the other, by identity (identity.ts). */
+async function refuseOverlap(
+  source: string,
+  target: { readonly path: string; readonly existing: string; readonly exists: boolean },
+  flags: LocationFlags,
+): Promise<void> {
+  const overlap = await storageOverlap(source, target.existing, target.exists);
+  if (overlap === 'same') {
+    throw invalid(
+      `The target ${target.path} is the same directory as the source ${source} (the same device and inode: a link, a bind mount or the same export): there is nothing to copy to.`,
+      `Pass a ${flags.to} directory on the new storage.`,
+    );
+  }
+  if (overlap === 'target-inside') {
+    throw invalid(
+      `The target ${target.path} is inside the source ${source}: the copy would copy itself.`,
+      `Pass a ${flags.to} directory outside the ${flags.from} tree.`,
+    );
+  }
+  if (overlap === 'source-inside') {
+    throw invalid(
+      `The source ${source} is inside the target ${target.path}: the copy would overwrite what it reads.`,
+      `Pass a ${flags.to} directory that does not contain the ${flags.from} tree.`,
+    );
+  }
+}
+
+/** What the checks of both locations depend on, beyond the locations themselves. */
+export interface LocationChecks {
+  readonly flags?: LocationFlags;
+  /** Accept a source that is not a registry storage (`storage copy|verify --any-tree`). @default false */
+  readonly anyTree?: boolean;
+}
+
+const anyTreeHint = (flags: LocationFlags): string =>
+  flags.from === storageCommandFlags.from ? ' To copy a tree that is not a registry all the same, add --any-tree.' : '';
 
 /** Resolves both locations and checks everything that needs no writing. */
 export async function resolveLocations(
   from: StorageLocation,
   to: StorageLocation,
-  flags: LocationFlags = storageCommandFlags,
+  checks: LocationChecks = {},
 ): Promise<ResolvedLocations> {
+  const flags = checks.flags ?? storageCommandFlags;
   const source = await resolveReadableDir(from, flags.from, 'source', sourceHint(flags));
+  if (checks.anyTree !== true)
+    await refuseUnlessRegistry(source, pathOf(from, flags.from), flags.from, sourceHint(flags) + anyTreeHint(flags));
   const { target, existing, exists } = await resolveTarget(pathOf(to, flags.to), flags);
-  if (target === source) {
-    throw invalid(
-      `The target ${target} is the same directory as the source: there is nothing to copy to.`,
-      `Pass a ${flags.to} directory on the new storage.`,
-    );
-  }
-  if (isInside(target, source)) {
-    throw invalid(
-      `The target ${target} is inside the source ${source}: the copy would copy itself.`,
-      `Pass a ${flags.to} directory outside the ${flags.from} tree.`,
-    );
-  }
-  if (isInside(source, target)) {
-    throw invalid(
-      `The source ${source} is inside the target ${target}: the copy would overwrite what it reads.`,
-      `Pass a ${flags.to} directory that does not contain the ${flags.from} tree.`,
-    );
-  }
+  await refuseOverlap(source, { path: target, existing, exists }, flags);
   try {
     await access(existing, constants.W_OK | constants.X_OK);
   } catch (error) {
@@ -141,15 +180,20 @@ export async function resolveLocations(
 export async function resolveVerifyLocations(
   from: StorageLocation,
   to: StorageLocation,
-  flags: LocationFlags = storageCommandFlags,
+  checks: LocationChecks = {},
 ): Promise<{ source: string; target: string }> {
+  const flags = checks.flags ?? storageCommandFlags;
   const source = await resolveReadableDir(from, flags.from, 'source', sourceHint(flags));
+  if (checks.anyTree !== true)
+    await refuseUnlessRegistry(source, pathOf(from, flags.from), flags.from, sourceHint(flags) + anyTreeHint(flags));
   const target = await resolveReadableDir(
     to,
     flags.to,
     'target',
     `Pass the ${flags.to} location the storage was copied to; run the copy first.`,
   );
+  // Checked against itself, a storage always looks complete.
+  await refuseOverlap(source, { path: target, existing: target, exists: true }, flags);
   return { source, target };
 }
 

@@ -8,6 +8,8 @@
 import { join } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { runProcess } from '../docker/run-process.js';
+import { registryLayoutDirs, registryRootPath } from '../dtr/facts.js';
+import { MigrateError } from '../errors.js';
 import { explain, listObjects, mappedTarget, rcloneName, withScratch } from './rclone-run.js';
 import { verifyRemote } from './rclone-verify.js';
 import { inShard } from './shard.js';
@@ -59,19 +61,40 @@ async function shardFilter(
 
 export function createRcloneStorageEngine(bin = 'rclone'): StorageEngine {
   /** The source can be listed: so a wrong --from is named as such, not as a failed copy to the target. */
-  const checkSource = async (from: StorageLocation): Promise<void> => {
+  /**
+   * The source can be listed: so a wrong --from is named as such, not as a failed copy to the target.
+   * Unless `anyTree`, it must also be a registry storage, as the path engine requires (locations.ts).
+   */
+  const checkSource = async (from: StorageLocation, anyTree = false): Promise<void> => {
+    const name = rcloneName(from);
+    let registryDirs: string[];
     try {
-      await runProcess(bin, ['lsf', '--max-depth', '1', rcloneName(from)]);
+      await runProcess(bin, ['lsf', '--max-depth', '1', name], { fullEnv: true });
+      if (anyTree) return;
+      const below = `${name}${name.endsWith(':') || name.endsWith('/') ? '' : '/'}${registryRootPath}`;
+      const listed = await runProcess(bin, ['lsf', '--dirs-only', '--max-depth', '1', below], { fullEnv: true }).catch(
+        () => undefined,
+      );
+      registryDirs = (listed?.stdout ?? '').split('\n').map((line) => line.trim().replace(/\/$/, ''));
     } catch (error) {
-      throw explain(error, `reading ${rcloneName(from)}`);
+      throw explain(error, `reading ${name}`);
     }
+    const missing = registryLayoutDirs.filter((dir) => !registryDirs.includes(dir));
+    if (missing.length === 0) return;
+    throw new MigrateError(
+      'STORAGE_INVALID',
+      `The --from location ${name} holds no registry: ${missing.map((dir) => `${registryRootPath}/${dir}`).join(' and ')} not there, so it is not a registry storage root.`,
+      {
+        hint: 'Pass the registry storage root (the bucket or prefix holding docker/registry/v2) with --from. To copy a tree that is not a registry all the same, add --any-tree.',
+      },
+    );
   };
   return {
-    preflight: checkSource,
+    preflight: (from, _to, options) => checkSource(from, options?.anyTree),
 
     async copy(options: CopyOptions): Promise<CopySummary> {
       const started = Date.now();
-      await checkSource(options.from);
+      await checkSource(options.from, options.anyTree);
       const to = await mappedTarget(bin, options.to, options.toDriver);
       let last: RcloneStats = {};
       const transfers = String(options.ioConcurrency ?? options.concurrency ?? 8);
@@ -103,6 +126,7 @@ export function createRcloneStorageEngine(bin = 'rclone'): StorageEngine {
         ];
         try {
           await runProcess(bin, args, {
+            fullEnv: true,
             ...(options.signal === undefined ? {} : { signal: options.signal }),
             onStderrLine: (line) => {
               const stats = parseStatsLine(line);

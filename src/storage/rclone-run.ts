@@ -81,7 +81,7 @@ export async function listObjects(
   await writeFile(file, '');
   const args = ['lsjson', '-R', '--files-only', '--no-mimetype', ...(withHash ? ['--hash'] : []), location];
   try {
-    await runProcess(bin, args, { ...options, stdoutFile: file });
+    await runProcess(bin, args, { ...options, fullEnv: true, stdoutFile: file });
   } catch (error) {
     throw explain(error, `listing ${location}`);
   }
@@ -102,7 +102,7 @@ async function backendOf(bin: string, location: StorageLocation): Promise<string
   const name = location.remote.slice(0, location.remote.indexOf(':'));
   try {
     // `listremotes --long` names each remote's type and nothing secret (unlike `config show`).
-    const { stdout } = await runProcess(bin, ['listremotes', '--long']);
+    const { stdout } = await runProcess(bin, ['listremotes', '--long'], { fullEnv: true });
     const line = stdout.split('\n').find((candidate) => candidate.startsWith(`${name}:`));
     return line?.slice(name.length + 1).trim();
   } catch (error) {

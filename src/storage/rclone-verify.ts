@@ -73,7 +73,10 @@ async function checkPresence(input: RemoteVerify, dir: string, problems: Storage
   const args = ['check', input.from, input.to, '--one-way', '--size-only', '--combined', report, ...input.filters];
   let failure: ProcessError | undefined;
   try {
-    await runProcess(input.bin, args, input.signal === undefined ? {} : { signal: input.signal });
+    await runProcess(input.bin, args, {
+      fullEnv: true,
+      ...(input.signal === undefined ? {} : { signal: input.signal }),
+    });
   } catch (error) {
     // Exit 1 is "differences found", or an error rclone did not classify (a listing that failed).
     if (!(error instanceof ProcessError) || error.kind !== 'exited' || error.exitCode !== 1)
@@ -154,6 +157,7 @@ export async function verifyRemote(input: RemoteVerify): Promise<VerifySummary> 
     const args = ['hashsum', 'sha256', '--download', '--checkers', String(input.concurrency)];
     try {
       await runProcess(input.bin, [...args, '--files-from', list, input.to], {
+        fullEnv: true,
         stdoutFile: sums,
         ...(input.signal === undefined ? {} : { signal: input.signal }),
       });

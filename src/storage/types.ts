@@ -24,7 +24,13 @@ export type StorageProblemKind =
   | 'unreadable'
   | 'changed-during-copy'
   /** A symbolic link: registry storage holds none, and a copied link would still point into the old storage. */
-  | 'symlink';
+  | 'symlink'
+  /** A FIFO, socket or device: registry storage holds none, and reading one could block or never end. */
+  | 'special-file'
+  /** In the target only (not a failure: see VerifySummary.extra). */
+  | 'not-in-source'
+  /** A link that points to a blob the source lacks as well (not a failure of the copy: VerifySummary.inherited). */
+  | 'dangling-in-source';
 
 /** One problem, by path relative to the storage root. */
 export interface StorageProblem {
@@ -77,6 +83,8 @@ export interface CopyOptions {
   readonly includeUploads?: boolean;
   /** Count what would be copied; write nothing. @default false */
   readonly dryRun?: boolean;
+  /** Accept a source that is not a registry storage (no docker/registry/v2/{repositories,blobs}). @default false */
+  readonly anyTree?: boolean;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: StorageProgress) => void;
 }
@@ -89,6 +97,8 @@ export interface PreflightOptions {
   readonly includeUploads?: boolean;
   readonly ioConcurrency?: number;
   readonly shard?: Shard;
+  /** @default false (see CopyOptions) */
+  readonly anyTree?: boolean;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: StorageProgress) => void;
 }
@@ -131,6 +141,8 @@ export interface VerifyOptions {
    */
   readonly sourceChecked?: boolean;
   readonly includeUploads?: boolean;
+  /** @default false (see CopyOptions) */
+  readonly anyTree?: boolean;
   /** Hash every blob, even those the target's ledger says are unchanged since an earlier verify. */
   readonly rehash?: boolean;
   /** Where verified-blob ledgers are kept (ledger.ts); null keeps none. @default defaultLedgerDir() */
@@ -152,6 +164,16 @@ export interface VerifySummary {
   readonly durationMs: number;
   /** Every problem found, not only the first. */
   readonly problems: readonly StorageProblem[];
+  /**
+   * Files in the target that the source lacks (`not-in-source`). Not a failure of the copy, but blobs
+   * among them would be deleted by DTR's blob GC once it runs on this storage. @default []
+   */
+  readonly extra?: readonly StorageProblem[];
+  /**
+   * Links of the target that point to a blob the source lacks too (`dangling-in-source`): the copy is
+   * faithful, the registry was incomplete before it. @default []
+   */
+  readonly inherited?: readonly StorageProblem[];
 }
 
 export interface StorageEngine {

@@ -30,7 +30,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerifySummary> 
   const started = performance.now();
   const counts = workerCounts(options);
   return withAbort('verify', options.signal, async (internal) => {
-    const { source, target } = await resolveVerifyLocations(options.from, options.to, options.flags);
+    const { source, target } = await resolveVerifyLocations(options.from, options.to, options);
     const runId = randomBytes(3).toString('hex');
     const ledgerDir = options.ledgerDir === undefined ? defaultLedgerDir() : options.ledgerDir;
     const ledgerFile = ledgerDir === null || ledgerDir === undefined ? undefined : ledgerFileFor(target, ledgerDir);
@@ -68,6 +68,13 @@ export async function runVerify(options: VerifyOptions): Promise<VerifySummary> 
     internal.signal.addEventListener('abort', () => workers.abort(), { once: true });
     const counters: Counters = {};
     const problems: StorageProblem[] = [];
+    const extra: StorageProblem[] = [];
+    const inherited: StorageProblem[] = [];
+    // Reported, but not failures of the copy.
+    const apart: Partial<Record<StorageProblem['kind'], StorageProblem[]>> = {
+      'not-in-source': extra,
+      'dangling-in-source': inherited,
+    };
     const progress = new ProgressReporter(
       'verify',
       options.onProgress,
@@ -82,7 +89,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerifySummary> 
       // that walked both trees without a problem, it has nothing left to prove (`sourceChecked`).
       const sourceWalk = { op: 'verify-source' as const, rel: '', missing: false };
       await workers.run(options.sourceChecked === true ? [targetWalk] : [targetWalk, sourceWalk], {
-        onProblem: (problem) => problems.push(problem),
+        onProblem: (problem) => (apart[problem.kind] ?? problems).push(problem),
         onCounters: (_op, found) => {
           for (const [name, value] of Object.entries(found)) counters[name] = (counters[name] ?? 0) + value;
         },
@@ -109,6 +116,8 @@ export async function runVerify(options: VerifyOptions): Promise<VerifySummary> 
       linksChecked: counters.linksChecked ?? 0,
       durationMs: Math.round(performance.now() - started),
       problems: sortProblems(problems),
+      extra: sortProblems(extra),
+      inherited: sortProblems(inherited),
     };
   });
 }

@@ -175,8 +175,16 @@ export function createCopyOps(kit: Kit): DirOps<DirState> {
   };
 
   const copyFile = (dir: DirState, rel: string, name: string, kind: string): void => {
-    if (kind === 'other') return; // sockets, fifos, devices: never registry data
     const src = kit.under(source, rel);
+    // Sockets, FIFOs and devices are never registry data, and reading a FIFO would block: reported, as
+    // symbolic links are, never opened.
+    const special = (stats: Stats | undefined): void =>
+      kit.problem({
+        kind: 'special-file',
+        path: rel,
+        detail: `${stats ? kit.specialFile(stats) : 'neither a file nor a directory'}: registry storage holds none; remove it, then copy again`,
+      });
+    if (kind === 'other') return special(kit.lstatIfExists(src));
     const dst = kit.under(target, rel);
     let stats: Stats | undefined;
     // Under a new directory a regular file is simply copied: its stats come from the open descriptor.
@@ -192,7 +200,7 @@ export function createCopyOps(kit: Kit): DirOps<DirState> {
         kit.problem(symlinkProblem(rel, src));
         return;
       }
-      if (!stats.isFile()) return;
+      if (!stats.isFile()) return special(stats);
       const existing = dir.missing ? undefined : kit.lstatIfExists(dst);
       if (existing?.isDirectory()) throw kit.fatal(`The target has a directory where the source has the file ${rel}`);
       let current: boolean;

@@ -149,6 +149,16 @@ export function createKit(
         throw error;
       }
     },
+    specialFile: (stats) =>
+      stats.isFIFO()
+        ? 'a FIFO'
+        : stats.isSocket()
+          ? 'a socket'
+          : stats.isBlockDevice()
+            ? 'a block device'
+            : stats.isCharacterDevice()
+              ? 'a character device'
+              : 'neither a file nor a directory',
     under: (root, rel) => (rel === '' ? root : root.endsWith('/') ? `${root}${rel}` : `${root}/${rel}`),
     describe,
     failedRead,

@@ -126,6 +126,8 @@ export interface Kit {
   nextTempName(name: string): string;
   errno(error: unknown): string | undefined;
   isNotFound(error: unknown): boolean;
+  /** What a special file is, for a problem's detail: "a FIFO", "a socket", "a character device"... */
+  specialFile(stats: NodeFs.Stats): string;
   /** lstat, or undefined when the path (or a parent) does not exist. */
   lstatIfExists(path: string): NodeFs.Stats | undefined;
   /**

@@ -2,7 +2,8 @@
  * The verification, run by the tree workers, as two operations over two trees:
  * - `verify-source`: every source file exists in the target with the same size (stats only);
  * - `verify-target`: every blob hashes to the digest in its path, every `link` under `repositories/`
- *   names a blob the target holds.
+ *   names a blob the target holds (or one the source lacks too: reported apart), and every target file
+ *   the source lacks is named (not a failure: see VerifySummary.extra).
  * Every problem is reported by path; nothing stops at the first. Nothing is written.
  *
  * Runs inside a worker, shipped as source text: only parameters and globals may be used.
@@ -29,7 +30,11 @@ export function createVerifySourceOps(kit: Kit): Stateless {
         return;
       }
       // A source file gone since the listing is the source's business, not a gap in the target.
-      if (!stats || !(stats.isFile() || stats.isSymbolicLink())) return;
+      if (!stats) return;
+      if (!stats.isFile() && !stats.isSymbolicLink()) {
+        kit.problem({ kind: 'special-file', path: rel, detail: `in the source: ${kit.specialFile(stats)}` });
+        return;
+      }
       if (stats.isSymbolicLink()) {
         kit.problem({
           kind: 'symlink',
@@ -142,6 +147,7 @@ export function createVerifyTargetOps(kit: Kit, format: LedgerFormat): Stateless
     }
   };
 
+  /** A link the source holds too, to a blob it lacks as well, is a faithful copy of a registry already incomplete. */
   const checkLink = (rel: string, file: string): void => {
     kit.add('linksChecked', 1);
     const content = readHead(file);
@@ -149,7 +155,14 @@ export function createVerifyTargetOps(kit: Kit, format: LedgerFormat): Stateless
     if (blob === undefined) {
       kit.problem({ kind: 'dangling-link', path: rel, detail: 'content is not "sha256:<64 hex digits>"' });
     } else if (!kit.lstatIfExists(kit.under(config.target, blob))?.isFile()) {
-      kit.problem({ kind: 'dangling-link', path: rel, detail: `points to ${content.trim()}, not in the target` });
+      const inherited =
+        kit.lstatIfExists(kit.under(config.source, rel)) !== undefined &&
+        kit.lstatIfExists(kit.under(config.source, blob))?.isFile() !== true;
+      kit.problem(
+        inherited
+          ? { kind: 'dangling-in-source', path: rel, detail: `points to ${content.trim()}, which the source lacks too` }
+          : { kind: 'dangling-link', path: rel, detail: `points to ${content.trim()}, not in the target` },
+      );
     }
   };
 
@@ -165,7 +178,19 @@ export function createVerifyTargetOps(kit: Kit, format: LedgerFormat): Stateless
         kit.problem({ kind: 'symlink', path: rel, detail: 'in the target: registry storage holds no symbolic links' });
         return;
       }
+      if (kind === 'other') {
+        // Never opened: reading a FIFO blocks until someone writes to it.
+        const stats = kit.lstatIfExists(file);
+        kit.problem({
+          kind: 'special-file',
+          path: rel,
+          detail: `in the target: ${stats ? kit.specialFile(stats) : '?'}`,
+        });
+        return;
+      }
       try {
+        // Blob GC deletes what DTR's metadata does not name: a file the source lacks would not survive it.
+        if (!kit.lstatIfExists(kit.under(config.source, rel))) kit.problem({ kind: 'not-in-source', path: rel });
         if (digest !== undefined) {
           checkBlob(rel, file, digest);
         } else if (layout.isLinkPath(rel)) {

@@ -25,7 +25,7 @@ describe('dtr-migrate help and version', () => {
     }
     expect(run.stdout).toContain('$ dtr-migrate rehearse --yes');
     expect(run.stdout).toMatch(/Exit codes: 0 done .* 1 a step or its check failed/);
-    expect(run.stdout).toContain('130 interrupted');
+    expect(run.stdout).toContain('129 stopped by SIGHUP, 130 by SIGINT or SIGTERM');
   });
 
   it('gives the storage commands examples of their own', async () => {

@@ -56,6 +56,12 @@ describe('dtr-migrate migrate (non-interactive)', () => {
     expect(result).toMatchObject({ event: 'result', ok: true, exitCode: 0 });
     expect(result?.['steps']).toEqual(stepOrder.map((id) => ({ id, status: 'verified' })));
     expect(events.filter((e) => e['event'] === 'step-done').map((e) => e['id'])).toEqual([...stepOrder]);
+    // Complete only once DTR, asked just now, serves from the new storage with every tag.
+    const status = await runCli(['status', '--state-dir', fixture.stateDir, '--docker-bin', fixture.mock.dockerBin], {
+      env: fixture.env,
+    });
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toContain(`The migration is complete: DTR serves images from volume ${fixture.target}`);
 
     // The new storage holds every source file but the incomplete uploads, with the same sizes.
     const source = await listFiles(fixture.source, (rel) => rel.includes('_uploads'));

@@ -33,7 +33,8 @@ describe('restore is locked until the new storage holds every tag', () => {
     const locked = await runCli(['migrate', ...fixture.args, ...confirm], { env: fixture.env });
     expect(locked.code).toBe(1);
     expect(locked.stderr).toContain('restore is locked');
-    expect(locked.stderr).toContain(`${repo.namespace}/${repo.name}:${tag.name}`);
+    // Verified again right before destroy: the blob file is named as missing from the new storage.
+    expect(locked.stderr).toContain(`missing ${blobPath('', layer)}`);
     expect(fixture.mock.state.installed).toBe(true);
     expect(fixture.mock.state.storage).toEqual({ kind: 'path', path: fixture.source });
     expect((await readJournal(fixture.stateDir)).steps['migrate-storage']?.status).toBe('failed');

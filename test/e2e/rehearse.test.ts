@@ -9,6 +9,13 @@ import { jsonEvents, runCli } from '../helpers/cli.js';
 import { stepOrder } from '../helpers/mock-migration.js';
 
 describe('dtr-migrate rehearse', () => {
+  it('refuses --state-dir, which it would not use, before it starts anything', async () => {
+    const run = await runCli(['rehearse', '--yes', '--state-dir', '/tmp/never-used']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--state-dir is not used');
+    expect(run.stderr).not.toContain('Rehearsal in');
+  });
+
   it('--yes --json exits 0 and ends with the result line, every step verified', async () => {
     const run = await runCli(['rehearse', '--yes', '--json']);
     expect(run.code).toBe(0);
@@ -51,9 +58,10 @@ describe('dtr-migrate rehearse', () => {
     expect(run.stdout + run.stderr).not.toContain(password);
   });
 
-  it('without --yes in a script stops before destroy and says how to confirm', async () => {
+  it('without --yes in a script changes nothing and says so, naming --yes', async () => {
     const run = await runCli(['rehearse']);
-    expect(run.code).toBe(6);
-    expect(run.stderr).toMatch(/--yes --confirm-destroy [0-9a-f]{12}/);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('nothing was changed');
+    expect(run.stderr).toContain('Run again with --yes');
   });
 });

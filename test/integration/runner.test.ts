@@ -72,17 +72,17 @@ describe('the runner, in process', () => {
     expect((await journalOf(f)).steps['restore']?.attempts).toBe(0);
   });
 
-  it('asks for the replica id at the prompt, and a typo destroys nothing', async () => {
+  it('asks for the replica id at the prompt, and typos destroy nothing', async () => {
     f = await migrationFixture();
     const docker = new FakeDocker();
-    const answers = { procedure: 'best-practice', 'input:restoreGc': true, 'confirm:restore': 'not-the-id' };
-    const typo = await migrateInProcess(f, { answers, docker });
-    expect(typo.error?.code).toBe('CONFIRMATION_MISMATCH');
+    const answers = { procedure: 'best-practice', start: true, 'input:restoreGc': true };
+    const typos = await migrateInProcess(f, { answers: { ...answers, 'confirm:restore': ['x', 'y', 'z'] }, docker });
+    expect(typos.error?.code).toBe('CONFIRMATION_MISMATCH');
     expect(docker.commands(bootstrapper('destroy'))).toEqual([]);
     const typed = await migrateInProcess(f, { answers: { ...answers, 'confirm:restore': f.mock.replicaId }, docker });
     expect(typed.code).toBe(0);
     // The procedure was chosen on the first run and is in the journal: it is not asked again.
-    expect(typed.io.asked.map((q) => q.key)).toEqual(['confirm:restore', 'input:restoreGc']);
+    expect(typed.io.asked.map((q) => q.key)).toEqual(['start', 'confirm:restore', 'input:restoreGc']);
   });
 
   it('fails on a question the run was not expected to ask', async () => {

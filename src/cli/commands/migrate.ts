@@ -10,7 +10,7 @@ import { isMigrateError } from '../../errors.js';
 import { stepsOfJournal } from '../../steps/index.js';
 import type { CliContext } from '../context.js';
 import { reportFailure } from '../errors-out.js';
-import { cliSources, makeIo, stateDirOf } from '../sources.js';
+import { cliSources, located, makeIo } from '../sources.js';
 import { LiveReport } from '../live-report.js';
 import { stepStates, summaryLines, verdictOf } from '../summary.js';
 import { toolVersion } from '../version.js';
@@ -41,16 +41,23 @@ export async function migrateCommand(
   options: { dryRun: boolean },
   overrides: SessionOverrides = {},
 ): Promise<number> {
-  const stateDir = overrides.stateDir ?? stateDirOf(ctx);
   const plain = makeIo(ctx);
-  // A dry run changes nothing, so it has nothing to report.
-  const report = options.dryRun ? undefined : new LiveReport(stateDir, plain);
-  const io = report?.watch(plain) ?? plain;
+  let io: ReturnType<typeof makeIo> = plain;
+  let stateDir = overrides.stateDir;
+  let report: LiveReport | undefined;
   try {
+    const found =
+      overrides.stateDir === undefined
+        ? await located(ctx, plain, overrides.sources)
+        : { stateDir: overrides.stateDir, sources: overrides.sources ?? (await cliSources(ctx)) };
+    stateDir = found.stateDir;
+    // A dry run changes nothing, so it has nothing to report.
+    report = options.dryRun ? undefined : new LiveReport(stateDir, plain);
+    io = report?.watch(plain) ?? plain;
     const result = await runMigration({
       io,
       toolVersion,
-      sources: overrides.sources ?? (await cliSources(ctx)),
+      sources: found.sources,
       stateDir,
       yes: overrides.yes ?? ctx.globals['yes'] === true,
       dryRun: options.dryRun,
@@ -78,13 +85,12 @@ export async function migrateCommand(
     const reportFile = await report?.finish();
     io.close();
     const code = await reportFailure(ctx, error, async () => ({
-      steps: await journaledStates(stateDir),
-      stateDir,
+      ...(stateDir === undefined ? { steps: [] } : { steps: await journaledStates(stateDir), stateDir }),
       ...(reportFile === undefined ? {} : { report: reportFile }),
     }));
     if (!ctx.json && reportFile !== undefined) ctx.stderr.write(`  Report so far: ${reportFile}\n`);
     if (isMigrateError(error) && error.code === 'INTERRUPTED' && !ctx.json)
-      ctx.stderr.write(`  The journal is consistent. Resume with the same command (state: ${stateDir}).\n`);
+      ctx.stderr.write(`  The journal is consistent. Resume with the same command (state: ${stateDir ?? '?'}).\n`);
     return code;
   }
 }

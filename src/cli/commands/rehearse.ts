@@ -17,6 +17,7 @@ import { MigrateError } from '../../errors.js';
 import { formatBytes, formatCount } from '../../util/format.js';
 import { createPathStorageEngine } from '../../storage/index.js';
 import type { CliContext } from '../context.js';
+import { reportFailure } from '../errors-out.js';
 import { migrateCommand } from './migrate.js';
 
 type TagMap = Map<string, string>;
@@ -65,6 +66,18 @@ export async function rehearseCommand(
   ctx: CliContext,
   options: { keep: boolean; tls: boolean; dtrVersion?: string },
 ): Promise<number> {
+  if (ctx.globals['stateDir'] !== undefined) {
+    return reportFailure(
+      ctx,
+      new MigrateError(
+        'USAGE',
+        'rehearse keeps its journal, backup and log in its own temporary directory: --state-dir is not used',
+        {
+          hint: 'Drop --state-dir; add --keep to keep the rehearsal directory afterwards.',
+        },
+      ),
+    );
+  }
   const root = await mkdtemp(join(tmpdir(), 'dtr-migrate-rehearsal-'));
   const source = join(root, 'source-storage');
   const target = join(root, 'target-storage');

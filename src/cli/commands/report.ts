@@ -6,12 +6,15 @@ import { MigrateError } from '../../errors.js';
 import { writeReport } from '../../report/write.js';
 import type { CliContext } from '../context.js';
 import { reportFailure } from '../errors-out.js';
-import { stateDirOf } from '../sources.js';
+import { located, makeIo } from '../sources.js';
 import { toolVersion } from '../version.js';
 
 export async function reportCommand(ctx: CliContext): Promise<number> {
-  const stateDir = stateDirOf(ctx);
+  let stateDir: string | undefined;
+  const io = makeIo(ctx);
   try {
+    stateDir = (await located(ctx, io)).stateDir;
+    io.close();
     const file = await writeReport(stateDir, toolVersion);
     if (file === undefined)
       throw new MigrateError('USAGE', `there is no migration to report on in ${stateDir} (no journal.json)`, {
@@ -22,6 +25,7 @@ export async function reportCommand(ctx: CliContext): Promise<number> {
     else ctx.stdout.write(`${text}\n`);
     return 0;
   } catch (error) {
-    return reportFailure(ctx, error, () => ({ stateDir }));
+    io.close();
+    return reportFailure(ctx, error, () => (stateDir === undefined ? {} : { stateDir }));
   }
 }

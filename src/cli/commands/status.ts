@@ -1,24 +1,29 @@
 /**
- * `dtr-migrate status`: what the journal says, without touching DTR: each step, its state and when,
- * the last error with its fix, and what comes next.
+ * `dtr-migrate status`: what the journal says: each step, its state and when, the last error with its
+ * fix, and what comes next. DTR is asked only once every step is verified: the migration is called
+ * complete after the same live check `migrate` ends with (session/completion.ts), and never on the
+ * journal's word alone; without credentials or an answer, status says it could not check.
  */
 import type { JournalData } from '../../runner/journal.js';
+import { checkCompletionLive, type LiveCompletion } from '../../session/completion.js';
 import { Session } from '../../session/session.js';
 import { stepsOfJournal } from '../../steps/index.js';
 import { formatDuration } from '../../util/format.js';
 import type { CliContext } from '../context.js';
 import { reportFailure } from '../errors-out.js';
-import { cliSources, makeIo, stateDirOf } from '../sources.js';
+import { located, makeIo } from '../sources.js';
 
 export async function statusCommand(ctx: CliContext): Promise<number> {
   const io = makeIo(ctx);
-  const stateDir = stateDirOf(ctx);
   try {
-    const sources = await cliSources(ctx);
+    const { stateDir, sources } = await located(ctx, io);
     const options = { io, sources, stateDir, yes: false, changes: false, signal: ctx.signal };
     return await Session.with(options, async (session) => {
+      const data = session.journalData;
+      const done = data !== undefined && stepsOf(data).every((step) => step.status === 'verified');
+      const live = done ? await checkCompletionLive(session, data) : undefined;
       io.close();
-      return printStatus(ctx, stateDir, session.journalData);
+      return printStatus(ctx, stateDir, data, live);
     });
   } catch (error) {
     io.close();
@@ -26,7 +31,39 @@ export async function statusCommand(ctx: CliContext): Promise<number> {
   }
 }
 
-function printStatus(ctx: CliContext, stateDir: string, data: JournalData | undefined): number {
+function stepsOf(data: JournalData) {
+  return stepsOfJournal(data.procedure).map((step) => ({
+    id: step.id,
+    title: step.title,
+    ...(data.steps[step.id] ?? { status: 'pending' as const, attempts: 0 }),
+  }));
+}
+
+/** The closing line, and the exit code: 1 only when DTR was asked and contradicts the journal. */
+function verdict(
+  next: { title: string } | undefined,
+  live: LiveCompletion | undefined,
+): { line: string; code: number } {
+  if (next !== undefined) return { line: `Next: ${next.title}. Run \`dtr-migrate migrate\` to continue.`, code: 0 };
+  if (live === undefined || !live.checked)
+    return {
+      line: `Every step is verified in the journal, but DTR could not be checked (${live?.why ?? 'not asked'}), so the migration is not confirmed complete: give DTR_TOKEN and run again, or run \`dtr-migrate verify\`.`,
+      code: 0,
+    };
+  if (!live.verification.ok)
+    return {
+      line: `Every step is verified in the journal, but DTR does not show the migration done: ${live.verification.reason}. ${live.verification.hint}`,
+      code: 1,
+    };
+  return { line: `The migration is complete: ${live.verification.facts.join('; ')}.`, code: 0 };
+}
+
+function printStatus(
+  ctx: CliContext,
+  stateDir: string,
+  data: JournalData | undefined,
+  live: LiveCompletion | undefined,
+): number {
   if (data === undefined) {
     const text = `No migration has started in ${stateDir}.`;
     if (ctx.json) {
@@ -35,16 +72,9 @@ function printStatus(ctx: CliContext, stateDir: string, data: JournalData | unde
     } else ctx.stdout.write(`${text}\nStart one with: dtr-migrate migrate\n`);
     return 0;
   }
-  const steps = stepsOfJournal(data.procedure).map((step) => ({
-    id: step.id,
-    title: step.title,
-    ...(data.steps[step.id] ?? { status: 'pending' as const, attempts: 0 }),
-  }));
+  const steps = stepsOf(data);
   const next = steps.find((s) => s.status !== 'verified');
-  const verdict =
-    next === undefined
-      ? 'Every step is verified: the migration is complete.'
-      : `Next: ${next.title}. Run \`dtr-migrate migrate\` to continue.`;
+  const { line, code } = verdict(next, live);
   if (ctx.json) {
     const shown = steps.map(({ output: _output, checkpoint: _checkpoint, ...rest }) => rest);
     ctx.events.write({
@@ -56,9 +86,11 @@ function printStatus(ctx: CliContext, stateDir: string, data: JournalData | unde
       updatedAt: data.updatedAt,
       steps: shown,
       next: next?.id ?? null,
+      complete: live?.checked === true ? live.verification.ok : null,
+      check: live ?? null,
     });
-    ctx.events.result(true, 0, verdict);
-    return 0;
+    ctx.events.result(code === 0, code, line);
+    return code;
   }
   const { style } = ctx;
   const lines = [
@@ -84,7 +116,7 @@ function printStatus(ctx: CliContext, stateDir: string, data: JournalData | unde
       if (step.error.hint !== undefined) lines.push(`      → ${step.error.hint}`);
     }
   }
-  lines.push('', verdict);
+  lines.push('', line);
   ctx.stdout.write(`${lines.join('\n')}\n`);
-  return 0;
+  return code;
 }

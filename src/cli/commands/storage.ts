@@ -33,6 +33,7 @@ export interface StorageFlags {
   readonly includeUploads?: boolean;
   readonly rcloneBin?: string;
   readonly rehash?: boolean;
+  readonly anyTree?: boolean;
 }
 
 function location(value: string, flag: string): StorageLocation {
@@ -111,6 +112,24 @@ function problemLines(problems: readonly StorageProblem[]): string[] {
   return lines;
 }
 
+/** What verify names without failing: links that dangle in the source too, files only the target holds. */
+function apartLines(verify: VerifySummary): string[] {
+  const lines: string[] = [];
+  const inherited = verify.inherited ?? [];
+  const extra = verify.extra ?? [];
+  if (inherited.length > 0)
+    lines.push(
+      `${formatCount(inherited.length)} link(s) point to blobs the source lacks as well (the registry was incomplete before the copy):`,
+      ...problemLines(inherited),
+    );
+  if (extra.length > 0)
+    lines.push(
+      `${formatCount(extra.length)} file(s) only in the target (DTR's blob GC would delete blobs among them):`,
+      ...problemLines(extra),
+    );
+  return lines;
+}
+
 export async function storageCommand(
   ctx: CliContext,
   action: 'copy' | 'verify' | 'shard-job',
@@ -138,10 +157,11 @@ export async function storageCommand(
     sentences: readonly string[],
     fields: Record<string, unknown>,
     problems: readonly StorageProblem[] = [],
+    more: readonly string[] = [],
   ): void => {
     bar.done();
     if (ctx.json) ctx.events.result(ok, ok ? 0 : 1, sentences.join(' '), fields);
-    else ctx.stdout.write(`${[...sentences, ...problemLines(problems)].join('\n')}\n`);
+    else ctx.stdout.write(`${[...sentences, ...problemLines(problems), ...more].join('\n')}\n`);
   };
   try {
     const from = location(flags.from, '--from');
@@ -154,6 +174,7 @@ export async function storageCommand(
       onProgress,
       includeUploads: flags.includeUploads === true,
       ...engineOptions(ctx, flags),
+      anyTree: flags.anyTree === true,
     };
     let copyFacts: string[] = [];
     let copied: Record<string, unknown> = {};
@@ -203,6 +224,7 @@ export async function storageCommand(
       [...copyFacts, verdict],
       { ...(action === 'copy' ? { copy: copied } : {}), verify },
       verify.problems,
+      apartLines(verify),
     );
     return verify.ok ? 0 : 1;
   } catch (error) {

@@ -11,7 +11,7 @@ import { inventoryFileName, readInventory } from '../../inventory/tags.js';
 import { Session } from '../../session/session.js';
 import type { CliContext } from '../context.js';
 import { reportFailure } from '../errors-out.js';
-import { cliSources, makeIo, stateDirOf } from '../sources.js';
+import { located, makeIo } from '../sources.js';
 
 async function defaultInventory(stateDir: string): Promise<string | undefined> {
   const file = join(stateDir, inventoryFileName);
@@ -23,9 +23,8 @@ async function defaultInventory(stateDir: string): Promise<string | undefined> {
 
 export async function verifyCommand(ctx: CliContext, options: { against?: string }): Promise<number> {
   const io = makeIo(ctx);
-  const stateDir = stateDirOf(ctx);
   try {
-    const sources = await cliSources(ctx);
+    const { stateDir, sources } = await located(ctx, io);
     const session = { io, sources, stateDir, yes: false, changes: false, signal: ctx.signal };
     return await Session.with(session, async (opened) => {
       const { inputs } = opened;

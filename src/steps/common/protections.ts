@@ -2,42 +2,36 @@
  * What must hold before DTR's data is put at risk (destroy, or a reconfigure onto the new storage), and
  * what must hold after: shared by restore and reconfigure so both gates are the same gate.
  */
-import {
-  blobExists,
-  checkStorageHoldsTags,
-  describeMissing,
-  type MissingContent,
-  type StorageCheck,
-} from '../../inventory/storage-manifests.js';
 import { healthyReplicaStatus } from '../../dtr/facts.js';
 import { MigrateError, isMigrateError } from '../../errors.js';
+import type { Recheck } from '../../runner/step.js';
 import type { StepContext, Verification } from '../step.js';
 import type { StepData } from '../step-data.js';
-import { formatBlobChecks, formatBytes, formatCount } from '../../util/format.js';
+import { formatBytes, formatCount } from '../../util/format.js';
 import type { BackupOutput } from '../03-backup.js';
-import { storedVerifySummary, type MigrateStorageOutput } from '../04-migrate-storage.js';
+import type { MigrateStorageOutput } from '../04-migrate-storage.js';
 import { describeNewStorage, newStorage, renamedStorage } from './bootstrapper.js';
 import { gcProblem, isGcOff, readGcState } from './gc-state.js';
 import { changeStarted, gcOffLine, locked, lockedUntil, readOnlyLine } from './live-checks.js';
 import { storageMismatch } from './new-storage-check.js';
+import { checkStorages } from './storage-evidence.js';
 
 const healthWaitMs = 10 * 60_000;
 const healthPollMs = 1_000;
 
 /**
- * Re-checks, right before the operator is asked, everything that protects the data: the backup is
- * the file that was verified, the storage copy verified clean, and GC is off. Returns the lines that
- * the confirmation shows; throws STEP_LOCKED when any fails.
+ * Re-checks, right before the operator is asked, everything that protects the data, from the backup file,
+ * the two storages and DTR as they are now (what earlier steps recorded only says where to look): the
+ * backup is the file that was verified, the old storage is DTR's and holds every tag, the new storage
+ * verifies clean again and holds every tag's content, and GC is off. Returns the lines that the
+ * confirmation shows; throws (STEP_LOCKED, or a consent the operator must give) when any fails.
  */
 export async function checkProtections(
   ctx: StepContext,
   what: string,
 ): Promise<{ backup: BackupOutput; lines: string[] }> {
   const backup = ctx.outputOf<BackupOutput>('backup');
-  const verify = storedVerifySummary(ctx.savedBy('migrate-storage'));
   if (backup === undefined) throw locked(what, 'there is no verified backup');
-  if (verify === undefined) throw locked(what, 'the storage copy has not been verified');
-  if (!verify.ok) throw locked(what, `the storage verification found ${verify.problems.length} problem(s)`);
   if (backup.dtrVersion !== ctx.inputs.dtrVersion) {
     throw lockedUntil(
       what,
@@ -57,12 +51,8 @@ export async function checkProtections(
   }
   const problem = await ctx.files.backupProblem(backup);
   if (problem !== undefined) throw backupGone(ctx, what, problem, backup);
-  const content = await contentCheck(ctx, backup);
-  if (content.lost.length > 0) {
-    for (const m of content.lost)
-      ctx.log(`missing in the new storage: ${m.repository}:${m.tag} ${m.manifest} lacks its ${m.role} ${m.missing}`);
-    throw locked(what, describeMissing({ ...content.check, missing: content.lost }), 'migrate-storage');
-  }
+  const inventory = await ctx.files.readInventory(backup.inventoryFile);
+  const storageLines = await checkStorages(ctx, what, inventory);
   const gcLine = await gcOffLine(ctx, what);
   const readOnly = await readOnlyLine(ctx, what);
   return {
@@ -70,8 +60,7 @@ export async function checkProtections(
     lines: [
       `backup ${backup.file}: ${formatBytes(backup.bytes)}, sha256 ${backup.sha256} (re-checked just now)`,
       `inventory: ${formatCount(backup.tags)} tags in ${formatCount(backup.repositories)} repositories (${backup.inventoryFile})`,
-      `every tag's manifest, config and layers are in the new storage: ${formatCount(content.check.tagsChecked)} tags, ${formatCount(content.check.blobsChecked)} blobs checked${content.brokenBefore.length > 0 ? ` (${content.brokenBefore.length} already incomplete in the old storage: see the log)` : ''}`,
-      `new storage ${ctx.inputs.targetStorage}: ${formatCount(verify.filesChecked)} files, ${formatBlobChecks(verify, '`dtr-migrate storage verify --rehash`')} checked, no problem (${verify.verifiedAt})`,
+      ...storageLines,
       gcLine,
       ...(readOnly === undefined ? [] : [readOnly]),
     ],
@@ -90,29 +79,6 @@ function backupGone(ctx: StepContext, what: string, problem: string, backup: Bac
     `${problem}, and DTR was partly destroyed or reconfigured on an earlier run, so no new backup can be taken`,
     `Put the verified backup back at ${backup.file} (sha256 ${backup.sha256}), then run \`dtr-migrate migrate\` again.`,
   );
-}
-
-/**
- * Every tag of the inventory must be servable from the new storage. Content that is missing from the
- * old storage as well was already lost before the migration: it is reported, but does not block.
- */
-async function contentCheck(
-  ctx: StepContext,
-  backup: BackupOutput,
-): Promise<{ check: StorageCheck; lost: MissingContent[]; brokenBefore: MissingContent[] }> {
-  const inventory = await ctx.files.readInventory(backup.inventoryFile);
-  ctx.progress(`checking ${formatCount(inventory.tags.length)} tags' manifests and blobs in the new storage`);
-  const check = await checkStorageHoldsTags(ctx.inputs.targetStorage, inventory.tags);
-  if (check.ok) return { check, lost: [], brokenBefore: [] };
-  const lost: MissingContent[] = [];
-  const brokenBefore: MissingContent[] = [];
-  for (const m of check.missing) {
-    const inSource = await blobExists(ctx.inputs.sourceStorage, m.missing);
-    (inSource ? lost : brokenBefore).push(m);
-  }
-  for (const m of brokenBefore)
-    ctx.log(`already missing in the old storage: ${m.repository}:${m.tag} lacks its ${m.role} ${m.missing}`);
-  return { check, lost, brokenBefore };
 }
 
 /** Polls until DTR answers with a healthy replica (DTR restarts after restore and reconfigure). */
@@ -145,25 +111,41 @@ export async function waitForHealthyReplica(ctx: StepContext, after: string): Pr
   }
 }
 
-/** DTR healthy, serving from the new storage, GC still off. */
-export async function runsOnNewStorage(ctx: StepContext): Promise<Verification> {
+/** Undefined when the replica is healthy and serves from the new storage; otherwise what is wrong. */
+export async function servesNewStorage(ctx: StepContext): Promise<string | undefined> {
   const replicaId = ctx.inputs.replicaId;
   const health = (await ctx.api.clusterStatus()).replica_health[replicaId];
-  if (health !== healthyReplicaStatus) {
+  if (health !== healthyReplicaStatus) return `replica ${replicaId} reports "${health ?? 'nothing'}"`;
+  return storageMismatch(ctx.docker, replicaId, newStorage(ctx.inputs), ctx.signal);
+}
+
+/**
+ * The recheck of a restore or reconfigure the journal calls verified: DTR must serve from the new storage.
+ * Opened again when not: the step then runs behind the same gate (backup, both storages, GC) and the same
+ * confirmation, and its probe tells a restore that ran (checked, never repeated) from one that did not.
+ */
+export async function recheckNewStorage(ctx: StepContext): Promise<Recheck> {
+  const problem = await servesNewStorage(ctx);
+  return problem === undefined
+    ? { ok: true }
+    : {
+        ok: false,
+        reason: problem,
+        hint: 'Run `dtr-migrate migrate` again: the step is checked and, behind the gate, done again if it must be.',
+        then: 'reopen',
+      };
+}
+
+/** DTR healthy, serving from the new storage, GC still off. */
+export async function runsOnNewStorage(ctx: StepContext): Promise<Verification> {
+  const problem = await servesNewStorage(ctx);
+  if (problem !== undefined) {
     return {
       ok: false,
-      reason: `replica ${replicaId} reports "${health ?? 'nothing'}"`,
-      hint: 'Check the DTR containers, then run `dtr-migrate migrate` again.',
+      reason: problem,
+      hint: 'Check the DTR containers and --target-volume / --target-nfs-url, then run `dtr-migrate migrate` again.',
     };
   }
-  const storage = newStorage(ctx.inputs);
-  const mismatch = await storageMismatch(ctx.docker, replicaId, storage, ctx.signal);
-  if (mismatch !== undefined)
-    return {
-      ok: false,
-      reason: mismatch,
-      hint: 'Check --target-volume / --target-nfs-url, then run `dtr-migrate migrate` again.',
-    };
   const gc = await readGcState(ctx.api);
   if (!isGcOff(gc))
     return {
@@ -171,6 +153,8 @@ export async function runsOnNewStorage(ctx: StepContext): Promise<Verification> 
       reason: gcProblem(gc),
       hint: 'Set GC to Never in DTR before anything else, then run `dtr-migrate migrate` again.',
     };
+  const { replicaId } = ctx.inputs;
+  const storage = newStorage(ctx.inputs);
   return {
     ok: true,
     facts: [

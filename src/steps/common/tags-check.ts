@@ -10,6 +10,7 @@ import { gatherEvidence } from '../../inventory/evidence.js';
 import { inventoryAfterFileName } from '../../inventory/tags.js';
 import type { BackupOutput } from '../03-backup.js';
 import type { StepData } from '../step-data.js';
+import { acceptedMissingKey } from './storage-evidence.js';
 
 export async function tagsKept(ctx: StepContext): Promise<Verification> {
   const backup = ctx.outputOf<BackupOutput>('backup');
@@ -25,6 +26,7 @@ export async function tagsKept(ctx: StepContext): Promise<Verification> {
     connection: connectionOf(ctx.inputs),
     before,
     pullCheck: ctx.inputs.pullCheck,
+    notPullable: new Set((ctx.saved()?.[acceptedMissingKey] as string[] | undefined) ?? []),
     signal: ctx.signal,
     progress: (text) => ctx.progress(text),
   });

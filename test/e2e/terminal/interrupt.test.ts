@@ -31,6 +31,8 @@ describe('Ctrl-C in a terminal', () => {
     tmux = await Tmux.start({ env: f.env });
     const command = cliCommand(['migrate', ...f.args, '--procedure', 'best-practice', '--restore-gc']);
     await tmux.run(command);
+    await tmux.waitFor('Start now? The first change: Disable garbage collection.');
+    await tmux.press('Enter');
     await tmux.waitFor(`Type the replica id ${f.mock.replicaId} to destroy`);
     await tmux.type(f.mock.replicaId);
     await tmux.press('Enter');
@@ -50,6 +52,8 @@ describe('Ctrl-C in a terminal', () => {
 
     await tmux.newWindow();
     await tmux.run(command);
+    await tmux.waitFor('Start now? The first change: Delete unreferenced blobs.');
+    await tmux.press('Enter');
     expect(await tmux.exitCode()).toBe(0);
     const resumed = (await tmux.screen()).replace(/\s+/g, ' ');
     expect(resumed).toContain('Resuming the storage migration (best-practice)');

@@ -37,6 +37,8 @@ describe('no escape codes where colour is not wanted', () => {
     await tmux.waitFor('How should DTR 2.6.4 switch storage?');
     expect(await tmux.screen({ escapes: true })).not.toContain('\x1b');
     await tmux.press('Enter');
+    await tmux.waitFor('Start now?');
+    await tmux.press('Enter');
     const [, replica] = await tmux.waitFor(/Type the replica id ([0-9a-f]{12}) to destroy/);
     await tmux.type(replica ?? '');
     await tmux.press('Enter');

@@ -1,7 +1,8 @@
 /**
  * The wizard in a real terminal (tmux, 80 columns, colours on): the welcome screen with what was
- * detected and the locked steps, the destroy confirmation with what protects the data, a wrong replica
- * id refused (exit 6, nothing destroyed), and a run typed right to the end.
+ * detected and the locked steps, the one question before the first change, the destroy confirmation with
+ * what protects the data, a wrong replica id asked again and the third refused (exit 6, nothing
+ * destroyed), and a run typed right to the end.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Tmux, cliCommand } from '../../helpers/tmux.js';
@@ -21,6 +22,9 @@ const flat = (screen: string): string => screen.replace(/\s+/g, ' ');
 async function untilDestroyPrompt(t: Tmux): Promise<string> {
   await t.run(cliCommand(rehearsal));
   await t.waitFor('How should DTR 2.6.4 switch storage?');
+  await t.press('Enter');
+  // Asked once, after the overview and before the first change.
+  await t.waitFor('Start now? The first change: Disable garbage collection.');
   await t.press('Enter');
   const [, replica] = await t.waitFor(/Type the replica id ([0-9a-f]{12}) to destroy/);
   return replica ?? '';
@@ -67,8 +71,12 @@ describe('the wizard in a terminal', () => {
     // Colours on a terminal when nothing says otherwise.
     expect(await tmux.screen({ escapes: true })).toContain('\x1b[3'); // a foreground colour
 
-    await tmux.type('000000000000');
-    await tmux.press('Enter');
+    // A typo is asked again; the third one ends the run, having destroyed nothing.
+    for (const left of ['2 more tries', '1 more try', undefined]) {
+      await tmux.type('000000000000');
+      await tmux.press('Enter');
+      if (left !== undefined) await tmux.waitFor(`That does not match ${replica}; nothing was destroyed. ${left}.`);
+    }
     expect(await tmux.exitCode()).toBe(6);
     expect(flat(await tmux.screen())).toContain(`does not match ${replica}; nothing was destroyed`);
   });

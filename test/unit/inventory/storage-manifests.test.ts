@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -55,5 +55,18 @@ describe('checkStorageHoldsTags', () => {
     await rm(blobPath(root, target));
     const check = await checkStorageHoldsTags(root, tags);
     expect(check.missing.some((m) => m.missing === target && m.repository === image.repository)).toBe(true);
+  });
+
+  it('names a tag whose manifest blob is not JSON as a problem, instead of failing the whole check', async () => {
+    const { root, tags } = await sample();
+    const first = tags[0]!;
+    for (const text of ['not json at all', 'null', '42']) {
+      await writeFile(blobPath(root, first.digest), text);
+      const check = await checkStorageHoldsTags(root, tags);
+      expect(check.ok).toBe(false);
+      expect(check.missing).toContainEqual(
+        expect.objectContaining({ repository: first.repository, tag: first.tag, role: 'unreadable manifest' }),
+      );
+    }
   });
 });
