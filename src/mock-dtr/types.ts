@@ -90,6 +90,10 @@ export interface RecordedRequest {
   readonly status: number;
   /** Arrival, ms since the epoch (from the mock's clock). */
   readonly at: number;
+  /** `/api/` paths only: the request body, parsed as JSON (its text when it is not JSON); absent when empty. */
+  readonly body?: unknown;
+  /** `/api/` paths only: the answer's body, as sent (parsed when it was sent as text); absent when none. */
+  readonly answer?: unknown;
 }
 
 export interface MockCredentials {
