@@ -31,6 +31,10 @@ export function summaryLines(result: MigrationResult, style: Style, width = 80):
     for (const fact of step.facts)
       lines.push(...wrap(' '.repeat(5 + n.length), fact, ' '.repeat(7 + n.length), width, false));
   });
+  if (result.afterwards.length > 0) {
+    lines.push('', style.chalk.bold('Still to do:'));
+    for (const todo of result.afterwards) lines.push(...wrap('  - ', todo, '    ', width, false));
+  }
   lines.push('', ...wrap('State and backup: ', result.stateDir, '  ', width, false));
   if (result.logFile !== undefined) lines.push(...wrap('Full log: ', result.logFile, '  ', width, false));
   return lines;

@@ -18,6 +18,13 @@ const httpUrl = z
   .transform((value) => value.replace(/\/+$/, ''));
 const version = z.string().regex(/^\d+\.\d+\.\d+$/, 'must be a version such as 2.6.4');
 const path = z.string().min(1, 'must be a path');
+/** An image repository with at least one `/` (a registry host may carry a port), and no tag or digest. */
+const imageRepository = z
+  .string()
+  .regex(
+    /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)+$/,
+    'must be an image repository without a tag, such as registry.example.com/mirantis/dtr (the tag is always the running version)',
+  );
 const nfsUrl = z.string().regex(/^nfs:\/\/[^/\s]+\/\S*$/, 'must look like nfs://<host>/<path>');
 const positiveInt = z.coerce
   .number({ error: 'must be a number' })
@@ -105,7 +112,7 @@ export const inputSpecs = {
     valueName: '<url>',
     env: 'UCP_URL',
     schema: httpUrl,
-    description: 'UCP URL, for the docker/dtr bootstrapper',
+    description: 'UCP URL, for the bootstrapper',
     prompt: 'UCP URL',
   },
   ucpUsername: {
@@ -151,8 +158,17 @@ export const inputSpecs = {
     valueName: '<x.y.z>',
     env: 'DTR_VERSION',
     schema: version,
-    description: 'running DTR version (the docker/dtr image tag must match it)',
+    description: 'running DTR version (the bootstrapper image tag must match it)',
     prompt: 'DTR version (e.g. 2.6.4)',
+  },
+  bootstrapperImage: {
+    flag: '--bootstrapper-image',
+    valueName: '<repository>',
+    env: 'DTR_BOOTSTRAPPER_IMAGE',
+    schema: imageRepository,
+    optional: true,
+    description:
+      "the bootstrapper's image repository, without a tag (default: that of the running DTR containers, else docker/dtr, or mirantis/dtr for MSR)",
   },
   replicaId: {
     flag: '--replica-id',
@@ -168,7 +184,7 @@ export const inputSpecs = {
     env: 'DTR_MIGRATE_DOCKER',
     schema: z.string().min(1),
     default: 'docker',
-    description: 'docker client to run docker/dtr with',
+    description: 'docker client to run the bootstrapper with',
   },
   sourceStorage: {
     flag: '--source-storage',

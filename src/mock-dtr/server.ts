@@ -36,6 +36,7 @@ import { isRegistryPath, MockRegistryV2 } from './registry-v2.js';
 import { createState, type MockState } from './state.js';
 import { standInEnv } from './stand-in-endpoints.js';
 import { generateMockCertificate } from './tls.js';
+import { isMsr } from './versions.js';
 import type { MockCredentials, MockDtr, MockDtrOptions, RecordedRequest } from './types.js';
 
 const randomSecret = (): string => randomBytes(16).toString('hex');
@@ -108,9 +109,9 @@ async function answer(rt: Runtime, req: IncomingMessage, method: string, url: UR
   if (match.kind === 'method-not-allowed')
     return errorReply(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${pathname}`);
   const role = apiRole(req.headers, rt.credentials);
-  if (role === undefined)
+  if (role === undefined && match.route.access !== 'anyone')
     return errorReply(401, 'NOT_AUTHENTICATED', 'authentication required: a valid username and password or token');
-  if (match.route.adminOnly && role !== 'admin')
+  if (match.route.access === 'admin' && role !== 'admin')
     return errorReply(403, 'NOT_AUTHORIZED', 'this endpoint is for DTR admins only');
   return match.route.handle({
     state: rt.state,
@@ -203,13 +204,16 @@ export async function startMockDtr(options: MockDtrOptions = {}): Promise<MockDt
   const storageDir = options.storageDir === undefined ? undefined : resolve(options.storageDir);
   const initial = await resolveInitialData(storageDir, options.repositories);
   const certificate = options.tls === true ? await generateMockCertificate(now()) : undefined;
+  const version = options.version ?? '2.6.4';
   const state = createState({
-    version: options.version ?? '2.6.4',
+    version,
     replicaId,
     dtrHost: '127.0.0.1',
     repositories: initial.repositories,
     storage: initial.storage,
     gcSchedule: options.gcSchedule === undefined ? defaultGcSchedule : options.gcSchedule,
+    imageRepository: options.imageRepository ?? (isMsr(version) ? 'mirantis' : 'docker'),
+    nfsExports: options.nfsExports ?? {},
     now: now(),
   });
   if (options.runningGcJobMs !== undefined) createRunningGcJob(state, now(), options.runningGcJobMs);

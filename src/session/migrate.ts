@@ -7,6 +7,7 @@
 import type { InputKey } from '../config/inputs.js';
 import type { ProcessLauncher } from '../docker/docker.js';
 import type { InputSources } from '../config/resolve.js';
+import { afterRestore } from '../dtr/facts.js';
 import { procedures } from '../dtr/procedures.js';
 import { classifyVersion, versionAdvice } from '../dtr/versions.js';
 import { MigrateError } from '../errors.js';
@@ -59,6 +60,8 @@ export interface StepSummary {
 export interface MigrationResult {
   readonly procedure: string;
   readonly steps: readonly StepSummary[];
+  /** What the operator still has to do once every step is verified (e.g. after a restore). */
+  readonly afterwards: readonly string[];
   readonly stateDir: string;
   readonly logFile: string | undefined;
   readonly dryRun: boolean;
@@ -115,7 +118,15 @@ async function migrate(session: Session, options: MigrationOptions): Promise<Mig
   const findings = await preflight(client, inputs, mayBeDown);
   // DTR answered with a healthy replica: a blip from here on gets the full retry budget again.
   client.expectDowntime(findings.dtrDown);
-  const host = findings.dtrDown ? {} : await detectFromDockerHost(docker, inputs, options.signal, session.log);
+  const host = findings.dtrDown
+    ? {}
+    : await detectFromDockerHost(docker, inputs, options.signal, session.log, findings);
+  if (host.storageMismatch !== undefined)
+    io.emit({
+      event: 'notice',
+      level: 'warn',
+      text: `${host.storageMismatch}: check that --dtr-url and the docker host are the same DTR.`,
+    });
   const version = classifyVersion(await inputs.require('dtrVersion'));
   const advice = versionAdvice(version);
   if (advice !== undefined) io.emit({ event: 'notice', level: 'warn', text: advice });
@@ -130,7 +141,10 @@ async function migrate(session: Session, options: MigrationOptions): Promise<Mig
   checkStorageNaming(inputs, journal);
   const detected = [
     `DTR ${findings.dtrUrl}, version ${version.version} (from ${host.versionFrom ?? inputs.origin('dtrVersion') ?? 'input'})`,
-    ...Object.entries(findings.replicas).map(([id, health]) => `replica ${id}: ${health}`),
+    ...Object.entries(findings.replicas).map(
+      ([id, health]) =>
+        `replica ${id}: ${health}${findings.nodes[id] === undefined ? '' : ` on node ${findings.nodes[id]}`}`,
+    ),
     ...(host.storage === undefined ? [] : [`current storage: ${host.storage}`]),
     ...(findings.gcSchedules === undefined ? [] : [`GC schedule: ${describeSchedules(findings.gcSchedules)}`]),
     ...(findings.readOnly === undefined ? [] : [`read-only mode: ${findings.readOnly ? 'on' : 'off'}`]),
@@ -149,7 +163,7 @@ async function migrate(session: Session, options: MigrationOptions): Promise<Mig
     const ctx = planContextOf(journal, stateDir, { ...inputs.snapshot(), ...peekAll(inputs, pending) }, services);
     for (const step of pending)
       io.emit({ event: 'step-plan', id: step.id, title: step.title, purpose: step.purpose, actions: step.plan(ctx) });
-    return { procedure, steps: summarize(steps, journal), stateDir, logFile: undefined, dryRun: true };
+    return { procedure, steps: summarize(steps, journal), afterwards: [], stateDir, logFile: undefined, dryRun: true };
   }
   session.log(`run started: ${procedure}, ${pending.length} step(s) to go; ${detected.join('; ')}`);
   if (redo !== undefined)
@@ -178,5 +192,14 @@ async function migrate(session: Session, options: MigrationOptions): Promise<Mig
     throw error;
   }
   session.log('run finished: every step verified');
-  return { procedure, steps: summarize(steps, journal), stateDir, logFile: session.logFile?.file, dryRun: false };
+  const afterwards = steps.some((step) => step.id === 'restore') ? afterRestore : [];
+  for (const line of afterwards) session.log(`still to do: ${line}`);
+  return {
+    procedure,
+    steps: summarize(steps, journal),
+    afterwards,
+    stateDir,
+    logFile: session.logFile?.file,
+    dryRun: false,
+  };
 }

@@ -135,6 +135,27 @@ export class ApiSpec {
     return new ApiSpec(version, routes);
   }
 
+  /** Every operation of the specification (exceptions included), GETs first and DELETEs last. */
+  operations(): Found[] {
+    const order = ['get', 'post', 'put', 'patch', 'delete'];
+    return this.routes
+      .flatMap((route) =>
+        Object.entries(route.operations).flatMap(([method, operation]) =>
+          operation === undefined || !order.includes(method)
+            ? []
+            : [
+                {
+                  template: route.template,
+                  method,
+                  operation,
+                  parameters: [...route.parameters, ...(operation.parameters ?? [])],
+                },
+              ],
+        ),
+      )
+      .sort((a, b) => order.indexOf(a.method) - order.indexOf(b.method));
+  }
+
   /** The operation the specification declares for this method and path, if any. */
   find(method: string, path: string): Found | undefined {
     const lower = method.toLowerCase();

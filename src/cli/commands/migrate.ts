@@ -56,7 +56,7 @@ export async function migrateCommand(
     io.close();
     if (ctx.json)
       ctx.stdout.write(
-        `${JSON.stringify(resultLine(true, 0, result.steps, { procedure: result.procedure, dryRun: result.dryRun, stateDir, logFile: result.logFile, checks: extra }))}\n`,
+        `${JSON.stringify(resultLine(true, 0, result.steps, { procedure: result.procedure, dryRun: result.dryRun, stateDir, logFile: result.logFile, afterwards: result.afterwards, checks: extra }))}\n`,
       );
     else ctx.stdout.write(`${[...summaryLines(result, ctx.style), ...extra].join('\n')}\n`);
     return 0;

@@ -1,6 +1,7 @@
 /**
  * Checks from the docker host which storage DTR's registry container serves images from: the mount at
- * /storage must be the new volume or path, or, for NFS, DTR's NFS volume pointing at the new export.
+ * /storage must be the new volume or path, or, for NFS, DTR's NFS volume (or the NFS-backed volume of
+ * the 2.6.0-2.6.3 workaround) pointing at the new export.
  */
 import { z } from 'zod';
 import type { Docker } from '../../docker/docker.js';
@@ -33,7 +34,9 @@ export async function storageMismatch(
       ? undefined
       : `DTR serves images from ${shown}, not ${expected.volume}`;
   }
-  if (mount.Name !== nfsVolume(replicaId)) return `DTR serves images from ${shown}, not from its NFS volume`;
+  const volume = expected.kind === 'nfs' ? nfsVolume(replicaId) : expected.volume;
+  if (mount.Name !== volume)
+    return `DTR serves images from ${shown}, not from ${expected.kind === 'nfs' ? 'its NFS volume' : `the NFS volume ${volume}`}`;
   const options = await docker.json(inspectVolumeOptionsCommand(mount.Name), volumeOptionsSchema, {
     signal,
     purpose: 'inspecting the NFS volume',
@@ -47,5 +50,5 @@ export async function storageMismatch(
   const wanted = `:${decodeURIComponent(url.pathname)}`;
   return addr === url.hostname && device === wanted
     ? undefined
-    : `DTR's NFS volume points at ${addr ?? '?'}${device ?? ''}, not ${url.hostname}${wanted}`;
+    : `the NFS volume ${volume} points at ${addr ?? '?'}${device ?? ''}, not ${url.hostname}${wanted}`;
 }
