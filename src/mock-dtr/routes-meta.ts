@@ -53,7 +53,10 @@ export const metaRoutes: readonly ApiRoute[] = [
           rethink_system_tables: { cluster_config: [], current_issues: [], db_config: [], server_status: [] },
           replica_health: perReplica(state, () => healthyReplicaStatus),
           replica_timestamp: perReplica(state, () => new Date(now).toISOString()),
-          replica_readonly: perReplica(state, () => state.settings.readOnlyRegistry),
+          replica_readonly: perReplica(
+            state,
+            (id) => state.settings.readOnlyRegistry && !(state.replicasIgnoringReadOnly ?? []).includes(id),
+          ),
           gc_lock_holder: gcLockHolder(state, now),
         }),
       ),

@@ -102,6 +102,8 @@ export interface MockState {
   imageRepository: string;
   /** Test fault: a GC holding the lock that no job listing shows (e.g. one running on another replica). */
   gcLockHolder?: string;
+  /** Test fault: replicas that do not follow read-only mode (cluster_status' replica_readonly stays false). */
+  replicasIgnoringReadOnly?: string[];
   /** Docker volumes made with `docker volume create` (not DTR's own: a destroy keeps them). */
   volumes: Record<string, { driver: string; options: Record<string, string> }>;
   /** NFS exports the mock can read, `host:/path` → local folder (an NFS storage or NFS-backed volume). */
