@@ -22,7 +22,7 @@ export const errorEnvelopeSchema = z.object({
 export type ErrorEnvelope = z.infer<typeof errorEnvelopeSchema>;
 
 /** `replicaSettings` of the settings: where each replica runs. [spec 2.6+; 2.5 says only "object"] */
-export const replicaSettingsSchema = z
+const replicaSettingsSchema = z
   .object({
     HTTPPort: z.number().int().optional(),
     HTTPSPort: z.number().int().optional(),

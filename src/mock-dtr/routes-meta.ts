@@ -16,7 +16,7 @@ import { apiGeneration } from './versions.js';
  * The document's `info.version`: as published, the bare version up to 2.6 and the version with a build
  * suffix from 2.7 (`2.7.0-29094adc`) [spec]. [mock choice: the suffix spells "mock" in hex]
  */
-export function docsVersion(version: string): string {
+function docsVersion(version: string): string {
   return apiGeneration(version) === '2.7' ? `${version}-6d6f636b` : version;
 }
 
