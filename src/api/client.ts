@@ -3,10 +3,11 @@
  * also uses; a mismatch is an API_CONTRACT error naming the fields, never a crash further on.
  */
 import type { z } from 'zod';
-import { apiPaths, nextPageHeader } from '../dtr/facts.js';
+import { apiPaths, leadingVersion, nextPageHeader } from '../dtr/facts.js';
 import { MigrateError, isMigrateError } from '../errors.js';
 import { Http, causeCode, type HttpMethod, type HttpOptions, type HttpResponse } from './http.js';
 import {
+  apiDocsSchema,
   clusterStatusSchema,
   cronListSchema,
   cronSchema,
@@ -16,10 +17,9 @@ import {
   repositoryPageSchema,
   settingsSchema,
   tagPageSchema,
-  workerListSchema,
   type ClusterStatus,
   type Cron,
-  type CronUpdate,
+  type CronCreate,
   type Job,
   type Repository,
   type Settings,
@@ -61,6 +61,8 @@ interface Call<T> {
   readonly schema: z.ZodType<T> | null;
   readonly expect: readonly number[];
   readonly body?: unknown;
+  /** A POST that creates or replaces by key: retried as a read is (see Http.send). */
+  readonly repeatable?: boolean;
 }
 
 export class DtrClient {
@@ -90,13 +92,22 @@ export class DtrClient {
     return this.call({ method: 'GET', path: apiPaths.settings, schema: settingsSchema, expect: [200] });
   }
 
+  /**
+   * The running version, from DTR's own API specification (`info.version`, e.g. `2.7.0-29094adc`), or
+   * undefined when DTR does not serve it or names no `x.y.z`.
+   */
+  async version(): Promise<string | undefined> {
+    const docs = await this.call({ method: 'GET', path: apiPaths.docs, schema: apiDocsSchema, expect: [200] });
+    return leadingVersion(docs.info.version);
+  }
+
   /** DTR answers 202 Accepted [doc]; the caller reads the setting back to check it took effect. */
   async setReadOnly(readOnlyRegistry: boolean): Promise<void> {
     await this.call({
       method: 'POST',
       path: apiPaths.settings,
       schema: null,
-      expect: [200, 202],
+      expect: [202],
       body: { readOnlyRegistry },
     });
   }
@@ -109,18 +120,23 @@ export class DtrClient {
     return (await this.call({ method: 'GET', path: apiPaths.crons, schema: cronListSchema, expect: [200] })).crons;
   }
 
-  /** Removes a schedule; an already absent one counts as removed, so the call can be repeated. */
+  /** Removes a schedule; DTR answers 204 whether or not it existed [spec; DTR source], so it can be repeated. */
   async deleteCron(action: string): Promise<void> {
-    await this.call({ method: 'DELETE', path: apiPaths.cron(action), schema: null, expect: [200, 202, 204, 404] });
+    await this.call({ method: 'DELETE', path: apiPaths.cron(action), schema: null, expect: [204] });
   }
 
-  putCron(action: string, update: CronUpdate): Promise<Cron> {
+  /**
+   * Creates the cron of `cron.action`, or replaces it (DTR gives it a new id each time) [spec: 202 and
+   * the cron]. Sending it twice leaves the same single cron, so a lost answer is retried.
+   */
+  saveCron(cron: CronCreate): Promise<Cron> {
     return this.call({
-      method: 'PUT',
-      path: apiPaths.cron(action),
+      method: 'POST',
+      path: apiPaths.crons,
       schema: cronSchema,
-      expect: [200, 201, 202],
-      body: update,
+      expect: [202],
+      body: cron,
+      repeatable: true,
     });
   }
 
@@ -140,11 +156,6 @@ export class DtrClient {
 
   getJob(id: string): Promise<Job> {
     return this.call({ method: 'GET', path: apiPaths.job(id), schema: jobSchema, expect: [200] });
-  }
-
-  async listWorkers(): Promise<Array<{ id: string; status: string }>> {
-    return (await this.call({ method: 'GET', path: apiPaths.workers, schema: workerListSchema, expect: [200] }))
-      .workers;
   }
 
   /** Every repository, page by page (DTR's `X-Next-Page-Start` paging). */
@@ -180,7 +191,7 @@ export class DtrClient {
   }
 
   private async exchange<T>(call: Call<T>): Promise<HttpResponse> {
-    const response = await this.http.send(call.method, call.path, call.body);
+    const response = await this.http.send(call.method, call.path, call.body, { repeatable: call.repeatable === true });
     if (call.expect.includes(response.status)) return response;
     throw this.statusError(call, response);
   }

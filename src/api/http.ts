@@ -36,6 +36,8 @@ export interface SendOptions {
   readonly headers?: Record<string, string>;
   /** Hash the body instead of keeping it (blobs can be large). */
   readonly hashBody?: boolean;
+  /** A POST that may be sent twice without harm (it creates or replaces by key), so it is retried like a read. */
+  readonly repeatable?: boolean;
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD';
@@ -109,9 +111,9 @@ export class Http {
     this.retryBudgetMs = ms ?? this.options.retryBudgetMs ?? defaultRetryBudgetMs;
   }
 
-  /** Sends one request; GET, PUT, DELETE and HEAD are retried on transient failures, POST never. */
+  /** Sends one request; GET, PUT, DELETE and HEAD are retried on transient failures, POST only when repeatable. */
   async send(method: HttpMethod, path: string, body?: unknown, options: SendOptions = {}): Promise<HttpResponse> {
-    const idempotent = method !== 'POST';
+    const idempotent = method !== 'POST' || options.repeatable === true;
     const deadline = Date.now() + this.retryBudgetMs;
     for (let attempt = 0; ; attempt += 1) {
       try {

@@ -30,6 +30,10 @@ export function summaryLines(result: MigrationResult, style: Style, reportFile?:
   });
   if (result.completion.length > 0) lines.push('', 'Checked on DTR just now:');
   for (const fact of result.completion) lines.push(...wrap(`  ${style.ok} `, fact, '    ', width, false));
+  if (result.afterwards.length > 0) {
+    lines.push('', style.chalk.bold('Still to do:'));
+    for (const todo of result.afterwards) lines.push(...wrap('  - ', todo, '    ', width, false));
+  }
   lines.push('', ...wrap('State and backup: ', result.stateDir, '  ', width, false));
   if (result.logFile !== undefined) lines.push(...wrap('Full log: ', result.logFile, '  ', width, false));
   if (reportFile !== undefined) lines.push(...wrap('Report: ', reportFile, '  ', width, false));

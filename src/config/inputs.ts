@@ -15,6 +15,7 @@ import {
   flagBoolean,
   gcSchedule,
   httpUrl,
+  imageRepository,
   nfsUrl,
   path,
   positiveInt,
@@ -100,7 +101,7 @@ export const inputSpecs = {
     valueName: '<url>',
     env: 'UCP_URL',
     schema: httpUrl,
-    description: 'UCP URL, for the docker/dtr bootstrapper',
+    description: 'UCP URL, for the bootstrapper',
     prompt: 'UCP URL',
   },
   ucpUsername: {
@@ -146,8 +147,17 @@ export const inputSpecs = {
     valueName: '<x.y.z>',
     env: 'DTR_VERSION',
     schema: version,
-    description: 'running DTR version (the docker/dtr image tag must match it)',
+    description: 'running DTR version (the bootstrapper image tag must match it)',
     prompt: 'DTR version (e.g. 2.6.4)',
+  },
+  bootstrapperImage: {
+    flag: '--bootstrapper-image',
+    valueName: '<repository>',
+    env: 'DTR_BOOTSTRAPPER_IMAGE',
+    schema: imageRepository,
+    optional: true,
+    description:
+      "the bootstrapper's image repository, without a tag (default: that of the running DTR containers, else docker/dtr, or mirantis/dtr for MSR)",
   },
   replicaId: {
     flag: '--replica-id',
@@ -163,7 +173,7 @@ export const inputSpecs = {
     env: 'DTR_MIGRATE_DOCKER',
     schema: z.string().min(1),
     default: 'docker',
-    description: 'docker client to run docker/dtr with',
+    description: 'docker client to run the bootstrapper with',
   },
   sourceStorage: {
     flag: '--source-storage',

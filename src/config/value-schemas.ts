@@ -32,3 +32,11 @@ export const count = z.coerce
 /** Node's timers cannot wait longer than 2^31 ms; an hour is far beyond any sane API answer anyway. */
 export const timeoutSeconds = positiveInt.max(3600, 'must be 3600 (one hour) or less');
 export const flagBoolean = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
+
+/** An image repository with at least one `/` (a registry host may carry a port), and no tag or digest. */
+export const imageRepository = z
+  .string()
+  .regex(
+    /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)+$/,
+    'must be an image repository without a tag, such as registry.example.com/mirantis/dtr (the tag is always the running version)',
+  );

@@ -5,7 +5,7 @@
  * own environment into the container, and the bootstrapper reads every option from its environment
  * variable too [doc]. The UCP CA certificate goes the same way (`-e UCP_CA`) to keep argv short.
  */
-import { bootstrapperImage, registryContainer } from '../dtr/facts.js';
+import { bootstrapperImage, registryContainer, rethinkContainer } from '../dtr/facts.js';
 
 export interface UcpConnection {
   readonly url: string;
@@ -15,9 +15,15 @@ export interface UcpConnection {
   readonly insecureTls?: boolean;
 }
 
-/** Where DTR keeps image data after a restore or reconfigure. */
+/**
+ * Where DTR keeps image data after a restore or reconfigure: a volume or host path, an NFS URL, or (on
+ * DTR 2.6.0 to 2.6.3, where an NFS URL wipes the tags) an NFS-backed docker volume made first on the
+ * node and named to DTR as a volume [KB].
+ */
 export type NewStorage =
-  { readonly kind: 'volume'; readonly volume: string } | { readonly kind: 'nfs'; readonly url: string };
+  | { readonly kind: 'volume'; readonly volume: string }
+  | { readonly kind: 'nfs'; readonly url: string }
+  | { readonly kind: 'nfs-volume'; readonly url: string; readonly volume: string };
 
 /** A command to run: argv for the docker binary plus the names of variables it must inherit. */
 export interface DockerCommand {
@@ -31,10 +37,11 @@ export interface DockerCommand {
 export const ucpPasswordVariable = 'UCP_PASSWORD';
 const ucpCaVariable = 'UCP_CA';
 
-function runPrefix(version: string, ucp: UcpConnection, extra: readonly string[] = []): string[] {
+function runPrefix(t: BootstrapperTarget, extra: readonly string[] = []): string[] {
+  // `-i` without `-t`: restore reads the backup on stdin, which a terminal would break [docs issues].
   const args = ['run', '-i', '--rm', ...extra, '-e', ucpPasswordVariable];
-  if (ucp.ca !== undefined) args.push('-e', ucpCaVariable);
-  args.push(bootstrapperImage(version));
+  if (t.ucp.ca !== undefined) args.push('-e', ucpCaVariable);
+  args.push(bootstrapperImage(t.repository, t.version));
   return args;
 }
 
@@ -55,6 +62,8 @@ function storageFlags(storage: NewStorage): string[] {
 }
 
 export interface BootstrapperTarget {
+  /** The bootstrapper's repository (`docker/dtr`, `mirantis/dtr`, a mirror's); its tag is `version`. */
+  readonly repository: string;
   readonly version: string;
   readonly ucp: UcpConnection;
   readonly ucpPassword: string;
@@ -65,7 +74,7 @@ export interface BootstrapperTarget {
 export function backupCommand(t: BootstrapperTarget): DockerCommand {
   return {
     args: [
-      ...runPrefix(t.version, t.ucp, ['--log-driver', 'none']),
+      ...runPrefix(t, ['--log-driver', 'none']),
       'backup',
       ...ucpFlags(t.ucp),
       '--existing-replica-id',
@@ -78,23 +87,33 @@ export function backupCommand(t: BootstrapperTarget): DockerCommand {
 
 export function destroyCommand(t: BootstrapperTarget): DockerCommand {
   return {
-    args: [...runPrefix(t.version, t.ucp), 'destroy', ...ucpFlags(t.ucp), '--replica-id', t.replicaId],
+    args: [...runPrefix(t), 'destroy', ...ucpFlags(t.ucp), '--replica-id', t.replicaId],
     env: ucpEnv(t.ucp, t.ucpPassword),
     secretEnv: [ucpPasswordVariable],
   };
 }
 
-/** `restore` reads the backup on stdin [doc]; the caller connects the file. */
-export function restoreCommand(t: BootstrapperTarget, storage: NewStorage, ucpNode?: string): DockerCommand {
-  const node = ucpNode === undefined ? [] : ['--ucp-node', ucpNode];
+/**
+ * `restore` reads the backup on stdin [doc]; the caller connects the file. `externalUrl` is DTR's own
+ * address (`https://<dtrHost>`): every documented restore names it, as without it DTR comes back
+ * without single sign-on with UCP [CLI refs].
+ */
+export function restoreCommand(
+  t: BootstrapperTarget,
+  storage: NewStorage,
+  place: { readonly ucpNode?: string; readonly externalUrl?: string },
+): DockerCommand {
+  const node = place.ucpNode === undefined ? [] : ['--ucp-node', place.ucpNode];
+  const external = place.externalUrl === undefined ? [] : ['--dtr-external-url', place.externalUrl];
   return {
     args: [
-      ...runPrefix(t.version, t.ucp),
+      ...runPrefix(t),
       'restore',
       ...ucpFlags(t.ucp),
       ...node,
       '--replica-id',
       t.replicaId,
+      ...external,
       ...storageFlags(storage),
     ],
     env: ucpEnv(t.ucp, t.ucpPassword),
@@ -116,7 +135,7 @@ export function reconfigureCommand(t: BootstrapperTarget, storage: NewStorage, m
     mode === 'migrated' ? ['--storage-migrated'] : mode === 'reinitialize' ? ['--reinitialize-storage'] : [];
   return {
     args: [
-      ...runPrefix(t.version, t.ucp),
+      ...runPrefix(t),
       'reconfigure',
       ...ucpFlags(t.ucp),
       '--existing-replica-id',
@@ -133,6 +152,40 @@ export function reconfigureCommand(t: BootstrapperTarget, storage: NewStorage, m
 export function inspectEnvCommand(replicaId: string): DockerCommand {
   return {
     args: ['container', 'inspect', '--format', '{{json .Config.Env}}', registryContainer(replicaId)],
+    env: {},
+    secretEnv: [],
+  };
+}
+
+/** The image the RethinkDB container runs, whose repository names the bootstrapper's [launchpad]. */
+export function inspectRethinkImageCommand(replicaId: string): DockerCommand {
+  return {
+    args: ['container', 'inspect', '--format', '{{json .Config.Image}}', rethinkContainer(replicaId)],
+    env: {},
+    secretEnv: [],
+  };
+}
+
+/**
+ * The NFS-backed docker volume of the 2.6.0-2.6.3 workaround [KB], made on a DTR node before the
+ * restore names it. [choice: `rw`, and NFS options left to docker's defaults]
+ */
+export function nfsVolumeCreateCommand(volume: string, url: string): DockerCommand {
+  const nfs = new URL(url);
+  return {
+    args: [
+      'volume',
+      'create',
+      '--driver',
+      'local',
+      '--opt',
+      'type=nfs',
+      '--opt',
+      `o=addr=${nfs.hostname},rw`,
+      '--opt',
+      `device=:${decodeURIComponent(nfs.pathname)}`,
+      volume,
+    ],
     env: {},
     secretEnv: [],
   };

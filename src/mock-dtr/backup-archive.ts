@@ -1,30 +1,35 @@
 /**
- * The mock bootstrapper's backup: a tar (src/backup/tar.ts) of the metadata DTR's backup holds
- * (configuration, crons, repositories and tags, version, replica id, storage), one JSON file per
- * "table". DTR does not document its entry names [inferred], so these are the mock's own; the product
- * must judge a backup by structure (inspectTar), never by these names.
+ * The mock bootstrapper's backup, in the layout DTR documents: `dtr-backup-v<version>/rethink/<table>/<n>`
+ * [backup docs], written with node-tar's headers (src/backup/tar.ts) as Go's archive/tar would. Which
+ * tables and what is in each chunk are the mock's own choice [mock choice]: one JSON array per table in
+ * chunk `0`, for the tables the mock models (properties: settings, the replica and storage it was
+ * taken from; crons; repositories with their tags; jobs).
  */
 import { z } from 'zod';
-import { cronSchema } from '../api/schemas.js';
 import { createTar, extractTar } from '../backup/tar.js';
+import { backupRoot, backupVersionOf } from '../dtr/facts.js';
 import { mockStorageSchema } from './stand-in-protocol.js';
 import type { MockState } from './state.js';
 
-const root = 'dtr-backup';
-const entry = {
-  meta: `${root}/meta.json`,
-  settings: `${root}/rethink/properties/settings.json`,
-  crons: `${root}/rethink/crons.json`,
-  repositories: `${root}/rethink/repositories.json`,
-  storage: `${root}/config/storage.json`,
-} as const;
+const tables = ['properties', 'crons', 'repositories', 'jobs'] as const;
+type Table = (typeof tables)[number];
+const chunk = (version: string, table: Table): string => `${backupRoot(version)}/rethink/${table}/0`;
 
-const metaSchema = z.object({
-  format: z.literal('dtr-mock-backup'),
-  formatVersion: z.literal(1),
-  version: z.string(),
-  replicaId: z.string(),
-  createdAt: z.string(),
+const propertiesSchema = z.tuple([
+  z.object({ id: z.literal('settings'), value: z.looseObject({ readOnlyRegistry: z.boolean(), dtrHost: z.string() }) }),
+  z.object({ id: z.literal('backup'), value: z.object({ replicaId: z.string(), createdAt: z.string() }) }),
+  z.object({ id: z.literal('storage'), value: mockStorageSchema }),
+]);
+const cronSchema = z.object({
+  id: z.string(),
+  action: z.string(),
+  schedule: z.string(),
+  retries: z.number(),
+  capacityMap: z.record(z.string(), z.number()),
+  parameters: z.record(z.string(), z.string()),
+  deadline: z.string(),
+  stopTimeout: z.string(),
+  nextRun: z.string(),
 });
 const tagSchema = z.object({
   name: z.string(),
@@ -41,6 +46,18 @@ const repositorySchema = z.object({
   visibility: z.enum(['private', 'public']),
   tags: z.array(tagSchema),
 });
+const jobSchema = z.object({
+  id: z.string(),
+  action: z.string(),
+  workerID: z.string(),
+  parameters: z.record(z.string(), z.string()),
+  scheduledAt: z.number(),
+  runningAt: z.number(),
+  endsAt: z.number(),
+  outcome: z.enum(['done', 'errored']),
+  cancelRequestedAt: z.number().optional(),
+  workerDied: z.literal(true).optional(),
+});
 
 export interface BackupContent {
   readonly version: string;
@@ -48,29 +65,26 @@ export interface BackupContent {
   readonly settings: MockState['settings'];
   readonly crons: MockState['crons'];
   readonly repositories: MockState['repositories'];
+  readonly jobs: MockState['jobs'];
   readonly storage: MockState['storage'];
 }
 
-const jsonEntry = (name: string, value: unknown) => ({
-  name,
-  content: Buffer.from(`${JSON.stringify(value, null, 2)}\n`),
-});
+const jsonEntry = (name: string, value: unknown) => ({ name, content: Buffer.from(`${JSON.stringify(value)}\n`) });
 
 export function createBackupArchive(state: MockState, now: number): Buffer {
+  const properties = [
+    { id: 'settings', value: state.settings },
+    { id: 'backup', value: { replicaId: state.replicaId, createdAt: new Date(now).toISOString() } },
+    { id: 'storage', value: state.storage },
+  ];
+  const content: Record<Table, unknown> = {
+    properties,
+    crons: state.crons,
+    repositories: state.repositories,
+    jobs: state.jobs,
+  };
   return createTar(
-    [
-      jsonEntry(entry.meta, {
-        format: 'dtr-mock-backup',
-        formatVersion: 1,
-        version: state.version,
-        replicaId: state.replicaId,
-        createdAt: new Date(now).toISOString(),
-      }),
-      jsonEntry(entry.settings, state.settings),
-      jsonEntry(entry.crons, state.crons),
-      jsonEntry(entry.repositories, state.repositories),
-      jsonEntry(entry.storage, state.storage),
-    ],
+    tables.map((table) => jsonEntry(chunk(state.version, table), content[table])),
     Math.floor(now / 1000),
   );
 }
@@ -78,32 +92,35 @@ export function createBackupArchive(state: MockState, now: number): Buffer {
 export type BackupParse =
   { readonly ok: true; readonly backup: BackupContent } | { readonly ok: false; readonly reason: string };
 
-/** Reads a backup, refusing anything that is not a whole tar holding every entry the mock writes. */
-export function parseBackupArchive(archive: Buffer): BackupParse {
+/** Reads a backup, refusing anything that is not a whole tar holding every table the mock writes. */
+export async function parseBackupArchive(archive: Buffer): Promise<BackupParse> {
   if (archive.length === 0)
     return { ok: false, reason: 'nothing was read on stdin (run docker with -i and redirect the backup into it)' };
   let files: Map<string, Buffer>;
   try {
-    files = extractTar(archive);
+    files = await extractTar(archive);
   } catch (error) {
     return { ok: false, reason: `the data on stdin is not a complete tar archive: ${(error as Error).message}` };
   }
-  const read = <S extends z.ZodType>(name: string, schema: S): z.infer<S> => {
-    const content = files.get(name);
-    if (content === undefined) throw new Error(`${name} is missing`);
+  const version = [...files.keys()].map(backupVersionOf).find((v) => v !== undefined);
+  if (version === undefined) return { ok: false, reason: 'the archive is not a DTR backup: no dtr-backup-v<version>' };
+  const read = <S extends z.ZodType>(table: Table, schema: S): z.infer<S> => {
+    const content = files.get(chunk(version, table));
+    if (content === undefined) throw new Error(`table ${table} is missing`);
     return schema.parse(JSON.parse(content.toString('utf8')));
   };
   try {
-    const meta = read(entry.meta, metaSchema);
+    const [settings, backup, storage] = read('properties', propertiesSchema);
     return {
       ok: true,
       backup: {
-        version: meta.version,
-        replicaId: meta.replicaId,
-        settings: read(entry.settings, z.looseObject({ readOnlyRegistry: z.boolean() })),
-        crons: read(entry.crons, z.array(cronSchema)),
-        repositories: read(entry.repositories, z.array(repositorySchema)),
-        storage: read(entry.storage, mockStorageSchema),
+        version,
+        replicaId: backup.value.replicaId,
+        settings: settings.value,
+        crons: read('crons', z.array(cronSchema)),
+        repositories: read('repositories', z.array(repositorySchema)),
+        jobs: read('jobs', z.array(jobSchema)),
+        storage: storage.value,
       },
     };
   } catch (error) {

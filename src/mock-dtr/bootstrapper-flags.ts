@@ -1,119 +1,27 @@
 /**
- * The docker/dtr bootstrapper's command-line checks, as the real one makes them (dtr-api.md, section 8):
+ * The bootstrapper's command-line checks, as the real one makes them (dtr-api.md, sections 8 and 11):
  * Go-style flags (`-flag`, `--flag`, `--flag=value`, `--flag value`; booleans take no separate value),
  * every flag also read from its environment variable inside the container, unknown flags refused with
- * the usage text, and the options each command needs. Flag sets depend on the image version:
- * `--storage-migrated` exists from 2.6.4 on and `--reinitialize-storage` from MSR 2.9 on, so older images
- * refuse them as unknown. [inferred: that 2.9 still accepts --storage-migrated]
+ * urfave/cli's usage error (`flag provided but not defined: -<name>`), and the options each command
+ * needs. Flag sets depend on the image version, so an image refuses a flag its version lacks:
+ * - `reconfigure --storage-migrated` from 2.6.4, `--reinitialize-storage` from MSR 2.9 [doc] (2.9 still
+ *   accepting `--storage-migrated` is inferred);
+ * - `restore --async-nfs` and `--client-cert-auth-ca` from MSR 2.8 only (2.6/2.7 restore has neither,
+ *   nor `--nfs-options`) [CLI refs]; `reconfigure` has `--async-nfs` and `--nfs-options` throughout, its
+ *   client certificate flags from 2.7 [inferred from 2.7's settings];
+ * - `restore --replica-id` is required before 2.7 and optional from 2.7 (a new id is made) [CLI refs];
+ * - restore needs exactly one storage flag, with the real error text [docs issues].
  *
- * Flag lists and variable names follow the DTR 2.6/2.7 CLI reference [doc for the UCP flags, the replica
- * id flags and storage flags; the rest inferred]. Parsing stops at `--`; a positional argument is refused
- * [mock choice: the real bootstrapper would silently stop parsing flags there, hiding every flag after it].
+ * Variable names follow the DTR 2.6/2.7 CLI reference [doc for the UCP flags, the replica id flags and
+ * storage flags; the rest inferred]. Parsing stops at `--`; a positional argument is refused [mock
+ * choice: the real bootstrapper would silently stop parsing flags there, hiding every flag after it].
  */
-import { isAtLeast, metadataPersistsSince, storageMigratedSince } from './versions.js';
+import { randomBytes } from 'node:crypto';
+import { flagSets, flagsFor, type BootstrapperCommand } from './bootstrapper-flag-sets.js';
 import type { MockStorage } from './stand-in-protocol.js';
+import { isAtLeast } from './versions.js';
 
-export type BootstrapperCommand = 'backup' | 'destroy' | 'restore' | 'reconfigure';
-export const bootstrapperCommands: readonly BootstrapperCommand[] = ['backup', 'destroy', 'restore', 'reconfigure'];
-
-interface FlagSpec {
-  readonly name: string;
-  readonly env: string;
-  readonly bool?: true;
-  readonly since?: string;
-}
-
-const ucpFlags: FlagSpec[] = [
-  { name: 'ucp-url', env: 'UCP_URL' },
-  { name: 'ucp-username', env: 'UCP_USERNAME' },
-  { name: 'ucp-password', env: 'UCP_PASSWORD' },
-  { name: 'ucp-ca', env: 'UCP_CA' },
-  { name: 'ucp-insecure-tls', env: 'UCP_INSECURE_TLS', bool: true },
-  { name: 'debug', env: 'DEBUG', bool: true },
-  { name: 'help-extended', env: 'DTR_EXTENDED_HELP', bool: true },
-];
-const storageFlags: FlagSpec[] = [
-  { name: 'dtr-storage-volume', env: 'DTR_STORAGE_VOLUME' },
-  { name: 'nfs-storage-url', env: 'NFS_STORAGE_URL' },
-  { name: 'async-nfs', env: 'ASYNC_NFS', bool: true },
-  { name: 'dtr-use-default-storage', env: 'DTR_DEFAULT_STORAGE', bool: true },
-];
-const installFlags: FlagSpec[] = [
-  { name: 'dtr-external-url', env: 'DTR_EXTERNAL_URL' },
-  { name: 'dtr-ca', env: 'DTR_CA' },
-  { name: 'dtr-cert', env: 'DTR_CERT' },
-  { name: 'dtr-key', env: 'DTR_KEY' },
-  { name: 'log-level', env: 'LOG_LEVEL' },
-  { name: 'log-host', env: 'LOG_HOST' },
-  { name: 'log-protocol', env: 'LOG_PROTOCOL' },
-  { name: 'replica-http-port', env: 'REPLICA_HTTP_PORT' },
-  { name: 'replica-https-port', env: 'REPLICA_HTTPS_PORT' },
-  { name: 'http-proxy', env: 'DTR_HTTP_PROXY' },
-  { name: 'https-proxy', env: 'DTR_HTTPS_PROXY' },
-  { name: 'no-proxy', env: 'DTR_NO_PROXY' },
-  { name: 'enable-client-cert-auth', env: 'ENABLE_CLIENT_CERT_AUTH', bool: true },
-  { name: 'client-cert-auth-ca', env: 'CLIENT_CA' },
-];
-
-const flagSets: Record<
-  BootstrapperCommand,
-  { readonly flags: FlagSpec[]; readonly replicaFlag: string; readonly summary: string }
-> = {
-  backup: {
-    flags: [...ucpFlags, { name: 'existing-replica-id', env: 'DTR_REPLICA_ID' }],
-    replicaFlag: 'existing-replica-id',
-    summary: 'Create a backup of DTR',
-  },
-  destroy: {
-    flags: [...ucpFlags, { name: 'replica-id', env: 'DTR_DESTROY_REPLICA_ID' }],
-    replicaFlag: 'replica-id',
-    summary: "Destroy a DTR replica's data",
-  },
-  restore: {
-    flags: [
-      ...ucpFlags,
-      ...storageFlags,
-      ...installFlags,
-      { name: 'replica-id', env: 'DTR_INSTALL_REPLICA_ID' },
-      { name: 'ucp-node', env: 'UCP_NODE' },
-    ],
-    replicaFlag: 'replica-id',
-    summary: 'Install and restore DTR from an existing backup',
-  },
-  reconfigure: {
-    flags: [
-      ...ucpFlags,
-      ...storageFlags,
-      ...installFlags,
-      { name: 'existing-replica-id', env: 'DTR_REPLICA_ID' },
-      { name: 'storage-migrated', env: 'STORAGE_MIGRATED', bool: true, since: storageMigratedSince },
-      { name: 'reinitialize-storage', env: 'REINITIALIZE_STORAGE', bool: true, since: metadataPersistsSince },
-    ],
-    replicaFlag: 'existing-replica-id',
-    summary: 'Change DTR configurations',
-  },
-};
-
-function flagsFor(command: BootstrapperCommand, version: string): FlagSpec[] {
-  return flagSets[command].flags.filter((flag) => flag.since === undefined || isAtLeast(version, flag.since));
-}
-
-export function usage(command: BootstrapperCommand, version: string): string {
-  const lines = flagsFor(command, version).map(
-    (f) => `   --${f.name}${f.bool === true ? '' : ' value'}`.padEnd(36) + `[$${f.env}]`,
-  );
-  return [
-    'NAME:',
-    `   docker/dtr ${command} - ${flagSets[command].summary}`,
-    '',
-    'USAGE:',
-    `   docker run -i --rm docker/dtr:${version} ${command} [command options]`,
-    '',
-    'OPTIONS:',
-    ...lines,
-    '',
-  ].join('\n');
-}
+export { bootstrapperCommands, usage, type BootstrapperCommand } from './bootstrapper-flag-sets.js';
 
 /** Go's strconv.ParseBool. */
 function parseBool(text: string): boolean | undefined {
@@ -132,6 +40,7 @@ export interface BootstrapperRequest {
   readonly storageMigrated: boolean;
   readonly reinitializeStorage: boolean;
   readonly ucpNode?: string;
+  readonly externalUrl?: string;
   readonly help: boolean;
 }
 
@@ -152,7 +61,7 @@ function storageOf(values: Map<string, string | boolean>): { storage?: MockStora
   const asyncNfs = values.get('async-nfs') === true;
   const given = [typeof volume === 'string', typeof nfs === 'string', useDefault].filter(Boolean).length;
   if (given > 1)
-    return { error: 'only one of --dtr-storage-volume, --nfs-storage-url and --dtr-use-default-storage may be given' };
+    return { error: 'only one of --dtr-use-default-storage, --dtr-storage-volume and --nfs-storage-url may be given' };
   if (asyncNfs && typeof nfs !== 'string') return { error: '--async-nfs needs --nfs-storage-url' };
   if (typeof volume === 'string') {
     if (volume.startsWith('/')) return { storage: { kind: 'path', path: volume } };
@@ -214,7 +123,7 @@ export function parseBootstrapperArgs(
     values.set(spec.name, value);
   }
   if (values.get('help-extended') === true) return { ok: true, request: { ...emptyRequest(command), help: true } };
-  return checkRequired(command, values);
+  return checkRequired(command, values, version);
 }
 
 function emptyRequest(command: BootstrapperCommand): BootstrapperRequest {
@@ -230,7 +139,11 @@ function emptyRequest(command: BootstrapperCommand): BootstrapperRequest {
   };
 }
 
-function checkRequired(command: BootstrapperCommand, values: Map<string, string | boolean>): FlagParse {
+function checkRequired(
+  command: BootstrapperCommand,
+  values: Map<string, string | boolean>,
+  version: string,
+): FlagParse {
   const text = (name: string): string | undefined => {
     const value = values.get(name);
     return typeof value === 'string' && value !== '' ? value : undefined;
@@ -252,16 +165,23 @@ function checkRequired(command: BootstrapperCommand, values: Map<string, string 
   if (ca !== undefined && !ca.includes('-----BEGIN CERTIFICATE-----'))
     return optionError('--ucp-ca ($UCP_CA) is not a PEM certificate');
   const replicaFlag = flagSets[command].replicaFlag;
-  const replicaId = text(replicaFlag);
+  const newReplicaId =
+    command === 'restore' && isAtLeast(version, '2.7.0') ? randomBytes(6).toString('hex') : undefined;
+  const replicaId = text(replicaFlag) ?? newReplicaId;
   if (replicaId === undefined) return optionError(`--${replicaFlag} is required`);
   if (!/^[0-9a-f]{12}$/.test(replicaId))
     return optionError(`--${replicaFlag} ${JSON.stringify(replicaId)} is not a replica id (12 hexadecimal characters)`);
   const { storage, error } = command === 'restore' || command === 'reconfigure' ? storageOf(values) : {};
   if (error !== undefined) return optionError(error);
   if (command === 'restore' && storage === undefined) {
-    return optionError('restore needs one of --dtr-storage-volume, --nfs-storage-url or --dtr-use-default-storage');
+    return optionError(
+      'Must explicitly set one of --dtr-use-default-storage, --dtr-storage-volume, or --nfs-storage-url',
+    );
   }
   const ucpNode = text('ucp-node');
+  const externalUrl = text('dtr-external-url');
+  if (externalUrl !== undefined && !URL.canParse(externalUrl))
+    return optionError(`--dtr-external-url ${JSON.stringify(externalUrl)} is not a URL`);
   return {
     ok: true,
     request: {
@@ -274,6 +194,7 @@ function checkRequired(command: BootstrapperCommand, values: Map<string, string 
       storageMigrated: values.get('storage-migrated') === true,
       reinitializeStorage: values.get('reinitialize-storage') === true,
       ...(ucpNode === undefined ? {} : { ucpNode }),
+      ...(externalUrl === undefined ? {} : { externalUrl }),
       help: false,
     },
   };

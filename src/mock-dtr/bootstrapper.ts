@@ -10,17 +10,32 @@
  * - from MSR 2.9 the tags are kept, and the new storage must be an exact copy [doc]: the mock checks
  *   that every tagged manifest blob is there when the new storage is a host folder, and refuses
  *   otherwise; --reinitialize-storage erases the tags.
+ * - on 2.6.0 to 2.6.3, `--nfs-storage-url` on restore or reconfigure erases the tags [KB]; an
+ *   NFS-backed docker volume given as `--dtr-storage-volume` does not.
+ * - restore: DTR comes back with the backup's settings, on the node `--ucp-node` names; without
+ *   `--dtr-external-url` it has no single sign-on with UCP [CLI refs]. Jobs the backup saw running lost
+ *   their worker: `worker_dead` [jobs docs].
  * Injected faults (faults.ts) act after the bootstrapper's own checks, as a failure while working would:
  * a backup that fails or whose tar stops half-way (exit 0), a destroy that fails before removing anything
  * or half-way (DTR down), a restore that fails before installing anything.
  */
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
+import { nfsUrlWipesTags } from '../dtr/facts.js';
 import { createBackupArchive, parseBackupArchive } from './backup-archive.js';
+import { storageFolderOf } from './docker-daemon.js';
 import { takeBootstrapperFault } from './faults.js';
 import { errorReply, json, type Reply } from './http-util.js';
+import { orphanJobs } from './jobs.js';
 import { blobDataPath } from './registry-layout.js';
-import { defaultSettings, sameStorageLocation, type MockState, type MockStorage } from './state.js';
+import {
+  defaultNode,
+  defaultSettings,
+  replicaSettingsOf,
+  sameStorageLocation,
+  type MockState,
+  type MockStorage,
+} from './state.js';
 import {
   bootstrapperResultSchema,
   type BackupRequest,
@@ -60,7 +75,7 @@ function checkRunningDtr(state: MockState, request: { imageVersion: string; repl
   if (request.imageVersion !== state.version) {
     return fail(
       'VERSION_MISMATCH',
-      `bootstrapper version ${request.imageVersion} does not match DTR version ${state.version}; run docker/dtr:${state.version}`,
+      `bootstrapper version ${request.imageVersion} does not match DTR version ${state.version}; run ${state.imageRepository}/dtr:${state.version}`,
     );
   }
   return undefined;
@@ -103,7 +118,8 @@ export function runDestroy(state: MockState, request: DestroyRequest): Reply {
   state.repositories = [];
   state.crons = [];
   state.jobs = [];
-  state.settings = defaultSettings(String(state.settings.dtrHost ?? ''));
+  state.replicaSettings = {};
+  state.settings = defaultSettings(state.settings.dtrHost);
   if (fault === 'half')
     return fail(
       'DESTROY_FAILED',
@@ -112,7 +128,7 @@ export function runDestroy(state: MockState, request: DestroyRequest): Reply {
   return ok([`Removing containers and volumes of replica ${state.replicaId}`, 'DTR destroyed']);
 }
 
-export function runRestore(state: MockState, request: RestoreRequest): Reply {
+export async function runRestore(state: MockState, request: RestoreRequest, now: number): Promise<Reply> {
   if (state.installed) {
     return fail(
       'DTR_INSTALLED',
@@ -121,44 +137,54 @@ export function runRestore(state: MockState, request: RestoreRequest): Reply {
   }
   if (takeBootstrapperFault(state, 'restore') === 'fail')
     return fail('RESTORE_FAILED', 'failed to start rethinkdb for the restore (injected fault); nothing was installed');
-  const parsed = parseBackupArchive(Buffer.from(request.archive, 'base64'));
+  const parsed = await parseBackupArchive(Buffer.from(request.archive, 'base64'));
   if (!parsed.ok) return fail('INVALID_BACKUP', parsed.reason);
   const { backup } = parsed;
   if (backup.version !== request.imageVersion) {
     return fail(
       'VERSION_MISMATCH',
-      `the backup was made by DTR ${backup.version}; restore it with docker/dtr:${backup.version}, not docker/dtr:${request.imageVersion}`,
+      `the backup was made by DTR ${backup.version}; restore it with the bootstrapper of ${backup.version}, not ${request.imageVersion}`,
     );
   }
+  const log = [
+    `Installing DTR ${backup.version} replica ${request.replicaId} on node ${request.ucpNode ?? defaultNode}`,
+  ];
   state.version = backup.version;
   state.replicaId = request.replicaId;
+  state.replicaSettings = replicaSettingsOf(request.replicaId, request.ucpNode ?? defaultNode);
   state.settings = { ...backup.settings };
+  if (request.externalUrl === undefined) {
+    state.settings['sso'] = false;
+    log.push('WARN no --dtr-external-url: DTR is installed without single sign-on with UCP');
+  } else state.settings.dtrHost = new URL(request.externalUrl).host;
   state.crons = backup.crons.map((cron) => ({ ...cron }));
   state.repositories = backup.repositories.map((repo) => ({ ...repo, tags: repo.tags.map((tag) => ({ ...tag })) }));
   // Test fault (state.dropTagsOnRestore): DTR loses these tags while applying the backup, so a test can show they are reported lost.
   const dropped = new Set(state.dropTagsOnRestore ?? []);
   for (const repo of state.repositories)
     repo.tags = repo.tags.filter((tag) => !dropped.has(`${repo.namespace}/${repo.name}:${tag.name}`));
-  state.jobs = [];
+  if (request.storage.kind === 'nfs' && nfsUrlWipesTags(backup.version))
+    log.push(`--nfs-storage-url on DTR ${backup.version}: a new metadata store, ${eraseTags(state)} tags erased`);
+  state.jobs = orphanJobs(backup.jobs, now);
   state.storage = request.storage;
   state.installed = true;
-  const node = request.ucpNode === undefined ? '' : ` on node ${request.ucpNode}`;
   return ok([
-    `Installing DTR ${backup.version} replica ${request.replicaId}${node}`,
+    ...log,
     `Image storage: ${describeStorage(request.storage, request.replicaId)}`,
     `Restored ${backup.repositories.length} repositories from the backup of replica ${backup.replicaId}`,
     'Restore complete',
   ]);
 }
 
-/** Tagged manifests whose blob the new storage lacks; only a host folder can be looked into. */
+/** Tagged manifests whose blob the new storage lacks; only a folder the mock can read can be looked into. */
 async function missingManifests(state: MockState, next: MockStorage): Promise<number> {
-  if (next.kind !== 'path') return 0;
+  const folder = storageFolderOf(state, next);
+  if (folder === undefined) return 0;
   const digests = new Set(state.repositories.flatMap((repo) => repo.tags.map((tag) => tag.digest)));
   let missing = 0;
   for (const digest of digests) {
     try {
-      await access(join(next.path, blobDataPath(digest)));
+      await access(join(folder, blobDataPath(digest)));
     } catch {
       missing += 1;
     }

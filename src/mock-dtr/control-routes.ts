@@ -7,15 +7,16 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { z } from 'zod';
 import { isUcpAdmin, parseBasicAuth } from './auth.js';
 import { runBackup, runDestroy, runReconfigure, runRestore } from './bootstrapper.js';
-import { inspectContainer, inspectVolume, listContainers } from './docker-daemon.js';
+import { createVolume, inspectContainer, inspectVolume, listContainers } from './docker-daemon.js';
 import { errorReply, json, parseJsonBody, type Reply } from './http-util.js';
 import type { MockState } from './state.js';
-import { noSuchObjectCode } from './stand-in-endpoints.js';
+import { noSuchImageCode, noSuchObjectCode } from './stand-in-endpoints.js';
 import {
   backupRequestSchema,
   destroyRequestSchema,
   reconfigureRequestSchema,
   restoreRequestSchema,
+  volumeCreateRequestSchema,
 } from './stand-in-protocol.js';
 import type { MockCredentials } from './types.js';
 
@@ -48,36 +49,52 @@ function parse<S extends z.ZodType>(
       };
 }
 
+/**
+ * The bootstrapper image must be on the docker host: the mock's host holds the images of its DTR's
+ * repository only (docker/ for DTR 2.x, mirantis/ for MSR, or a mirror), and pulls nothing else, as an
+ * air-gapped host or Docker Hub (which has no docker/dtr for MSR) would refuse. [mock choice]
+ */
+function imageMissing(state: MockState, request: { imageRepository: string; imageVersion: string }): Reply | undefined {
+  if (request.imageRepository === `${state.imageRepository}/dtr`) return undefined;
+  const repository = request.imageRepository;
+  return errorReply(
+    404,
+    noSuchImageCode,
+    `pull access denied for ${repository}, repository does not exist or may require 'docker login': denied: requested access to the resource is denied`,
+  );
+}
+
 function bootstrapper(ctx: ControlContext, command: string): Reply | Promise<Reply> {
-  const commands: Record<string, (body: Buffer) => Reply | Promise<Reply>> = {
-    backup: (body) => {
-      const request = parse(body, backupRequestSchema);
-      return request.ok ? runBackup(ctx.state, request.value, ctx.now) : request.reply;
-    },
-    destroy: (body) => {
-      const request = parse(body, destroyRequestSchema);
-      return request.ok ? runDestroy(ctx.state, request.value) : request.reply;
-    },
-    restore: (body) => {
-      const request = parse(body, restoreRequestSchema);
-      return request.ok ? runRestore(ctx.state, request.value) : request.reply;
-    },
-    reconfigure: (body) => {
-      const request = parse(body, reconfigureRequestSchema);
-      return request.ok ? runReconfigure(ctx.state, request.value) : request.reply;
-    },
+  const run = <S extends z.ZodType<{ imageRepository: string; imageVersion: string }>>(
+    schema: S,
+    act: (request: z.infer<S>) => Reply | Promise<Reply>,
+  ): Reply | Promise<Reply> => {
+    const request = parse(ctx.body, schema);
+    if (!request.ok) return request.reply;
+    const missing = imageMissing(ctx.state, request.value);
+    if (missing !== undefined) return missing;
+    if (!isUcpAdmin(ctx.headers, ctx.credentials)) {
+      const username = parseBasicAuth(ctx.headers)?.username ?? '';
+      return errorReply(
+        401,
+        'NOT_AUTHENTICATED',
+        `unable to log in to UCP as ${JSON.stringify(username)}: invalid username or password`,
+      );
+    }
+    return act(request.value);
   };
-  const run = commands[command];
-  if (run === undefined) return errorReply(404, 'NOT_FOUND', `the mock bootstrapper has no command ${command}`);
-  if (!isUcpAdmin(ctx.headers, ctx.credentials)) {
-    const username = parseBasicAuth(ctx.headers)?.username ?? '';
-    return errorReply(
-      401,
-      'NOT_AUTHENTICATED',
-      `unable to log in to UCP as ${JSON.stringify(username)}: invalid username or password`,
-    );
+  switch (command) {
+    case 'backup':
+      return run(backupRequestSchema, (request) => runBackup(ctx.state, request, ctx.now));
+    case 'destroy':
+      return run(destroyRequestSchema, (request) => runDestroy(ctx.state, request));
+    case 'restore':
+      return run(restoreRequestSchema, (request) => runRestore(ctx.state, request, ctx.now));
+    case 'reconfigure':
+      return run(reconfigureRequestSchema, (request) => runReconfigure(ctx.state, request));
+    default:
+      return errorReply(404, 'NOT_FOUND', `the mock bootstrapper has no command ${command}`);
   }
-  return run(ctx.body);
 }
 
 export function handleControl(ctx: ControlContext): Reply | Promise<Reply> {
@@ -93,6 +110,10 @@ export function handleControl(ctx: ControlContext): Reply | Promise<Reply> {
     });
   const [area, name, ...rest] = segments;
   if (area === 'containers' && name === undefined && ctx.method === 'GET') return json(200, listContainers(ctx.state));
+  if (area === 'volumes' && name === undefined && ctx.method === 'POST') {
+    const request = parse(ctx.body, volumeCreateRequestSchema);
+    return request.ok ? json(200, createVolume(ctx.state, request.value)) : request.reply;
+  }
   if (name === undefined || rest.length > 0) return errorReply(404, 'NOT_FOUND', `no mock endpoint ${ctx.pathname}`);
   if (area === 'bootstrapper' && ctx.method === 'POST') return bootstrapper(ctx, name);
   if (area === 'containers' && ctx.method === 'GET') {

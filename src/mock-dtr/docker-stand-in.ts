@@ -2,8 +2,11 @@
  * The docker stand-in: what bin/dtr-mock-docker.js runs in place of the docker CLI (`--docker-bin`). It
  * accepts the command lines dtr-migrate runs (src/docker/dtr-commands.ts) as docker and the docker/dtr
  * bootstrapper would, and acts on the mock DTR found at $DTR_MOCK_URL ($DTR_MOCK_CA for HTTPS):
- * - `run [-i|-t|-it] [--rm] [--log-driver X] [-e NAME[=value]]... docker/dtr:<version> <command> [flags]`,
- *   commands backup (tar on stdout), destroy, restore (tar on stdin, read only with -i), reconfigure;
+ * - `run [-i|-t|-it] [--rm] [--log-driver X] [-e NAME[=value]]... <repository>/dtr:<version> <command> [flags]`,
+ *   commands backup (tar on stdout), destroy, restore (tar on stdin, read only with -i, refused with -t
+ *   as the real one refuses it: "unexpected end of file"), reconfigure; an image the mock's docker
+ *   host lacks fails as a pull would (control-routes.ts);
+ * - `volume create [--driver D] [--opt K=V]... <name>`;
  * - `container inspect` / `volume inspect` `[--format '{{json .Mounts}}']` `<name>...` (a subset of Go templates),
  *   and `ps [-a] [-q] [--filter name=X] [--format '{{.Names}}']` (stand-in-inspect.ts);
  * - `--version`.
@@ -19,8 +22,8 @@ import {
   type BootstrapperRequest,
 } from './bootstrapper-flags.js';
 import { callMock, mockEndpoint, type MockAnswer } from './stand-in-client.js';
-import { controlPaths } from './stand-in-endpoints.js';
-import { inspect, ps } from './stand-in-inspect.js';
+import { controlPaths, noSuchImageCode } from './stand-in-endpoints.js';
+import { createVolume, inspect, ps } from './stand-in-inspect.js';
 import { dockerError, unreachable, write, type StandInIo } from './stand-in-io.js';
 import type { BackupRequest, BootstrapperResult, ReconfigureRequest, RestoreRequest } from './stand-in-protocol.js';
 
@@ -28,6 +31,7 @@ export type { StandInIo } from './stand-in-io.js';
 
 interface RunOptions {
   readonly interactive: boolean;
+  readonly tty: boolean;
   readonly env: Record<string, string>;
   readonly image: string;
   readonly rest: readonly string[];
@@ -36,6 +40,7 @@ interface RunOptions {
 /** docker run's own options, as far as dtr-migrate uses them; anything else is refused like docker would. */
 function parseRunOptions(args: readonly string[], clientEnv: StandInIo['env']): RunOptions | string {
   let interactive = false;
+  let tty = false;
   const env: Record<string, string> = {};
   const setEnv = (item: string): void => {
     const eq = item.indexOf('=');
@@ -45,9 +50,10 @@ function parseRunOptions(args: readonly string[], clientEnv: StandInIo['env']): 
   for (let i = 0; i < args.length; i += 1) {
     const arg = args[i] ?? '';
     const next = (): string | undefined => ((i += 1), args[i]);
-    if (!arg.startsWith('-')) return { interactive, env, image: arg, rest: args.slice(i + 1) };
-    if (arg === '--rm' || arg === '--tty' || arg === '--tty=true') continue;
-    if (arg === '--interactive' || arg === '--interactive=true') interactive = true;
+    if (!arg.startsWith('-')) return { interactive, tty, env, image: arg, rest: args.slice(i + 1) };
+    if (arg === '--rm') continue;
+    if (arg === '--tty' || arg === '--tty=true') tty = true;
+    else if (arg === '--interactive' || arg === '--interactive=true') interactive = true;
     else if (arg === '--log-driver' || arg === '--env' || arg === '-e') {
       const value = next();
       if (value === undefined) return `flag needs an argument: ${arg}`;
@@ -55,14 +61,17 @@ function parseRunOptions(args: readonly string[], clientEnv: StandInIo['env']): 
     } else if (arg.startsWith('--log-driver=')) continue;
     else if (arg.startsWith('--env=')) setEnv(arg.slice('--env='.length));
     else if (arg.startsWith('-e')) setEnv(arg.slice(arg[2] === '=' ? 3 : 2));
-    else if (/^-[it]+$/.test(arg)) interactive ||= arg.includes('i');
-    else if (arg.startsWith('--')) return `unknown flag: ${arg.split('=')[0] ?? arg}`;
+    else if (/^-[it]+$/.test(arg)) {
+      interactive ||= arg.includes('i');
+      tty ||= arg.includes('t');
+    } else if (arg.startsWith('--')) return `unknown flag: ${arg.split('=')[0] ?? arg}`;
     else return `unknown shorthand flag: '${[...arg.slice(1)].find((c) => c !== 'i' && c !== 't') ?? ''}' in ${arg}`;
   }
   return '"docker run" requires at least 1 argument.';
 }
 
-const imagePattern = /^(?:docker\/dtr|mirantis\/dtr|registry\.mirantis\.com\/msr\/dtr)(?::([^:@/]+))?$/;
+/** A bootstrapper image: any repository named `dtr` (docker/dtr, mirantis/dtr, a mirror's), with its tag. */
+const imagePattern = /^((?:[^\s:/]+(?::\d+)?\/)*dtr)(?::([^:@/]+))?$/;
 
 function isBootstrapperResult(body: unknown): body is BootstrapperResult {
   const candidate = body as Partial<BootstrapperResult> | undefined;
@@ -76,17 +85,22 @@ function isBootstrapperResult(body: unknown): body is BootstrapperResult {
 /** The body of the control request, typed by the protocol the server validates it with. */
 function requestBody(
   request: BootstrapperRequest,
-  version: string,
+  image: { readonly repository: string; readonly version: string },
   archive: Buffer,
 ): BackupRequest | RestoreRequest | ReconfigureRequest | undefined {
-  const common: BackupRequest = { imageVersion: version, ucpUrl: request.ucpUrl, replicaId: request.replicaId };
+  const common: BackupRequest = {
+    imageRepository: image.repository,
+    imageVersion: image.version,
+    ucpUrl: request.ucpUrl,
+    replicaId: request.replicaId,
+  };
   if (request.command === 'restore') {
     if (request.storage === undefined) return undefined; // parseBootstrapperArgs refuses this already
-    const ucpNode = request.ucpNode === undefined ? {} : { ucpNode: request.ucpNode };
     return {
       ...common,
       storage: request.storage,
-      ...ucpNode,
+      ...(request.ucpNode === undefined ? {} : { ucpNode: request.ucpNode }),
+      ...(request.externalUrl === undefined ? {} : { externalUrl: request.externalUrl }),
       archive: archive.toString('base64'),
     } satisfies RestoreRequest;
   }
@@ -108,8 +122,19 @@ async function readAll(stream: AsyncIterable<Buffer | string>): Promise<Buffer> 
   return Buffer.concat(chunks);
 }
 
-async function bootstrapperFailed(io: StandInIo, answer: Exclude<MockAnswer, { kind: 'ok' }>): Promise<number> {
+async function bootstrapperFailed(
+  io: StandInIo,
+  answer: Exclude<MockAnswer, { kind: 'ok' }>,
+  image?: string,
+): Promise<number> {
   if (answer.kind === 'unreachable') return unreachable(io, 'docker: ', answer.detail);
+  if (answer.code === noSuchImageCode) {
+    await write(
+      io.stderr,
+      `Unable to find image '${image ?? ''}' locally\ndocker: Error response from daemon: ${answer.message}.\nSee 'docker run --help'.\n`,
+    );
+    return dockerError;
+  }
   await write(io.stderr, `FATA[0000] ${answer.message}\n`);
   return 1;
 }
@@ -124,11 +149,12 @@ async function run(args: readonly string[], io: StandInIo): Promise<number> {
   if (image === null) {
     await write(
       io.stderr,
-      `docker: Error response from daemon: the mock docker only runs the docker/dtr bootstrapper, not ${options.image}.\n`,
+      `docker: Error response from daemon: the mock docker only runs the DTR bootstrapper (<repository>/dtr), not ${options.image}.\n`,
     );
     return dockerError;
   }
-  const version = image[1] ?? 'latest';
+  const repository = image[1] ?? '';
+  const version = image[2] ?? 'latest';
   const [command, ...flags] = options.rest;
   if (!bootstrapperCommands.includes(command as BootstrapperCommand)) {
     const known = bootstrapperCommands.join(', ');
@@ -144,28 +170,33 @@ async function run(args: readonly string[], io: StandInIo): Promise<number> {
     await write(
       io.stderr,
       parsed.showUsage
-        ? `Incorrect Usage: ${parsed.message}\n\n${usage(cmd, version)}`
+        ? `Incorrect Usage: ${parsed.message}\n\n${usage(cmd, version, repository)}`
         : `FATA[0000] ${parsed.message}\n`,
     );
     return 1;
   }
   const request = parsed.request;
   if (request.help) {
-    await write(io.stdout, usage(cmd, version));
+    await write(io.stdout, usage(cmd, version, repository));
     return 0;
+  }
+  if (cmd === 'restore' && options.tty) {
+    // A terminal is no stream: the backup cannot be read from it [docs issues].
+    await write(io.stderr, 'FATA[0000] unexpected end of file\n');
+    return 1;
   }
   const endpoint = mockEndpoint(io.env);
   if (typeof endpoint === 'string') return unreachable(io, 'docker: ', endpoint);
   // Without -i docker does not connect stdin, so the bootstrapper reads an empty stream.
   const archive = cmd === 'restore' && options.interactive ? await readAll(io.stdin) : Buffer.alloc(0);
-  const body = requestBody(request, version, archive);
+  const body = requestBody(request, { repository, version }, archive);
   if (body === undefined)
     return bootstrapperFailed(io, { kind: 'error', status: 0, code: 'USAGE', message: 'restore needs a storage flag' });
   const answer = await callMock(endpoint, 'POST', controlPaths.bootstrapper(cmd), {
     body,
     auth: { username: request.ucpUsername, password: request.ucpPassword },
   });
-  if (answer.kind !== 'ok') return bootstrapperFailed(io, answer);
+  if (answer.kind !== 'ok') return bootstrapperFailed(io, answer, options.image);
   if (!isBootstrapperResult(answer.body)) {
     return bootstrapperFailed(io, {
       kind: 'error',
@@ -189,6 +220,7 @@ export async function runDockerStandIn(argv: readonly string[], io: StandInIo): 
   if (first === 'run') return run(argv.slice(1), io);
   if (first === 'container' && second === 'inspect') return inspect('container', rest, io);
   if (first === 'volume' && second === 'inspect') return inspect('volume', rest, io);
+  if (first === 'volume' && second === 'create') return createVolume(rest, io);
   if (first === 'ps' || (first === 'container' && (second === 'ls' || second === 'ps' || second === 'list'))) {
     return ps(first === 'ps' ? argv.slice(1) : rest, io);
   }

@@ -2,30 +2,34 @@
  * Jobs of the mock DTR. A job's status is a function of the clock, computed when read, so there are no
  * timers to leak: waiting until `runningAt`, running until `endsAt`, then its `outcome`. Cancelling a
  * waiting job cancels it at once; a running one shows `cancel_request` briefly, then `canceled`, as a
- * worker stopping it would. Jobs created through the API may be given an injected fault (faults.ts):
- * they end errored, or are canceled once running, or never end.
+ * worker stopping it would. A job whose worker went away while it ran (a replica destroyed, then
+ * restored from a backup that saw the job running) shows `worker_dead` [jobs docs]. Jobs created
+ * through the API may be given an injected fault (faults.ts): they end errored, or are canceled once
+ * running, or never end. While a GC job runs it holds the GC lock (cluster_status' `gc_lock_holder`).
  */
 import { randomUUID } from 'node:crypto';
 import { jobLogsSchema, jobSchema, workerListSchema, type Job, type JobStatus } from '../api/schemas.js';
-import { gcCronAction } from '../dtr/facts.js';
+import { gcCronAction, isGcAction } from '../dtr/facts.js';
 import { takeJobFault } from './faults.js';
 import type { MockJob, MockState } from './state.js';
 
-/** Job actions the mock accepts in POST /api/v0/jobs (DTR's own list, as far as documented). [inferred] */
+/** Job actions the mock accepts in POST /api/v0/jobs and crons: those DTR's job docs name [jobs docs]. */
 export const knownJobActions: ReadonlySet<string> = new Set([
+  'gc',
   'onlinegc',
   'onlinegc_metadata',
   'onlinegc_blobs',
-  'onlinegc_scan',
-  'tagmigration',
+  'onlinegc_joblogs',
+  'metadatastoremigration',
+  'tag_pruning',
+  'ro_registry',
+  'license_update',
+  'update_vuln_db',
   'scan_check',
   'scan_check_single',
   'scan_check_all',
-  'update_vuln_db',
-  'update_license',
   'poll_mirror',
   'push_mirror_tag',
-  'tag_prune',
   'webhook',
 ]);
 
@@ -40,7 +44,7 @@ export function workerId(state: MockState): string {
 export function createJob(
   state: MockState,
   action: string,
-  parameters: Record<string, unknown> | null,
+  parameters: Record<string, string>,
   now: number,
   durationMs: number,
 ): MockJob {
@@ -63,7 +67,7 @@ const neverMs = 8.64e15;
 function newJob(
   state: MockState,
   action: string,
-  parameters: Record<string, unknown> | null,
+  parameters: Record<string, string>,
   now: number,
   durationMs: number,
 ): MockJob {
@@ -90,6 +94,7 @@ export function createRunningGcJob(state: MockState, now: number, remainingMs: n
 }
 
 export function jobStatus(job: MockJob, now: number): JobStatus {
+  if (job.workerDied === true) return 'worker_dead';
   if (job.cancelRequestedAt !== undefined && job.cancelRequestedAt < job.endsAt) {
     if (job.cancelRequestedAt < job.runningAt) return 'canceled';
     return now < job.cancelRequestedAt + cancelDelayMs ? 'cancel_request' : 'canceled';
@@ -108,7 +113,7 @@ function lastUpdated(job: MockJob, now: number): number {
   if (status === 'running') return job.runningAt;
   if (status === 'cancel_request') return job.cancelRequestedAt ?? now;
   if (status === 'canceled') return Math.min(now, (job.cancelRequestedAt ?? now) + cancelDelayMs);
-  return job.endsAt;
+  return Math.min(now, job.endsAt);
 }
 
 export function jobView(job: MockJob, now: number): Job {
@@ -122,16 +127,35 @@ export function jobView(job: MockJob, now: number): Job {
     action: job.action,
     retriesLeft: 0,
     retriesTotal: 0,
-    capacityMap: null,
+    capacityMap: {},
     parameters: job.parameters,
     deadline: '',
     stopTimeout: '',
   });
 }
 
-/** DELETE /api/v0/jobs/{id}: asks a worker to stop it; a finished job is left as it is. */
+/** POST /api/v0/jobs/{id}/cancel: asks its worker to stop it; a finished job is left as it is. */
 export function cancelJob(job: MockJob, now: number): void {
   if (job.cancelRequestedAt === undefined && isJobActive(job, now)) job.cancelRequestedAt = now;
+}
+
+/** DELETE /api/v0/jobs/{id}: the worker is told to stop it, and its record is gone. */
+export function deleteJob(state: MockState, job: MockJob): void {
+  state.jobs = state.jobs.filter((other) => other !== job);
+}
+
+/** After a restore: a job that was running when the backup was taken lost its worker. */
+export function orphanJobs(jobs: MockJob[], now: number): MockJob[] {
+  return jobs.map((job) => (isJobActive(job, now) ? { ...job, workerDied: true as const } : job));
+}
+
+/** cluster_status' `gc_lock_holder`: the running GC job, while one runs (or the test's holder). [mock choice] */
+export function gcLockHolder(state: MockState, now: number): string {
+  if (state.gcLockHolder !== undefined) return state.gcLockHolder;
+  const running = state.jobs.find(
+    (job) => isGcAction(job.action) && ['running', 'cancel_request'].includes(jobStatus(job, now)),
+  );
+  return running === undefined ? '' : `job ${running.id}`;
 }
 
 export function jobLogs(job: MockJob, now: number): ReturnType<typeof jobLogsSchema.parse> {
@@ -145,7 +169,7 @@ export function jobLogs(job: MockJob, now: number): ReturnType<typeof jobLogsSch
   if (status === 'canceled') lines.push(`${job.action}: canceled`);
   if (status === 'done') lines.push(`${job.action}: finished`);
   if (status === 'errored') lines.push(`${job.action}: failed (mock outcome)`);
-  return jobLogsSchema.parse(lines.map((data, lineNum) => ({ jobID: job.id, lineNum, data })));
+  return jobLogsSchema.parse(lines.map((data, lineNum) => ({ lineNum, data })));
 }
 
 /** GET /api/v0/workers: one worker per replica, able to run every action. */

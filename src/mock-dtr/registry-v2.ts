@@ -32,6 +32,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
+import { storageFolderOf } from './docker-daemon.js';
 import { errorReply, json, type Reply } from './http-util.js';
 import { blobDataPath, layerLinkPath, revisionLinkPath } from './registry-layout.js';
 import { answerTokenRequest, registryTokenPath, RegistryTokens } from './registry-token.js';
@@ -171,7 +172,8 @@ export class MockRegistryV2 {
 
   private storage(): StorageReader {
     const storage = this.state.storage;
-    if (storage.kind === 'path') return folderReader(storage.path);
+    const folder = storageFolderOf(this.state, storage);
+    if (folder !== undefined) return folderReader(folder);
     if (storage.kind === 'default' && this.#startedOnDefaultVolume)
       return (this.#defaultVolume ??= memoryReader(planSampleRegistry().files));
     return memoryReader(new Map());

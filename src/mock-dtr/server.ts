@@ -35,6 +35,7 @@ import { createRunningGcJob } from './jobs.js';
 import { isRegistryPath, MockRegistryV2 } from './registry-v2.js';
 import { createState, type MockState } from './state.js';
 import { standInEnv } from './stand-in-endpoints.js';
+import { isMsr } from './versions.js';
 import type { MockCredentials, MockDtr, MockDtrOptions, RecordedRequest } from './types.js';
 
 const randomSecret = (): string => randomBytes(16).toString('hex');
@@ -84,8 +85,7 @@ function send(res: ServerResponse, reply: Reply, cut = false): void {
   res.write(payload?.subarray(0, Math.floor(payload.length / 2)) ?? Buffer.alloc(0), () => res.socket?.destroy());
 }
 
-async function answer(rt: Runtime, req: IncomingMessage, method: string, url: URL): Promise<Reply> {
-  const body = await readBody(req);
+async function answer(rt: Runtime, req: IncomingMessage, method: string, url: URL, body: Buffer): Promise<Reply> {
   const { pathname } = url;
   if (pathname.startsWith('/_mock/')) {
     return handleControl({
@@ -108,9 +108,9 @@ async function answer(rt: Runtime, req: IncomingMessage, method: string, url: UR
   if (match.kind === 'method-not-allowed')
     return errorReply(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${pathname}`);
   const role = apiRole(req.headers, rt.credentials);
-  if (role === undefined)
+  if (role === undefined && match.route.access !== 'anyone')
     return errorReply(401, 'NOT_AUTHENTICATED', 'authentication required: a valid username and password or token');
-  if (match.route.adminOnly && role !== 'admin')
+  if (match.route.access === 'admin' && role !== 'admin')
     return errorReply(403, 'NOT_AUTHORIZED', 'this endpoint is for DTR admins only');
   return match.route.handle({
     state: rt.state,
@@ -127,8 +127,17 @@ async function handle(rt: Runtime, req: IncomingMessage, res: ServerResponse): P
   const at = rt.now();
   const method = (req.method ?? 'GET').toUpperCase();
   const url = new URL(`http://mock${req.url ?? '/'}`);
-  const record = (status: number): void =>
-    void rt.requests.push({ method, path: url.pathname, query: url.search, status, at });
+  const record = (status: number, exchanged?: { body: Buffer; reply: Reply }): void =>
+    void rt.requests.push({
+      method,
+      path: url.pathname,
+      query: url.search,
+      status,
+      at,
+      ...(exchanged !== undefined && url.pathname.startsWith('/api/')
+        ? apiBodies(exchanged.body, exchanged.reply)
+        : {}),
+    });
   const fault = rt.faults.take(method, url.pathname);
   if (fault.kind !== 'none' && fault.delayMs > 0) await sleep(fault.delayMs, rt.closing.signal);
   if (fault.kind === 'reset') {
@@ -137,19 +146,38 @@ async function handle(rt: Runtime, req: IncomingMessage, res: ServerResponse): P
     return;
   }
   let reply: Reply;
+  let body: Buffer = Buffer.alloc(0);
   try {
-    if (fault.kind === 'reply') {
-      await readBody(req);
-      reply = fault.reply;
-    } else {
-      reply = await answer(rt, req, method, url);
-    }
+    body = await readBody(req);
+    reply = fault.kind === 'reply' ? fault.reply : await answer(rt, req, method, url, body);
   } catch (error) {
     reply = errorReply(500, 'INTERNAL_ERROR', `mock DTR failure: ${(error as Error).message}`);
   }
   // A cut answer reached the client only in part: recorded as a dropped connection (0).
-  record(fault.kind === 'cut' ? 0 : reply.status);
+  record(fault.kind === 'cut' ? 0 : reply.status, { body, reply });
   send(res, reply, fault.kind === 'cut');
+}
+
+/** The bodies of an API exchange as they went over the wire, parsed as JSON (kept as text when not JSON). */
+function apiBodies(body: Buffer, reply: Reply): Pick<RecordedRequest, 'body' | 'answer'> {
+  const parsed = (text: string): unknown => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return text;
+    }
+  };
+  const sent = reply.body === undefined || reply.status === 204 ? undefined : reply.body;
+  const answer =
+    sent === undefined
+      ? undefined
+      : Buffer.isBuffer(sent) || typeof sent === 'string'
+        ? String(sent)
+        : JSON.stringify(sent);
+  return {
+    ...(body.length === 0 ? {} : { body: parsed(body.toString()) }),
+    ...(answer === undefined ? {} : { answer: parsed(answer) }),
+  };
 }
 
 function listen(server: Server, port: number): Promise<number> {
@@ -177,13 +205,16 @@ export async function startMockDtr(options: MockDtrOptions = {}): Promise<MockDt
   // Loaded only for --tls: selfsigned and its crypto stack are not needed by a plain-HTTP mock.
   const certificate =
     options.tls === true ? await (await import('./tls.js')).generateMockCertificate(now()) : undefined;
+  const version = options.version ?? '2.6.4';
   const state = createState({
-    version: options.version ?? '2.6.4',
+    version,
     replicaId,
     dtrHost: '127.0.0.1',
     repositories: initial.repositories,
     storage: initial.storage,
     gcSchedule: options.gcSchedule === undefined ? defaultGcSchedule : options.gcSchedule,
+    imageRepository: options.imageRepository ?? (isMsr(version) ? 'mirantis' : 'docker'),
+    nfsExports: options.nfsExports ?? {},
     now: now(),
   });
   if (options.runningGcJobMs !== undefined) createRunningGcJob(state, now(), options.runningGcJobMs);

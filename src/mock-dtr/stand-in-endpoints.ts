@@ -15,8 +15,11 @@ export const controlPaths = {
   bootstrapper: (command: string) => `/_mock/bootstrapper/${command}`,
   containers: '/_mock/containers',
   container: (name: string) => `/_mock/containers/${encodeURIComponent(name)}`,
+  volumes: '/_mock/volumes',
   volume: (name: string) => `/_mock/volumes/${encodeURIComponent(name)}`,
 } as const;
 
 /** Error code the control endpoints use for "no such container/volume" (404). */
 export const noSuchObjectCode = 'NO_SUCH_OBJECT';
+/** Error code of a bootstrapper image the docker host does not have and cannot pull (404). */
+export const noSuchImageCode = 'NO_SUCH_IMAGE';

@@ -7,6 +7,7 @@ import { compileFormat } from './go-template.js';
 import { callMock, mockEndpoint } from './stand-in-client.js';
 import { controlPaths } from './stand-in-endpoints.js';
 import { dockerError, unreachable, write, type StandInIo } from './stand-in-io.js';
+import type { VolumeCreateRequest } from './stand-in-protocol.js';
 
 export /** `container inspect` and `volume inspect`: an optional `--format` (go-template.ts) and one or more names. */
 async function inspect(kind: 'container' | 'volume', args: readonly string[], io: StandInIo): Promise<number> {
@@ -130,5 +131,52 @@ export async function ps(args: readonly string[], io: StandInIo): Promise<number
           ...rows.map((r) => `${r.ID}   ${(r.Image ?? '').padEnd(36)} ${(r.Status ?? '').padEnd(14)} ${r.Names}`),
         ];
   if (lines.length > 0) await write(io.stdout, `${lines.join('\n')}\n`);
+  return 0;
+}
+
+/** `volume create [-d|--driver D] [-o|--opt K=V]... <name>`: prints the name, as docker does. */
+export async function createVolume(args: readonly string[], io: StandInIo): Promise<number> {
+  let driver = 'local';
+  const options: Record<string, string> = {};
+  const names: string[] = [];
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i] ?? '';
+    const value = (flags: readonly string[]): string | undefined => {
+      for (const flag of flags) {
+        if (arg === flag) return args[(i += 1)];
+        if (arg.startsWith(`${flag}=`)) return arg.slice(flag.length + 1);
+      }
+      return undefined;
+    };
+    const givenDriver = value(['--driver', '-d']);
+    const option = givenDriver === undefined ? value(['--opt', '-o']) : undefined;
+    if (givenDriver !== undefined) driver = givenDriver;
+    else if (option !== undefined) {
+      const eq = option.indexOf('=');
+      if (eq <= 0) {
+        await write(io.stderr, `invalid argument "${option}" for "-o, --opt" flag: must be key=value\n`);
+        return dockerError;
+      }
+      options[option.slice(0, eq)] = option.slice(eq + 1);
+    } else if (arg.startsWith('-')) {
+      await write(io.stderr, `unknown flag: ${arg}\nSee 'docker volume create --help'.\n`);
+      return dockerError;
+    } else names.push(arg);
+  }
+  const name = names[0];
+  if (name === undefined || names.length > 1) {
+    await write(io.stderr, `"docker volume create" requires at most 1 argument.\n`);
+    return dockerError;
+  }
+  const endpoint = mockEndpoint(io.env);
+  if (typeof endpoint === 'string') return unreachable(io, '', endpoint);
+  const body: VolumeCreateRequest = { name, driver, options };
+  const answer = await callMock(endpoint, 'POST', controlPaths.volumes, { body });
+  if (answer.kind === 'unreachable') return unreachable(io, '', answer.detail);
+  if (answer.kind === 'error') {
+    await write(io.stderr, `Error response from daemon: ${answer.message}\n`);
+    return 1;
+  }
+  await write(io.stdout, `${name}\n`);
   return 0;
 }

@@ -7,9 +7,12 @@
  *   HTTP basic auth with the UCP username and password the bootstrapper was given (401 otherwise, as UCP
  *   would refuse them). Answers `bootstrapperResultSchema`, or an error envelope whose message the
  *   stand-in prints.
+ *   A bootstrapper image from another repository than the mock's images is not on the host and cannot be
+ *   pulled: 404 `NO_SUCH_IMAGE`, before any login.
  * - `GET /_mock/containers` (all), `GET /_mock/containers/{name}`, `GET /_mock/volumes/{name}`: the
- *   inspect objects the docker daemon would give (404 `NO_SUCH_OBJECT` otherwise). No credentials:
- *   access to the docker socket is the daemon's only check.
+ *   inspect objects the docker daemon would give (404 `NO_SUCH_OBJECT` otherwise); `POST /_mock/volumes`
+ *   creates a volume (`docker volume create`). No credentials: access to the docker socket is the
+ *   daemon's only check.
  * Paths and variable names are in stand-in-endpoints.ts, which does not load zod: the stand-in imports
  * only types from here, to start fast (it is spawned for every docker command).
  */
@@ -29,7 +32,9 @@ export const mockStorageSchema = z.discriminatedUnion('kind', [
 export type MockStorage = z.infer<typeof mockStorageSchema>;
 
 const common = {
-  /** The tag of the docker/dtr image that was run. */
+  /** The repository of the bootstrapper image that was run (`docker/dtr`, `mirantis/dtr`, a mirror's). */
+  imageRepository: z.string(),
+  /** The tag of the bootstrapper image that was run. */
   imageVersion: z.string(),
   ucpUrl: z.string(),
   replicaId: z.string(),
@@ -41,6 +46,8 @@ export const restoreRequestSchema = z.object({
   ...common,
   storage: mockStorageSchema,
   ucpNode: z.string().optional(),
+  /** `--dtr-external-url`: without it DTR comes back without single sign-on with UCP. */
+  externalUrl: z.string().optional(),
   /** The bytes the bootstrapper read on stdin, base64. */
   archive: z.string(),
 });
@@ -55,6 +62,14 @@ export type BackupRequest = z.infer<typeof backupRequestSchema>;
 export type DestroyRequest = z.infer<typeof destroyRequestSchema>;
 export type RestoreRequest = z.infer<typeof restoreRequestSchema>;
 export type ReconfigureRequest = z.infer<typeof reconfigureRequestSchema>;
+
+/** `docker volume create` (`POST /_mock/volumes`): a volume outside DTR's own, kept across a destroy. */
+export const volumeCreateRequestSchema = z.object({
+  name: z.string().min(1),
+  driver: z.string(),
+  options: z.record(z.string(), z.string()),
+});
+export type VolumeCreateRequest = z.infer<typeof volumeCreateRequestSchema>;
 
 export const bootstrapperResultSchema = z.object({
   /** Lines the bootstrapper logs (stderr). */

@@ -4,7 +4,6 @@
  * job status is computed from the clock when read (see jobs.ts), so nothing here ticks.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { Cron } from '../api/schemas.js';
 import { gcCronAction } from '../dtr/facts.js';
 import type { MockStorage } from './stand-in-protocol.js';
 
@@ -49,7 +48,7 @@ export interface MockJob {
   id: string;
   action: string;
   workerID: string;
-  parameters: Record<string, unknown> | null;
+  parameters: Record<string, string>;
   /** When it was queued. */
   scheduledAt: number;
   /** When a worker picks it up (status waiting before, running after). */
@@ -58,19 +57,57 @@ export interface MockJob {
   endsAt: number;
   /** Tests may set 'errored' to see a failing job. */
   outcome: 'done' | 'errored';
-  /** Set by DELETE /api/v0/jobs/{id}. */
+  /** Set by POST /api/v0/jobs/{id}/cancel. */
   cancelRequestedAt?: number;
+  /** Its worker went away while it ran (a restore from a backup taken meanwhile): `worker_dead` for ever. */
+  workerDied?: true;
+}
+
+/** A cron as DTR keeps it [spec: tmpresponses.Cron, every field present]. */
+export interface MockCron {
+  id: string;
+  action: string;
+  schedule: string;
+  retries: number;
+  capacityMap: Record<string, number>;
+  parameters: Record<string, string>;
+  deadline: string;
+  stopTimeout: string;
+  nextRun: string;
+}
+
+/** Where a replica runs [spec: responses.ReplicaSettings]. */
+export interface MockReplicaSettings {
+  HTTPPort: number;
+  HTTPSPort: number;
+  node: string;
 }
 
 export interface MockState {
   version: string;
+  /** The replica the bootstrapper acts on (the only one: the mock runs no HA). */
   replicaId: string;
+  /** Every replica and its node, as `replicaSettings` reports them; cluster_status lists the same ones. */
+  replicaSettings: Record<string, MockReplicaSettings>;
   /** False after `docker/dtr destroy`: the API answers 503 and the containers are gone. */
   installed: boolean;
-  /** GET /api/v0/meta/settings (DTR has many fields; `readOnlyRegistry` is the one that matters). */
-  settings: Record<string, unknown> & { readOnlyRegistry: boolean };
-  crons: Cron[];
+  /**
+   * The settings DTR keeps (settings.ts builds the answer: the fields of this version, plus the replica
+   * and storage fields, which come from the state itself).
+   */
+  settings: Record<string, unknown> & { readOnlyRegistry: boolean; dtrHost: string };
+  crons: MockCron[];
   jobs: MockJob[];
+  /** The repository DTR's images come from (`docker`, `mirantis` or a mirror); the bootstrapper must come from it too. */
+  imageRepository: string;
+  /** Test fault: a GC holding the lock that no job listing shows (e.g. one running on another replica). */
+  gcLockHolder?: string;
+  /** Test fault: replicas that do not follow read-only mode (cluster_status' replica_readonly stays false). */
+  replicasIgnoringReadOnly?: string[];
+  /** Docker volumes made with `docker volume create` (not DTR's own: a destroy keeps them). */
+  volumes: Record<string, { driver: string; options: Record<string, string> }>;
+  /** NFS exports the mock can read, `host:/path` → local folder (an NFS storage or NFS-backed volume). */
+  nfsExports: Record<string, string>;
   repositories: MockRepository[];
   storage: MockStorage;
   /** Test fault: `namespace/name:tag` entries a restore loses while it applies the backup (bootstrapper.ts). */
@@ -104,35 +141,60 @@ export function toMockRepositories(input: readonly MockRepositoryInput[], at: st
     .sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
 }
 
-/** The onlinegc cron as the GC page creates it ("Until done", on a schedule). [inferred] */
-export function gcCron(schedule: string): Cron {
-  return {
-    id: randomUUID(),
-    action: gcCronAction,
-    schedule,
-    retries: 0,
-    capacityMap: null,
-    parameters: {},
-    deadline: '',
-    stopTimeout: '',
-  };
+/** A cron as DTR saves it: what was asked, a new id each time [DTR source], and when it runs next. */
+export function newCron(fields: Omit<MockCron, 'id' | 'nextRun'>, now: number): MockCron {
+  // [mock choice] nextRun is not computed from the schedule: an hour ahead, so that it never runs.
+  return { ...fields, id: randomUUID(), nextRun: new Date(now + 3_600_000).toISOString() };
 }
 
-/** A subset of DTR's real settings fields, so that clients see a realistic object. */
+/** The onlinegc cron as the GC page creates it ("Until done", on a schedule). [inferred] */
+export function gcCron(schedule: string, now: number): MockCron {
+  const fields = { action: gcCronAction, schedule, retries: 0, capacityMap: {}, parameters: {}, deadline: '' };
+  return newCron({ ...fields, stopTimeout: '' }, now);
+}
+
+/** The node a replica runs on unless a restore names another (`--ucp-node`). [mock choice] */
+export const defaultNode = 'ucp-node-1';
+
+export function replicaSettingsOf(replicaId: string, node: string): Record<string, MockReplicaSettings> {
+  return { [replicaId]: { HTTPPort: 80, HTTPSPort: 443, node } };
+}
+
+/**
+ * The settings DTR keeps that are not derived from elsewhere in the state, with DTR's defaults [spec
+ * field names; values inferred]. DTR installed with `--dtr-external-url` has single sign-on with UCP.
+ */
 export function defaultSettings(dtrHost: string): MockState['settings'] {
   return {
     dtrHost,
     readOnlyRegistry: false,
-    sso: false,
+    sso: true,
     createRepositoryOnPush: false,
+    httpProxy: '',
+    httpsProxy: '',
+    noProxy: '',
+    disableUpgrades: false,
+    reportAnalytics: false,
+    anonymizeAnalytics: false,
+    disableBackupWarning: false,
     logProtocol: 'internal',
     logHost: '',
     logLevel: 'INFO',
     webTLSCert: '',
-    replicaHTTPPort: 80,
-    replicaHTTPSPort: 443,
-    disableUpgrades: false,
-    reportAnalytics: false,
+    webTLSCA: '',
+    webTLSClientCA: '',
+    clientCertAuthEnabled: false,
+    scanningEnabled: false,
+    scanningSyncOnline: true,
+    scanningDeadline: 0,
+    scanningEnableAutoRecheck: false,
+    jobHistoryCompactionEnabled: true,
+    jobHistoryToKeep: 100,
+    jobHistoryMaxAge: '720h',
+    repoEventHistoryCompactionEnabled: true,
+    repoEventHistoryToKeep: 100,
+    repoEventHistoryMaxAge: '720h',
+    disablePersistentCookies: false,
   };
 }
 
@@ -143,6 +205,8 @@ export interface InitialState {
   readonly repositories: readonly MockRepositoryInput[];
   readonly storage: MockStorage;
   readonly gcSchedule: string | null;
+  readonly imageRepository: string;
+  readonly nfsExports: Readonly<Record<string, string>>;
   readonly now: number;
 }
 
@@ -151,12 +215,16 @@ export function createState(init: InitialState): MockState {
   return {
     version: init.version,
     replicaId: init.replicaId,
+    replicaSettings: replicaSettingsOf(init.replicaId, defaultNode),
     installed: true,
     settings: defaultSettings(init.dtrHost),
-    crons: init.gcSchedule === null ? [] : [gcCron(init.gcSchedule)],
+    crons: init.gcSchedule === null ? [] : [gcCron(init.gcSchedule, init.now)],
     jobs: [],
     repositories: toMockRepositories(init.repositories, at),
     storage: init.storage,
+    imageRepository: init.imageRepository,
+    volumes: {},
+    nfsExports: { ...init.nfsExports },
   };
 }
 

@@ -25,6 +25,13 @@ export interface MockDtrOptions {
   readonly tls?: boolean;
   /** The DTR version the mock runs; the bootstrapper image tag must match it. @default '2.6.4' */
   readonly version?: string;
+  /**
+   * Where DTR's images come from (the containers' image is `<imageRepository>/dtr-<service>`), and the
+   * only repository the docker stand-in runs the bootstrapper from (`<imageRepository>/dtr`): a mirror
+   * such as `registry.example.com/mirror` stands for an air-gapped DTR.
+   * @default 'docker' for DTR 2.5 to 2.7, 'mirantis' for MSR 2.8 and 2.9
+   */
+  readonly imageRepository?: string;
   /** 12 hex characters. @default random */
   readonly replicaId?: string;
   /** @default { username: 'admin', token: <random> } */
@@ -40,6 +47,11 @@ export interface MockDtrOptions {
    * exists in memory only.
    */
   readonly storageDir?: string;
+  /**
+   * NFS exports the mock can read, `host:/path` → a local folder, so that DTR on NFS storage (or on an
+   * NFS-backed docker volume) serves the images there. @default none
+   */
+  readonly nfsExports?: Readonly<Record<string, string>>;
   /** Repository metadata. @default read from `storageDir`, or the default sample registry */
   readonly repositories?: readonly MockRepositoryInput[];
   /** Cron of the `onlinegc` job; `null` is "Never" (no cron). @default '0 0 1 * * 6' */
@@ -90,6 +102,10 @@ export interface RecordedRequest {
   readonly status: number;
   /** Arrival, ms since the epoch (from the mock's clock). */
   readonly at: number;
+  /** `/api/` paths only: the request body, parsed as JSON (its text when it is not JSON); absent when empty. */
+  readonly body?: unknown;
+  /** `/api/` paths only: the answer's body, as sent (parsed when it was sent as text); absent when none. */
+  readonly answer?: unknown;
 }
 
 export interface MockCredentials {

@@ -28,3 +28,16 @@ export const storageMigratedSince = '2.6.4';
  * `reconfigure --reinitialize-storage` erases the tags instead. [doc: MSR 2.9 "Migrate to a new storage backend"]
  */
 export const metadataPersistsSince = '2.9.0';
+
+/**
+ * Which of DTR's published API specifications a version answers as: 2.5, 2.6 or 2.7 (MSR 2.8 and 2.9
+ * published none and are taken as 2.7) [test/contract/spec/README.md].
+ */
+export type ApiGeneration = '2.5' | '2.6' | '2.7';
+export function apiGeneration(version: string): ApiGeneration {
+  if (!isAtLeast(version, '2.6.0')) return '2.5';
+  return isAtLeast(version, '2.7.0') ? '2.7' : '2.6';
+}
+
+/** The product line a version belongs to, which names its images: DTR 2.x `docker/`, MSR 2.8+ `mirantis/` [CLI refs]. */
+export const isMsr = (version: string): boolean => isAtLeast(version, '2.8.0');

@@ -8,6 +8,7 @@ import { connectionOf } from '../config/connection.js';
 import type { InputKey } from '../config/inputs.js';
 import type { ProcessLauncher } from '../docker/docker.js';
 import type { InputSources } from '../config/resolve.js';
+import { afterRestore } from '../dtr/facts.js';
 import { procedures } from '../dtr/procedures.js';
 import { classifyVersion, versionAdvice } from '../dtr/versions.js';
 import { MigrateError } from '../errors.js';
@@ -70,6 +71,8 @@ export interface MigrationResult {
   readonly steps: readonly StepSummary[];
   /** What the final live check found, once every step was verified (none in a dry run). */
   readonly completion: readonly string[];
+  /** What the operator still has to do once every step is verified (e.g. after a restore). */
+  readonly afterwards: readonly string[];
   readonly stateDir: string;
   readonly logFile: string | undefined;
   readonly dryRun: boolean;
@@ -126,7 +129,15 @@ async function migrate(session: Session, options: MigrationOptions): Promise<Mig
   const findings = await preflight(client, inputs, mayBeDown);
   // DTR answered with a healthy replica: a blip from here on gets the full retry budget again.
   client.expectDowntime(findings.dtrDown);
-  const host = findings.dtrDown ? {} : await detectFromDockerHost(docker, inputs, options.signal, session.log);
+  const host = findings.dtrDown
+    ? {}
+    : await detectFromDockerHost(docker, inputs, options.signal, session.log, findings);
+  if (host.storageMismatch !== undefined)
+    io.emit({
+      event: 'notice',
+      level: 'warn',
+      text: `${host.storageMismatch}: check that --dtr-url and the docker host are the same DTR.`,
+    });
   const version = classifyVersion(await inputs.require('dtrVersion'));
   const advice = versionAdvice(version);
   if (advice !== undefined) io.emit({ event: 'notice', level: 'warn', text: advice });
@@ -144,7 +155,10 @@ async function migrate(session: Session, options: MigrationOptions): Promise<Mig
   const sourceLine = await checkSourceStorage(inputs, pending, witnesses, findings.dtrDown || mayBeDown);
   const detected = [
     `DTR ${findings.dtrUrl}, version ${version.version} (from ${versionFrom})`,
-    ...Object.entries(findings.replicas).map(([id, health]) => `replica ${id}: ${health}`),
+    ...Object.entries(findings.replicas).map(
+      ([id, health]) =>
+        `replica ${id}: ${health}${findings.nodes[id] === undefined ? '' : ` on node ${findings.nodes[id]}`}`,
+    ),
     ...(host.storage === undefined ? [] : [`current storage: ${host.storage}`]),
     ...(sourceLine === undefined ? [] : [sourceLine]),
     ...(findings.gcSchedules === undefined ? [] : [`GC schedule: ${describeSchedules(findings.gcSchedules)}`]),
@@ -181,7 +195,15 @@ async function migrate(session: Session, options: MigrationOptions): Promise<Mig
     const ctx = planContextOf(journal, stateDir, { ...inputs.snapshot(), ...peekAll(inputs, pending) }, services);
     for (const step of pending)
       io.emit({ event: 'step-plan', id: step.id, title: step.title, purpose: step.purpose, actions: step.plan(ctx) });
-    return { procedure, steps: summarize(steps, journal), completion: [], stateDir, logFile: undefined, dryRun: true };
+    return {
+      procedure,
+      steps: summarize(steps, journal),
+      completion: [],
+      afterwards: [],
+      stateDir,
+      logFile: undefined,
+      dryRun: true,
+    };
   }
   await checkGcScheduleAfter(inputs, io, findings.gcSchedules, journal, pending);
   await consentToChange(io, options.yes, pending);
@@ -233,10 +255,13 @@ async function migrate(session: Session, options: MigrationOptions): Promise<Mig
     );
   }
   session.log(`run finished: every step verified; ${completion.facts.join('; ')}`);
+  const afterwards = steps.some((step) => step.id === 'restore') ? afterRestore : [];
+  for (const line of afterwards) session.log(`still to do: ${line}`);
   return {
     procedure,
     steps: summarize(steps, journal),
     completion: completion.facts,
+    afterwards,
     stateDir,
     logFile: session.logFile?.file,
     dryRun: false,

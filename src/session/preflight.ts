@@ -1,11 +1,13 @@
 /**
  * Read-only checks before a migration changes anything: DTR answers, the credentials are an admin's,
- * the replica is known and healthy, and the inputs do not contradict each other.
+ * the replica is known and healthy, and the inputs do not contradict each other. What DTR's API says of
+ * itself is kept for the cross-check with the docker host (detect.ts): its version, where each replica
+ * runs (settings' `replicaSettings`, which also gives the restore its `--ucp-node`), and its storage.
  * Findings are returned for the welcome screen; problems are MigrateErrors naming the fixing flag.
  */
 import { httpStatusOf, unanswered, type DtrClient } from '../api/client.js';
 import type { InputResolver } from '../config/resolve.js';
-import type { Cron } from '../api/schemas.js';
+import type { Cron, Settings } from '../api/schemas.js';
 import { MigrateError, isMigrateError } from '../errors.js';
 import { apiPaths, healthyReplicaStatus, isGcAction } from '../dtr/facts.js';
 
@@ -16,6 +18,36 @@ export interface Findings {
   readonly gcSchedules: readonly Cron[] | undefined;
   /** The journal says DTR was destroyed on purpose (restore under way), and it is not fully back. */
   readonly dtrDown: boolean;
+  /** The running version as DTR's API names it (`GET /api/v0/docs.json`), when it does. */
+  readonly apiVersion?: string;
+  /** Replica → the node it runs on, from the settings' `replicaSettings`. */
+  readonly nodes: Readonly<Record<string, string>>;
+  /** The current storage as the settings name it, when they do. */
+  readonly storage?: ApiStorage;
+}
+
+/** The current storage as DTR's settings name it: a volume or host path, or an NFS export. */
+export type ApiStorage =
+  | { readonly kind: 'volume'; readonly volume: string }
+  | { readonly kind: 'nfs'; readonly host: string; readonly path: string };
+
+function storageOf(settings: Settings): ApiStorage | undefined {
+  if (settings.nfsHost !== undefined && settings.nfsHost !== '')
+    return { kind: 'nfs', host: settings.nfsHost, path: settings.nfsPath ?? '' };
+  if (settings.storageVolume !== undefined && settings.storageVolume !== '')
+    return { kind: 'volume', volume: settings.storageVolume };
+  return undefined;
+}
+
+/** The version DTR's API reports; a DTR (or proxy) that does not serve it, or not readably, leaves it open. */
+async function apiVersionOf(api: DtrClient): Promise<string | undefined> {
+  try {
+    return await api.version();
+  } catch (error) {
+    const status = httpStatusOf(error) ?? 0;
+    if ((status >= 400 && status < 500) || (isMigrateError(error) && error.code === 'API_CONTRACT')) return undefined;
+    throw error;
+  }
 }
 
 export function checkInputConsistency(inputs: InputResolver): void {
@@ -52,27 +84,39 @@ function notDtr(api: DtrClient, error: unknown): unknown {
  */
 export async function preflight(api: DtrClient, inputs: InputResolver, dtrMayBeDown: boolean): Promise<Findings> {
   checkInputConsistency(inputs);
-  const down: Findings = { dtrUrl: api.url, replicas: {}, readOnly: undefined, gcSchedules: undefined, dtrDown: true };
-  let readOnly: boolean | undefined;
+  const down: Findings = {
+    dtrUrl: api.url,
+    replicas: {},
+    readOnly: undefined,
+    gcSchedules: undefined,
+    dtrDown: true,
+    nodes: {},
+  };
+  let settings: Settings;
   let replicas: Record<string, string> = {};
   let gcSchedules: Cron[];
+  let apiVersion: string | undefined;
   try {
-    readOnly = (
-      await api.getSettings().catch((error: unknown) => {
-        throw dtrMayBeDown ? error : notDtr(api, error);
-      })
-    ).readOnlyRegistry;
+    settings = await api.getSettings().catch((error: unknown) => {
+      throw dtrMayBeDown ? error : notDtr(api, error);
+    });
     replicas = (await api.clusterStatus()).replica_health;
     gcSchedules = (await api.listCrons()).filter((cron) => isGcAction(cron.action));
+    apiVersion = await apiVersionOf(api);
   } catch (error) {
     if (!dtrMayBeDown || !unanswered(error)) throw error;
     return down;
   }
+  const readOnly = settings.readOnlyRegistry;
+  const nodes = Object.fromEntries(
+    Object.entries(settings.replicaSettings ?? {}).flatMap(([id, r]) => (r.node === undefined ? [] : [[id, r.node]])),
+  );
   const ids = Object.keys(replicas);
   if (ids.length === 1) inputs.detect('replicaId', ids[0]);
   const replicaId = inputs.peek('replicaId');
+  if (replicaId !== undefined) inputs.detect('ucpNode', nodes[replicaId]);
   const healthy = replicaId === undefined || replicas[replicaId] === healthyReplicaStatus;
-  if (dtrMayBeDown && !healthy) return { ...down, replicas, readOnly };
+  if (dtrMayBeDown && !healthy) return { ...down, replicas, readOnly, nodes };
   if (replicaId !== undefined && !ids.includes(replicaId)) {
     throw new MigrateError(
       'USAGE',
@@ -91,5 +135,15 @@ export async function preflight(api: DtrClient, inputs: InputResolver, dtrMayBeD
       },
     );
   }
-  return { dtrUrl: api.url, replicas, readOnly, gcSchedules, dtrDown: false };
+  const storage = storageOf(settings);
+  return {
+    dtrUrl: api.url,
+    replicas,
+    readOnly,
+    gcSchedules,
+    dtrDown: false,
+    nodes,
+    ...(apiVersion === undefined ? {} : { apiVersion }),
+    ...(storage === undefined ? {} : { storage }),
+  };
 }

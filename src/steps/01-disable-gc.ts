@@ -9,7 +9,7 @@ import { apiPaths, gcCronAction, isGcAction } from '../dtr/facts.js';
 import { MigrateError } from '../errors.js';
 import type { MigrationStep } from './step.js';
 import { scheduleFacts, type StepData } from './step-data.js';
-import { describeSchedules, gcProblem, isGcOff, readGcState, type GcState } from './common/gc-state.js';
+import { describeSchedules, gcProblem, isGcIdle, isGcOff, readGcState, type GcState } from './common/gc-state.js';
 import { changeStarted } from './common/live-checks.js';
 
 const outputSchema = z.object({
@@ -39,15 +39,21 @@ export const disableGcStep: MigrationStep<Output> = {
       kind: 'http',
       method: 'DELETE',
       path: apiPaths.cron(gcCronAction),
-      why: 'set GC to Never (each onlinegc* schedule found)',
+      why: 'set GC to Never (each GC schedule found: gc, onlinegc*, not onlinegc_joblogs)',
     },
     {
       kind: 'http',
       method: 'GET',
       path: `${apiPaths.jobs}?action=onlinegc&limit=200`,
-      why: 'and the same for each onlinegc* action: wait until no GC job is waiting or running, and note the GC jobs listed (any later one means GC ran while it should have been off)',
+      why: 'and the same for each GC action (gc, onlinegc*, not onlinegc_joblogs): wait until no GC job is unfinished, and note the GC jobs listed (any later one means GC ran while it should have been off)',
     },
-    { kind: 'check', description: 'read back: no GC schedule, no GC job waiting or running' },
+    {
+      kind: 'http',
+      method: 'GET',
+      path: apiPaths.clusterStatus,
+      why: 'and until no garbage collection holds the GC lock (gc_lock_holder empty)',
+    },
+    { kind: 'check', description: 'read back: no GC schedule, no GC job unfinished, the GC lock free' },
   ],
 
   async run(ctx) {
@@ -62,7 +68,8 @@ export const disableGcStep: MigrationStep<Output> = {
       const after = ctx.inputs.gcScheduleAfter;
       givenAfter = previous.length === 0 && after !== undefined;
       if (givenAfter && after !== undefined && after !== 'none') previous = [{ action: gcCronAction, schedule: after }];
-      readOnlyBefore = settings.readOnlyRegistry;
+      // DTR 2.5 has no read-only mode [spec]: off.
+      readOnlyBefore = settings.readOnlyRegistry ?? false;
       await ctx.checkpoint({ previousSchedules: previous, readOnlyBefore, givenAfter });
     }
     ctx.log(`GC schedule before the migration: ${describeSchedules(previous)}`);
@@ -75,19 +82,23 @@ export const disableGcStep: MigrationStep<Output> = {
     let state: GcState;
     for (;;) {
       state = await readGcState(ctx.api);
-      if (state.activeJobs.length === 0) break;
+      if (isGcIdle(state)) break;
       for (const job of state.activeJobs) waited.add(job.id);
       if (Date.now() > deadline) {
         throw new MigrateError(
           'STEP_FAILED',
-          `a GC job is still active after ${ctx.inputs.jobTimeout}s: ${gcProblem(state)}`,
+          `garbage collection is still running after ${ctx.inputs.jobTimeout}s: ${gcProblem(state)}`,
           {
             hint: 'Let it finish or cancel it in DTR (System > Job Logs), then run `dtr-migrate migrate` again; raise --job-timeout to wait longer.',
           },
         );
       }
       const job = state.activeJobs[0];
-      ctx.progress(`waiting for GC job ${job?.id ?? ''} (${job?.status ?? ''}) to finish`);
+      ctx.progress(
+        job === undefined
+          ? `waiting for the garbage collection holding the GC lock (${state.lockHolder}) to finish`
+          : `waiting for GC job ${job.id} (${job.status}) to finish`,
+      );
       await ctx.sleep(pollMs);
     }
     // The listing that found no GC job active also names every GC job there is: none ran after it.

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { apiPaths } from '../dtr/facts.js';
 import type { MigrationStep, StepContext } from './step.js';
 import type { StepData } from './step-data.js';
+import { readOnlyMismatch } from './common/live-checks.js';
 
 const outputSchema = z.object({ readOnly: z.boolean() });
 type Output = z.infer<typeof outputSchema>;
@@ -35,21 +36,24 @@ export const readOnlyStep: MigrationStep<Output> = {
       body: { readOnlyRegistry: true },
       why: 'read-only mode on (202 Accepted)',
     },
-    { kind: 'check', description: `GET ${apiPaths.settings}: readOnlyRegistry is true` },
+    {
+      kind: 'check',
+      description: `GET ${apiPaths.settings}: readOnlyRegistry is true; GET ${apiPaths.clusterStatus}: every replica read-only`,
+    },
   ],
   run: (ctx) => setAndCheck(ctx, true),
   async verify(ctx) {
-    const on = (await ctx.api.getSettings()).readOnlyRegistry;
-    return on
+    const off = await readOnlyMismatch(ctx.api, true);
+    return off === undefined
       ? {
           ok: true,
-          facts: ['readOnlyRegistry is true: pushes and deletes are refused, pulls work'],
+          facts: ['readOnlyRegistry is true on every replica: pushes and deletes are refused, pulls work'],
           data: { readOnly: true } satisfies StepData,
         }
       : {
           ok: false,
-          reason: 'DTR still reports readOnlyRegistry false',
-          hint: "Check DTR's settings, then run `dtr-migrate migrate` again.",
+          reason: `read-only mode is not on everywhere: ${off}`,
+          hint: "Check DTR's settings and replicas (System > Status), then run `dtr-migrate migrate` again.",
         };
   },
 };
@@ -68,23 +72,28 @@ export const readWriteStep: MigrationStep<Output> = {
       body: { readOnlyRegistry: false },
       why: 'read-only mode back as it was before (off unless it was on)',
     },
-    { kind: 'check', description: `GET ${apiPaths.settings}: readOnlyRegistry as before the migration` },
+    {
+      kind: 'check',
+      description: `GET ${apiPaths.settings} and ${apiPaths.clusterStatus}: read-only mode as before the migration, on every replica`,
+    },
   ],
   run: (ctx) => setAndCheck(ctx, readOnlyBefore(ctx)),
   async verify(ctx, output) {
-    const now = (await ctx.api.getSettings()).readOnlyRegistry;
-    if (now !== output.readOnly)
+    const differs = await readOnlyMismatch(ctx.api, output.readOnly);
+    if (differs !== undefined)
       return {
         ok: false,
-        reason: `DTR reports readOnlyRegistry ${String(now)}`,
-        hint: "Check DTR's settings, then run `dtr-migrate migrate` again.",
+        reason: `read-only mode is not back as it was (${output.readOnly ? 'on' : 'off'}): ${differs}`,
+        hint: "Check DTR's settings and replicas, then run `dtr-migrate migrate` again.",
       };
     return {
       ok: true,
       facts: [
-        now ? 'read-only mode left on, as it was before the migration' : 'readOnlyRegistry is false: pushes work again',
+        output.readOnly
+          ? 'read-only mode left on, as it was before the migration'
+          : 'readOnlyRegistry is false on every replica: pushes work again',
       ],
-      data: { readOnly: now } satisfies StepData,
+      data: { readOnly: output.readOnly } satisfies StepData,
     };
   },
 };

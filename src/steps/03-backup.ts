@@ -1,13 +1,16 @@
 /**
  * Step 3: back up DTR's metadata with the bootstrapper. The tar streams from docker's stdout into
  * `<state-dir>/backup-<time>.tar.partial` (owner-only) and is renamed to its real name only once it is
- * whole: a readable tar with entries and a clean end. Its size and sha256 go into the journal, and
- * `restore` re-checks them before anything is destroyed.
+ * whole: a readable tar with a clean end, laid out as DTR's backups are (`dtr-backup-v<version>/rethink/
+ * <table>/...`) for the running version. Its size and sha256 go into the journal, and `restore` re-checks
+ * them before anything is destroyed. DTR's address (settings' `dtrHost`) is recorded too: the restore
+ * names it, and after a destroy there is no DTR left to ask.
  */
 import { basename, join } from 'node:path';
 import { z } from 'zod';
+import { backupLayoutProblem, backupVersion } from '../backup/backup-layout.js';
+import type { TarInspection } from '../backup/tar.js';
 import { backupCommand } from '../docker/dtr-commands.js';
-import { backupMinimumFiles } from '../dtr/facts.js';
 import { MigrateError } from '../errors.js';
 import type { MigrationStep, StepContext } from './step.js';
 import type { StepData } from './step-data.js';
@@ -20,7 +23,10 @@ const outputSchema = z.object({
   bytes: z.number().int().nonnegative(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   entries: z.number().int().nonnegative(),
+  /** The version that took the backup, as its layout names it (checked to be the running one). */
   dtrVersion: z.string(),
+  /** Settings' `dtrHost` when the backup was taken (absent in journals of earlier versions). */
+  dtrHost: z.string().optional(),
   inventoryFile: z.string(),
   repositories: z.number().int().nonnegative(),
   tags: z.number().int().nonnegative(),
@@ -28,6 +34,11 @@ const outputSchema = z.object({
 export type BackupOutput = z.infer<typeof outputSchema>;
 
 const partialSuffix = '.partial';
+
+/** Undefined when the tar is a whole backup of DTR `version`; otherwise what is wrong with it. */
+function tarProblem(tar: TarInspection, version: string): string | undefined {
+  return tar.ok ? backupLayoutProblem(tar.entries, version) : tar.reason;
+}
 
 function backupFileName(now: Date): string {
   return `backup-${now.toISOString().replace(/[:.]/g, '-')}.tar`;
@@ -45,8 +56,18 @@ export const backupStep: MigrationStep<BackupOutput> = {
   id: 'backup',
   title: 'Back up DTR metadata',
   purpose:
-    'Save tags, repositories and settings with docker/dtr backup, so the restore can bring them back on the new storage.',
-  inputs: ['ucpUrl', 'ucpUsername', 'ucpPassword', 'ucpCa', 'ucpInsecureTls', 'dtrVersion', 'replicaId', 'dockerBin'],
+    "Save tags, repositories and settings with the bootstrapper's backup, so the restore can bring them back on the new storage.",
+  inputs: [
+    'ucpUrl',
+    'ucpUsername',
+    'ucpPassword',
+    'ucpCa',
+    'ucpInsecureTls',
+    'dtrVersion',
+    'bootstrapperImage',
+    'replicaId',
+    'dockerBin',
+  ],
   output: outputSchema,
 
   plan: (ctx) => [
@@ -63,7 +84,7 @@ export const backupStep: MigrationStep<BackupOutput> = {
     },
     {
       kind: 'check',
-      description: 'exit code 0; a readable tar with entries and a clean end; size and sha256 recorded',
+      description: `exit code 0; a readable tar with a clean end, laid out as dtr-backup-v${ctx.inputs.dtrVersion ?? '<version>'}/rethink/<table>/...; size and sha256 recorded`,
     },
   ],
 
@@ -76,25 +97,26 @@ export const backupStep: MigrationStep<BackupOutput> = {
     });
     const inventoryFile = join(ctx.stateDir, inventoryFileName);
     await ctx.files.writeInventory(inventoryFile, inventory);
+    const { dtrHost } = await ctx.api.getSettings();
     const target = bootstrapperTarget(ctx.inputs, ctx.certificates);
     const file = join(ctx.stateDir, backupFileName(new Date()));
     const partial = file + partialSuffix;
     // Created empty and owner-only first: docker's output then lands in a file nobody else can read.
     await ctx.files.createPrivate(partial);
     try {
-      ctx.progress(`docker/dtr:${target.version} backup → ${basename(file)}`);
+      ctx.progress(`${target.repository}:${target.version} backup → ${basename(file)}`);
       await ctx.docker.run(backupCommand(target), { stdoutFile: partial, signal: ctx.signal, purpose: 'the backup' });
     } catch (error) {
       await ctx.files.remove(partial).catch(() => undefined);
       throw error;
     }
     const tar = await ctx.files.inspectTar(partial);
-    const files = tar.entries.filter((entry) => entry.type === '0').length;
-    if (!tar.ok || files < backupMinimumFiles) {
+    const problem = tarProblem(tar, target.version);
+    if (problem !== undefined) {
       await ctx.files.remove(partial).catch(() => undefined);
       throw new MigrateError(
         'BACKUP_INVALID',
-        `docker/dtr backup exited 0, but its output is not a whole backup: ${tar.ok ? 'it holds no files' : tar.reason}`,
+        `the bootstrapper's backup exited 0, but its output is not a whole backup: ${problem}`,
         {
           hint: 'See the log file for the bootstrapper output; check --ucp-url and --replica-id, then run `dtr-migrate migrate` again.',
         },
@@ -107,7 +129,8 @@ export const backupStep: MigrationStep<BackupOutput> = {
       bytes: await ctx.files.size(file),
       sha256,
       entries: tar.entries.length,
-      dtrVersion: target.version,
+      dtrVersion: backupVersion(tar.entries) ?? target.version,
+      ...(dtrHost === undefined || dtrHost === '' ? {} : { dtrHost }),
       inventoryFile,
       repositories: inventory.repositories,
       tags: inventory.tags.length,
@@ -118,17 +141,17 @@ export const backupStep: MigrationStep<BackupOutput> = {
     const problem = await ctx.files.backupProblem(output);
     if (problem !== undefined)
       return { ok: false, reason: problem, hint: 'Run `dtr-migrate migrate` again to take a new backup.' };
-    const tar = await ctx.files.inspectTar(output.file);
-    if (!tar.ok)
+    const tarIssue = tarProblem(await ctx.files.inspectTar(output.file), output.dtrVersion);
+    if (tarIssue !== undefined)
       return {
         ok: false,
-        reason: `the backup is not a whole tar: ${tar.reason}`,
+        reason: `the backup is not a whole backup of DTR ${output.dtrVersion}: ${tarIssue}`,
         hint: 'Run `dtr-migrate migrate` again to take a new backup.',
       };
     return {
       ok: true,
       facts: [
-        `${output.file}: ${formatBytes(output.bytes)}, ${output.entries} entries, sha256 ${output.sha256.slice(0, 16)}…, a whole tar`,
+        `${output.file}: ${formatBytes(output.bytes)}, ${output.entries} entries, sha256 ${output.sha256.slice(0, 16)}…, a whole backup of DTR ${output.dtrVersion}`,
         `inventory: ${formatCount(output.tags)} tags in ${formatCount(output.repositories)} repositories (${output.inventoryFile})`,
       ],
       data: {

@@ -1,13 +1,22 @@
 /**
- * Step 4 of the best practice, the destructive one: `docker/dtr destroy`, then `docker/dtr restore` from
- * the backup onto the new storage. Before the operator is even asked, the protections are re-checked
- * (protections.ts); if any fails, the step is locked and nothing is destroyed.
+ * Step 4 of the best practice, the destructive one: the bootstrapper's `destroy`, then `restore` from
+ * the backup onto the new storage, on the replica's node and under DTR's own address (settings'
+ * `dtrHost`, recorded with the backup), so that single sign-on with UCP comes back. On DTR 2.6.0 to 2.6.3
+ * an NFS target is first made an NFS-backed docker volume (the URL would wipe the tags [KB]). Before the
+ * operator is even asked, the protections are re-checked (protections.ts); if any fails, the step is
+ * locked and nothing is destroyed.
  */
 import { z } from 'zod';
-import { destroyCommand, restoreCommand } from '../docker/dtr-commands.js';
+import {
+  destroyCommand,
+  nfsVolumeCreateCommand,
+  restoreCommand,
+  type DockerCommand,
+  type NewStorage,
+} from '../docker/dtr-commands.js';
 import { apiPaths } from '../dtr/facts.js';
 import { MigrateError, isMigrateError } from '../errors.js';
-import type { MigrationStep } from './step.js';
+import type { MigrationStep, PlanContext } from './step.js';
 import type { BackupOutput } from './03-backup.js';
 import { bootstrapperTarget, describeNewStorage, newStorage, replicaConfirmation } from './common/bootstrapper.js';
 import { finishedEarlier, runNotingFailure, type AttemptMarks } from './common/attempts.js';
@@ -23,6 +32,23 @@ const outputSchema = z.object({
   backupFile: z.string(),
 });
 type Output = z.infer<typeof outputSchema>;
+
+/** The restore command for this run: the recorded address and the replica's node. */
+function restoreFor(
+  ctx: Pick<PlanContext, 'inputs' | 'certificates'>,
+  backup: BackupOutput | undefined,
+): DockerCommand {
+  const dtrHost = backup?.dtrHost;
+  return restoreCommand(bootstrapperTarget(ctx.inputs, ctx.certificates), newStorage(ctx.inputs), {
+    ...(ctx.inputs.ucpNode === undefined ? {} : { ucpNode: ctx.inputs.ucpNode }),
+    ...(dtrHost === undefined ? {} : { externalUrl: `https://${dtrHost}` }),
+  });
+}
+
+/** The NFS-backed volume of the 2.6.0-2.6.3 workaround, made on the replica's node before anything is destroyed. */
+function volumeToCreate(storage: NewStorage): DockerCommand | undefined {
+  return storage.kind === 'nfs-volume' ? nfsVolumeCreateCommand(storage.volume, storage.url) : undefined;
+}
 
 /** A failed destroy may have removed some of the replica: say so, and that resuming is the way on. */
 function mayBePartlyDestroyed(error: unknown): unknown {
@@ -51,6 +77,7 @@ export const restoreStep: MigrationStep<Output> = {
     'ucpInsecureTls',
     'ucpNode',
     'dtrVersion',
+    'bootstrapperImage',
     'replicaId',
     'dockerBin',
     'sourceStorage',
@@ -70,7 +97,7 @@ export const restoreStep: MigrationStep<Output> = {
       expect: ctx.inputs.replicaId,
       ...replicaConfirmation(ctx, 'to destroy and restore it'),
       willDestroy: [
-        `DTR replica ${ctx.inputs.replicaId}: its containers and volumes (docker/dtr destroy)`,
+        `DTR replica ${ctx.inputs.replicaId}: its containers and volumes (the bootstrapper's destroy)`,
         `then DTR is restored from the backup onto ${describeNewStorage(newStorage(ctx.inputs))}`,
       ],
       protections: lines,
@@ -79,13 +106,23 @@ export const restoreStep: MigrationStep<Output> = {
 
   plan: (ctx) => {
     const target = bootstrapperTarget(ctx.inputs, ctx.certificates);
-    const backup = ctx.outputOf<BackupOutput>('backup')?.file ?? `${ctx.stateDir}/backup-<time>.tar`;
+    const backup = ctx.outputOf<BackupOutput>('backup');
+    const volume = volumeToCreate(newStorage(ctx.inputs));
     return [
       {
         kind: 'check',
         description:
           "backup size and sha256 unchanged; the old storage DTR's and holding every tag; the new storage verified again now; GC off; then the operator types the replica id",
       },
+      ...(volume === undefined
+        ? []
+        : [
+            {
+              kind: 'docker' as const,
+              command: ctx.describeDocker(volume),
+              why: `on each DTR node (${ctx.inputs.ucpNode ?? "the replica's"}): DTR ${ctx.inputs.dtrVersion ?? ''} would wipe the tags on --nfs-storage-url, so the NFS export is given to it as this docker volume`,
+            },
+          ]),
       {
         kind: 'docker',
         command: ctx.describeDocker(destroyCommand(target)),
@@ -93,8 +130,8 @@ export const restoreStep: MigrationStep<Output> = {
       },
       {
         kind: 'docker',
-        command: `${ctx.describeDocker(restoreCommand(target, newStorage(ctx.inputs), ctx.inputs.ucpNode))} < ${backup}`,
-        why: 'restore the metadata onto the new storage',
+        command: `${ctx.describeDocker(restoreFor(ctx, backup))} < ${backup?.file ?? `${ctx.stateDir}/backup-<time>.tar`}`,
+        why: "restore the metadata onto the new storage, under DTR's address (--dtr-external-url, from its settings) so that single sign-on with UCP comes back",
       },
       { kind: 'http', method: 'GET', path: apiPaths.clusterStatus, why: 'wait until the replica reports healthy' },
       {
@@ -110,6 +147,11 @@ export const restoreStep: MigrationStep<Output> = {
     const backup = ctx.outputOf<BackupOutput>('backup');
     if (backup === undefined) throw new Error('restore ran without a backup: the runner gate should have stopped it');
     const storage = newStorage(ctx.inputs);
+    const volume = volumeToCreate(storage);
+    if (volume !== undefined) {
+      ctx.progress(`creating the NFS-backed volume ${ctx.describeDocker(volume)}`);
+      await ctx.docker.run(volume, { signal: ctx.signal, purpose: 'docker volume create' });
+    }
     ctx.progress(`destroying replica ${target.replicaId}`);
     // Saved first: a destroy that fails or is killed half-way may leave DTR down, and the next run must
     // expect that rather than stop at DTR's silence. What earlier attempts noted no longer holds.
@@ -122,7 +164,7 @@ export const restoreStep: MigrationStep<Output> = {
     });
     ctx.api.expectDowntime(true);
     await ctx.docker
-      .run(destroyCommand(target), { signal: ctx.signal, purpose: 'docker/dtr destroy' })
+      .run(destroyCommand(target), { signal: ctx.signal, purpose: 'the destroy' })
       .catch((error: unknown) => {
         throw mayBePartlyDestroyed(error);
       });
@@ -131,8 +173,8 @@ export const restoreStep: MigrationStep<Output> = {
     // How this restore ends is noted; only a kill while it runs leaves it open (attempts.ts).
     await runNotingFailure(
       ctx,
-      restoreCommand(target, storage, ctx.inputs.ucpNode),
-      { stdinFile: backup.file, signal: ctx.signal, purpose: 'docker/dtr restore' },
+      restoreFor(ctx, backup),
+      { stdinFile: backup.file, signal: ctx.signal, purpose: 'the restore' },
       restoreMarks.failed,
     );
     // From here on the restore is never repeated: a later run only checks it (see probe).

@@ -1,5 +1,5 @@
 /**
- * The reconfigure step: `docker/dtr reconfigure` onto the new storage. Its mode follows the procedure
+ * The reconfigure step: the bootstrapper's `reconfigure` onto the new storage. Its mode follows the procedure
  * and the version (see ReconfigureMode): with `--storage-migrated` (2.6.4 to 2.8) or on MSR 2.9 the
  * tags must survive and the check proves it; a plain reconfigure on older versions, or
  * `--reinitialize-storage` on 2.9, erases them, and runs only after the operator accepted that in words.
@@ -40,6 +40,7 @@ export function reconfigureStep(mode: ReconfigureMode, keepsTags: boolean): Migr
       'ucpCa',
       'ucpInsecureTls',
       'dtrVersion',
+      'bootstrapperImage',
       'replicaId',
       'dockerBin',
       'sourceStorage',
@@ -115,7 +116,7 @@ export function reconfigureStep(mode: ReconfigureMode, keepsTags: boolean): Migr
       await runNotingFailure(
         ctx,
         reconfigureCommand(bootstrapperTarget(ctx.inputs, ctx.certificates), storage, mode),
-        { signal: ctx.signal, purpose: 'docker/dtr reconfigure' },
+        { signal: ctx.signal, purpose: 'the reconfigure' },
         reconfigureMarks.failed,
       );
       await ctx.checkpoint({ [reconfigureMarks.done]: new Date().toISOString() });

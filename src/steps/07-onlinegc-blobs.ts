@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { Job } from '../api/schemas.js';
-import { apiPaths, blobGcAction, jobFailed, jobSucceeded } from '../dtr/facts.js';
+import { apiPaths, blobGcAction, jobOutcome } from '../dtr/facts.js';
 import { MigrateError } from '../errors.js';
 import type { MigrationStep, StepContext } from './step.js';
 import type { StepData } from './step-data.js';
@@ -38,7 +38,7 @@ async function jobStartedEarlier(
       ? !known.has(job.id)
       : job.scheduledAt !== undefined && since !== undefined && job.scheduledAt >= since;
   // A failed job is not adopted: the point of resuming is a job that can still succeed.
-  return (await blobGcJobs(ctx)).find((job) => ours(job) && !jobFailed.has(job.status));
+  return (await blobGcJobs(ctx)).find((job) => ours(job) && jobOutcome(job.status) !== 'failed');
 }
 
 export const onlineGcBlobsStep: MigrationStep<Output> = {
@@ -64,7 +64,11 @@ export const onlineGcBlobsStep: MigrationStep<Output> = {
       why: 'start the job (202 Accepted and a job id)',
     },
     { kind: 'http', method: 'GET', path: apiPaths.job('<job-id>'), why: 'follow the job until it is done' },
-    { kind: 'check', description: 'the job ended "done" (errored or canceled fails the step)' },
+    {
+      kind: 'check',
+      description:
+        'the job ended "done" (errored, canceled, deleted or worker_* fails the step; any other status is waited on)',
+    },
   ],
 
   async run(ctx) {
@@ -86,8 +90,9 @@ export const onlineGcBlobsStep: MigrationStep<Output> = {
     const deadline = started + ctx.inputs.jobTimeout * 1000;
     for (;;) {
       const job = await ctx.api.getJob(jobId);
-      if (jobSucceeded.has(job.status)) return { jobId, status: job.status, waitedMs: Date.now() - started };
-      if (jobFailed.has(job.status)) {
+      const outcome = jobOutcome(job.status);
+      if (outcome === 'succeeded') return { jobId, status: job.status, waitedMs: Date.now() - started };
+      if (outcome === 'failed') {
         await ctx.checkpoint({ jobId: undefined, jobsBefore: undefined, requestedAt: undefined });
         throw new MigrateError('JOB_FAILED', `DTR job ${jobId} (${blobGcAction}) ended "${job.status}"`, {
           hint: `See the job's logs in DTR (GET ${apiPaths.job(jobId)}/logs); then run \`dtr-migrate migrate\` again to start a new one.`,
@@ -109,7 +114,7 @@ export const onlineGcBlobsStep: MigrationStep<Output> = {
 
   async verify(ctx, output) {
     const job = await ctx.api.getJob(output.jobId);
-    if (!jobSucceeded.has(job.status))
+    if (jobOutcome(job.status) !== 'succeeded')
       return { ok: false, reason: `job ${output.jobId} is "${job.status}"`, hint: 'Run `dtr-migrate migrate` again.' };
     return {
       ok: true,

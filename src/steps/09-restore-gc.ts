@@ -1,9 +1,10 @@
 /**
  * The last step: put the GC schedule back as the operator had it (recorded by disable-gc), or leave it
- * at Never when asked to (--no-restore-gc). Either way the summary says which.
+ * at Never when asked to (--no-restore-gc). Either way the summary says which. A schedule is written with
+ * `POST /api/v0/crons`, which creates or replaces the cron of its action [spec].
  */
 import { z } from 'zod';
-import { cronSchema, type Cron } from '../api/schemas.js';
+import { cronSchema, type Cron, type CronCreate } from '../api/schemas.js';
 import { apiPaths, gcCronAction, isGcAction } from '../dtr/facts.js';
 import type { MigrationStep, StepContext } from './step.js';
 import { describeSchedules } from './common/gc-state.js';
@@ -16,6 +17,19 @@ function recorded(ctx: StepContext): Cron[] {
   return ctx.outputOf<{ previousSchedules?: Cron[] }>('disable-gc')?.previousSchedules ?? [];
 }
 
+/** The cron as recorded, as DTR's body needs it: every field, an unset one as its zero value [spec]. */
+function asCreated(cron: Cron): CronCreate {
+  return {
+    action: cron.action,
+    schedule: cron.schedule,
+    retries: cron.retries ?? 0,
+    capacityMap: cron.capacityMap ?? {},
+    parameters: cron.parameters ?? {},
+    deadline: cron.deadline ?? '',
+    stopTimeout: cron.stopTimeout ?? '',
+  };
+}
+
 export const restoreGcStep: MigrationStep<Output> = {
   id: 'restore-gc',
   title: 'Put the GC schedule back',
@@ -26,9 +40,9 @@ export const restoreGcStep: MigrationStep<Output> = {
   plan: (ctx) => [
     {
       kind: 'http',
-      method: 'PUT',
-      path: apiPaths.cron(gcCronAction),
-      body: { schedule: '<as recorded by disable-gc>' },
+      method: 'POST',
+      path: apiPaths.crons,
+      body: { action: gcCronAction, schedule: '<as recorded by disable-gc>' },
       why:
         ctx.inputs.restoreGc === false ? 'skipped: --no-restore-gc' : 'the GC schedule as it was before the migration',
     },
@@ -37,16 +51,7 @@ export const restoreGcStep: MigrationStep<Output> = {
   async run(ctx) {
     const schedules = recorded(ctx);
     if (!ctx.inputs.restoreGc) return { restored: false, schedules };
-    for (const cron of schedules) {
-      await ctx.api.putCron(cron.action, {
-        schedule: cron.schedule,
-        ...(cron.retries === undefined ? {} : { retries: cron.retries }),
-        ...(cron.capacityMap === undefined ? {} : { capacityMap: cron.capacityMap }),
-        ...(cron.parameters === undefined ? {} : { parameters: cron.parameters }),
-        ...(cron.deadline === undefined ? {} : { deadline: cron.deadline }),
-        ...(cron.stopTimeout === undefined ? {} : { stopTimeout: cron.stopTimeout }),
-      });
-    }
+    for (const cron of schedules) await ctx.api.saveCron(asCreated(cron));
     return { restored: true, schedules };
   },
   async verify(ctx, output) {

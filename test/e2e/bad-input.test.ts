@@ -204,14 +204,14 @@ const rows: Row[] = [
   // Versions and replicas
   {
     name: 'an unsupported DTR version',
-    args: (w) => ['--dtr-version', '3.1.0', '--docker-bin', join(w.dir, 'no-docker')],
+    own: { version: '3.1.0' },
     code: 2,
     cause: /DTR 3\.1\.0 is not a version dtr-migrate supports/,
     hint: /→ .*--dtr-version/,
   },
   {
     name: 'a DTR version older than 2.5',
-    args: (w) => ['--dtr-version', '2.4.1', '--docker-bin', join(w.dir, 'no-docker')],
+    own: { version: '2.4.1' },
     code: 2,
     cause: /DTR 2\.4\.1 is not a version/,
     hint: /→ .*--dtr-version/,

@@ -5,6 +5,7 @@
  * recorded. A failure is a ProcessError, as runProcess gives, so the Docker class explains it the same.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { PassThrough, Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { ProcessLauncher } from '../../src/docker/docker.js';
@@ -13,7 +14,8 @@ import { runDockerStandIn } from '../../src/mock-dtr/docker-stand-in.js';
 
 export interface DockerAnswer {
   readonly exitCode?: number;
-  readonly stdout?: string;
+  /** Written to the command's stdout file when it has one (a backup), as docker would. */
+  readonly stdout?: string | Buffer;
   readonly stderr?: string;
   /**
    * The docker client dies (as when the run is killed): `before` the command reaches the bootstrapper,
@@ -50,8 +52,17 @@ export class FakeDocker {
       if (answer.killed === 'after') await standIn(args, options);
       throw new ProcessError('killed', `${bin} was killed by SIGKILL`, undefined, '');
     }
+    if (answer !== 'stand-in' && answer.stdout !== undefined && options.stdoutFile !== undefined)
+      await writeFile(options.stdoutFile, answer.stdout, { flag: 'a' });
     const result =
-      answer === 'stand-in' ? await standIn(args, options) : { exitCode: 0, stdout: '', stderr: '', ...answer };
+      answer === 'stand-in'
+        ? await standIn(args, options)
+        : {
+            exitCode: 0,
+            stderr: '',
+            ...answer,
+            stdout: options.stdoutFile === undefined ? String(answer.stdout ?? '') : '',
+          };
     for (const l of result.stderr.split('\n')) if (l !== '') options.onStderrLine?.(l);
     if (result.exitCode !== 0) {
       throw new ProcessError(

@@ -21,6 +21,7 @@ import {
   restoreCommand,
   type BootstrapperTarget,
 } from '../../src/docker/dtr-commands.js';
+import { defaultBootstrapperRepository } from '../../src/dtr/facts.js';
 import { startMockDtr, type MockDtr, type MockDtrOptions } from '../../src/mock-dtr/index.js';
 import { call, closeAgent } from '../unit/mock-dtr/http.js';
 
@@ -55,7 +56,12 @@ async function setUp(
     mock.caCertPem === undefined
       ? { url: 'https://ucp.example.com', username: 'ucp-admin', insecureTls: true }
       : { url: 'https://ucp.example.com', username: 'ucp-admin', ca: mock.caCertPem };
-  return { mock, dir, target: { version: mock.version, ucp, ucpPassword: 'ucp-s3cret-pw', replicaId: mock.replicaId } };
+  const repository = defaultBootstrapperRepository(mock.version);
+  return {
+    mock,
+    dir,
+    target: { repository, version: mock.version, ucp, ucpPassword: 'ucp-s3cret-pw', replicaId: mock.replicaId },
+  };
 }
 
 async function docker(
@@ -116,7 +122,7 @@ describe.concurrent('docker stand-in: the migration path', () => {
     const newStorage = join(dir, 'new-storage');
     const restore = await docker(
       mock,
-      restoreCommand(target, { kind: 'volume', volume: newStorage }, 'node-1'),
+      restoreCommand(target, { kind: 'volume', volume: newStorage }, { ucpNode: 'node-1' }),
       backup.stdout,
     );
     expect(restore.exitCode, restore.stderr).toBe(0);
@@ -138,7 +144,7 @@ describe.concurrent('docker stand-in: the migration path', () => {
     await docker(mock, destroyCommand(target));
     const restore = await docker(
       mock,
-      restoreCommand(target, { kind: 'nfs', url: 'nfs://nas.local/exports/dtr' }),
+      restoreCommand(target, { kind: 'nfs', url: 'nfs://nas.local/exports/dtr' }, {}),
       backup.stdout,
     );
     expect(restore.exitCode, restore.stderr).toBe(0);
@@ -240,13 +246,13 @@ describe.concurrent('docker stand-in: refusals', () => {
     const { mock, dir, target } = await setUp(ctx);
     const backup = await docker(mock, backupCommand(target));
     const storage = { kind: 'volume', volume: join(dir, 'x') } as const;
-    const installed = await docker(mock, restoreCommand(target, storage), backup.stdout);
+    const installed = await docker(mock, restoreCommand(target, storage, {}), backup.stdout);
     expect(installed.exitCode).not.toBe(0);
     expect(installed.stderr).toContain('destroy it first');
     await docker(mock, destroyCommand(target));
     const truncated = await docker(
       mock,
-      restoreCommand(target, storage),
+      restoreCommand(target, storage, {}),
       backup.stdout.subarray(0, backup.stdout.length - 700),
     );
     expect(truncated.exitCode).not.toBe(0);

@@ -238,7 +238,7 @@ describe('the journal is evidence of intent, not of fact', () => {
     f = await migrationFixture();
     const docker = new FakeDocker();
     await stopAtTheGate(f, docker);
-    f.mock.state.crons.push(gcCron('0 0 3 * * *'));
+    f.mock.state.crons.push(gcCron('0 0 3 * * *', Date.now()));
     const stopped = await migrateInProcess(f, { yes: true, flags: confirmed(f), docker });
     expect(stopped.code).toBe(1);
     expect(stopped.error?.message).toMatch(

@@ -245,7 +245,13 @@ describe('a tag DTR loses during restore (dropTagsOnRestore)', () => {
         authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`,
         'content-type': 'application/json',
       },
-      body: JSON.stringify({ imageVersion: mock.version, ucpUrl: mock.url, replicaId: mock.replicaId, ...body }),
+      body: JSON.stringify({
+        imageRepository: 'docker/dtr',
+        imageVersion: mock.version,
+        ucpUrl: mock.url,
+        replicaId: mock.replicaId,
+        ...body,
+      }),
     });
     const text = await res.text();
     if (res.status !== 200) throw new Error(`${command}: HTTP ${res.status} ${text}`);

@@ -77,6 +77,7 @@ export async function migrateCommand(
         stateDir,
         logFile: result.logFile,
         ...(reportFile === undefined ? {} : { report: reportFile }),
+        afterwards: result.afterwards,
         checks: extra,
       });
     else ctx.stdout.write(`${[...summaryLines(result, ctx.style, reportFile), ...extra].join('\n')}\n`);

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyFaultSpec, faultSpecHelp, parseFaultSpec, type FaultSpec } from '../../mock-dtr/faults.js';
 import { startMockDtr } from '../../mock-dtr/server.js';
+import { apiGeneration } from '../../mock-dtr/versions.js';
 import { MigrateError } from '../../errors.js';
 import type { MockDtrFlags } from '../program.js';
 import type { CliContext } from '../context.js';
@@ -76,6 +77,7 @@ export async function mockDtrCommand(ctx: CliContext, flags: MockDtrFlags): Prom
         `  non-admin: ${mock.credentials.user.username} / token ${mock.credentials.user.token}`,
         `  UCP:       ${mock.credentials.ucp.username} / password ${mock.credentials.ucp.password}`,
         `  storage:   ${storageDir}`,
+        `  API:       as DTR ${apiGeneration(mock.version)}'s API specification; bootstrapper ${mock.state.imageRepository}/dtr:${mock.version}`,
         ...(faults.length === 0 ? [] : [`  faults:    ${(flags.fault ?? []).join(' ')}`]),
         `  docker stand-in: --docker-bin ${mock.dockerBin}, with:`,
         ...env.map((line) => `    ${line}`),

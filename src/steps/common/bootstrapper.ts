@@ -1,9 +1,10 @@
 /**
- * Builds what every docker/dtr command needs from the resolved inputs: UCP connection, UCP password
- * (kept in the environment, see docker/dtr-commands.ts), image version and replica id.
+ * Builds what every bootstrapper command needs from the resolved inputs: UCP connection, UCP password
+ * (kept in the environment, see docker/dtr-commands.ts), image repository and version, replica id.
  */
 import type { ResolvedInputs } from '../../config/inputs.js';
 import type { BootstrapperTarget, NewStorage } from '../../docker/dtr-commands.js';
+import { defaultBootstrapperRepository, nfsUrlWipesTags, nfsWorkaroundVolume } from '../../dtr/facts.js';
 import type { Certificates } from '../step.js';
 
 /** The fields planning may show before every input is known. */
@@ -12,8 +13,10 @@ const placeholder = (value: string | undefined, name: string): string => value ?
 /** `certificates` holds the --ucp-ca PEM the session read (and checked) before any change. */
 export function bootstrapperTarget(inputs: Partial<ResolvedInputs>, certificates: Certificates): BootstrapperTarget {
   const ca = certificates.ucpCa;
+  const version = placeholder(inputs.dtrVersion, 'dtr-version');
   return {
-    version: placeholder(inputs.dtrVersion, 'dtr-version'),
+    repository: inputs.bootstrapperImage ?? defaultBootstrapperRepository(version),
+    version,
     replicaId: placeholder(inputs.replicaId, 'replica-id'),
     ucpPassword: inputs.ucpPassword ?? '',
     ucp: {
@@ -25,14 +28,29 @@ export function bootstrapperTarget(inputs: Partial<ResolvedInputs>, certificates
   };
 }
 
-/** How DTR is told where the new storage is: an NFS URL, or a volume / host path (default: the target path). */
+/**
+ * How DTR is told where the new storage is: an NFS URL, or a volume / host path (default: the target
+ * path). On DTR 2.6.0 to 2.6.3 an NFS URL would wipe the tags, so the NFS export is given as an
+ * NFS-backed docker volume instead, the documented workaround [KB].
+ */
 export function newStorage(inputs: Partial<ResolvedInputs>): NewStorage {
-  if (inputs.targetNfsUrl !== undefined) return { kind: 'nfs', url: inputs.targetNfsUrl };
+  const url = inputs.targetNfsUrl;
+  if (url !== undefined) {
+    const wipes = inputs.dtrVersion !== undefined && nfsUrlWipesTags(inputs.dtrVersion);
+    return wipes ? { kind: 'nfs-volume', url, volume: nfsWorkaroundVolume } : { kind: 'nfs', url };
+  }
   return { kind: 'volume', volume: inputs.targetVolume ?? placeholder(inputs.targetStorage, 'target-storage') };
 }
 
 export function describeNewStorage(storage: NewStorage): string {
-  return storage.kind === 'nfs' ? `NFS ${storage.url}` : `volume ${storage.volume}`;
+  switch (storage.kind) {
+    case 'nfs':
+      return `NFS ${storage.url}`;
+    case 'nfs-volume':
+      return `volume ${storage.volume} (NFS ${storage.url})`;
+    case 'volume':
+      return `volume ${storage.volume}`;
+  }
 }
 
 /**

@@ -1,17 +1,21 @@
 /**
- * Is garbage collection off? It is when no `onlinegc*` schedule exists and no `onlinegc*` job is
- * waiting or running [inferred, see dtr/facts.ts]. Several steps check this: GC deleting a blob that
- * the backup still refers to is the one way this procedure can lose an image.
+ * Is garbage collection off? It is when no GC schedule exists, no GC job is unfinished (see
+ * dtr/facts.ts: isGcAction, jobOutcome), and no garbage collection holds DTR's GC lock (cluster_status'
+ * `gc_lock_holder` [spec], which also shows a GC no job listing shows). Several steps check this: GC
+ * deleting a blob that the backup still refers to is the one way this procedure can lose an image.
  */
 import { httpStatusOf, type DtrClient } from '../../api/client.js';
 import type { Cron, Job } from '../../api/schemas.js';
-import { gcJobActions, isGcAction, jobActive } from '../../dtr/facts.js';
+import { gcJobActions, gcLockHeld, isGcAction, jobOutcome } from '../../dtr/facts.js';
 
 export interface GcState {
   readonly schedules: readonly Cron[];
   /** Every GC job listed (listGcJobs), ended or not. */
   readonly jobs: readonly Job[];
+  /** The GC jobs not known to have ended (an unknown status counts as unfinished). */
   readonly activeJobs: readonly Job[];
+  /** cluster_status' `gc_lock_holder`: empty unless a garbage collection holds the lock. */
+  readonly lockHolder: string;
 }
 
 /**
@@ -39,16 +43,22 @@ export async function listGcJobs(api: DtrClient): Promise<Job[]> {
 }
 
 export async function readGcState(api: DtrClient): Promise<GcState> {
-  const [crons, jobs] = await Promise.all([api.listCrons(), listGcJobs(api)]);
+  const [crons, jobs, cluster] = await Promise.all([api.listCrons(), listGcJobs(api), api.clusterStatus()]);
   return {
     schedules: crons.filter((cron) => isGcAction(cron.action)),
     jobs,
-    activeJobs: jobs.filter((job) => jobActive.has(job.status)),
+    activeJobs: jobs.filter((job) => jobOutcome(job.status) === 'unfinished'),
+    lockHolder: cluster.gc_lock_holder ?? '',
   };
 }
 
+/** No GC job unfinished and no GC holding the lock: nothing is collecting right now. */
+export function isGcIdle(state: GcState): boolean {
+  return state.activeJobs.length === 0 && !gcLockHeld(state.lockHolder);
+}
+
 export function isGcOff(state: GcState): boolean {
-  return state.schedules.length === 0 && state.activeJobs.length === 0;
+  return state.schedules.length === 0 && isGcIdle(state);
 }
 
 /** "onlinegc (0 0 1 * * 6)" or "Never". */
@@ -61,5 +71,6 @@ export function gcProblem(state: GcState): string {
   if (state.schedules.length > 0) parts.push(`GC is scheduled again: ${describeSchedules(state.schedules)}`);
   if (state.activeJobs.length > 0)
     parts.push(`a GC job is ${state.activeJobs.map((job) => `${job.status} (${job.action} ${job.id})`).join(', ')}`);
+  if (gcLockHeld(state.lockHolder)) parts.push(`a garbage collection holds DTR's GC lock (${state.lockHolder})`);
   return parts.join('; ');
 }

@@ -8,7 +8,7 @@
  * reconfigure that follows. Only when DTR is really not serving: a replica that reports healthy must
  * pass these checks like any other.
  */
-import { unanswered } from '../../api/client.js';
+import { unanswered, type DtrClient } from '../../api/client.js';
 import { healthyReplicaStatus } from '../../dtr/facts.js';
 import { MigrateError } from '../../errors.js';
 import type { StepContext, StepId } from '../step.js';
@@ -96,8 +96,21 @@ export function gcOffLine(ctx: StepContext, what: string): Promise<string> {
 }
 
 /**
+ * Undefined when DTR is in read-only mode `wanted` (true: on) everywhere: in its settings and on every
+ * replica, as cluster_status reports it per replica [spec]; otherwise what differs.
+ */
+export async function readOnlyMismatch(api: DtrClient, wanted: boolean): Promise<string | undefined> {
+  const [settings, cluster] = await Promise.all([api.getSettings(), api.clusterStatus()]);
+  if ((settings.readOnlyRegistry ?? false) !== wanted)
+    return `DTR's settings say readOnlyRegistry ${String(settings.readOnlyRegistry ?? false)}`;
+  const lagging = Object.entries(cluster.replica_readonly ?? {}).filter(([, readOnly]) => readOnly !== wanted);
+  if (lagging.length === 0) return undefined;
+  return `replica ${lagging.map(([id]) => id).join(', ')} reports read-only mode ${wanted ? 'off' : 'on'} (replica_readonly)`;
+}
+
+/**
  * In the read-only procedure the copy is complete only while nothing can be pushed: read-only mode must
- * still be on. If someone turned it off, what was pushed meanwhile is not in the copy: read-only mode
+ * still be on, on every replica. If someone turned it off, what was pushed meanwhile is not in the copy: read-only mode
  * goes back on and the copy is brought up to date. Undefined for procedures without read-only mode.
  */
 export async function readOnlyLine(ctx: StepContext, what: string): Promise<string | undefined> {
@@ -105,10 +118,11 @@ export async function readOnlyLine(ctx: StepContext, what: string): Promise<stri
   return unlessDown(
     ctx,
     async () => {
-      if (!(await ctx.api.getSettings()).readOnlyRegistry) {
+      const off = await readOnlyMismatch(ctx.api, true);
+      if (off !== undefined) {
         throw locked(
           what,
-          'read-only mode was turned off after the copy, so pushes made since may be missing from it',
+          `read-only mode was turned off after the copy (${off}), so pushes made since may be missing from it`,
           'read-only',
           'migrate-storage',
         );

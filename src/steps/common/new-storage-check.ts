@@ -1,8 +1,9 @@
 /**
  * Which storage DTR's registry container serves images from, as the docker host reports it: the mount at
  * /storage (a bind-mounted host path, or a volume), and for a volume backed by NFS the server and export
- * its options name. Read for the new storage (after a restore or reconfigure, it must be the one named) and
- * for the old one (before anything changes, --source-storage must be it: source-check.ts).
+ * its options name. Read for the new storage (after a restore or reconfigure, it must be the one named: a
+ * volume or path, DTR's own NFS volume, or the NFS-backed volume of the 2.6.0-2.6.3 workaround) and for
+ * the old one (before anything changes, --source-storage must be it: source-check.ts).
  */
 import { z } from 'zod';
 import type { Docker } from '../../docker/docker.js';
@@ -71,10 +72,12 @@ export async function storageMismatch(
       ? undefined
       : `DTR serves images from ${served.shown}, not ${expected.volume}`;
   }
-  if (served.volume !== nfsVolume(replicaId)) return `DTR serves images from ${served.shown}, not from its NFS volume`;
+  const volume = expected.kind === 'nfs' ? nfsVolume(replicaId) : expected.volume;
+  if (served.volume !== volume)
+    return `DTR serves images from ${served.shown}, not from ${expected.kind === 'nfs' ? 'its NFS volume' : `the NFS volume ${volume}`}`;
   const url = new URL(expected.url);
   const wanted = decodeURIComponent(url.pathname);
   return served.nfs?.host === url.hostname && served.nfs.path === wanted
     ? undefined
-    : `DTR's NFS volume points at ${served.nfs?.host ?? '?'}:${served.nfs?.path ?? ''}, not ${url.hostname}:${wanted}`;
+    : `the NFS volume ${volume} points at ${served.nfs?.host ?? '?'}:${served.nfs?.path ?? ''}, not ${url.hostname}:${wanted}`;
 }

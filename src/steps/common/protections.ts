@@ -35,7 +35,7 @@ export async function checkProtections(
   if (backup.dtrVersion !== ctx.inputs.dtrVersion) {
     throw lockedUntil(
       what,
-      `the backup was taken with docker/dtr:${backup.dtrVersion}, but this run names ${ctx.inputs.dtrVersion}`,
+      `the backup was taken by DTR ${backup.dtrVersion}, but this run names ${ctx.inputs.dtrVersion}`,
       `A backup is restored with the version that took it: run again with --dtr-version ${backup.dtrVersion}.`,
     );
   }

@@ -78,29 +78,63 @@ describe('mock DTR API: settings, cluster, crons', () => {
     expect(wrongType.status).toBe(400);
   });
 
-  it('reports the replica healthy', async () => {
-    const m = await mock({ replicaId: 'abcdef012345' });
-    const status = clusterStatusSchema.parse((await call(m, '/api/v0/meta/cluster_status')).json());
-    expect(status.replica_health).toEqual({ abcdef012345: 'OK' });
+  it('reports the replica healthy, read-only or not, and who holds the GC lock', async () => {
+    let t = 1_000_000;
+    const m = await mock({ replicaId: 'abcdef012345', now: () => t, runningGcJobMs: 1_000 });
+    const status = async () => clusterStatusSchema.parse((await call(m, '/api/v0/meta/cluster_status')).json());
+    const running = await status();
+    expect(running.replica_health).toEqual({ abcdef012345: 'OK' });
+    expect(running.replica_readonly).toEqual({ abcdef012345: false });
+    expect(running.gc_lock_holder).toBe(`job ${m.state.jobs[0]?.id ?? ''}`);
+    t += 2_000;
+    expect((await status()).gc_lock_holder).toBe('');
+    await call(m, '/api/v0/meta/settings', { method: 'POST', body: { readOnlyRegistry: true } });
+    expect((await status()).replica_readonly).toEqual({ abcdef012345: true });
   });
 
-  it('lists, deletes and re-creates the GC cron', async () => {
+  it("names each replica's node and the storage in its settings", async () => {
+    const m = await mock({ replicaId: 'abcdef012345' });
+    const settings = settingsSchema.parse((await call(m, '/api/v0/meta/settings')).json());
+    expect(settings.replicaSettings).toEqual({ abcdef012345: { HTTPPort: 80, HTTPSPort: 443, node: 'ucp-node-1' } });
+    expect(settings).toMatchObject({ replicaID: 'abcdef012345', storageVolume: '', nfsHost: '', nfsPath: '' });
+    m.state.storage = { kind: 'nfs', url: 'nfs://nas/dtr', host: 'nas', path: '/dtr', async: false };
+    expect(settingsSchema.parse((await call(m, '/api/v0/meta/settings')).json())).toMatchObject({
+      storageVolume: '',
+      nfsHost: 'nas',
+      nfsPath: '/dtr',
+    });
+  });
+
+  it('lists, deletes and re-creates the GC cron as DTR does: POST with the action, DELETE 204 even when absent', async () => {
     const m = await mock();
     const listed = cronListSchema.parse((await call(m, '/api/v0/crons')).json()).crons;
     expect(listed.map((c) => [c.action, c.schedule])).toEqual([['onlinegc', '0 0 1 * * 6']]);
     expect((await call(m, '/api/v0/crons/onlinegc', { method: 'DELETE' })).status).toBe(204);
-    const again = await call(m, '/api/v0/crons/onlinegc', { method: 'DELETE' });
-    expect(again.status).toBe(404);
-    expect(errorCode(again.text)).toBe('NO_SUCH_CRON');
+    expect((await call(m, '/api/v0/crons/onlinegc', { method: 'DELETE' })).status).toBe(204);
     expect(cronListSchema.parse((await call(m, '/api/v0/crons')).json()).crons).toEqual([]);
-    const created = await call(m, '/api/v0/crons/onlinegc', { method: 'PUT', body: { schedule: '0 30 2 * * 0' } });
-    expect(created.status).toBe(201);
-    expect(cronSchema.parse(created.json())).toMatchObject({ action: 'onlinegc', schedule: '0 30 2 * * 0' });
-    const updated = await call(m, '/api/v0/crons/onlinegc', { method: 'PUT', body: { schedule: '0 0 3 * * 0' } });
-    expect(updated.status).toBe(200);
-    expect(m.state.crons.map((c) => c.schedule)).toEqual(['0 0 3 * * 0']);
-    const fiveFields = await call(m, '/api/v0/crons/onlinegc', { method: 'PUT', body: { schedule: '0 3 * * 0' } });
+    expect(errorCode((await call(m, '/api/v0/crons/onlinegc')).text)).toBe('NO_SUCH_CRON');
+    const fields = { retries: 0, capacityMap: {}, parameters: {}, deadline: '', stopTimeout: '' };
+    const created = await call(m, '/api/v0/crons', {
+      method: 'POST',
+      body: { action: 'onlinegc', schedule: '0 30 2 * * 0', ...fields },
+    });
+    expect(created.status).toBe(202);
+    const first = cronSchema.parse(created.json());
+    expect(first).toMatchObject({ action: 'onlinegc', schedule: '0 30 2 * * 0' });
+    const updated = await call(m, '/api/v0/crons', {
+      method: 'POST',
+      body: { action: 'onlinegc', schedule: '@hourly' },
+    });
+    expect(updated.status).toBe(202);
+    expect(cronSchema.parse(updated.json()).id).not.toBe(first.id);
+    expect(m.state.crons.map((c) => c.schedule)).toEqual(['@hourly']);
+    expect(cronSchema.parse((await call(m, '/api/v0/crons/onlinegc')).json()).schedule).toBe('@hourly');
+    const fiveFields = await call(m, '/api/v0/crons', {
+      method: 'POST',
+      body: { action: 'onlinegc', schedule: '0 3 * * 0' },
+    });
     expect(fiveFields.status).toBe(400);
+    expect((await call(m, '/api/v0/crons/onlinegc', { method: 'PUT', body: {} })).status).toBe(405);
   });
 
   it('starts with no GC cron when the schedule is "Never"', async () => {
@@ -139,10 +173,13 @@ describe('mock DTR API: jobs', () => {
     const page = jobListSchema.parse((await call(m, '/api/v0/jobs?action=onlinegc_blobs&start=1&limit=5')).json()).jobs;
     expect(page).toHaveLength(2);
     const gc = running[0]?.id ?? '';
-    expect((await call(m, `/api/v0/jobs/${gc}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await call(m, `/api/v0/jobs/${gc}/cancel`, { method: 'POST' })).status).toBe(204);
     expect(jobSchema.parse((await call(m, `/api/v0/jobs/${gc}`)).json()).status).toBe('cancel_request');
     t += 1_000;
     expect(jobSchema.parse((await call(m, `/api/v0/jobs/${gc}`)).json()).status).toBe('canceled');
+    // DELETE removes the job's record.
+    expect((await call(m, `/api/v0/jobs/${gc}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await call(m, `/api/v0/jobs/${gc}`)).status).toBe(404);
     const workers = workerListSchema.parse((await call(m, '/api/v0/workers')).json()).workers;
     expect(workers.map((w) => w.id)).toEqual([m.replicaId]);
     expect((await call(m, '/api/v0/jobs', { method: 'POST', body: { action: 'no_such_action' } })).status).toBe(400);
@@ -219,7 +256,14 @@ describe('mock DTR API: destroyed DTR and HTTPS', () => {
       url = m.url;
       await call(m, '/api/v0/repositories?pageSize=1', { as: 'none' });
       expect(m.requests).toEqual([
-        { method: 'GET', path: '/api/v0/repositories', query: '?pageSize=1', status: 401, at: expect.any(Number) },
+        {
+          method: 'GET',
+          path: '/api/v0/repositories',
+          query: '?pageSize=1',
+          status: 401,
+          at: expect.any(Number),
+          answer: { errors: [expect.objectContaining({ code: 'NOT_AUTHENTICATED' })] },
+        },
       ]);
       await closeAgent(m);
     }

@@ -71,15 +71,62 @@ describe('parseBootstrapperArgs', () => {
     expect(restore('--dtr-storage-volume', 'dtr-new')).toMatchObject({
       request: { storage: { kind: 'volume', volume: 'dtr-new' } },
     });
-    expect(restore('--nfs-storage-url', 'nfs://nas.local/exports/dtr', '--async-nfs')).toMatchObject({
-      request: { storage: { kind: 'nfs', host: 'nas.local', path: '/exports/dtr', async: true } },
+    expect(restore('--nfs-storage-url', 'nfs://nas.local/exports/dtr')).toMatchObject({
+      request: { storage: { kind: 'nfs', host: 'nas.local', path: '/exports/dtr', async: false } },
     });
     expect(restore('--dtr-use-default-storage')).toMatchObject({ request: { storage: { kind: 'default' } } });
-    expect(restore()).toMatchObject({ ok: false });
+    expect(restore()).toEqual({
+      ok: false,
+      message: 'Must explicitly set one of --dtr-use-default-storage, --dtr-storage-volume, or --nfs-storage-url',
+      showUsage: false,
+    });
     expect(restore('--nfs-storage-url', 'http://nas/x')).toMatchObject({ ok: false });
     expect(restore('--dtr-storage-volume', 'relative/path')).toMatchObject({ ok: false });
     expect(restore('--dtr-storage-volume', 'a1', '--dtr-use-default-storage')).toMatchObject({ ok: false });
-    expect(restore('--async-nfs', '--dtr-storage-volume', 'a1')).toMatchObject({ ok: false });
+  });
+
+  it("refuses on restore the flags only MSR 2.8 and later have, with urfave/cli's error", () => {
+    const restore = (version: string, ...flags: string[]) =>
+      parseBootstrapperArgs('restore', [...ucp, '--replica-id', '0123456789ab', ...flags], env, version);
+    const nfs = ['--nfs-storage-url', 'nfs://nas.local/exports/dtr'];
+    for (const version of ['2.5.14', '2.6.14', '2.7.8']) {
+      expect(restore(version, ...nfs, '--async-nfs')).toMatchObject({
+        ok: false,
+        message: 'flag provided but not defined: -async-nfs',
+      });
+      expect(restore(version, ...nfs, '--client-cert-auth-ca', ca)).toMatchObject({
+        message: 'flag provided but not defined: -client-cert-auth-ca',
+      });
+    }
+    for (const version of ['2.8.4', '2.9.2']) {
+      expect(restore(version, ...nfs, '--async-nfs')).toMatchObject({
+        ok: true,
+        request: { storage: { async: true } },
+      });
+      expect(restore(version, ...nfs, '--client-cert-auth-ca', ca)).toMatchObject({ ok: true });
+      expect(restore(version, '--async-nfs', '--dtr-storage-volume', 'a1')).toMatchObject({ ok: false });
+    }
+    expect(restore('2.9.2', ...nfs, '--nfs-options', 'rw,nfsvers=4')).toMatchObject({
+      message: 'flag provided but not defined: -nfs-options',
+    });
+    const reconfigure = parseBootstrapperArgs(
+      'reconfigure',
+      [...ucp, '--existing-replica-id', '0123456789ab', ...nfs, '--async-nfs', '--nfs-options', 'rw,nfsvers=4,async'],
+      env,
+      '2.6.14',
+    );
+    expect(reconfigure).toMatchObject({ ok: true });
+  });
+
+  it('needs --replica-id on restore before 2.7 only, and names DTR by --dtr-external-url', () => {
+    const args = [...ucp, '--dtr-use-default-storage', '--dtr-external-url', 'https://dtr.example.com'];
+    expect(parseBootstrapperArgs('restore', args, env, '2.6.14')).toMatchObject({
+      message: '--replica-id is required',
+    });
+    expect(parseBootstrapperArgs('restore', args, env, '2.7.8')).toMatchObject({
+      ok: true,
+      request: { replicaId: expect.stringMatching(/^[0-9a-f]{12}$/), externalUrl: 'https://dtr.example.com' },
+    });
   });
 
   it('knows --storage-migrated from 2.6.4 on only', () => {

@@ -22,6 +22,8 @@ const state = () =>
     repositories: [],
     storage: { kind: 'default' },
     gcSchedule: null,
+    imageRepository: 'docker',
+    nfsExports: {},
     now: 0,
   });
 

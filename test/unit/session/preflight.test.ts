@@ -19,13 +19,24 @@ const replica = '0123456789ab';
 interface Answers {
   readonly health?: string;
   readonly cronsFail?: MigrateError;
+  readonly versionFails?: MigrateError;
 }
 
-/** A client that answers the three reads preflight makes, as a DTR in the given state would. */
-function client({ health = 'OK', cronsFail }: Answers): DtrClient {
+/** A client that answers the reads preflight makes, as a DTR in the given state would. */
+function client({ health = 'OK', cronsFail, versionFails }: Answers): DtrClient {
   const stub = {
     url: 'https://dtr.example.com',
-    getSettings: async () => ({ readOnlyRegistry: false }),
+    getSettings: async () => ({
+      readOnlyRegistry: false,
+      replicaSettings: { [replica]: { HTTPPort: 80, HTTPSPort: 443, node: 'worker-3' } },
+      storageVolume: '',
+      nfsHost: 'nas.example.com',
+      nfsPath: '/exports/dtr',
+    }),
+    version: async () => {
+      if (versionFails) throw versionFails;
+      return '2.7.8';
+    },
     clusterStatus: async () => ({ replica_health: { [replica]: health } }),
     listCrons: async () => {
       if (cronsFail) throw cronsFail;
@@ -55,6 +66,19 @@ describe('preflight', () => {
     const found = await preflight(client({}), inputs(), false);
     expect(found.dtrDown).toBe(false);
     expect(found.gcSchedules?.map((cron) => cron.action)).toEqual(['onlinegc']);
+  });
+
+  it("takes the version, the replica's node and the storage from DTR's API", async () => {
+    const resolver = inputs();
+    const found = await preflight(client({}), resolver, false);
+    expect(found).toMatchObject({
+      apiVersion: '2.7.8',
+      nodes: { [replica]: 'worker-3' },
+      storage: { kind: 'nfs', host: 'nas.example.com', path: '/exports/dtr' },
+    });
+    expect(resolver.peek('ucpNode')).toBe('worker-3');
+    const notServed = new MigrateError('API_ERROR', 'DTR answered 404', { cause: { status: 404 } });
+    expect((await preflight(client({ versionFails: notServed }), inputs(), false)).apiVersion).toBeUndefined();
   });
 
   it('stops a fresh run on an unhealthy replica or a DTR that does not answer', async () => {
