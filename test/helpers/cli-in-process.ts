@@ -19,14 +19,20 @@ import { FakeDocker } from './fake-docker.js';
 const standInBin = fileURLToPath(new URL('../../bin/dtr-mock-docker.js', import.meta.url));
 
 export interface InProcessCliOptions extends Pick<CliOptions, 'env' | 'input'> {
+  /** Called with each stdout/stderr chunk as it is written (to act on the mock at a chosen moment). */
+  readonly onOutput?: (text: string) => void;
   /** Answers for docker commands by argv; unanswered ones go to the stand-in. @default a FakeDocker with no rows */
   readonly docker?: FakeDocker;
 }
 
 class Collected extends Writable {
   text = '';
+  constructor(private readonly onText: ((text: string) => void) | undefined) {
+    super();
+  }
   override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void): void {
     this.text += chunk.toString();
+    this.onText?.(chunk.toString());
     done();
   }
 }
@@ -44,8 +50,8 @@ function launcherFor(env: NodeJS.ProcessEnv, docker: FakeDocker): ProcessLaunche
 
 export async function runCliInProcess(args: readonly string[], options: InProcessCliOptions = {}): Promise<CliRun> {
   const env = cleanEnv(options.env);
-  const stdout = new Collected();
-  const stderr = new Collected();
+  const stdout = new Collected(options.onOutput);
+  const stderr = new Collected(options.onOutput);
   const stdin = Readable.from(options.input === undefined || options.input === '' ? [] : [options.input]);
   const code = await main(args, {
     stdout: stdout as unknown as NodeJS.WriteStream,
