@@ -6,7 +6,7 @@
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import { jsonEvents, runCli } from '../helpers/cli.js';
 import {
   listFiles,
@@ -17,11 +17,12 @@ import {
   type MigrationFixture,
 } from '../helpers/mock-migration.js';
 
-let fixture: MigrationFixture | undefined;
-afterEach(async () => {
-  await fixture?.close();
-  fixture = undefined;
-});
+/** A fixture of the test's own, closed when it ends (the tests run side by side). */
+async function fixtureFor(ctx: TestContext): Promise<MigrationFixture> {
+  const f = await migrationFixture();
+  ctx.onTestFinished(() => f.close());
+  return f;
+}
 
 function tagsOf(f: MigrationFixture): string[] {
   return f.mock.state.repositories
@@ -38,9 +39,9 @@ async function allFilesText(dir: string): Promise<string> {
   return text;
 }
 
-describe('dtr-migrate migrate (non-interactive)', () => {
-  it('runs every step, each verified, and keeps every tag on the new storage', async () => {
-    fixture = await migrationFixture();
+describe.concurrent('dtr-migrate migrate (non-interactive)', () => {
+  it('runs every step, each verified, and keeps every tag on the new storage', async (ctx) => {
+    const fixture = await fixtureFor(ctx);
     const tagsBefore = tagsOf(fixture);
     const gcBefore = fixture.mock.state.crons
       .filter((c) => c.action.startsWith('onlinegc'))
@@ -90,8 +91,8 @@ describe('dtr-migrate migrate (non-interactive)', () => {
     expect(everything).not.toContain(secrets.ucpPassword);
   });
 
-  it('resumes after being stopped after each step, never repeating a verified one', async () => {
-    fixture = await migrationFixture();
+  it('resumes after being stopped after each step, never repeating a verified one', async (ctx) => {
+    const fixture = await fixtureFor(ctx);
     const confirm = ['--yes', '--confirm-destroy', fixture.mock.replicaId, '--json'];
     const allEvents: Array<Record<string, unknown>> = [];
     // Not after the last two: restore-gc takes milliseconds, so the signal may arrive when the run is done.

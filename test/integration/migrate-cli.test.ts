@@ -5,20 +5,24 @@
  * --password-stdin, what plan prints, and what status tells. The real process is in test/e2e/migrate.test.ts.
  */
 import { stat } from 'node:fs/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import { jsonEvents } from '../helpers/cli.js';
 import { runCliInProcess } from '../helpers/cli-in-process.js';
 import { migrationFixture, readJournal, secrets, stepOrder, type MigrationFixture } from '../helpers/mock-migration.js';
 
-let fixture: MigrationFixture | undefined;
-afterEach(async () => {
-  await fixture?.close();
-  fixture = undefined;
-});
+/** A fixture of the test's own, closed when it ends (the tests run side by side). */
+async function fixtureFor(
+  ctx: TestContext,
+  options?: Parameters<typeof migrationFixture>[0],
+): Promise<MigrationFixture> {
+  const f = await migrationFixture(options);
+  ctx.onTestFinished(() => f.close());
+  return f;
+}
 
-describe('dtr-migrate migrate (non-interactive)', () => {
-  it('refuses to destroy without an explicit confirmation, then resumes without repeating a step', async () => {
-    fixture = await migrationFixture();
+describe.concurrent('dtr-migrate migrate (non-interactive)', () => {
+  it('refuses to destroy without an explicit confirmation, then resumes without repeating a step', async (ctx) => {
+    const fixture = await fixtureFor(ctx);
     const first = await runCliInProcess(['migrate', ...fixture.args, '--yes'], { env: fixture.env });
     expect(first.code).toBe(6);
     expect(first.stderr).toContain(`--confirm-destroy ${fixture.mock.replicaId}`);
@@ -45,8 +49,8 @@ describe('dtr-migrate migrate (non-interactive)', () => {
     expect(second.stderr).toContain('verified in an earlier run');
   });
 
-  it('refuses a resumed run that names the new storage differently from the copy it verified, and records nothing of it', async () => {
-    fixture = await migrationFixture();
+  it('refuses a resumed run that names the new storage differently from the copy it verified, and records nothing of it', async (ctx) => {
+    const fixture = await fixtureFor(ctx);
     const first = await runCliInProcess(['migrate', ...fixture.args, '--yes'], { env: fixture.env });
     expect(first.code).toBe(6);
     const confirm = ['--yes', '--confirm-destroy', fixture.mock.replicaId];
@@ -72,11 +76,10 @@ describe('dtr-migrate migrate (non-interactive)', () => {
   });
 });
 
-describe('steps that wait', () => {
-  it('disable-gc waits for a GC job that was already running, then goes on', async () => {
+describe.concurrent('steps that wait', () => {
+  it('disable-gc waits for a GC job that was already running, then goes on', async (ctx) => {
     // The job would run for ten minutes: it ends only once the step said it is waiting for it.
-    const f = await migrationFixture({ runningGcJobMs: 600_000 });
-    fixture = f;
+    const f = await fixtureFor(ctx, { runningGcJobMs: 600_000 });
     const run = await runCliInProcess(
       ['migrate', ...f.args, '--yes', '--confirm-destroy', f.mock.replicaId, '--json'],
       {
@@ -99,9 +102,9 @@ describe('steps that wait', () => {
   });
 });
 
-describe('dtr-migrate plan and status', () => {
-  it('reads the DTR token from stdin with --password-stdin', async () => {
-    fixture = await migrationFixture();
+describe.concurrent('dtr-migrate plan and status', () => {
+  it('reads the DTR token from stdin with --password-stdin', async (ctx) => {
+    const fixture = await fixtureFor(ctx);
     const { DTR_TOKEN: _token, ...env } = fixture.env;
     const run = await runCliInProcess(['plan', ...fixture.args, '--password-stdin'], {
       env: { ...env, DTR_TOKEN: undefined },
@@ -117,8 +120,8 @@ describe('dtr-migrate plan and status', () => {
     expect(wrong.stderr).not.toContain('not-the-token');
   });
 
-  it('plan prints every HTTP call and docker command, secrets masked, and changes nothing', async () => {
-    fixture = await migrationFixture();
+  it('plan prints every HTTP call and docker command, secrets masked, and changes nothing', async (ctx) => {
+    const fixture = await fixtureFor(ctx);
     const run = await runCliInProcess(['plan', ...fixture.args], { env: fixture.env });
     expect(run.code).toBe(0);
     const out = run.stdout + run.stderr;
@@ -133,8 +136,8 @@ describe('dtr-migrate plan and status', () => {
     await expect(stat(fixture.stateDir)).rejects.toThrow();
   });
 
-  it('status tells each step and what comes next', async () => {
-    fixture = await migrationFixture();
+  it('status tells each step and what comes next', async (ctx) => {
+    const fixture = await fixtureFor(ctx);
     const none = await runCliInProcess(['status', '--state-dir', fixture.stateDir]);
     expect(none.code).toBe(0);
     expect(none.stdout).toContain('No migration has started');
