@@ -1,4 +1,5 @@
 /** What every command gets: streams, environment, parsed global options, style and the stop signal. */
+import type { ProcessLauncher } from '../docker/docker.js';
 import type { JsonEvents } from './json-events.js';
 import type { Style } from './style.js';
 
@@ -15,4 +16,6 @@ export interface CliContext {
   readonly debug: boolean;
   readonly style: Style;
   readonly signal: AbortSignal;
+  /** Starts docker processes; undefined: runProcess (see MainDeps). */
+  readonly launchDocker?: ProcessLauncher;
 }

@@ -3,6 +3,7 @@
  * Only bin/ sets process.exitCode; nothing here calls process.exit.
  */
 import { CommanderError, type Command } from 'commander';
+import type { ProcessLauncher } from '../docker/docker.js';
 import { ExitCode, MigrateError, isMigrateError, stopSignals, type StopSignal } from '../errors.js';
 import type { CliContext } from './context.js';
 import { reportFailure } from './errors-out.js';
@@ -27,6 +28,11 @@ export interface MainDeps {
   readonly stderr: NodeJS.WriteStream;
   readonly stdin: NodeJS.ReadStream;
   readonly env: NodeJS.ProcessEnv;
+  /**
+   * Starts docker processes (default: runProcess). Tests that run the CLI in their own process answer
+   * the mock's docker stand-in in that process too (test/helpers/cli-in-process.ts).
+   */
+  readonly launchDocker?: ProcessLauncher;
 }
 
 export async function main(argv: readonly string[], deps: MainDeps): Promise<number> {
@@ -81,10 +87,13 @@ export async function main(argv: readonly string[], deps: MainDeps): Promise<num
     },
   );
   program.exitOverride();
-  program.configureOutput({
-    writeOut: (text) => deps.stdout.write(text),
-    writeErr: (text) => deps.stderr.write(text),
-  });
+  // Subcommands copy their parent's output settings when they are made, before this: each is told too, so
+  // a subcommand's usage error goes to deps.stderr and not to this process's own stream.
+  const output = {
+    writeOut: (text: string) => deps.stdout.write(text),
+    writeErr: (text: string) => deps.stderr.write(text),
+  };
+  for (const command of withSubcommands(program)) command.configureOutput(output);
   program.hook('preAction', (_root, action) => {
     context = contextFor(action.optsWithGlobals());
     // Every --json stream opens the same way; a completion script is not a stream.
@@ -103,6 +112,10 @@ export async function main(argv: readonly string[], deps: MainDeps): Promise<num
     for (const signal of signals) process.off(signal, onSignal);
   }
   return exitCode;
+}
+
+function withSubcommands(command: Command): Command[] {
+  return [command, ...command.commands.flatMap(withSubcommands)];
 }
 
 /** `migrate`, or `storage copy` for a subcommand. */

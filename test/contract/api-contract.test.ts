@@ -5,18 +5,13 @@
  * checked against the specification of that version (spec-check.ts, with the exceptions of
  * spec-exceptions.ts). No list of calls is written here: what the product sends is what is checked.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ProcedureId } from '../../src/dtr/procedures.js';
 import { apiPaths } from '../../src/dtr/facts.js';
 import type { RecordedRequest } from '../../src/mock-dtr/types.js';
 import { migrateInProcess } from '../helpers/in-process.js';
 import { migrationFixture, type MigrationFixture } from '../helpers/mock-migration.js';
 import { ApiSpec, specVersionOf } from './spec-check.js';
-
-const fixtures: MigrationFixture[] = [];
-afterEach(async () => {
-  for (const f of fixtures.splice(0)) await f.close();
-});
 
 /**
  * Each supported product line (MSR against 2.7's specification), with best practice and the other
@@ -48,25 +43,29 @@ function clientTemplates(spec: ApiSpec): string[] {
   });
 }
 
-describe.each(cases)('DTR $version: a whole migration against its API specification', ({ version, procedures }) => {
-  it(`every request and every answer of ${procedures.join(' and ')} follows the specification`, async () => {
-    const spec = await ApiSpec.load(specVersionOf(version));
-    const hit = new Set<string>();
-    for (const procedure of procedures) {
-      const f = await migrationFixture({ version });
-      fixtures.push(f);
-      const run = await migrateInProcess(f, {
-        yes: true,
-        flags: { procedure, confirmDestroy: f.mock.replicaId, acceptTagLoss: procedure === 'reconfigure' },
-      });
-      expect(run.error?.message, procedure).toBeUndefined();
-      expect(problemsOf(spec, f.mock.requests), procedure).toEqual([]);
-      for (const r of f.mock.requests.filter(isApi)) {
-        const found = spec.find(r.method, r.path);
-        if (found !== undefined) hit.add(found.template);
+// Side by side: a migration against the mock is mostly waiting on its polls.
+describe.concurrent.each(cases)(
+  'DTR $version: a whole migration against its API specification',
+  ({ version, procedures }) => {
+    it(`every request and every answer of ${procedures.join(' and ')} follows the specification`, async (ctx) => {
+      const spec = await ApiSpec.load(specVersionOf(version));
+      const hit = new Set<string>();
+      for (const procedure of procedures) {
+        const f: MigrationFixture = await migrationFixture({ version });
+        ctx.onTestFinished(() => f.close());
+        const run = await migrateInProcess(f, {
+          yes: true,
+          flags: { procedure, confirmDestroy: f.mock.replicaId, acceptTagLoss: procedure === 'reconfigure' },
+        });
+        expect(run.error?.message, procedure).toBeUndefined();
+        expect(problemsOf(spec, f.mock.requests), procedure).toEqual([]);
+        for (const r of f.mock.requests.filter(isApi)) {
+          const found = spec.find(r.method, r.path);
+          if (found !== undefined) hit.add(found.template);
+        }
       }
-    }
-    // The traffic reached every endpoint the client knows, so none of them went unchecked.
-    expect(clientTemplates(spec).filter((t) => !hit.has(t))).toEqual([]);
-  });
-});
+      // The traffic reached every endpoint the client knows, so none of them went unchecked.
+      expect(clientTemplates(spec).filter((t) => !hit.has(t))).toEqual([]);
+    });
+  },
+);

@@ -4,12 +4,12 @@
  * `migrate` again. The end state must be whole: every step verified, the backup the journal names
  * intact, the new storage complete, the tags the same, and nothing repeated that must not be (one job
  * POST; destroy once, or twice only when the kill landed inside restore). Also: the lock of a state
- * directory, and journals that must be refused and left untouched.
+ * directory held by a live run and left by a killed one. Journals that must be refused are in
+ * test/integration/damaged-journal.test.ts.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { createRunningGcJob } from '../../src/mock-dtr/jobs.js';
 import type { CliOptions, CliRun } from '../helpers/cli.js';
@@ -197,45 +197,5 @@ describe.concurrent('killed with SIGKILL, then resumed', { timeout: longTestMs }
     expect(jobPosts(f.mock)).toBe(1);
     expect(destroyRuns(f.mock)).toBeLessThanOrEqual(2);
     expect(gcSchedules(f)).toEqual(gc);
-  });
-});
-
-describe('journals that must not be used', { timeout: longTestMs }, () => {
-  const damaged: Array<[string, string, RegExp]> = [
-    [
-      'not JSON',
-      '{"version": 1, "tool": "dtr-migrate", "steps": {',
-      /journal .* is damaged \(not valid JSON\); it was left as it is/,
-    ],
-    [
-      'of the wrong shape',
-      JSON.stringify({ version: 1, tool: 'dtr-migrate', steps: { backup: { status: 'done?' } } }),
-      /journal .* is damaged/,
-    ],
-    [
-      'from a newer dtr-migrate',
-      JSON.stringify({
-        version: 2,
-        tool: 'dtr-migrate',
-        createdAt: '',
-        updatedAt: '',
-        procedure: 'x',
-        inputs: {},
-        steps: {},
-      }),
-      /written by a newer dtr-migrate \(journal version 2\)/,
-    ],
-  ];
-  it.for(damaged)('refuses a journal %s with exit 5 and leaves it byte for byte', async ([, content, cause], ctx) => {
-    const root = await mkdtemp(join(tmpdir(), 'dtr-migrate-journal-'));
-    ctx.onTestFinished(() => rm(root, { recursive: true, force: true }));
-    const journal = join(root, 'journal.json');
-    await writeFile(journal, content, { mode: 0o600 });
-    // DTR is never reached: the journal is read first.
-    const args = ['migrate', '--state-dir', root, '--dtr-url', 'http://127.0.0.1:9', '--username', 'admin', '--yes'];
-    const run = await runLong(args, { env: { DTR_TOKEN: 'tok-journal-test' } });
-    expectCleanFailure(run, 5, cause, /→ .*(--state-dir|version that started it)/);
-    expect(await readFile(journal, 'utf8')).toBe(content);
-    expect(await readdir(root)).not.toContain('lock');
   });
 });

@@ -1,10 +1,12 @@
 /**
  * The whole best-practice migration through the real CLI, as a subprocess, against the mock DTR on a
- * loopback port with the docker stand-in as docker.
+ * loopback port with the docker stand-in as docker: one run to the end (and `status` after it), and
+ * runs stopped by SIGINT after each step. The rest of migrate, plan and status, through the same entry
+ * point in the test's own process, is in test/integration/migrate-cli.test.ts.
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import { jsonEvents, runCli } from '../helpers/cli.js';
 import {
   listFiles,
@@ -15,11 +17,12 @@ import {
   type MigrationFixture,
 } from '../helpers/mock-migration.js';
 
-let fixture: MigrationFixture | undefined;
-afterEach(async () => {
-  await fixture?.close();
-  fixture = undefined;
-});
+/** A fixture of the test's own, closed when it ends (the tests run side by side). */
+async function fixtureFor(ctx: TestContext): Promise<MigrationFixture> {
+  const f = await migrationFixture();
+  ctx.onTestFinished(() => f.close());
+  return f;
+}
 
 function tagsOf(f: MigrationFixture): string[] {
   return f.mock.state.repositories
@@ -36,9 +39,9 @@ async function allFilesText(dir: string): Promise<string> {
   return text;
 }
 
-describe('dtr-migrate migrate (non-interactive)', () => {
-  it('runs every step, each verified, and keeps every tag on the new storage', async () => {
-    fixture = await migrationFixture();
+describe.concurrent('dtr-migrate migrate (non-interactive)', () => {
+  it('runs every step, each verified, and keeps every tag on the new storage', async (ctx) => {
+    const fixture = await fixtureFor(ctx);
     const tagsBefore = tagsOf(fixture);
     const gcBefore = fixture.mock.state.crons
       .filter((c) => c.action.startsWith('onlinegc'))
@@ -88,56 +91,8 @@ describe('dtr-migrate migrate (non-interactive)', () => {
     expect(everything).not.toContain(secrets.ucpPassword);
   });
 
-  it('refuses to destroy without an explicit confirmation, then resumes without repeating a step', async () => {
-    fixture = await migrationFixture();
-    const first = await runCli(['migrate', ...fixture.args, '--yes'], { env: fixture.env });
-    expect(first.code).toBe(6);
-    expect(first.stderr).toContain(`--confirm-destroy ${fixture.mock.replicaId}`);
-    expect(first.stderr).not.toMatch(/\n\s+at /);
-    expect(fixture.mock.state.installed).toBe(true);
-    expect(fixture.mock.state.storage).toEqual({ kind: 'path', path: fixture.source });
-
-    const wrong = await runCli(['migrate', ...fixture.args, '--yes', '--confirm-destroy', '000000000000'], {
-      env: fixture.env,
-    });
-    expect(wrong.code).toBe(6);
-    expect(wrong.stderr).toContain('does not match');
-    expect(fixture.mock.state.installed).toBe(true);
-
-    const second = await runCli(['migrate', ...fixture.args, '--yes', '--confirm-destroy', fixture.mock.replicaId], {
-      env: fixture.env,
-    });
-    expect(second.code).toBe(0);
-    const journal = await readJournal(fixture.stateDir);
-    for (const id of stepOrder) expect(journal.steps[id]).toMatchObject({ status: 'verified', attempts: 1 });
-    expect(second.stderr).toContain('verified in an earlier run');
-  });
-
-  it('refuses a resumed run that names the new storage differently from the copy it verified, and records nothing of it', async () => {
-    fixture = await migrationFixture();
-    const first = await runCli(['migrate', ...fixture.args, '--yes'], { env: fixture.env });
-    expect(first.code).toBe(6);
-    const confirm = ['--yes', '--confirm-destroy', fixture.mock.replicaId];
-    const renamed = await runCli(['migrate', ...fixture.args, '--target-volume', 'some-other-volume', ...confirm], {
-      env: fixture.env,
-    });
-    expect(renamed.code).toBe(5);
-    expect(renamed.stderr).toMatch(
-      /names the new storage volume some-other-volume, but this migration copied and verified it for volume \S+/,
-    );
-    expect(renamed.stderr).not.toMatch(/\n\s+at /);
-    expect(fixture.mock.state.installed).toBe(true);
-    const journal = await readJournal(fixture.stateDir);
-    expect(journal.steps['migrate-storage']?.status).toBe('verified');
-    expect(JSON.stringify(journal)).not.toContain('some-other-volume');
-    // Without the mistaken flag the recorded migration goes on to the end.
-    const resumed = await runCli(['migrate', ...fixture.args, ...confirm], { env: fixture.env });
-    expect(resumed.code, resumed.stderr).toBe(0);
-    expect(fixture.mock.state.storage).toEqual({ kind: 'path', path: fixture.target });
-  });
-
-  it('resumes after being stopped after each step, never repeating a verified one', async () => {
-    fixture = await migrationFixture();
+  it('resumes after being stopped after each step, never repeating a verified one', async (ctx) => {
+    const fixture = await fixtureFor(ctx);
     const confirm = ['--yes', '--confirm-destroy', fixture.mock.replicaId, '--json'];
     const allEvents: Array<Record<string, unknown>> = [];
     // Not after the last two: restore-gc takes milliseconds, so the signal may arrive when the run is done.
@@ -171,75 +126,5 @@ describe('dtr-migrate migrate (non-interactive)', () => {
     }
     expect(fixture.mock.state.storage).toEqual({ kind: 'path', path: fixture.target });
     expect(fixture.mock.state.jobs.filter((j) => j.action === 'onlinegc_blobs')).toHaveLength(1);
-  });
-});
-
-describe('steps that wait', () => {
-  it('disable-gc waits for a GC job that was already running, then goes on', async () => {
-    // Long enough to outlast the CLI's start-up and preflight on a slow machine.
-    fixture = await migrationFixture({ runningGcJobMs: 20_000 });
-    const run = await runCli(
-      ['migrate', ...fixture.args, '--yes', '--confirm-destroy', fixture.mock.replicaId, '--json'],
-      { env: fixture.env },
-    );
-    expect(run.code, run.stderr).toBe(0);
-    const events = jsonEvents(run.stdout);
-    expect(
-      events.some(
-        (e) =>
-          e['event'] === 'progress' && e['id'] === 'disable-gc' && String(e['text']).startsWith('waiting for GC job'),
-      ),
-    ).toBe(true);
-    const done = events.find((e) => e['event'] === 'step-done' && e['id'] === 'disable-gc');
-    expect(done?.['facts']).toContain('waited for 1 GC job(s) to finish');
-  });
-});
-
-describe('dtr-migrate plan and status', () => {
-  it('reads the DTR token from stdin with --password-stdin', async () => {
-    fixture = await migrationFixture();
-    const { DTR_TOKEN: _token, ...env } = fixture.env;
-    const run = await runCli(['plan', ...fixture.args, '--password-stdin'], {
-      env: { ...env, DTR_TOKEN: undefined },
-      input: `${secrets.token}\n`,
-    });
-    expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).toContain('Back up DTR metadata');
-    const wrong = await runCli(['plan', ...fixture.args, '--password-stdin'], {
-      env: { ...env, DTR_TOKEN: undefined },
-      input: 'not-the-token\n',
-    });
-    expect(wrong.code).toBe(4);
-    expect(wrong.stderr).not.toContain('not-the-token');
-  });
-
-  it('plan prints every HTTP call and docker command, secrets masked, and changes nothing', async () => {
-    fixture = await migrationFixture();
-    const run = await runCli(['plan', ...fixture.args], { env: fixture.env });
-    expect(run.code).toBe(0);
-    const out = run.stdout + run.stderr;
-    expect(out).toContain('DELETE /api/v0/crons/onlinegc');
-    expect(out).toContain(`docker/dtr:${fixture.mock.version} backup`);
-    expect(out).toContain('UCP_PASSWORD=****');
-    expect(out).toContain('POST /api/v0/jobs {"action":"onlinegc_blobs"}');
-    expect(out).not.toContain(secrets.token);
-    expect(out).not.toContain(secrets.ucpPassword);
-    const mutating = fixture.mock.requests.filter((r) => r.method !== 'GET');
-    expect(mutating).toEqual([]);
-    await expect(stat(fixture.stateDir)).rejects.toThrow();
-  });
-
-  it('status tells each step and what comes next', async () => {
-    fixture = await migrationFixture();
-    const none = await runCli(['status', '--state-dir', fixture.stateDir]);
-    expect(none.code).toBe(0);
-    expect(none.stdout).toContain('No migration has started');
-    await runCli(['migrate', ...fixture.args, '--yes'], { env: fixture.env });
-    const status = await runCli(['status', '--state-dir', fixture.stateDir]);
-    expect(status.stdout).toMatch(/1\. Disable garbage collection: verified/);
-    expect(status.stdout).toMatch(/4\. Destroy and restore DTR on the new storage: pending/);
-    expect(status.stdout).toContain('Next: Destroy and restore DTR on the new storage');
-    const json = jsonEvents((await runCli(['status', '--state-dir', fixture.stateDir, '--json'])).stdout);
-    expect(json.find((e) => e['event'] === 'status')?.['next']).toBe('restore');
   });
 });

@@ -1,16 +1,14 @@
 /**
- * `status` calls a migration complete only after asking DTR, never on the journal's word (issue 12): a
- * journal edited to say every step is verified, while DTR still serves the old storage, is contradicted;
- * without the token it says it could not check. The migration is brought to the gate in this process;
- * status runs as the real CLI.
+ * `status` as a real process, from another working directory than the migrate before it: without
+ * --state-dir both find this DTR's migration in the user's state directory. What status says of a
+ * journal DTR contradicts is in test/integration/status-evidence.test.ts.
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { migrateInProcess } from '../helpers/in-process.js';
-import { migrationFixture, stepOrder, type MigrationFixture } from '../helpers/mock-migration.js';
+import { migrationFixture, type MigrationFixture } from '../helpers/mock-migration.js';
 
 let f: MigrationFixture | undefined;
 afterEach(async () => {
@@ -34,26 +32,5 @@ describe('status', () => {
     expect(status.stdout).toContain(`Migration in ${dir}`);
     expect(status.stdout).toContain('Next: Destroy and restore DTR on the new storage');
     await rm(home, { recursive: true, force: true });
-  });
-
-  it('does not call complete a migration the journal claims but DTR contradicts, nor one it could not check', async () => {
-    f = await migrationFixture();
-    expect((await migrateInProcess(f, { yes: true })).code).toBe(6);
-    const file = join(f.stateDir, 'journal.json');
-    const journal = JSON.parse(await readFile(file, 'utf8')) as { steps: Record<string, { status: string }> };
-    for (const id of stepOrder) journal.steps[id]!.status = 'verified';
-    await writeFile(file, JSON.stringify(journal));
-
-    const args = ['status', '--state-dir', f.stateDir, '--docker-bin', f.mock.dockerBin];
-    const contradicted = await runCli(args, { env: f.env });
-    expect(contradicted.code, contradicted.stderr).toBe(1);
-    expect(contradicted.stdout).toContain('does not show the migration done');
-    expect(contradicted.stdout).toContain(`DTR serves images from ${f.source}, not ${f.target}`);
-    expect(contradicted.stdout).not.toContain('The migration is complete');
-
-    const unchecked = await runCli(args, { env: { ...f.env, DTR_TOKEN: undefined } });
-    expect(unchecked.code, unchecked.stderr).toBe(0);
-    expect(unchecked.stdout).toContain('DTR could not be checked (DTR_TOKEN');
-    expect(unchecked.stdout).not.toContain('The migration is complete');
   });
 });

@@ -65,6 +65,7 @@ export async function migrateCommand(
       signal: ctx.signal,
       ...(overrides.dockerEnv === undefined ? {} : { dockerEnv: overrides.dockerEnv }),
       ...(overrides.storage === undefined ? {} : { storage: overrides.storage }),
+      ...(ctx.launchDocker === undefined ? {} : { launchDocker: ctx.launchDocker }),
     });
     const extra = overrides.afterRun === undefined ? [] : await overrides.afterRun(result);
     const reportFile = await report?.finish();

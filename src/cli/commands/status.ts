@@ -17,7 +17,15 @@ export async function statusCommand(ctx: CliContext): Promise<number> {
   const io = makeIo(ctx);
   try {
     const { stateDir, sources } = await located(ctx, io);
-    const options = { io, sources, stateDir, yes: false, changes: false, signal: ctx.signal };
+    const options = {
+      io,
+      sources,
+      stateDir,
+      yes: false,
+      changes: false,
+      signal: ctx.signal,
+      ...(ctx.launchDocker === undefined ? {} : { launchDocker: ctx.launchDocker }),
+    };
     return await Session.with(options, async (session) => {
       const data = session.journalData;
       const done = data !== undefined && stepsOf(data).every((step) => step.status === 'verified');

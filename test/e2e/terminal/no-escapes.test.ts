@@ -5,25 +5,30 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { Tmux, cliCommand } from '../../helpers/tmux.js';
+import { describe, expect, it, type TestContext } from 'vitest';
+import { Tmux, cliCommand, type TmuxOptions } from '../../helpers/tmux.js';
 
-let tmux: Tmux | undefined;
-let dir: string | undefined;
-afterEach(async () => {
-  await tmux?.close();
-  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
-  tmux = undefined;
-  dir = undefined;
-});
+/** A terminal of the test's own (each its own tmux server), closed when the test ends. */
+async function terminal(ctx: TestContext, options: TmuxOptions): Promise<Tmux> {
+  const tmux = await Tmux.start(options);
+  ctx.onTestFinished(() => tmux.close());
+  return tmux;
+}
+
+async function tempDir(ctx: TestContext): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'dtr-migrate-tty-'));
+  ctx.onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 const rehearsal = ['rehearse'];
 // In a terminal too, --yes takes the defaults of the questions (procedure, GC schedule) instead of asking.
 const unattended = [...rehearsal, '--yes'];
 
-describe('no escape codes where colour is not wanted', () => {
-  it('NO_COLOR: a terminal run shows no colour', async () => {
-    tmux = await Tmux.start({ env: { NO_COLOR: '1' } });
+// Side by side: each test is a rehearsal in its own terminal, mostly waiting on the mock's polls.
+describe.concurrent('no escape codes where colour is not wanted', () => {
+  it('NO_COLOR: a terminal run shows no colour', async (ctx) => {
+    const tmux = await terminal(ctx, { env: { NO_COLOR: '1' } });
     await tmux.run(cliCommand(unattended));
     expect(await tmux.exitCode()).toBe(0);
     const screen = await tmux.screen({ escapes: true });
@@ -31,8 +36,8 @@ describe('no escape codes where colour is not wanted', () => {
     expect(screen).not.toContain('\x1b');
   });
 
-  it('--no-color: neither the wizard nor its prompts use colour', async () => {
-    tmux = await Tmux.start({ env: { NO_COLOR: undefined } });
+  it('--no-color: neither the wizard nor its prompts use colour', async (ctx) => {
+    const tmux = await terminal(ctx, { env: { NO_COLOR: undefined } });
     await tmux.run(cliCommand([...rehearsal, '--no-color']));
     await tmux.waitFor('How should DTR 2.6.4 switch storage?');
     expect(await tmux.screen({ escapes: true })).not.toContain('\x1b');
@@ -50,9 +55,9 @@ describe('no escape codes where colour is not wanted', () => {
     expect(screen).not.toContain('\x1b');
   });
 
-  it('output redirected to a file: no escape code in it, though the terminal allows colours', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'dtr-migrate-tty-'));
-    tmux = await Tmux.start({ env: { NO_COLOR: undefined } });
+  it('output redirected to a file: no escape code in it, though the terminal allows colours', async (ctx) => {
+    const dir = await tempDir(ctx);
+    const tmux = await terminal(ctx, { env: { NO_COLOR: undefined } });
     const file = join(dir, 'rehearsal.log');
     await tmux.run(cliCommand(unattended, `> ${file} 2>&1`));
     expect(await tmux.exitCode()).toBe(0);
@@ -62,11 +67,11 @@ describe('no escape codes where colour is not wanted', () => {
     expect(text).not.toContain('\x1b');
   });
 
-  // Colour is decided once, on stderr (main.ts), and the summary goes to stdout: with stdout alone
-  // redirected from a terminal it still gets colour codes. Enable once main.ts also asks stdout.
-  it('stdout alone redirected to a file: no escape code in it', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'dtr-migrate-tty-'));
-    tmux = await Tmux.start({ env: { NO_COLOR: undefined } });
+  // Colour needs both stderr and stdout to be terminals (main.ts): the summary on stdout, redirected,
+  // must not get codes because stderr is still a terminal.
+  it('stdout alone redirected to a file: no escape code in it', async (ctx) => {
+    const dir = await tempDir(ctx);
+    const tmux = await terminal(ctx, { env: { NO_COLOR: undefined } });
     const file = join(dir, 'summary.txt');
     await tmux.run(cliCommand(unattended, `> ${file}`));
     expect(await tmux.exitCode()).toBe(0);

@@ -4,16 +4,17 @@
  * what protects the data, a wrong replica id asked again and the third refused (exit 6, nothing
  * destroyed), and a run typed right to the end.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { Tmux, cliCommand } from '../../helpers/tmux.js';
+import { describe, expect, it, type TestContext } from 'vitest';
+import { Tmux, cliCommand, type TmuxOptions } from '../../helpers/tmux.js';
 
 const rehearsal = ['rehearse'];
 
-let tmux: Tmux | undefined;
-afterEach(async () => {
-  await tmux?.close();
-  tmux = undefined;
-});
+/** A terminal of the test's own (each its own tmux server), closed when the test ends. */
+async function terminal(ctx: TestContext, options: TmuxOptions): Promise<Tmux> {
+  const tmux = await Tmux.start(options);
+  ctx.onTestFinished(() => tmux.close());
+  return tmux;
+}
 
 /** The screen with every run of blanks as one space, so text wrapped to fit reads as one line. */
 const flat = (screen: string): string => screen.replace(/\s+/g, ' ');
@@ -30,9 +31,10 @@ async function untilDestroyPrompt(t: Tmux): Promise<string> {
   return replica ?? '';
 }
 
-describe('the wizard in a terminal', () => {
-  it('shows what it detected and the locked steps, the protections, and refuses a wrong replica id', async () => {
-    tmux = await Tmux.start({ columns: 80, env: { NO_COLOR: undefined } });
+// Side by side: each test is a rehearsal in its own terminal, mostly waiting on the mock's polls.
+describe.concurrent('the wizard in a terminal', () => {
+  it('shows what it detected and the locked steps, the protections, and refuses a wrong replica id', async (ctx) => {
+    const tmux = await terminal(ctx, { columns: 80, env: { NO_COLOR: undefined } });
     const replica = await untilDestroyPrompt(tmux);
     const screen = await tmux.screen();
     const text = flat(screen);
@@ -81,8 +83,8 @@ describe('the wizard in a terminal', () => {
     expect(flat(await tmux.screen())).toContain(`does not match ${replica}; nothing was destroyed`);
   });
 
-  it('completes when the replica id is typed, and ends with the summary', async () => {
-    tmux = await Tmux.start({ columns: 100, env: { NO_COLOR: undefined } });
+  it('completes when the replica id is typed, and ends with the summary', async (ctx) => {
+    const tmux = await terminal(ctx, { columns: 100, env: { NO_COLOR: undefined } });
     const replica = await untilDestroyPrompt(tmux);
     await tmux.type(replica);
     await tmux.press('Enter');

@@ -3,6 +3,8 @@
  * runs (also with --debug) must show neither, anywhere: stdout, stderr, the --json events, every file
  * of the state directory, the argv of every docker process (a wrapper records them). The journal, the
  * log, the inventory and the backup are owner-only. `rehearse` with the secrets set leaks neither.
+ * Through the CLI's entry point in this process (cli-in-process.ts); the docker wrappers are real
+ * processes. The real CLI's own output and state directory are checked in test/e2e/migrate.test.ts.
  */
 import { chmod, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,7 +12,8 @@ import { describe, expect, it } from 'vitest';
 import { setBootstrapperFaults } from '../../src/mock-dtr/faults.js';
 import { startMockDtr } from '../../src/mock-dtr/server.js';
 import { jsonEvents, type CliRun } from '../helpers/cli.js';
-import { finishArgs, longTestMs, pullCheckArgs, runLong } from '../helpers/fault-checks.js';
+import { runCliInProcess } from '../helpers/cli-in-process.js';
+import { finishArgs, longTestMs, pullCheckArgs } from '../helpers/fault-checks.js';
 import { migrationFixture, secrets } from '../helpers/mock-migration.js';
 
 /** Every file below `dir`, as text (binary files too: a secret would show in them as well). */
@@ -39,7 +42,7 @@ const output = (label: string, run: CliRun): Array<[string, string]> => [
   [`${label} stderr`, run.stderr],
 ];
 
-describe('secrets never leave their variables', { timeout: longTestMs }, () => {
+describe.concurrent('secrets never leave their variables', { timeout: longTestMs }, () => {
   it('a whole migration, its plan, status and failed runs: zero occurrences; owner-only files', async (ctx) => {
     const f = await migrationFixture();
     ctx.onTestFinished(() => f.close());
@@ -50,17 +53,17 @@ describe('secrets never leave their variables', { timeout: longTestMs }, () => {
     const args = ['migrate', ...f.args, '--docker-bin', wrapper, ...(await finishArgs(f))];
     const seen: Array<[string, string]> = [];
 
-    const plan = await runLong(['plan', ...f.args, '--docker-bin', wrapper], { env: f.env });
-    const planJson = await runLong(['plan', ...f.args, '--docker-bin', wrapper, '--json'], { env: f.env });
+    const plan = await runCliInProcess(['plan', ...f.args, '--docker-bin', wrapper], { env: f.env });
+    const planJson = await runCliInProcess(['plan', ...f.args, '--docker-bin', wrapper, '--json'], { env: f.env });
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stdout + plan.stderr).toContain('UCP_PASSWORD=****');
     const wrongToken = 'wrong-SECRET-token-5c1e';
-    const refused = await runLong(args, { env: { ...f.env, DTR_TOKEN: wrongToken } });
+    const refused = await runCliInProcess(args, { env: { ...f.env, DTR_TOKEN: wrongToken } });
     expect(refused.code).toBe(4);
     expect(refused.stdout + refused.stderr).not.toContain(wrongToken);
     setBootstrapperFaults(f.mock.state, { backup: 'exit' });
-    const failed = await runLong([...args, '--debug'], { env: f.env });
-    const failedJson = await runLong([...args, '--json'], { env: f.env });
+    const failed = await runCliInProcess([...args, '--debug'], { env: f.env });
+    const failedJson = await runCliInProcess([...args, '--json'], { env: f.env });
     expect(failed.code).toBe(1);
     expect(failedJson.code).toBe(1);
     expect(jsonEvents(failedJson.stdout).at(-1)).toMatchObject({
@@ -76,20 +79,23 @@ describe('secrets never leave their variables', { timeout: longTestMs }, () => {
       `#!/bin/sh\ncase " $* " in *" backup "*) echo "login failed with password $UCP_PASSWORD" >&2; exit 1;; esac\nexec '${f.mock.dockerBin}' "$@"\n`,
     );
     await chmod(chatty, 0o755);
-    const quoted = await runLong(['migrate', ...f.args, '--docker-bin', chatty, ...(await finishArgs(f)), '--debug'], {
-      env: f.env,
-    });
-    const quotedJson = await runLong(
+    const quoted = await runCliInProcess(
+      ['migrate', ...f.args, '--docker-bin', chatty, ...(await finishArgs(f)), '--debug'],
+      {
+        env: f.env,
+      },
+    );
+    const quotedJson = await runCliInProcess(
       ['migrate', ...f.args, '--docker-bin', chatty, ...(await finishArgs(f)), '--json'],
       { env: f.env },
     );
     expect(quoted.code).toBe(1);
     expect(quoted.stderr).toContain('login failed with password ****');
     seen.push(...output('bootstrapper quoting the password', quoted), ...output('the same, --json', quotedJson));
-    const done = await runLong([...args, '--json'], { env: f.env });
+    const done = await runCliInProcess([...args, '--json'], { env: f.env });
     expect(done.code, done.stderr).toBe(0);
-    const status = await runLong(['status', '--state-dir', f.stateDir]);
-    const statusJson = await runLong(['status', '--state-dir', f.stateDir, '--json']);
+    const status = await runCliInProcess(['status', '--state-dir', f.stateDir]);
+    const statusJson = await runCliInProcess(['status', '--state-dir', f.stateDir, '--json']);
     seen.push(
       ...output('plan', plan),
       ...output('plan --json', planJson),
@@ -134,7 +140,7 @@ describe('secrets never leave their variables', { timeout: longTestMs }, () => {
     const probe = await startMockDtr();
     const pull = await pullCheckArgs(probe);
     await probe.close();
-    const run = await runLong(['rehearse', '--yes', '--keep', '--json', ...pull], {
+    const run = await runCliInProcess(['rehearse', '--yes', '--keep', '--json', ...pull], {
       env: { DTR_TOKEN: token, UCP_PASSWORD: password },
     });
     const kept = /Kept the rehearsal directory: (\S+)/.exec(run.stderr)?.[1];

@@ -1,6 +1,6 @@
 /**
- * The gate before the destructive step re-checks what DTR itself must show, through the real CLI against
- * the mock DTR: a GC job that ran (and ended) after GC was turned off sends the run back to take a new
+ * The gate before the destructive step re-checks what DTR itself must show, through the CLI's entry point
+ * in this process (cli-in-process.ts) against the mock DTR: a GC job that ran (and ended) after GC was turned off sends the run back to take a new
  * backup and bring the copy up to date; in the read-only procedure, read-only mode turned off after the
  * copy sends it back to turn it on and copy again. Neither destroys or reconfigures anything until the
  * redone steps pass, and the next run completes.
@@ -14,9 +14,9 @@ import {
   finishArgs,
   journalOf,
   longTestMs,
-  runLong,
   tagsOf,
 } from '../helpers/fault-checks.js';
+import { runCliInProcess } from '../helpers/cli-in-process.js';
 import { migrationFixture, type MigrationFixture } from '../helpers/mock-migration.js';
 
 async function stoppedAtTheGate(
@@ -27,7 +27,7 @@ async function stoppedAtTheGate(
   ctx.onTestFinished(() => f.close());
   const tags = tagsOf(f.mock);
   // Without --confirm-destroy a script stops at the confirmation, with every earlier step verified.
-  const first = await runLong(['migrate', ...f.args, ...extra, '--yes'], { env: f.env });
+  const first = await runCliInProcess(['migrate', ...f.args, ...extra, '--yes'], { env: f.env });
   expect(first.code, first.stderr).toBe(6);
   return { f, finish: [...extra, ...(await finishArgs(f))], tags };
 }
@@ -37,7 +37,7 @@ describe.concurrent('the gate before the destructive step', { timeout: longTestM
     const { f, finish, tags } = await stoppedAtTheGate(ctx);
     // "Start GC now" pressed in DTR's UI a minute ago, long finished.
     const job = createJob(f.mock.state, 'onlinegc', {}, Date.now() - 60_000, 1_000);
-    const locked = await runLong(['migrate', ...f.args, ...finish], { env: f.env });
+    const locked = await runCliInProcess(['migrate', ...f.args, ...finish], { env: f.env });
     expectCleanFailure(
       locked,
       1,
@@ -48,7 +48,7 @@ describe.concurrent('the gate before the destructive step', { timeout: longTestM
     const journal = await journalOf(f.stateDir);
     for (const id of ['disable-gc', 'backup', 'migrate-storage']) expect(journal.steps[id]?.status, id).toBe('failed');
 
-    const resumed = await runLong(['migrate', ...f.args, ...finish], { env: f.env });
+    const resumed = await runCliInProcess(['migrate', ...f.args, ...finish], { env: f.env });
     expect(resumed.code, resumed.stderr).toBe(0);
     expect((await journalOf(f.stateDir)).steps['backup']?.attempts).toBe(2);
     await expectMigrated(f, tags);
@@ -58,7 +58,7 @@ describe.concurrent('the gate before the destructive step', { timeout: longTestM
     const { f, finish } = await stoppedAtTheGate(ctx, ['--procedure', 'read-only']);
     expect(f.mock.state.settings.readOnlyRegistry).toBe(true);
     f.mock.state.settings.readOnlyRegistry = false;
-    const locked = await runLong(['migrate', ...f.args, ...finish], { env: f.env });
+    const locked = await runCliInProcess(['migrate', ...f.args, ...finish], { env: f.env });
     expectCleanFailure(
       locked,
       1,
@@ -67,7 +67,7 @@ describe.concurrent('the gate before the destructive step', { timeout: longTestM
     );
     expect(f.mock.state.storage).toEqual({ kind: 'path', path: f.source });
 
-    const resumed = await runLong(['migrate', ...f.args, ...finish], { env: f.env });
+    const resumed = await runCliInProcess(['migrate', ...f.args, ...finish], { env: f.env });
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(f.mock.state.storage).toEqual({ kind: 'path', path: f.target });
     expect((await journalOf(f.stateDir)).steps['read-only']?.attempts).toBe(2);

@@ -1,11 +1,12 @@
 /**
  * Proof that nothing is lost: restore stays locked while the new storage lacks anything a tag needs,
- * and the run that follows copies it again, checks again, and only then destroys.
+ * and the run that follows copies it again, checks again, and only then destroys. Through the CLI's
+ * entry point in this process (cli-in-process.ts).
  */
 import { readFile, rm } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { blobPath } from '../../src/inventory/storage-manifests.js';
-import { runCli } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli-in-process.js';
 import { migrationFixture, readJournal, type MigrationFixture } from '../helpers/mock-migration.js';
 
 let fixture: MigrationFixture | undefined;
@@ -17,7 +18,7 @@ afterEach(async () => {
 describe('restore is locked until the new storage holds every tag', () => {
   it('keeps restore locked when a layer blob vanished from the target, then re-copies and completes', async () => {
     fixture = await migrationFixture();
-    const first = await runCli(['migrate', ...fixture.args, '--yes'], { env: fixture.env });
+    const first = await runCliInProcess(['migrate', ...fixture.args, '--yes'], { env: fixture.env });
     expect(first.code).toBe(6);
     // Take one layer of one tagged image out of the new storage, after it was verified.
     const repo = fixture.mock.state.repositories.find((r) => r.tags.length > 0);
@@ -30,7 +31,7 @@ describe('restore is locked until the new storage holds every tag', () => {
     await rm(blobPath(fixture.target, layer));
 
     const confirm = ['--yes', '--confirm-destroy', fixture.mock.replicaId];
-    const locked = await runCli(['migrate', ...fixture.args, ...confirm], { env: fixture.env });
+    const locked = await runCliInProcess(['migrate', ...fixture.args, ...confirm], { env: fixture.env });
     expect(locked.code).toBe(1);
     expect(locked.stderr).toContain('restore is locked');
     // Verified again right before destroy: the blob file is named as missing from the new storage.
@@ -39,7 +40,7 @@ describe('restore is locked until the new storage holds every tag', () => {
     expect(fixture.mock.state.storage).toEqual({ kind: 'path', path: fixture.source });
     expect((await readJournal(fixture.stateDir)).steps['migrate-storage']?.status).toBe('failed');
 
-    const again = await runCli(['migrate', ...fixture.args, ...confirm], { env: fixture.env });
+    const again = await runCliInProcess(['migrate', ...fixture.args, ...confirm], { env: fixture.env });
     expect(again.code).toBe(0);
     expect(await readFile(blobPath(fixture.target, layer))).toBeTruthy();
     expect(fixture.mock.state.storage).toEqual({ kind: 'path', path: fixture.target });

@@ -1,5 +1,6 @@
 /**
- * Bad input, table-driven, through the real CLI: each row must end with its documented exit code, the
+ * Bad input, table-driven, through the CLI's entry point in this process (the arguments, environment and
+ * stdin a script would give it; cli-in-process.ts): each row must end with its documented exit code, the
  * cause and the fix on stderr in a line or two, no stack trace, and nothing changed that cannot be
  * resumed (DTR still installed on its storage, the source storage untouched, no step left running).
  */
@@ -9,7 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockDtr } from '../../src/mock-dtr/server.js';
 import type { MockDtr } from '../../src/mock-dtr/types.js';
-import { longTestMs, runLong, stackTrace } from '../helpers/fault-checks.js';
+import { runCliInProcess } from '../helpers/cli-in-process.js';
+import { longTestMs, stackTrace } from '../helpers/fault-checks.js';
 import { listFiles, migrationFixture, type MigrationFixture } from '../helpers/mock-migration.js';
 
 interface World {
@@ -34,7 +36,7 @@ interface Row {
   readonly cause: RegExp;
   /** @default a `→` hint line */
   readonly hint?: RegExp;
-  /** Kill the CLI after this long (a row that could hang). */
+  /** A row that could hang: it must end well within this (the test's own budget). */
   readonly timeoutMs?: number;
   /** Needs a mock of its own (it gets past the preflight and changes DTR's state, or needs another version). */
   readonly own?: Parameters<typeof migrationFixture>[0];
@@ -402,6 +404,19 @@ async function config(w: World, name: string, text: string): Promise<string[]> {
   return ['--config', join(w.dir, name)];
 }
 
+/** A hang is a failure of its own, not the test's whole budget spent waiting. */
+async function endsWithin<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still running after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, hang]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function without(args: readonly string[], flags: readonly string[]): string[] {
   return args.filter((arg, i) => !flags.includes(arg) && !flags.includes(args[i - 1] ?? ''));
 }
@@ -446,11 +461,8 @@ describe.concurrent(
         '--yes',
         ...((await row.args?.(w)) ?? []),
       ];
-      const run = await runLong(argv, {
-        env: { ...f.env, ...row.env?.(w) },
-        input: row.input ?? '',
-        ...(row.timeoutMs === undefined ? {} : { timeoutMs: row.timeoutMs }),
-      });
+      const running = runCliInProcess(argv, { env: { ...f.env, ...row.env?.(w) }, input: row.input ?? '' });
+      const run = row.timeoutMs === undefined ? await running : await endsWithin(row.timeoutMs, running);
 
       expect(run.code, run.stderr).toBe(row.code);
       const errorLines = run.stderr.split('\n').filter((line) => /^(✖ Error:|error:)/.test(line));
