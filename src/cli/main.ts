@@ -81,14 +81,16 @@ export async function main(argv: readonly string[], deps: MainDeps): Promise<num
     },
   );
   program.exitOverride();
-  program.configureOutput({
-    writeOut: (text) => deps.stdout.write(text),
-    writeErr: (text) => deps.stderr.write(text),
-  });
+  // Every command, not only the top: each took the output settings when it was made, and prints its own help.
+  const output = {
+    writeOut: (text: string) => deps.stdout.write(text),
+    writeErr: (text: string) => deps.stderr.write(text),
+  };
+  for (const command of everyCommand(program)) command.configureOutput(output);
   program.hook('preAction', (_root, action) => {
     context = contextFor(action.optsWithGlobals());
-    // Every --json stream opens the same way; a completion script is not a stream.
-    if (context.json && action.name() !== 'completion') context.events.start(commandPath(action));
+    // Every --json stream opens the same way; a completion script or a help text is not a stream.
+    if (context.json && !['completion', 'help'].includes(action.name())) context.events.start(commandPath(action));
   });
   try {
     await program.parseAsync([...argv], { from: 'user' });
@@ -103,6 +105,10 @@ export async function main(argv: readonly string[], deps: MainDeps): Promise<num
     for (const signal of signals) process.off(signal, onSignal);
   }
   return exitCode;
+}
+
+function everyCommand(command: Command): Command[] {
+  return [command, ...command.commands.flatMap(everyCommand)];
 }
 
 /** `migrate`, or `storage copy` for a subcommand. */
