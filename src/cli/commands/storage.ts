@@ -14,7 +14,7 @@ import type { StorageLocation, StorageProblem, StorageProgress, VerifySummary } 
 import type { CliContext } from '../context.js';
 import { reportFailure } from '../errors-out.js';
 import { ProgressLine } from '../progress-line.js';
-import { storageProgressOf } from '../../storage/progress-text.js';
+import { RateMeter, storageProgressOf } from '../../storage/progress-text.js';
 
 export interface StorageFlags {
   readonly from: string;
@@ -143,12 +143,14 @@ export async function storageCommand(
     }
   }
   const bar = new ProgressLine(ctx.stderr);
+  const meter = new RateMeter();
   let lastJson = 0;
   const onProgress = (p: StorageProgress): void => {
-    if (!ctx.json) return bar.update(p);
+    const pace = meter.pace(p);
+    if (!ctx.json) return bar.update(p, pace);
     if (Date.now() - lastJson < 1000) return;
     lastJson = Date.now();
-    const { text, counts } = storageProgressOf(p);
+    const { text, counts } = storageProgressOf(p, pace);
     ctx.events.progress('storage', text, counts);
   };
   /** The closing lines: the sentences (--json: its `text`), then every problem by path (--json: in `fields`). */
