@@ -3,13 +3,12 @@
  * and every global option it reads, each under the heading of its group (from the input table), with an
  * example; `help storage copy` prints that subcommand's help through main().
  */
-import { PassThrough } from 'node:stream';
 import type { Command, Option } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { inputKeys, specOf } from '../../../src/config/inputs.js';
 import { groupHeadings, sharedSwitches, usedGlobalOptions } from '../../../src/cli/help.js';
-import { main } from '../../../src/cli/main.js';
 import { buildProgram, type CommandHandlers } from '../../../src/cli/program.js';
+import { mainInProcess } from '../../helpers/main-in-process.js';
 
 const never = async (): Promise<number> => {
   throw new Error('help must not run a command');
@@ -126,7 +125,7 @@ describe('--help of every command', () => {
 
 describe('dtr-migrate help <command...>', () => {
   it('prints the help of a subcommand', async () => {
-    const { code, out } = await run(['help', 'storage', 'copy']);
+    const { code, out } = await mainInProcess(['help', 'storage', 'copy']);
     expect(code).toBe(0);
     expect(out).toContain('Usage: dtr-migrate storage copy [options]');
     expect(out).toContain('--checksum');
@@ -134,7 +133,7 @@ describe('dtr-migrate help <command...>', () => {
   });
 
   it('refuses an unknown command with a usage error', async () => {
-    const { code, err } = await run(['help', 'storage', 'nope']);
+    const { code, err } = await mainInProcess(['help', 'storage', 'nope']);
     expect(code).toBe(2);
     expect(err).toContain('unknown command: storage nope');
   });
@@ -158,20 +157,4 @@ function helpAfter(command: Command): string {
     command.configureOutput(sink);
   }
   return text;
-}
-
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const code = await main(argv, {
-    stdout: stdout as unknown as NodeJS.WriteStream,
-    stderr: stderr as unknown as NodeJS.WriteStream,
-    stdin: new PassThrough() as unknown as NodeJS.ReadStream,
-    env: {},
-  });
-  return { code, out, err };
 }
