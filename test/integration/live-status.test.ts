@@ -28,7 +28,7 @@ function heldBackup(): { docker: FakeDocker; reached: Promise<void>; release: ()
   const docker = new FakeDocker([
     {
       when: /docker\/dtr:\S+ backup\b/,
-      answer: async () => {
+      answer: async (): Promise<'stand-in'> => {
         reach();
         await released;
         return 'stand-in';

@@ -218,8 +218,10 @@ export async function storageCommand(
     });
     // After a copy, its walk found every source file in place: the verify checked the target's content.
     const files = action === 'copy' ? Number(copied['files'] ?? 0) : verify.filesChecked;
+    const bytes = action === 'copy' ? Number(copied['bytes'] ?? 0) : verify.sourceBytes;
+    const total = bytes === undefined ? '' : ` (${formatBytes(bytes)})`;
     const verdict = verify.ok
-      ? `Verified: ${formatCount(files)} files, ${formatBlobChecks(verify)}, ${formatCount(verify.linksChecked)} links, in ${formatDuration(verify.durationMs)}: no problem.`
+      ? `Verified: ${formatCount(files)} files${total}, ${formatBlobChecks(verify)}, ${formatCount(verify.linksChecked)} links, in ${formatDuration(verify.durationMs)}: no problem.`
       : `Verification found ${verify.problems.length} problem(s):`;
     out(
       verify.ok,
