@@ -33,7 +33,7 @@ interface Model {
 
 const flagsOf = (option: Option): string[] => [option.short, option.long].filter((f): f is string => f !== undefined);
 
-/** Declared choices, or the ones its value name lists (`--pull-check <none|head|sample|full>`). */
+/** Declared choices (an input whose schema is an enum gets them), or the ones its value name lists (`<a|b>`). */
 function choicesOf(option: Option): readonly string[] | undefined {
   if (option.argChoices !== undefined) return option.argChoices;
   const listed = /<([\w.-]+(?:\|[\w.-]+)+)>/.exec(option.flags)?.[1];

@@ -87,17 +87,17 @@ export async function main(argv: readonly string[], deps: MainDeps): Promise<num
     },
   );
   program.exitOverride();
-  // Subcommands copy their parent's output settings when they are made, before this: each is told too, so
-  // a subcommand's usage error goes to deps.stderr and not to this process's own stream.
+  // Every command, not only the top: each took the output settings when it was made, and prints its own help
+  // and usage errors (to deps, not to this process's own streams, when the CLI runs inside a test).
   const output = {
     writeOut: (text: string) => deps.stdout.write(text),
     writeErr: (text: string) => deps.stderr.write(text),
   };
-  for (const command of withSubcommands(program)) command.configureOutput(output);
+  for (const command of everyCommand(program)) command.configureOutput(output);
   program.hook('preAction', (_root, action) => {
     context = contextFor(action.optsWithGlobals());
-    // Every --json stream opens the same way; a completion script is not a stream.
-    if (context.json && action.name() !== 'completion') context.events.start(commandPath(action));
+    // Every --json stream opens the same way; a completion script or a help text is not a stream.
+    if (context.json && !['completion', 'help'].includes(action.name())) context.events.start(commandPath(action));
   });
   try {
     await program.parseAsync([...argv], { from: 'user' });
@@ -114,8 +114,8 @@ export async function main(argv: readonly string[], deps: MainDeps): Promise<num
   return exitCode;
 }
 
-function withSubcommands(command: Command): Command[] {
-  return [command, ...command.commands.flatMap(withSubcommands)];
+function everyCommand(command: Command): Command[] {
+  return [command, ...command.commands.flatMap(everyCommand)];
 }
 
 /** `migrate`, or `storage copy` for a subcommand. */

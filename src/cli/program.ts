@@ -4,103 +4,46 @@
  * undefined, so the config file, the journal and the declared defaults can fill it in order.
  */
 import { Argument, Command, Option } from 'commander';
+import { z } from 'zod';
 import { inputKeys, optionName, specOf } from '../config/inputs.js';
-import { ExitCode } from '../errors.js';
 import type { StorageFlags } from './commands/storage.js';
 import { completionScript, completionShells, type CompletionShell } from './completion.js';
+import { commandExamples, rootExamples } from './help-examples.js';
+import {
+  everyGroup,
+  findCommand,
+  groupedHelp,
+  groupedOption,
+  helpGroups,
+  sharedSwitches,
+  usesOptions,
+  type OptionUse,
+} from './help.js';
+import { rehearsalInputs } from './rehearsal-inputs.js';
 import { toolVersion } from './version.js';
 
-const examples = `
-Examples:
-  # Rehearse a whole migration against the built-in mock DTR (nothing real is touched)
-  $ dtr-migrate rehearse --yes
-
-  # See exactly what a migration would do, secrets masked
-  $ DTR_TOKEN=... dtr-migrate plan --dtr-url https://dtr.example.com --username admin \\
-      --ucp-url https://ucp.example.com --ucp-username admin --dtr-version 2.6.4 \\
-      --source-storage /mnt/old-nfs --target-storage /mnt/new-nfs --target-nfs-url nfs://new-nfs/dtr
-
-  # Migrate from a script (config file holds the non-secret inputs)
-  $ DTR_TOKEN=... UCP_PASSWORD=... dtr-migrate migrate --config migrate.yaml \\
-      --yes --confirm-destroy 0123456789ab --json
-
-  # Copy the storage ahead of the maintenance window (re-runs copy only what changed)
-  $ dtr-migrate storage copy --from /mnt/old-nfs --to /mnt/new-nfs
-
-  # Where does the migration stand?
-  $ dtr-migrate status
-
-Secrets: the DTR token comes from DTR_TOKEN (or stdin with --password-stdin), the UCP password from
-UCP_PASSWORD; neither is ever accepted as a flag value, written to the journal or logged.
-
-Exit codes: ${ExitCode.ok} done · ${ExitCode.stepFailed} a step or its check failed · ${ExitCode.usage} bad usage or config ·
-  ${ExitCode.inputRequired} input required but not interactive · ${ExitCode.dtrUnreachable} DTR unreachable or credentials refused ·
-  ${ExitCode.stateLocked} state directory locked or journal unusable · ${ExitCode.aborted} not confirmed ·
-  ${ExitCode.hangup} stopped by SIGHUP, ${ExitCode.interrupted} by SIGINT or SIGTERM (resume by running again)
-`;
-
-const storageExamples = {
-  copy: `
-Examples:
-  # What a copy would do: files and bytes still to copy; nothing written
-  $ dtr-migrate storage copy --from /mnt/old-nfs --to /mnt/new-nfs --dry-run
-
-  # Copy ahead of the maintenance window, then again inside it (only the difference is copied)
-  $ dtr-migrate storage copy --from /mnt/old-nfs --to /mnt/new-nfs
-
-  # To an object store through rclone (configure the remote first with: rclone config)
-  $ dtr-migrate storage copy --from /var/lib/docker/volumes/dtr-registry-0123/_data --to s3:dtr-bucket/registry
-
-Exit 0 only when the target is complete and verified (--dry-run only counts, and exits 0); every
-problem is listed by path (--json: all of them).
-`,
-  verify: `
-Examples:
-  $ dtr-migrate storage verify --from /mnt/old-nfs --to /mnt/new-nfs
-  $ dtr-migrate storage verify --from /mnt/old-nfs --to /mnt/new-nfs --json | tail -1
-
-Exit 0 only when nothing is missing, no size differs, every blob hashes to its digest and every link resolves
-(or dangles in the source as well: listed apart). Files only the target holds are listed, and do not fail it.
-The source must be a registry storage root (docker/registry/v2/repositories and blobs) unless --any-tree.
-`,
-  'shard-job': `
-Examples:
-  # Four Swarm nodes (UCP) that mount both storages share one copy; then prove the whole from one host
-  $ dtr-migrate storage shard-job --swarm --shards 4 --from /mnt/old-nfs --to s3:dtr-bucket/registry | sh
-  $ dtr-migrate storage verify --from /mnt/old-nfs --to s3:dtr-bucket/registry
-
-  $ dtr-migrate storage shard-job --kubernetes --shards 8 --from /mnt/old-nfs --to /mnt/new-nfs | kubectl apply -f -
-`,
-} as const;
-
-/** Adds every non-secret input as a global option, plus the switches every command shares. */
+/**
+ * Adds every non-secret input as a global option, plus the switches every command shares, group by group
+ * (so the root help lists them in the order of the groups).
+ */
 function addGlobalOptions(program: Command): void {
-  for (const key of inputKeys) {
-    const spec = specOf(key);
-    if (spec.secret === true) continue;
-    const flag = spec.valueName === undefined ? spec.flag : `${spec.flag} ${spec.valueName}`;
-    const env = spec.env === undefined ? '' : ` [env ${spec.env}]`;
-    const fallback =
-      spec.default === undefined || typeof spec.default === 'boolean' ? '' : ` (default ${String(spec.default)})`;
-    program.addOption(new Option(flag, `${spec.description}${fallback}${env}`));
-    if (spec.negatable === true) program.addOption(new Option(`--no-${spec.flag.slice(2)}`).hideHelp());
+  for (const group of helpGroups) {
+    for (const key of inputKeys) {
+      const spec = specOf(key);
+      if (spec.secret === true || spec.group !== group) continue;
+      const flag = spec.valueName === undefined ? spec.flag : `${spec.flag} ${spec.valueName}`;
+      const env = spec.env === undefined ? '' : ` [env ${spec.env}]`;
+      const fallback =
+        spec.default === undefined || typeof spec.default === 'boolean' ? '' : ` (default ${String(spec.default)})`;
+      const option = groupedOption(flag, `${spec.description}${fallback}${env}`, group);
+      // Listed in --help and completed by the shell; the schema still validates the value (exit 2).
+      if (spec.schema instanceof z.ZodEnum) option.argChoices = spec.schema.options.map(String);
+      program.addOption(option);
+      if (spec.negatable === true) program.addOption(new Option(`--no-${spec.flag.slice(2)}`).hideHelp());
+    }
+    for (const { flag, description, group: of } of Object.values(sharedSwitches))
+      if (of === group) program.addOption(groupedOption(flag, description, of));
   }
-  program
-    .option('--password-stdin', 'read the DTR token or password from stdin instead of DTR_TOKEN')
-    .option('--config <file>', 'JSON or YAML file with any of the inputs above (camelCase keys)')
-    .option(
-      '--state-dir <dir>',
-      'journal, backups and log file (default $XDG_STATE_HOME/dtr-migrate/<dtr-host>, else ~/.local/state/dtr-migrate/<dtr-host>)',
-    )
-    .option(
-      '--yes',
-      'answer yes to confirmations and take the defaults (procedure best-practice, GC schedule put back); destroy also needs --confirm-destroy',
-    )
-    .option('--non-interactive', 'never ask: every input must come from flags, environment or --config')
-    .option('--take-over-lock', 'take over the lock of a dtr-migrate run that no longer runs')
-    .option('--json', 'newline-delimited JSON events on stdout; the last line is the result')
-    .option('--no-color', 'no colours (also NO_COLOR=1)')
-    .option('--debug', 'show stack traces and extra detail on errors');
 }
 
 export interface CommandHandlers {
@@ -128,20 +71,42 @@ export interface MockDtrFlags {
 
 const collect = (value: string, previous: readonly string[] | undefined): string[] => [...(previous ?? []), value];
 
+/** What each command reads of the global options, and so what its `--help` lists (help.ts). */
+const optionUses = {
+  migrate: everyGroup,
+  // A plan changes nothing: consents have no part in it (--yes takes the defaults, as in a script).
+  plan: { groups: helpGroups.filter((g) => g !== 'consent'), options: ['yes'] },
+  status: { groups: ['dtr', 'session', 'output'], options: ['apiTimeout'] },
+  verify: { groups: ['dtr', 'session', 'output'], options: ['apiTimeout', 'pullCheck'] },
+  // The state directory is found from the DTR URL, as for every command that reads it.
+  report: { groups: ['session', 'output'], options: ['dtrUrl'] },
+  rehearse: { groups: ['output'], options: [...rehearsalInputs, 'dtrVersion', 'yes'] },
+  'mock-dtr': { groups: ['output'], options: ['dtrVersion'] },
+  storage: { groups: ['output'] },
+} as const satisfies Record<string, OptionUse>;
+
+/** A command, with what it reads of the global options and its examples. */
+function command(parent: Command, name: keyof typeof optionUses, examples: string): Command {
+  return usesOptions(parent.command(name), optionUses[name]).addHelpText('after', examples);
+}
+
 export function buildProgram(handlers: CommandHandlers, setExit: (code: number) => void): Command {
   const program = new Command('dtr-migrate')
     .description(
       'Switch a Docker Trusted Registry to a new storage backend without losing an image: each step acts, is checked, and only then unlocks the next.',
     )
-    // Set before the subcommands are added, so they inherit it and a usage mistake anywhere exits 2.
+    // Set before the subcommands are added, so they inherit them: a usage mistake anywhere exits 2, and
+    // every command's help lists the global options it reads.
     .exitOverride()
+    .configureHelp(groupedHelp)
+    // `help storage copy` must reach the subcommand: commander's own help command stops at `storage`.
+    .helpCommand(false)
     .version(toolVersion, '-V, --version')
     .showHelpAfterError('(run dtr-migrate --help for usage)')
-    .addHelpText('after', examples);
+    .addHelpText('after', rootExamples);
   addGlobalOptions(program);
 
-  program
-    .command('migrate')
+  command(program, 'migrate', commandExamples.migrate)
     .description(
       'run the migration wizard (interactive in a terminal; flags, env and --config in scripts); resumes where it stopped',
     )
@@ -150,35 +115,30 @@ export function buildProgram(handlers: CommandHandlers, setExit: (code: number) 
       setExit(await handlers.migrate({ dryRun: options.dryRun === true })),
     );
 
-  program
-    .command('plan')
+  command(program, 'plan', commandExamples.plan)
     .description('print the steps with the exact HTTP calls and docker commands they would make; changes nothing')
     .action(async () => setExit(await handlers.migrate({ dryRun: true })));
 
-  program
-    .command('status')
+  command(program, 'status', commandExamples.status)
     .description(
       'what the journal says: each step, its state, when, and what comes next; complete only once DTR confirms it',
     )
     .action(async () => setExit(await handlers.status()));
 
-  program
-    .command('verify')
+  command(program, 'verify', commandExamples.verify)
     .description(
       'prove the state of a registry any day: every tag of an inventory present with the same digest, every manifest and blob pullable',
     )
     .option('--against <inventory.json>', 'the inventory taken before the migration (default: the one in --state-dir)')
     .action(async (options: { against?: string }) => setExit(await handlers.verify(options)));
 
-  program
-    .command('report')
+  command(program, 'report', commandExamples.report)
     .description(
       'write <state-dir>/report.html again from the journal and the inventories: a self-contained page for auditors (DTR is not contacted)',
     )
     .action(async () => setExit(await handlers.report()));
 
-  program
-    .command('rehearse')
+  command(program, 'rehearse', commandExamples.rehearse)
     .description('a whole migration against a built-in mock DTR with sample images, in a temporary directory')
     .option('--keep', 'keep the temporary directory (storage, journal, backup, log) afterwards')
     .option('--tls', 'serve the mock over HTTPS with a self-signed certificate (trusted with --ca-cert)')
@@ -188,8 +148,7 @@ export function buildProgram(handlers: CommandHandlers, setExit: (code: number) 
       ),
     );
 
-  program
-    .command('mock-dtr')
+  command(program, 'mock-dtr', commandExamples['mock-dtr'])
     .description('serve the mock DTR in the foreground for your own CI smoke runs (Ctrl-C stops it)')
     .option('--port <n>', 'port to listen on (default: a free one)')
     .option('--tls', 'HTTPS with a generated self-signed certificate')
@@ -204,12 +163,45 @@ export function buildProgram(handlers: CommandHandlers, setExit: (code: number) 
     )
     .action(async (options: MockDtrFlags) => setExit(await handlers.mockDtr(options)));
 
-  const storage = program
-    .command('storage')
-    .description('copy or verify registry storage on its own (e.g. ahead of the maintenance window)');
+  addStorageCommands(
+    usesOptions(
+      program
+        .command('storage')
+        .description('copy or verify registry storage on its own (e.g. ahead of the maintenance window)'),
+      optionUses.storage,
+    ),
+    handlers,
+    setExit,
+  );
+
+  program
+    .command('completion')
+    .description('print a completion script for bash or zsh (commands, subcommands and options)')
+    .addArgument(new Argument('<shell>', 'the shell to complete for').choices(completionShells))
+    // Subcommands made before main() calls program.exitOverride() do not inherit it: without this an
+    // unknown shell would exit 1 from inside commander instead of 2 through main().
+    .exitOverride()
+    .addHelpText('after', commandExamples.completion)
+    .action(async (shell: CompletionShell) => setExit(await handlers.completion(completionScript(program, shell))));
+
+  program
+    .command('help')
+    .description('show the help of a command, subcommands too (help storage copy)')
+    .argument('[command...]', 'the command, e.g. storage copy')
+    .addHelpText('after', commandExamples.help)
+    .action((names: string[]) => {
+      const target = findCommand(program, names);
+      if (target === undefined) program.error(`unknown command: ${names.join(' ')}`, { exitCode: 2 });
+      // As `<command> --help` prints it, the examples after the options included.
+      else target.outputHelp();
+    });
+
+  return program;
+}
+
+function addStorageCommands(storage: Command, handlers: CommandHandlers, setExit: (code: number) => void): void {
   for (const action of ['copy', 'verify'] as const) {
-    const command = storage
-      .command(action)
+    const command = usesOptions(storage.command(action), optionUses.storage)
       .description(
         action === 'copy'
           ? 'copy a registry storage to another (a re-run copies only what is missing or differs), then verify all of it'
@@ -242,11 +234,10 @@ export function buildProgram(handlers: CommandHandlers, setExit: (code: number) 
         .option('--checksum', 'decide what is already copied by digest, not size and mtime')
         .option('--dry-run', 'count what would be copied; write nothing');
     }
-    command.addHelpText('after', storageExamples[action]);
+    command.addHelpText('after', commandExamples[`storage ${action}`]);
     command.action(async (options: StorageFlags) => setExit(await handlers.storage(action, options)));
   }
-  storage
-    .command('shard-job')
+  usesOptions(storage.command('shard-job'), optionUses.storage)
     .description('print a Docker Swarm replicated-job or a Kubernetes Indexed Job that runs storage copy on N hosts')
     .option('--swarm', 'a `docker service create --mode replicated-job` command (the task slot gives each its shard)')
     .option('--kubernetes', 'an Indexed Job manifest (the completion index gives each its shard)')
@@ -256,23 +247,8 @@ export function buildProgram(handlers: CommandHandlers, setExit: (code: number) 
     .option('--to-driver <driver>', 'layout of the target (as for storage copy)')
     .option('--io-concurrency <n>', 'files in flight per host (as for storage copy)')
     .option('--image <image>', 'an image with dtr-migrate and rclone', `dtr-migrate:${toolVersion}`)
-    .addHelpText('after', storageExamples['shard-job'])
+    .addHelpText('after', commandExamples['storage shard-job'])
     .action(async (options: StorageFlags) => setExit(await handlers.storage('shard-job', options)));
-
-  program
-    .command('completion')
-    .description('print a completion script for bash or zsh (commands, subcommands and options)')
-    .addArgument(new Argument('<shell>', 'the shell to complete for').choices(completionShells))
-    // Subcommands made before main() calls program.exitOverride() do not inherit it: without this an
-    // unknown shell would exit 1 from inside commander instead of 2 through main().
-    .exitOverride()
-    .addHelpText(
-      'after',
-      '\nLoad it in this shell:\n  $ source <(dtr-migrate completion bash)\n  $ source <(dtr-migrate completion zsh)     # after compinit',
-    )
-    .action(async (shell: CompletionShell) => setExit(await handlers.completion(completionScript(program, shell))));
-
-  return program;
 }
 
 function versionFlag(command: Command): { dtrVersion?: string } {

@@ -23,7 +23,16 @@ import {
   version,
 } from './value-schemas.js';
 
+/**
+ * Where an input is listed in `--help`: every command shows the groups it uses (cli/help.ts), so a new
+ * input appears in the right commands' help by naming its group here.
+ */
+export const inputGroups = ['dtr', 'bootstrapper', 'storage', 'procedure', 'patience', 'consent'] as const;
+export type InputGroup = (typeof inputGroups)[number];
+
 export interface InputSpec {
+  /** Its heading in `--help`, and so the commands whose help lists it. */
+  readonly group: InputGroup;
   /** The long flag, e.g. `--dtr-url`; for secrets, the flag that reads them from stdin, if any. */
   readonly flag: string;
   /** Placeholder shown in --help (`<url>`); absent for boolean switches. */
@@ -51,6 +60,7 @@ export interface InputSpec {
 export const inputSpecs = {
   dtrUrl: {
     flag: '--dtr-url',
+    group: 'dtr',
     valueName: '<url>',
     env: 'DTR_URL',
     schema: httpUrl,
@@ -59,6 +69,7 @@ export const inputSpecs = {
   },
   username: {
     flag: '--username',
+    group: 'dtr',
     valueName: '<name>',
     env: 'DTR_USERNAME',
     schema: z.string().min(1),
@@ -67,6 +78,7 @@ export const inputSpecs = {
   },
   dtrToken: {
     flag: '--password-stdin',
+    group: 'dtr',
     env: 'DTR_TOKEN',
     schema: z.string().min(1),
     secret: true,
@@ -75,6 +87,7 @@ export const inputSpecs = {
   },
   caCert: {
     flag: '--ca-cert',
+    group: 'dtr',
     valueName: '<file>',
     env: 'DTR_CA_CERT',
     schema: path,
@@ -83,12 +96,14 @@ export const inputSpecs = {
   },
   insecureTls: {
     flag: '--insecure-tls',
+    group: 'dtr',
     schema: flagBoolean,
     default: false,
     description: 'skip TLS verification of the DTR API (not recommended)',
   },
   apiTimeout: {
     flag: '--api-timeout',
+    group: 'patience',
     valueName: '<seconds>',
     env: 'DTR_API_TIMEOUT',
     schema: timeoutSeconds,
@@ -98,6 +113,7 @@ export const inputSpecs = {
   },
   ucpUrl: {
     flag: '--ucp-url',
+    group: 'bootstrapper',
     valueName: '<url>',
     env: 'UCP_URL',
     schema: httpUrl,
@@ -106,6 +122,7 @@ export const inputSpecs = {
   },
   ucpUsername: {
     flag: '--ucp-username',
+    group: 'bootstrapper',
     valueName: '<name>',
     env: 'UCP_USERNAME',
     schema: z.string().min(1),
@@ -114,6 +131,7 @@ export const inputSpecs = {
   },
   ucpPassword: {
     flag: 'UCP_PASSWORD',
+    group: 'bootstrapper',
     env: 'UCP_PASSWORD',
     schema: z.string().min(1),
     secret: true,
@@ -122,6 +140,7 @@ export const inputSpecs = {
   },
   ucpCa: {
     flag: '--ucp-ca',
+    group: 'bootstrapper',
     valueName: '<file>',
     env: 'UCP_CA_FILE',
     schema: path,
@@ -130,12 +149,14 @@ export const inputSpecs = {
   },
   ucpInsecureTls: {
     flag: '--ucp-insecure-tls',
+    group: 'bootstrapper',
     schema: flagBoolean,
     default: false,
     description: 'let the bootstrapper skip UCP TLS verification',
   },
   ucpNode: {
     flag: '--ucp-node',
+    group: 'bootstrapper',
     valueName: '<node>',
     env: 'UCP_NODE',
     schema: z.string().min(1),
@@ -144,6 +165,7 @@ export const inputSpecs = {
   },
   dtrVersion: {
     flag: '--dtr-version',
+    group: 'bootstrapper',
     valueName: '<x.y.z>',
     env: 'DTR_VERSION',
     schema: version,
@@ -152,6 +174,7 @@ export const inputSpecs = {
   },
   bootstrapperImage: {
     flag: '--bootstrapper-image',
+    group: 'bootstrapper',
     valueName: '<repository>',
     env: 'DTR_BOOTSTRAPPER_IMAGE',
     schema: imageRepository,
@@ -161,6 +184,7 @@ export const inputSpecs = {
   },
   replicaId: {
     flag: '--replica-id',
+    group: 'bootstrapper',
     valueName: '<id>',
     env: 'DTR_REPLICA_ID',
     schema: replicaIdSchema,
@@ -169,6 +193,7 @@ export const inputSpecs = {
   },
   dockerBin: {
     flag: '--docker-bin',
+    group: 'bootstrapper',
     valueName: '<path>',
     env: 'DTR_MIGRATE_DOCKER',
     schema: z.string().min(1),
@@ -177,6 +202,7 @@ export const inputSpecs = {
   },
   sourceStorage: {
     flag: '--source-storage',
+    group: 'storage',
     valueName: '<path>',
     schema: path,
     description: 'where the current storage is mounted on this machine',
@@ -184,6 +210,7 @@ export const inputSpecs = {
   },
   targetStorage: {
     flag: '--target-storage',
+    group: 'storage',
     valueName: '<path>',
     schema: path,
     description: 'where the new storage is mounted on this machine',
@@ -191,20 +218,23 @@ export const inputSpecs = {
   },
   targetVolume: {
     flag: '--target-volume',
-    valueName: '<volume-or-path>',
+    group: 'storage',
+    valueName: '<volume>',
     schema: z.string().min(1),
     optional: true,
     description: 'how DTR names the new storage: a docker volume or host path (default: --target-storage)',
   },
   targetNfsUrl: {
     flag: '--target-nfs-url',
-    valueName: '<nfs://host/path>',
+    group: 'storage',
+    valueName: '<nfs-url>',
     schema: nfsUrl,
     optional: true,
-    description: 'the new storage as an NFS URL for DTR (instead of --target-volume)',
+    description: 'the new storage as an NFS URL for DTR, nfs://host/path (instead of --target-volume)',
   },
   copyConcurrency: {
     flag: '--copy-concurrency',
+    group: 'storage',
     valueName: '<n>',
     schema: positiveInt,
     default: 8,
@@ -212,6 +242,7 @@ export const inputSpecs = {
   },
   jobTimeout: {
     flag: '--job-timeout',
+    group: 'patience',
     valueName: '<seconds>',
     schema: positiveInt,
     default: 6 * 3600,
@@ -219,13 +250,15 @@ export const inputSpecs = {
   },
   procedure: {
     flag: '--procedure',
-    valueName: '<best-practice|read-only|reconfigure>',
+    group: 'procedure',
+    valueName: '<procedure>',
     schema: z.enum(procedureIds),
     optional: true,
     description: 'how to switch storage (default: chosen with you, best-practice in scripts)',
   },
   acceptTagLoss: {
     flag: '--accept-tag-loss',
+    group: 'consent',
     schema: flagBoolean,
     default: false,
     perRun: true,
@@ -233,6 +266,7 @@ export const inputSpecs = {
   },
   acceptMissingTags: {
     flag: '--accept-missing-tags',
+    group: 'consent',
     valueName: '<n>',
     schema: count,
     optional: true,
@@ -242,6 +276,7 @@ export const inputSpecs = {
   },
   acceptForeignFiles: {
     flag: '--accept-foreign-files',
+    group: 'consent',
     valueName: '<n>',
     schema: count,
     optional: true,
@@ -251,6 +286,7 @@ export const inputSpecs = {
   },
   gcScheduleAfter: {
     flag: '--gc-schedule-after',
+    group: 'procedure',
     valueName: "<'cron'|none>",
     schema: gcSchedule,
     optional: true,
@@ -260,6 +296,7 @@ export const inputSpecs = {
   },
   restoreGc: {
     flag: '--restore-gc',
+    group: 'procedure',
     schema: flagBoolean,
     default: true,
     negatable: true,
@@ -268,15 +305,17 @@ export const inputSpecs = {
   },
   pullCheck: {
     flag: '--pull-check',
-    valueName: '<none|head|sample|full>',
+    group: 'procedure',
+    valueName: '<mode>',
     schema: z.enum(pullCheckModes),
     default: 'head',
     description:
-      'after the switch, check every manifest and blob through /v2/: HEAD, or also fetch and hash a sample or all',
+      'after the switch, check every manifest and blob through /v2/: HEAD requests only, or also fetch and hash a sample of the blobs, or all',
   },
   redo: {
     flag: '--redo',
-    valueName: '<restore|reconfigure>',
+    group: 'consent',
+    valueName: '<step>',
     schema: z.enum(['restore', 'reconfigure']),
     optional: true,
     perRun: true,
@@ -285,6 +324,7 @@ export const inputSpecs = {
   },
   confirmDestroy: {
     flag: '--confirm-destroy',
+    group: 'consent',
     valueName: '<replica-id>',
     schema: z.string().min(1),
     optional: true,

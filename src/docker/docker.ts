@@ -25,12 +25,25 @@ export function formatCommand(bin: string, command: DockerCommand): string {
   return [...env, bin, ...command.args.map(quote)].join(' ');
 }
 
+/** The line with the values of the command's secret variables replaced by ****. */
+function maskedFor(command: DockerCommand, line: string): string {
+  let out = line;
+  for (const name of command.secretEnv) {
+    const value = command.env[name];
+    if (value !== undefined && value.length >= 4) out = out.split(value).join('****');
+  }
+  return out;
+}
+
 export interface DockerLog {
   (line: string): void;
 }
 
 /** What starts a docker process: runProcess, or in tests a table of answers (test/helpers/fake-docker.ts). */
 export type ProcessLauncher = (bin: string, args: readonly string[], options: RunOptions) => Promise<RunResult>;
+
+/** Told each line a docker command writes to stderr (its secrets masked), with the command's purpose. */
+export type DockerLineListener = (line: string, purpose: string) => void;
 
 export class Docker {
   constructor(
@@ -41,7 +54,13 @@ export class Docker {
     /** Where `log` writes, named in the hint of a failed command. */
     private readonly logFile?: string,
     private readonly launch: ProcessLauncher = runProcess,
+    private readonly onLine?: DockerLineListener,
   ) {}
+
+  /** The same docker, telling `onLine` what every command it runs writes (a step's phase line). */
+  reporting(onLine: DockerLineListener): Docker {
+    return new Docker(this.bin, this.log, this.baseEnv, this.logFile, this.launch, onLine);
+  }
 
   describe(command: DockerCommand): string {
     return formatCommand(this.bin, command);
@@ -52,7 +71,10 @@ export class Docker {
     try {
       return await this.launch(this.bin, command.args, {
         env: { ...this.baseEnv, ...command.env },
-        onStderrLine: (line) => this.log(`  ${line}`),
+        onStderrLine: (line) => {
+          this.log(`  ${line}`);
+          this.onLine?.(maskedFor(command, line), options.purpose);
+        },
         ...(options.stdinFile === undefined ? {} : { stdinFile: options.stdinFile }),
         ...(options.stdoutFile === undefined ? {} : { stdoutFile: options.stdoutFile }),
         ...(options.signal === undefined ? {} : { signal: options.signal }),

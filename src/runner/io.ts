@@ -35,6 +35,9 @@ export interface ProgressCounts {
   readonly bytes?: number;
   readonly totalFiles?: number;
   readonly totalBytes?: number;
+  /** Storage work: bytes per second since its phase began, and milliseconds left at that rate. */
+  readonly bytesPerSecond?: number;
+  readonly etaMs?: number;
 }
 
 /** Structured facts beside the sentences that say them: journaled, in --json, read by the report. */

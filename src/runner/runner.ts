@@ -89,7 +89,8 @@ function stepContext(options: Options, step: AnyStep): unknown {
     inputs,
     signal,
     log: (line) => options.log(`[${step.id}] ${line}`),
-    progress: (text, counts) => io.emit({ event: 'progress', id: step.id, text, ...counts }),
+    // A progress line may quote a child process (the bootstrapper's phase): masked like everything shown.
+    progress: (text, counts) => io.emit({ event: 'progress', id: step.id, text: maskOf(options)(text), ...counts }),
     checkpoint: (data) => journal.update(step.id, { checkpoint: { ...journal.step(step.id).checkpoint, ...data } }),
     saved: () => journal.step(step.id).checkpoint,
     sleep: (ms) => sleepUnlessAborted(ms, signal),

@@ -54,10 +54,31 @@ async function readLock(file: string): Promise<string | undefined> {
   }
 }
 
-interface LockOwner {
+export interface LockOwner {
   readonly pid: number;
   readonly host: string;
   readonly startedAt: string;
+}
+
+function parseLock(raw: string | undefined): LockOwner | undefined {
+  try {
+    const owner = raw === undefined ? undefined : (JSON.parse(raw) as Partial<LockOwner>);
+    return typeof owner?.pid === 'number' && typeof owner.host === 'string'
+      ? { pid: owner.pid, host: owner.host, startedAt: String(owner.startedAt ?? '') }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Who holds the lock of `dir` now, read without taking it (for `status`): `running` is whether that
+ * process still runs, or undefined when it is on another host and cannot be checked from here.
+ */
+export async function lockHolder(dir: string): Promise<(LockOwner & { running: boolean | undefined }) | undefined> {
+  const owner = parseLock(await readLock(join(dir, lockFileName)));
+  if (owner === undefined) return undefined;
+  return { ...owner, running: owner.host === hostname() ? isAlive(owner.pid) : undefined };
 }
 
 export interface StateLock {
@@ -80,12 +101,7 @@ export async function acquireLock(dir: string, takeOver: () => Promise<boolean>)
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const raw = await readLock(file);
-    let owner: LockOwner | undefined;
-    try {
-      owner = raw === undefined ? undefined : (JSON.parse(raw) as LockOwner);
-    } catch {
-      owner = undefined;
-    }
+    const owner = parseLock(raw);
     const stale = owner === undefined || (owner.host === me.host && !isAlive(owner.pid));
     const who =
       owner === undefined

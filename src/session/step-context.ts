@@ -3,13 +3,23 @@
  * says what steps may reach), and the same for plans.
  */
 import type { ResolvedInputs } from '../config/inputs.js';
+import { phaseOf } from '../docker/phase-line.js';
 import type { Journal } from '../runner/journal.js';
 import { planContextBase } from '../runner/runner.js';
 import type { StepContextBase } from '../runner/step.js';
 import type { MigrationServices, PlanContext, StepContext } from '../steps/step.js';
 
 export function stepContextWith(services: MigrationServices): (base: StepContextBase<ResolvedInputs>) => StepContext {
-  return (base) => ({ ...base, ...services, describeDocker: (command) => services.docker.describe(command) });
+  return (base) => ({
+    ...base,
+    ...services,
+    // A long bootstrapper command (destroy, restore, reconfigure, join) shows its latest log line, not only a spinner.
+    docker: services.docker.reporting((line, purpose) => {
+      const phase = phaseOf(line);
+      if (phase !== undefined) base.progress(`${purpose.replace(/^the /, '')}: ${phase}`);
+    }),
+    describeDocker: (command) => services.docker.describe(command),
+  });
 }
 
 export function planContextOf(

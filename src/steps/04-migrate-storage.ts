@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { MigrateError } from '../errors.js';
 import type { MigrationStep, StepContext } from './step.js';
 import { formatBlobChecks, formatBytes, formatCount } from '../util/format.js';
-import { storageProgressOf } from '../storage/progress-text.js';
+import { pacedProgress } from '../storage/progress-text.js';
 import type { LocationFlags, StorageLocation, StorageProblem, VerifySummary } from '../storage/types.js';
 import type { StepData } from './step-data.js';
 import { describeNewStorage, newStorage } from './common/bootstrapper.js';
@@ -87,10 +87,7 @@ export async function verifyCopy(ctx: StepContext, source: string, target: strin
     to: location(target),
     flags: migrateStorageFlags,
     signal: ctx.signal,
-    onProgress: (p) => {
-      const { text, counts } = storageProgressOf(p);
-      ctx.progress(text, counts);
-    },
+    onProgress: pacedProgress(ctx.progress),
   });
   const detail = (p: StorageProblem): string => `${p.path}${p.detail === undefined ? '' : ` (${p.detail})`}`;
   for (const p of summary.problems) ctx.log(`verify: ${p.kind} ${detail(p)}`);
@@ -129,10 +126,7 @@ export const migrateStorageStep: MigrationStep<MigrateStorageOutput> = {
       flags: migrateStorageFlags,
       concurrency: ctx.inputs.copyConcurrency,
       signal: ctx.signal,
-      onProgress: (p) => {
-        const { text, counts } = storageProgressOf(p);
-        ctx.progress(text, counts);
-      },
+      onProgress: pacedProgress(ctx.progress),
     });
     if (copy.problems.length > 0) {
       const first = copy.problems

@@ -155,6 +155,8 @@ export interface VerifySummary {
   readonly ok: boolean;
   /** Source files compared with the target (existence and size). */
   readonly filesChecked: number;
+  /** Their bytes: the size of what was verified (absent when the source side was not walked: `sourceChecked`). */
+  readonly sourceBytes?: number;
   /** Bytes read and hashed from the target's blobs. */
   readonly bytesChecked: number;
   readonly blobsHashed: number;

@@ -110,6 +110,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerifySummary> 
     return {
       ok: problems.length === 0,
       filesChecked: counters.filesChecked ?? 0,
+      ...(options.sourceChecked === true ? {} : { sourceBytes: counters.sourceBytes ?? 0 }),
       bytesChecked: counters.bytesHashed ?? 0,
       blobsHashed: counters.blobsHashed ?? 0,
       blobsTrusted: counters.blobsTrusted ?? 0,

@@ -14,7 +14,7 @@ import type { DirOps, Kit, LedgerFormat } from './worker-types.js';
 
 type Stateless = DirOps<true>;
 
-/** Counters: filesChecked, sourceBlobs, sourceBlobBytes. */
+/** Counters: filesChecked, sourceBytes, sourceBlobs, sourceBlobBytes. */
 export function createVerifySourceOps(kit: Kit): Stateless {
   const { config, layout } = kit;
   return {
@@ -44,6 +44,7 @@ export function createVerifySourceOps(kit: Kit): Stateless {
         return;
       }
       kit.add('filesChecked', 1);
+      kit.add('sourceBytes', stats.size);
       if (layout.blobDigestOf(rel) !== undefined) {
         kit.add('sourceBlobs', 1);
         kit.add('sourceBlobBytes', stats.size);

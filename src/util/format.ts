@@ -11,9 +11,13 @@ export function formatBytes(bytes: number): string {
   return unit === 0 ? `${bytes} B` : `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
 }
 
+/** A duration in the largest units that matter: `73 ms`, `12s`, `4m 5s`, `2h 7m` (never a fraction of a unit). */
 export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${ms} ms`;
-  const seconds = Math.round(ms / 1000);
+  if (!Number.isFinite(ms)) return '…';
+  // A rate's estimate is a fraction; under a second it is still shown in whole milliseconds.
+  const whole = Math.max(0, Math.round(ms));
+  if (whole < 1000) return `${whole} ms`;
+  const seconds = Math.round(whole / 1000);
   if (seconds < 60) return `${seconds}s`;
   const minutes = Math.floor(seconds / 60);
   if (minutes < 60) return `${minutes}m ${seconds % 60}s`;

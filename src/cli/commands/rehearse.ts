@@ -17,6 +17,7 @@ import { MigrateError } from '../../errors.js';
 import { formatBytes, formatCount } from '../../util/format.js';
 import { createPathStorageEngine } from '../../storage/index.js';
 import type { CliContext } from '../context.js';
+import { rehearsalInputs } from '../rehearsal-inputs.js';
 import { reportFailure } from '../errors-out.js';
 import { migrateCommand } from './migrate.js';
 
@@ -129,7 +130,7 @@ export async function rehearseCommand(
             ...(caFile === undefined ? { ucpInsecureTls: true } : { caCert: caFile, ucpCa: caFile }),
             ...(yes ? { confirmDestroy: mock.replicaId } : {}),
             // The operator's choices pass through; everything else belongs to the rehearsal.
-            ...passThrough(ctx, ['procedure', 'acceptTagLoss', 'restoreGc', 'copyConcurrency', 'pullCheck']),
+            ...passThrough(ctx, rehearsalInputs),
           },
           env: { DTR_TOKEN: token, UCP_PASSWORD: ucpPassword },
           config: {},

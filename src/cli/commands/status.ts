@@ -5,6 +5,7 @@
  * journal's word alone; without credentials or an answer, status says it could not check.
  */
 import type { JournalData } from '../../runner/journal.js';
+import { lockHolder } from '../../runner/state-dir.js';
 import { checkCompletionLive, type LiveCompletion } from '../../session/completion.js';
 import { Session } from '../../session/session.js';
 import { stepsOfJournal } from '../../steps/index.js';
@@ -30,13 +31,58 @@ export async function statusCommand(ctx: CliContext): Promise<number> {
       const data = session.journalData;
       const done = data !== undefined && stepsOf(data).every((step) => step.status === 'verified');
       const live = done ? await checkCompletionLive(session, data) : undefined;
+      const run = runUnderWay(await lockHolder(stateDir), data);
       io.close();
-      return printStatus(ctx, stateDir, data, live);
+      return printStatus(ctx, stateDir, data, live, run);
     });
   } catch (error) {
     io.close();
     return reportFailure(ctx, error);
   }
+}
+
+/** The run that holds the lock, if any, and the step the journal says it is at. */
+interface RunUnderWay {
+  readonly pid: number;
+  readonly host: string;
+  readonly startedAt: string;
+  /** Whether that process still runs; null when it is on another host (cannot be checked from here). */
+  readonly running: boolean | null;
+  /** The step it is working on, when it is in one (between steps, or before the first: null). */
+  readonly step: string | null;
+}
+
+function runUnderWay(
+  holder: Awaited<ReturnType<typeof lockHolder>>,
+  data: JournalData | undefined,
+): RunUnderWay | undefined {
+  if (holder === undefined) return undefined;
+  const step = data === undefined ? undefined : stepsOf(data).find((s) => s.status === 'running');
+  return {
+    pid: holder.pid,
+    host: holder.host,
+    startedAt: holder.startedAt,
+    running: holder.running ?? null,
+    step: step?.id ?? null,
+  };
+}
+
+/** What status says of the run holding the lock: which step, which process. */
+function runLine(run: RunUnderWay, data: JournalData | undefined): string {
+  const who = `process ${run.pid} on ${run.host}${run.startedAt === '' ? '' : ` (since ${run.startedAt})`}`;
+  if (run.running === false)
+    return `The lock names ${who}, which no longer runs: the next \`dtr-migrate migrate\` asks to take it over (in scripts: --take-over-lock).`;
+  const steps = data === undefined ? [] : stepsOf(data);
+  const at = steps.findIndex((s) => s.id === run.step);
+  const where =
+    at >= 0
+      ? `at step ${at + 1}, ${steps[at]?.title ?? run.step}`
+      : data === undefined
+        ? 'before its first step'
+        : 'between steps';
+  return run.running === null
+    ? `A run is under way ${where}, by ${who}; from this host it cannot be told whether it still runs.`
+    : `Running now, ${where}: ${who}.`;
 }
 
 function stepsOf(data: JournalData) {
@@ -51,7 +97,13 @@ function stepsOf(data: JournalData) {
 function verdict(
   next: { title: string } | undefined,
   live: LiveCompletion | undefined,
+  run: RunUnderWay | undefined,
 ): { line: string; code: number } {
+  if (next !== undefined && run !== undefined && run.running !== false)
+    return {
+      line: `Next: ${next.title}, once that run is done: a second run is refused while it holds the lock.`,
+      code: 0,
+    };
   if (next !== undefined) return { line: `Next: ${next.title}. Run \`dtr-migrate migrate\` to continue.`, code: 0 };
   if (live === undefined || !live.checked)
     return {
@@ -71,18 +123,21 @@ function printStatus(
   stateDir: string,
   data: JournalData | undefined,
   live: LiveCompletion | undefined,
+  run: RunUnderWay | undefined,
 ): number {
   if (data === undefined) {
-    const text = `No migration has started in ${stateDir}.`;
+    // A first run in its preflight holds the lock before it writes a journal.
+    const under = run === undefined ? undefined : runLine(run, undefined);
+    const text = `No migration has started in ${stateDir}.${under === undefined ? '' : ` ${under}`}`;
     if (ctx.json) {
-      ctx.events.write({ event: 'status', stateDir, started: false, steps: [] });
+      ctx.events.write({ event: 'status', stateDir, started: false, steps: [], run: run ?? null });
       ctx.events.result(true, 0, text);
-    } else ctx.stdout.write(`${text}\nStart one with: dtr-migrate migrate\n`);
+    } else ctx.stdout.write(`${text}\n${under === undefined ? 'Start one with: dtr-migrate migrate\n' : ''}`);
     return 0;
   }
   const steps = stepsOf(data);
   const next = steps.find((s) => s.status !== 'verified');
-  const { line, code } = verdict(next, live);
+  const { line, code } = verdict(next, live, run);
   if (ctx.json) {
     const shown = steps.map(({ output: _output, checkpoint: _checkpoint, ...rest }) => rest);
     ctx.events.write({
@@ -96,6 +151,7 @@ function printStatus(
       next: next?.id ?? null,
       complete: live?.checked === true ? live.verification.ok : null,
       check: live ?? null,
+      run: run ?? null,
     });
     ctx.events.result(code === 0, code, line);
     return code;
@@ -104,6 +160,7 @@ function printStatus(
   const lines = [
     style.chalk.bold(`Migration in ${stateDir} (${data.procedure} procedure)`),
     style.chalk.dim(`started ${data.createdAt}, last change ${data.updatedAt}`),
+    ...(run === undefined ? [] : [runLine(run, data)]),
     '',
   ];
   for (const [i, step] of steps.entries()) {

@@ -14,7 +14,7 @@ import type { StorageLocation, StorageProblem, StorageProgress, VerifySummary } 
 import type { CliContext } from '../context.js';
 import { reportFailure } from '../errors-out.js';
 import { ProgressLine } from '../progress-line.js';
-import { storageProgressOf } from '../../storage/progress-text.js';
+import { RateMeter, storageProgressOf } from '../../storage/progress-text.js';
 
 export interface StorageFlags {
   readonly from: string;
@@ -143,12 +143,14 @@ export async function storageCommand(
     }
   }
   const bar = new ProgressLine(ctx.stderr);
+  const meter = new RateMeter();
   let lastJson = 0;
   const onProgress = (p: StorageProgress): void => {
-    if (!ctx.json) return bar.update(p);
+    const pace = meter.pace(p);
+    if (!ctx.json) return bar.update(p, pace);
     if (Date.now() - lastJson < 1000) return;
     lastJson = Date.now();
-    const { text, counts } = storageProgressOf(p);
+    const { text, counts } = storageProgressOf(p, pace);
     ctx.events.progress('storage', text, counts);
   };
   /** The closing lines: the sentences (--json: its `text`), then every problem by path (--json: in `fields`). */
@@ -216,8 +218,10 @@ export async function storageCommand(
     });
     // After a copy, its walk found every source file in place: the verify checked the target's content.
     const files = action === 'copy' ? Number(copied['files'] ?? 0) : verify.filesChecked;
+    const bytes = action === 'copy' ? Number(copied['bytes'] ?? 0) : verify.sourceBytes;
+    const total = bytes === undefined ? '' : ` (${formatBytes(bytes)})`;
     const verdict = verify.ok
-      ? `Verified: ${formatCount(files)} files, ${formatBlobChecks(verify)}, ${formatCount(verify.linksChecked)} links, in ${formatDuration(verify.durationMs)}: no problem.`
+      ? `Verified: ${formatCount(files)} files${total}, ${formatBlobChecks(verify)}, ${formatCount(verify.linksChecked)} links, in ${formatDuration(verify.durationMs)}: no problem.`
       : `Verification found ${verify.problems.length} problem(s):`;
     out(
       verify.ok,

@@ -36,6 +36,15 @@ describe('storage verify', () => {
     expect(progress.at(-1)).toMatchObject({ phase: 'verify', files: tree.blobs.length, totalFiles: tree.blobs.length });
   });
 
+  it('says the size of what it verified, when it walked the source itself', async () => {
+    const copied = await engine.copy({ from: at(source), to: at(target), dryRun: true });
+    const alone = await engine.verify({ from: at(source), to: at(target) });
+    expect(alone).toMatchObject({ ok: true, filesChecked: copied.files, sourceBytes: copied.bytes });
+    // After a copy, which walked the source, the verify checks the target only and has no source total.
+    const afterCopy = await engine.verify({ from: at(source), to: at(target), sourceChecked: true });
+    expect(afterCopy.sourceBytes).toBeUndefined();
+  });
+
   it('reports every kind of problem at once, each with its path', async () => {
     const [missing, corrupt, shortened] = [blobAt(tree, 1), blobAt(tree, 5), blobAt(tree, 6)];
     const notes = 'dtr-notes/readme.txt';
