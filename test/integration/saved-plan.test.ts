@@ -12,6 +12,7 @@ import { planDigest, readSavedPlan, writeSavedPlan, type SavedPlan } from '../..
 import type { PlanApplication } from '../../src/session/plan-check.js';
 import type { PlanEstimate } from '../../src/session/estimates.js';
 import { createPathStorageEngine } from '../../src/storage/index.js';
+import { FakeDocker } from '../helpers/fake-docker.js';
 import { journalOf, migrateInProcess } from '../helpers/in-process.js';
 import { migrationFixture, secrets, type MigrationFixture } from '../helpers/mock-migration.js';
 
@@ -205,6 +206,26 @@ describe('migrate --plan', () => {
     expect(run.error?.hint).toContain('new plan');
     expect(changes()).toEqual(before);
     await expect(journalOf(f)).rejects.toThrow(/no journal/);
+  });
+
+  it('resumes the same plan after a run that applied it stopped part-way', async () => {
+    const applying = await savedPlan();
+    const failing = new FakeDocker([{ when: / backup /, answer: { exitCode: 1, stderr: 'backup: disk full' } }]);
+    const first = await migrateInProcess(f, {
+      plan: applying,
+      toolVersion,
+      yes: true,
+      docker: failing,
+      flags: { confirmDestroy: f.mock.replicaId },
+    });
+    expect(first.code).toBe(1);
+    // GC is Never now, which the plan's fingerprint did not see: the journal says this plan did it.
+    expect(f.mock.state.crons.filter((c) => c.action === 'onlinegc')).toEqual([]);
+    const again = await apply(applying);
+    expect(again.error?.message).toBeUndefined();
+    expect(again.io.of('notice').map((n) => n.text)).toContainEqual(expect.stringContaining('resuming the saved plan'));
+    expect(again.result?.steps.map((s) => s.status)).toEqual(applying.plan.steps.map(() => 'verified'));
+    expect(f.mock.state.crons.find((c) => c.action === 'onlinegc')?.schedule).toBe('0 0 1 * * 6');
   });
 
   it('refuses a plan once the journal moved on without it', async () => {
