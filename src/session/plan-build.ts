@@ -3,7 +3,7 @@
  * estimates and the fingerprint, as the plan `plan --out` saves. A plan missing an input lists what it
  * lacks and is not made (exit 3): placeholders are for reading, never for applying.
  */
-import { inputKeys, howToGive, specOf } from '../config/inputs.js';
+import { inputKeys, howToGive, specOf, type InputKey } from '../config/inputs.js';
 import { allowedProcedures } from '../dtr/procedures.js';
 import { migrateStorageFlags, migrateStorageStep } from '../steps/04-migrate-storage.js';
 import { estimateLines, planEstimate, type PlanEstimate } from './estimates.js';
@@ -35,14 +35,20 @@ async function estimate(b: PlanScope): Promise<PlanEstimate | undefined> {
 
 /** Emits each step's plan and, when the plan is complete, its estimate; returns the plan to save. */
 export async function buildPlan(b: PlanScope, applying?: PlanApplication): Promise<SavedPlan | undefined> {
+  // In the wizard a plan asks for what it lacks, as a run would (a yes/no with a default is asked too:
+  // the saved plan must fix it), before the steps are planned with the answers; a script takes the
+  // defaults and is told what is missing.
+  const missing = (): InputKey[] => missingForPlan(b.inputs, b.pending, b.findings, b.journal);
+  if (b.io.interactive) for (const key of missing()) await b.inputs.require(key, true);
+  const context = b.context();
   const steps = b.pending.map((step) => ({
     id: step.id,
     title: step.title,
     purpose: step.purpose,
-    actions: step.plan(b.context()),
+    actions: step.plan(context),
   }));
   for (const step of steps) b.io.emit({ event: 'step-plan', ...step });
-  refuseIncompletePlan(missingForPlan(b.inputs, b.pending, b.findings, b.journal));
+  refuseIncompletePlan(missing());
   // `migrate --dry-run --plan` shows the plan it applies: it makes no new one.
   if (applying !== undefined) return undefined;
   const estimates = await estimate(b);

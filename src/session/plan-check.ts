@@ -4,7 +4,7 @@
  * schedule, read-only mode, the tags, the source storage's size), and whether a saved plan still holds:
  * the journal where the plan left it, the same fingerprint, the same actions. Each difference is named.
  */
-import { howToGive, type InputKey } from '../config/inputs.js';
+import { howToGive, specOf, type InputKey } from '../config/inputs.js';
 import type { InputResolver } from '../config/resolve.js';
 import type { DtrClient } from '../api/client.js';
 import { MigrateError } from '../errors.js';
@@ -24,25 +24,32 @@ import { tagListingDigest, type Fingerprint, type SavedPlan } from './saved-plan
 
 /**
  * The inputs a plan cannot be complete without: those of the steps to come, and the GC schedule to put
- * back when GC is already Never. Consents are not among them: they belong to the run that applies it.
+ * back when GC is already Never. Consents are not among them: they belong to the run that applies it; nor
+ * are secrets, which a plan never holds (whoever makes it need not know the UCP password).
  */
 export function missingForPlan(
   inputs: InputResolver,
   pending: readonly MigrationStep[],
   findings: Pick<Findings, 'gcSchedules'>,
   journal: Journal,
-): string[] {
-  const keys = inputs.missing([...new Set(pending.flatMap((step) => step.inputs))]);
+): InputKey[] {
+  const keys = inputs.missing(planInputs(pending));
   const gcNever =
     findings.gcSchedules?.length === 0 &&
     pending.some((step) => step.id === 'disable-gc') &&
     journal.step('disable-gc').checkpoint?.['previousSchedules'] === undefined &&
     inputs.peek('gcScheduleAfter') === undefined;
-  return [...keys, ...(gcNever ? (['gcScheduleAfter'] as InputKey[]) : [])].map((key) => howToGive(key));
+  return [...keys, ...(gcNever ? (['gcScheduleAfter'] as InputKey[]) : [])];
 }
 
-export function refuseIncompletePlan(missing: readonly string[]): void {
-  if (missing.length === 0) return;
+/** The inputs of the steps to come that a plan fixes: all but secrets. */
+export function planInputs(pending: readonly MigrationStep[]): InputKey[] {
+  return [...new Set(pending.flatMap((step) => step.inputs))].filter((key) => specOf(key).secret !== true);
+}
+
+export function refuseIncompletePlan(keys: readonly InputKey[]): void {
+  if (keys.length === 0) return;
+  const missing = keys.map((key) => howToGive(key));
   throw new MigrateError(
     'INPUT_REQUIRED',
     `the plan is incomplete: ${missing.length === 1 ? 'an input is' : `${missing.length} inputs are`} missing: ${missing.join(', ')}`,

@@ -13,6 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { MigrateError } from '../errors.js';
 import type { StatfsFunction } from './free-space.js';
 import { defaultLedgerDir, ledgerFileFor } from './ledger.js';
 import { ledgerRecordBytes } from './ledger-format.js';
@@ -117,6 +118,12 @@ export async function runEstimate(deps: EstimateDeps, options: EstimateOptions):
     freeBytes: space.bavail * space.bsize,
     blobsProved: locations.targetExists ? await blobsProved(locations.target, ledgerDir) : 0,
     read: await sampleRead(locations.source),
-    write: await sampleWrite(locations.existingTarget),
+    write: await sampleWrite(locations.existingTarget).catch((error: unknown) => {
+      throw new MigrateError(
+        'STORAGE_INVALID',
+        `a short write sample into ${locations.existingTarget} failed (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+        { hint: 'Check that the new storage is mounted writable and has room, then plan again.', cause: error },
+      );
+    }),
   };
 }

@@ -99,6 +99,17 @@ describe('plan --out', () => {
     expect(JSON.stringify(run.io.of('step-plan'))).toContain('<ucp-url>');
   });
 
+  it('in the wizard, asks for what it lacks before the steps are planned', async () => {
+    const run = await migrateInProcess(f, {
+      dryRun: true,
+      flags: { ucpUrl: undefined },
+      answers: { procedure: 'best-practice', 'input:ucpUrl': f.mock.url, 'input:restoreGc': false },
+    });
+    expect(run.error?.message).toBeUndefined();
+    expect(JSON.stringify(run.result?.plan?.steps)).not.toContain('<ucp-url>');
+    expect(run.result?.plan?.inputs).toMatchObject({ ucpUrl: f.mock.url, restoreGc: false });
+  });
+
   it('after a copy ahead of the window, estimates only the delta', async () => {
     const engine = createPathStorageEngine({ ledgerDir: join(f.root, 'ledgers') });
     const from = { kind: 'path', path: f.source } as const;
