@@ -66,7 +66,11 @@ async function applied(
 
 /** `plan --out`: the plan saved, and the line that says how to apply it. */
 async function savePlan(result: MigrationResult, out: string | undefined): Promise<string[]> {
-  if (out === undefined || result.plan === undefined) return [];
+  if (result.plan === undefined) return [];
+  if (out === undefined)
+    return [
+      'Save this plan with `dtr-migrate plan --out plan.json`; apply exactly that with `migrate --plan plan.json`.',
+    ];
   await writeSavedPlan(out, result.plan);
   return [`Plan saved to ${out}. Apply exactly this plan with: dtr-migrate migrate --plan ${out}`];
 }
@@ -118,7 +122,7 @@ export async function migrateCommand(
         ...(reportFile === undefined ? {} : { report: reportFile }),
         afterwards: result.afterwards,
         checks: extra,
-        ...(saved.length === 0 ? {} : { plan: options.out }),
+        ...(options.out === undefined || result.plan === undefined ? {} : { plan: options.out }),
       });
     else ctx.stdout.write(`${[...summaryLines(result, ctx.style, reportFile), ...extra, ...saved].join('\n')}\n`);
     return 0;
