@@ -65,6 +65,8 @@ const exitCodeOf = {
   CONFIRMATION_REQUIRED: ExitCode.aborted,
   CONFIRMATION_MISMATCH: ExitCode.aborted,
   ABORTED: ExitCode.aborted,
+  /** A saved plan that no longer matches DTR, its storage or the journal: nothing was changed. */
+  PLAN_STALE: ExitCode.aborted,
   INTERRUPTED: ExitCode.interrupted,
 } as const satisfies Record<string, ExitCodeValue>;
 

@@ -161,6 +161,12 @@ export function eventLines(
       return confirmDestroy(event, style, width);
     case 'notice':
       return wrap(`${event.level === 'warn' ? style.warn : style.chalk.dim('i')} `, event.text, '  ', width);
+    case 'plan-estimate':
+      return [
+        style.chalk.bold('Estimate (measured now; the window of each procedure)'),
+        ...event.facts.flatMap((fact) => wrap('  ', fact, '    ', width)),
+        '',
+      ];
     case 'progress':
       return undefined;
   }

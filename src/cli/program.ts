@@ -47,7 +47,7 @@ function addGlobalOptions(program: Command): void {
 }
 
 export interface CommandHandlers {
-  migrate(options: { dryRun: boolean }): Promise<number>;
+  migrate(options: MigrateFlags): Promise<number>;
   status(): Promise<number>;
   rehearse(options: { keep: boolean; tls: boolean; dtrVersion?: string }): Promise<number>;
   mockDtr(options: MockDtrFlags): Promise<number>;
@@ -56,6 +56,14 @@ export interface CommandHandlers {
   report(): Promise<number>;
   /** Prints the completion script (made here, from the program itself). */
   completion(script: string): Promise<number>;
+}
+
+export interface MigrateFlags {
+  readonly dryRun: boolean;
+  /** `plan --out <file>`: save the plan. */
+  readonly out?: string;
+  /** `migrate --plan <file>`: apply that saved plan. */
+  readonly plan?: string;
 }
 
 export interface MockDtrFlags {
@@ -111,13 +119,27 @@ export function buildProgram(handlers: CommandHandlers, setExit: (code: number) 
       'run the migration wizard (interactive in a terminal; flags, env and --config in scripts); resumes where it stopped',
     )
     .option('--dry-run', "print each step's plan (HTTP calls, docker commands) and change nothing")
-    .action(async (options: { dryRun?: boolean }) =>
-      setExit(await handlers.migrate({ dryRun: options.dryRun === true })),
+    .option(
+      '--plan <plan.json>',
+      'apply exactly this saved plan (from plan --out): refused before any change if DTR or the storage changed since',
+    )
+    .action(async (options: { dryRun?: boolean; plan?: string }) =>
+      setExit(
+        await handlers.migrate({
+          dryRun: options.dryRun === true,
+          ...(options.plan === undefined ? {} : { plan: options.plan }),
+        }),
+      ),
     );
 
   command(program, 'plan', commandExamples.plan)
-    .description('print the steps with the exact HTTP calls and docker commands they would make; changes nothing')
-    .action(async () => setExit(await handlers.migrate({ dryRun: true })));
+    .description(
+      'print the steps with the exact HTTP calls and docker commands they would make, and estimates of the copy and the window; changes nothing',
+    )
+    .option('--out <plan.json>', 'save the plan, to apply it later with migrate --plan (every input must be known)')
+    .action(async (options: { out?: string }) =>
+      setExit(await handlers.migrate({ dryRun: true, ...(options.out === undefined ? {} : { out: options.out }) })),
+    );
 
   command(program, 'status', commandExamples.status)
     .description(

@@ -125,3 +125,18 @@ export const isBackupTableEntry = (entryName: string): boolean =>
 export const afterRestore: readonly string[] = [
   "DTR's vulnerability database is not part of a backup: sync it again (System > Security > Sync Database, or upload it on an offline DTR) before relying on scan results",
 ];
+
+/**
+ * How long the bootstrapper's own work takes, for a plan's estimate of the window: DTR documents no
+ * figures, and they depend on the metadata (tags, scans, events), not on the image bytes. [choice]
+ * Round minutes an operator can check against a rehearsal on their own DTR; a plan labels them as
+ * assumed, beside the copy and verify times it measured.
+ */
+export const assumedBootstrapperSeconds = {
+  /** `backup`: streams RethinkDB's tables out. */
+  backup: 120,
+  /** `destroy` then `restore`, until the replica answers healthy. */
+  destroyAndRestore: 600,
+  /** `reconfigure` (with or without `--storage-migrated`): DTR's containers restart once. */
+  reconfigure: 180,
+} as const;

@@ -94,7 +94,9 @@ export type RunEvent =
       readonly protections: readonly string[];
       readonly expect: string;
     }
-  | { readonly event: 'notice'; readonly level: 'info' | 'warn'; readonly text: string };
+  | { readonly event: 'notice'; readonly level: 'info' | 'warn'; readonly text: string }
+  /** plan: what the copy still has to do and the window each procedure needs, in sentences and as fields. */
+  | { readonly event: 'plan-estimate'; readonly facts: readonly string[]; readonly data: FactData };
 
 /** The only way out of the layers below the CLI: events, and questions the CLI answers (or refuses in scripts). */
 export interface Io {

@@ -34,6 +34,8 @@ const runRecordSchema = z.object({
   startedAt: z.string(),
   toolVersion: z.string().optional(),
   detected: z.record(z.string(), z.unknown()),
+  /** The saved plan this run applied (`migrate --plan`), by file and sha256. */
+  plan: z.object({ file: z.string(), sha256: z.string() }).optional(),
 });
 export type RunRecord = z.infer<typeof runRecordSchema>;
 
@@ -151,6 +153,11 @@ export class Journal {
   }
 
   /** Notes the start of a run (for the report: who ran it, and what DTR looked like then). */
+  /** Every run noted so far, oldest first. */
+  runs(): readonly RunRecord[] {
+    return this.data.runs ?? [];
+  }
+
   async noteRun(run: RunRecord): Promise<void> {
     this.data.runs = [...(this.data.runs ?? []), run];
     await this.save();

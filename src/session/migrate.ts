@@ -40,6 +40,9 @@ import { chooseProcedure } from './procedure-choice.js';
 import { Session } from './session.js';
 import { localStateFiles } from './state-files.js';
 import { planContextOf, stepContextWith } from './step-context.js';
+import { buildPlan } from './plan-build.js';
+import { checkPlanHolds, type PlanApplication, type PlanScope } from './plan-check.js';
+import type { SavedPlan } from './saved-plan.js';
 
 export interface MigrationOptions {
   readonly io: Io;
@@ -56,6 +59,8 @@ export interface MigrationOptions {
   readonly launchDocker?: ProcessLauncher;
   /** The dtr-migrate version, noted in the journal with each run. */
   readonly toolVersion?: string;
+  /** `migrate --plan`: the saved plan this run applies, checked before anything changes. */
+  readonly plan?: PlanApplication;
 }
 
 export interface StepSummary {
@@ -76,6 +81,8 @@ export interface MigrationResult {
   readonly stateDir: string;
   readonly logFile: string | undefined;
   readonly dryRun: boolean;
+  /** A dry run with every input known: the plan `plan --out` saves. */
+  readonly plan?: SavedPlan;
 }
 
 export function summarize(steps: readonly MigrationStep[], journal: Pick<Journal, 'step'>): StepSummary[] {
@@ -138,6 +145,9 @@ async function migrate(session: Session, options: MigrationOptions): Promise<Mig
       level: 'warn',
       text: `${host.storageMismatch}: check that --dtr-url and the docker host are the same DTR.`,
     });
+  // Applying a plan, the version is detected again (the fingerprint compares it); else the plan's.
+  if (options.plan !== undefined)
+    inputs.detect('dtrVersion', inputs.peek('dtrVersion') ?? options.plan.plan.inputs['dtrVersion']);
   const version = classifyVersion(await inputs.require('dtrVersion'));
   const advice = versionAdvice(version);
   if (advice !== undefined) io.emit({ event: 'notice', level: 'warn', text: advice });
@@ -184,18 +194,36 @@ async function migrate(session: Session, options: MigrationOptions): Promise<Mig
   };
   const states = steps.map((s) => ({ id: s.id, title: s.title, status: journal.status(s.id) }));
   const resumed = journal.existed;
+  const scope: PlanScope = {
+    io,
+    inputs,
+    api: client,
+    storage: services.storage,
+    findings,
+    host,
+    version,
+    procedure,
+    steps,
+    pending,
+    journal,
+    stateDir,
+    context: () => planContextOf(journal, stateDir, { ...inputs.snapshot(), ...peekAll(inputs, pending) }, services),
+    signal: options.signal,
+    toolVersion: options.toolVersion ?? 'unknown',
+  };
+  if (options.plan !== undefined) await checkPlanHolds(options.plan, scope);
   if (!options.dryRun)
     await journal.noteRun({
       startedAt: new Date().toISOString(),
       ...(options.toolVersion === undefined ? {} : { toolVersion: options.toolVersion }),
       detected: detectedData,
+      ...(options.plan === undefined ? {} : { plan: { file: options.plan.file, sha256: options.plan.digest } }),
     });
   io.emit({ event: 'run-start', stateDir, procedure, detected, data: detectedData, steps: states, resumed });
   if (options.dryRun) {
-    const ctx = planContextOf(journal, stateDir, { ...inputs.snapshot(), ...peekAll(inputs, pending) }, services);
-    for (const step of pending)
-      io.emit({ event: 'step-plan', id: step.id, title: step.title, purpose: step.purpose, actions: step.plan(ctx) });
+    const plan = await buildPlan(scope, options.plan);
     return {
+      ...(plan === undefined ? {} : { plan }),
       procedure,
       steps: summarize(steps, journal),
       completion: [],

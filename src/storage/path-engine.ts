@@ -10,6 +10,7 @@ import type { StatfsFunction } from './free-space.js';
 import { join } from 'node:path';
 import type { StorageDriver, StorageEngine, StorageLocation } from './types.js';
 import { runVerify } from './verify.js';
+import { runEstimate } from './estimate.js';
 
 export interface PathStorageEngineDeps {
   /** Free space of the filesystem holding a path; tests inject a fake to simulate a full disk. @default statfs(2) */
@@ -25,7 +26,10 @@ function laidOut(to: StorageLocation, driver: StorageDriver | undefined): Storag
 
 export function createPathStorageEngine(deps: PathStorageEngineDeps = {}): StorageEngine {
   const resolved: EngineDeps = { statfs: deps.statfs ?? systemStatfs };
+  const ledgerDir = deps.ledgerDir === undefined ? {} : { ledgerDir: deps.ledgerDir };
   return {
+    estimate: (options) =>
+      runEstimate({ ...resolved, ...ledgerDir, dryRun: (o) => runCopy(resolved, { ...o, dryRun: true }) }, options),
     preflight: (from, to, options) => runPreflight(resolved, from, to, options),
     copy: (options) => runCopy(resolved, { ...options, to: laidOut(options.to, options.toDriver) }),
     verify: (options) =>

@@ -178,6 +178,36 @@ export interface VerifySummary {
   readonly inherited?: readonly StorageProblem[];
 }
 
+/** What `estimate` measures between two locations (see estimate.ts). */
+export interface EstimateOptions {
+  readonly from: StorageLocation;
+  readonly to: StorageLocation;
+  readonly flags?: LocationFlags;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: StorageProgress) => void;
+}
+
+/** A short timed read or write: `bytes` moved in `ms`. */
+export interface ThroughputSample {
+  readonly bytes: number;
+  readonly ms: number;
+}
+
+export interface StorageEstimate {
+  /** Files and bytes of the source (after exclusions). */
+  readonly files: number;
+  readonly bytes: number;
+  /** What a copy would still write: everything, less what a copy made earlier left current. */
+  readonly filesToCopy: number;
+  readonly bytesToCopy: number;
+  /** Available to an unprivileged writer on the target's filesystem. */
+  readonly freeBytes: number;
+  /** Blobs the target's verify ledger already vouches for (not read again while unchanged). */
+  readonly blobsProved: number;
+  readonly read: ThroughputSample;
+  readonly write: ThroughputSample;
+}
+
 export interface StorageEngine {
   /**
    * Checks before anything is written: source readable, target writable, not nested, free space for what
@@ -187,4 +217,9 @@ export interface StorageEngine {
   preflight(from: StorageLocation, to: StorageLocation, options?: PreflightOptions): Promise<void>;
   copy(options: CopyOptions): Promise<CopySummary>;
   verify(options: VerifyOptions): Promise<VerifySummary>;
+  /**
+   * Measures without copying, for a plan: the dry-run scan, free space, the ledger, and short read and
+   * write samples (the write sample's file is removed). Engines that cannot measure leave it out.
+   */
+  estimate?(options: EstimateOptions): Promise<StorageEstimate>;
 }

@@ -8,6 +8,8 @@ import { isMigrateError, type MigrateError } from '../../src/errors.js';
 import { Journal, journalFileName, type JournalData } from '../../src/runner/journal.js';
 import { runMigration, type MigrationResult } from '../../src/session/migrate.js';
 import { createPathStorageEngine } from '../../src/storage/index.js';
+import type { PlanApplication } from '../../src/session/plan-check.js';
+import { planSources } from '../../src/session/saved-plan.js';
 import { join } from 'node:path';
 import { FakeDocker } from './fake-docker.js';
 import type { MigrationFixture } from './mock-migration.js';
@@ -33,6 +35,9 @@ export interface InProcessOptions {
   readonly docker?: FakeDocker;
   readonly signal?: AbortSignal;
   readonly takeOverLock?: boolean;
+  /** Apply this saved plan (as `migrate --plan`): its inputs, with `flags` given on top as the operator would. */
+  readonly plan?: PlanApplication;
+  readonly toolVersion?: string;
 }
 
 /** The fixture's inputs as flags (what `migrationFixture().args` passes on the command line). */
@@ -54,14 +59,17 @@ export function fixtureFlags(f: MigrationFixture): Partial<Record<InputKey, unkn
 export async function migrateInProcess(f: MigrationFixture, options: InProcessOptions = {}): Promise<InProcessRun> {
   const io = new RecordingIo(options.answers, options.interactive);
   const docker = options.docker ?? new FakeDocker();
+  const given = {
+    flags: options.plan === undefined ? { ...fixtureFlags(f), ...options.flags } : { ...options.flags },
+    env: { DTR_TOKEN: secrets.token, UCP_PASSWORD: secrets.ucpPassword },
+    config: {},
+  };
   try {
     const result = await runMigration({
       io,
-      sources: {
-        flags: { ...fixtureFlags(f), ...options.flags },
-        env: { DTR_TOKEN: secrets.token, UCP_PASSWORD: secrets.ucpPassword },
-        config: {},
-      },
+      sources: options.plan === undefined ? given : planSources(options.plan.plan, given),
+      ...(options.plan === undefined ? {} : { plan: options.plan }),
+      ...(options.toolVersion === undefined ? {} : { toolVersion: options.toolVersion }),
       stateDir: f.stateDir,
       yes: options.yes ?? false,
       dryRun: options.dryRun ?? false,

@@ -3,10 +3,13 @@
  * and prints the summary, or the error with its fix, and with --json the closing result line. A run
  * (not a dry run) keeps `<state-dir>/report.html` current as it goes (live-report.ts).
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Journal, journalFileName } from '../../runner/journal.js';
 import { runMigration, type MigrationOptions, type MigrationResult } from '../../session/migrate.js';
-import { isMigrateError } from '../../errors.js';
+import type { PlanApplication } from '../../session/plan-check.js';
+import { planDigest, planSources, readSavedPlan, writeSavedPlan } from '../../session/saved-plan.js';
+import type { MigrateFlags } from '../program.js';
+import { MigrateError, isMigrateError } from '../../errors.js';
 import { stepsOfJournal } from '../../steps/index.js';
 import type { CliContext } from '../context.js';
 import { reportFailure } from '../errors-out.js';
@@ -36,9 +39,45 @@ async function journaledStates(stateDir: string): Promise<Array<{ id: string; st
   }
 }
 
+/** `--plan <file>`: the saved plan, and the inputs it fixes (given ones must agree with it). */
+async function applied(
+  ctx: CliContext,
+  file: string | undefined,
+  sources: MigrationOptions['sources'] | undefined,
+): Promise<{ applying?: PlanApplication; sources?: MigrationOptions['sources']; stateDir?: string }> {
+  if (file === undefined) return sources === undefined ? {} : { sources };
+  const plan = await readSavedPlan(file, toolVersion);
+  // The plan was made against the journal of its state directory: it is applied there.
+  const given = ctx.globals['stateDir'] as string | undefined;
+  if (given !== undefined && resolve(given) !== plan.stateDir)
+    throw new MigrateError(
+      'USAGE',
+      `--state-dir ${given}, but the plan was made for the migration in ${plan.stateDir}`,
+      {
+        hint: 'Drop --state-dir to apply the plan where it was made, or make a new plan for that state directory.',
+      },
+    );
+  return {
+    applying: { plan, file: resolve(file), digest: planDigest(plan) },
+    sources: planSources(plan, sources ?? (await cliSources(ctx))),
+    stateDir: plan.stateDir,
+  };
+}
+
+/** `plan --out`: the plan saved, and the line that says how to apply it. */
+async function savePlan(result: MigrationResult, out: string | undefined): Promise<string[]> {
+  if (result.plan === undefined) return [];
+  if (out === undefined)
+    return [
+      'Save this plan with `dtr-migrate plan --out plan.json`; apply exactly that with `migrate --plan plan.json`.',
+    ];
+  await writeSavedPlan(out, result.plan);
+  return [`Plan saved to ${out}. Apply exactly this plan with: dtr-migrate migrate --plan ${out}`];
+}
+
 export async function migrateCommand(
   ctx: CliContext,
-  options: { dryRun: boolean },
+  options: MigrateFlags,
   overrides: SessionOverrides = {},
 ): Promise<number> {
   const plain = makeIo(ctx);
@@ -46,10 +85,12 @@ export async function migrateCommand(
   let stateDir = overrides.stateDir;
   let report: LiveReport | undefined;
   try {
+    const { applying, sources, stateDir: planned } = await applied(ctx, options.plan, overrides.sources);
+    const explicit = overrides.stateDir ?? planned;
     const found =
-      overrides.stateDir === undefined
-        ? await located(ctx, plain, overrides.sources)
-        : { stateDir: overrides.stateDir, sources: overrides.sources ?? (await cliSources(ctx)) };
+      explicit === undefined
+        ? await located(ctx, plain, sources)
+        : { stateDir: explicit, sources: sources ?? (await cliSources(ctx)) };
     stateDir = found.stateDir;
     // A dry run changes nothing, so it has nothing to report.
     report = options.dryRun ? undefined : new LiveReport(stateDir, plain);
@@ -66,7 +107,9 @@ export async function migrateCommand(
       ...(overrides.dockerEnv === undefined ? {} : { dockerEnv: overrides.dockerEnv }),
       ...(overrides.storage === undefined ? {} : { storage: overrides.storage }),
       ...(ctx.launchDocker === undefined ? {} : { launchDocker: ctx.launchDocker }),
+      ...(applying === undefined ? {} : { plan: applying }),
     });
+    const saved = await savePlan(result, options.out);
     const extra = overrides.afterRun === undefined ? [] : await overrides.afterRun(result);
     const reportFile = await report?.finish();
     io.close();
@@ -80,8 +123,9 @@ export async function migrateCommand(
         ...(reportFile === undefined ? {} : { report: reportFile }),
         afterwards: result.afterwards,
         checks: extra,
+        ...(options.out === undefined || result.plan === undefined ? {} : { plan: options.out }),
       });
-    else ctx.stdout.write(`${[...summaryLines(result, ctx.style, reportFile), ...extra].join('\n')}\n`);
+    else ctx.stdout.write(`${[...summaryLines(result, ctx.style, reportFile), ...extra, ...saved].join('\n')}\n`);
     return 0;
   } catch (error) {
     const reportFile = await report?.finish();
