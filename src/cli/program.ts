@@ -111,6 +111,7 @@ export interface CommandHandlers {
   storage(action: 'copy' | 'verify' | 'shard-job', options: StorageFlags): Promise<number>;
   verify(options: { against?: string }): Promise<number>;
   report(): Promise<number>;
+  rollback(options: { dryRun: boolean }): Promise<number>;
   /** Prints the completion script (made here, from the program itself). */
   completion(script: string): Promise<number>;
 }
@@ -161,6 +162,27 @@ export function buildProgram(handlers: CommandHandlers, setExit: (code: number) 
       'what the journal says: each step, its state, when, and what comes next; complete only once DTR confirms it',
     )
     .action(async () => setExit(await handlers.status()));
+
+  program
+    .command('rollback')
+    .description(
+      'back out of the migration: before destroy, put back the GC schedule and read-only mode; after it, restore DTR from the backup onto the old storage (confirmed as destroy is)',
+    )
+    .option('--dry-run', "print the rollback's plan and change nothing")
+    .addHelpText(
+      'after',
+      `
+Examples:
+  # What would a rollback do now? (also in: dtr-migrate status)
+  $ dtr-migrate rollback --dry-run --state-dir /var/lib/dtr-migrate
+
+  # From a script, after a destroy: the same confirmation as the migration's destroy
+  $ DTR_TOKEN=... UCP_PASSWORD=... dtr-migrate rollback --yes --confirm-destroy 0123456789ab
+`,
+    )
+    .action(async (options: { dryRun?: boolean }) =>
+      setExit(await handlers.rollback({ dryRun: options.dryRun === true })),
+    );
 
   program
     .command('verify')
