@@ -9,9 +9,10 @@ import { access, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readInventory } from '../../src/inventory/tags.js';
+import { expectValidStream } from '../helpers/event-schema.js';
 import { FakeDocker } from '../helpers/fake-docker.js';
 import { cliInProcess, journalOf, migrateInProcess, rollbackInProcess } from '../helpers/in-process.js';
-import { migrationFixture, type MigrationFixture } from '../helpers/mock-migration.js';
+import { migrationFixture, secrets, type MigrationFixture } from '../helpers/mock-migration.js';
 
 let f: MigrationFixture;
 afterEach(async () => {
@@ -94,16 +95,17 @@ describe('dtr-migrate rollback, in process', () => {
     await destroyedByAFailedRestore(docker);
 
     const status = await cliInProcess(['status', '--state-dir', f.stateDir, '--json'], {});
-    const event = status.stdout
-      .split('\n')
-      .filter((line) => line !== '')
-      .map((line) => JSON.parse(line) as Record<string, unknown>)
-      .find((e) => e['event'] === 'status');
+    const event = expectValidStream(status.stdout).find((e) => e.event === 'status');
     expect(event?.['rollback']).toMatchObject({
       possible: true,
       procedure: 'after-destroy',
       steps: [{ id: 'rollback-restore' }, { id: 'rollback-gc' }],
     });
+    const dryRun = await cliInProcess(['rollback', '--dry-run', '--json', ...f.args], f.env);
+    const plans = expectValidStream(dryRun.stdout).filter((e) => e.event === 'step-plan');
+    expect(plans.map((e) => e['id'])).toEqual(['rollback-restore', 'rollback-gc']);
+    expect(JSON.stringify(plans)).toContain(`--dtr-storage-volume ${f.source}`);
+    expect(dryRun.stdout).not.toContain(secrets.ucpPassword);
     const human = await cliInProcess(['status', '--state-dir', f.stateDir], {});
     expect(human.stdout).toContain('Rollback: possible: `dtr-migrate rollback` would restore DTR from the backup');
 
@@ -113,7 +115,9 @@ describe('dtr-migrate rollback, in process', () => {
     expect(unconfirmed.io.of('confirm-destroy')[0]?.protections.join('\n')).toContain('re-checked just now');
     expect(docker.commands(restoreOnto(f.source))).toEqual([]);
 
-    const run = await rollbackInProcess(f, { yes: true, flags: { confirmDestroy: f.mock.replicaId }, docker });
+    // In the wizard: the replica id typed, as for the migration's destroy (a typo is asked again).
+    const answers = { start: true, 'confirm:rollback-restore': ['0000', f.mock.replicaId] };
+    const run = await rollbackInProcess(f, { answers, docker });
     expect(run.error?.message).toBeUndefined();
     expect(run.io.started()).toEqual(['rollback-restore', 'rollback-gc']);
     expect(docker.commands(restoreOnto(f.source))).toHaveLength(1);
