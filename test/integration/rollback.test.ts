@@ -79,6 +79,10 @@ describe('dtr-migrate rollback, in process', () => {
 
     const again = await rollbackInProcess(f, { yes: true, docker });
     expect(again.result?.text).toContain('Nothing to roll back');
+    const status = await cliInProcess(['status', '--state-dir', f.stateDir], {});
+    expect(status.stdout).toMatch(
+      /Rollback: not possible now: the migration was rolled back at \S+\. `dtr-migrate migrate` starts a new migration\./,
+    );
 
     // A migrate after the rollback starts a new migration, the old journal kept beside it.
     const anew = await migrateInProcess(f, { yes: true, docker });
@@ -162,6 +166,22 @@ describe('dtr-migrate rollback, in process', () => {
       'found already done by an earlier run',
     );
     expect(docker.commands(restoreOnto(f.source))).toHaveLength(1);
+    expect(f.mock.state.storage).toEqual({ kind: 'path', path: f.source });
+    expect(tagsNow(f)).toEqual(await tagsBefore(f));
+  });
+
+  it('after a restore whose check failed (tags lost): DTR, running on the new storage, goes back to the old one', async () => {
+    f = await migrationFixture();
+    const lost = f.mock.state.repositories[0]!;
+    f.mock.state.dropTagsOnRestore = [`${lost.namespace}/${lost.name}:${lost.tags[0]!.name}`];
+    const docker = new FakeDocker();
+    const run = await migrateInProcess(f, { yes: true, flags: { confirmDestroy: f.mock.replicaId }, docker });
+    expect(run.error?.code).toBe('VERIFY_FAILED');
+    expect(f.mock.state.storage).toEqual({ kind: 'path', path: f.target });
+    f.mock.state.dropTagsOnRestore = [];
+    const back = await rollbackInProcess(f, { yes: true, flags: { confirmDestroy: f.mock.replicaId }, docker });
+    expect(back.error?.message).toBeUndefined();
+    expect(docker.commands(bootstrapper('destroy'))).toHaveLength(2);
     expect(f.mock.state.storage).toEqual({ kind: 'path', path: f.source });
     expect(tagsNow(f)).toEqual(await tagsBefore(f));
   });
