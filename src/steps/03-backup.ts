@@ -16,7 +16,7 @@ import type { MigrationStep, StepContext } from './step.js';
 import type { StepData } from './step-data.js';
 import { formatBytes, formatCount } from '../util/format.js';
 import { inventoryFileName, takeInventory } from '../inventory/tags.js';
-import { bootstrapperTarget } from './common/bootstrapper.js';
+import { bootstrapperInputs, bootstrapperTarget } from './common/bootstrapper.js';
 import { readStorageBefore, storageBeforeSchema } from './common/old-storage.js';
 
 const outputSchema = z.object({
@@ -60,17 +60,7 @@ export const backupStep: MigrationStep<BackupOutput> = {
   title: 'Back up DTR metadata',
   purpose:
     "Save tags, repositories and settings with the bootstrapper's backup, so the restore can bring them back on the new storage.",
-  inputs: [
-    'ucpUrl',
-    'ucpUsername',
-    'ucpPassword',
-    'ucpCa',
-    'ucpInsecureTls',
-    'dtrVersion',
-    'bootstrapperImage',
-    'replicaId',
-    'dockerBin',
-  ],
+  inputs: bootstrapperInputs,
   output: outputSchema,
 
   plan: (ctx) => [

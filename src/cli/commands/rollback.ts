@@ -3,6 +3,7 @@
  * prints each step with what its check established, or the error with its fix, and with --json the
  * closing result line.
  */
+import { isMigrateError } from '../../errors.js';
 import { runRollback, type RollbackResult } from '../../session/rollback.js';
 import { formatDuration } from '../../util/format.js';
 import type { CliContext } from '../context.js';
@@ -57,6 +58,9 @@ export async function rollbackCommand(ctx: CliContext, options: { dryRun: boolea
     return 0;
   } catch (error) {
     io.close();
-    return reportFailure(ctx, error, () => (stateDir === undefined ? {} : { stateDir }));
+    const code = await reportFailure(ctx, error, () => (stateDir === undefined ? {} : { stateDir }));
+    if (isMigrateError(error) && error.code === 'INTERRUPTED' && !ctx.json)
+      ctx.stderr.write(`  The journal is consistent. Resume with the same command (state: ${stateDir ?? '?'}).\n`);
+    return code;
   }
 }

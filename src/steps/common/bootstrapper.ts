@@ -2,7 +2,7 @@
  * Builds what every bootstrapper command needs from the resolved inputs: UCP connection, UCP password
  * (kept in the environment, see docker/dtr-commands.ts), image repository and version, replica id.
  */
-import type { ResolvedInputs } from '../../config/inputs.js';
+import type { InputKey, ResolvedInputs } from '../../config/inputs.js';
 import {
   restoreCommand,
   type BootstrapperTarget,
@@ -11,6 +11,19 @@ import {
 } from '../../docker/dtr-commands.js';
 import { defaultBootstrapperRepository, nfsUrlWipesTags, nfsWorkaroundVolume } from '../../dtr/facts.js';
 import type { Certificates } from '../step.js';
+
+/** The inputs every bootstrapper command is built from (bootstrapperTarget). */
+export const bootstrapperInputs: readonly InputKey[] = [
+  'ucpUrl',
+  'ucpUsername',
+  'ucpPassword',
+  'ucpCa',
+  'ucpInsecureTls',
+  'dtrVersion',
+  'bootstrapperImage',
+  'replicaId',
+  'dockerBin',
+];
 
 /** The fields planning may show before every input is known. */
 const placeholder = (value: string | undefined, name: string): string => value ?? `<${name}>`;

@@ -10,7 +10,12 @@ import { destroyCommand } from '../../docker/dtr-commands.js';
 import { apiPaths, healthyReplicaStatus } from '../../dtr/facts.js';
 import { formatBytes, formatCount } from '../../util/format.js';
 import type { BackupOutput } from '../03-backup.js';
-import { bootstrapperTarget, replicaConfirmation, restoreFromBackup } from '../common/bootstrapper.js';
+import {
+  bootstrapperInputs,
+  bootstrapperTarget,
+  replicaConfirmation,
+  restoreFromBackup,
+} from '../common/bootstrapper.js';
 import { finishedEarlier, runNotingFailure, type AttemptMarks } from '../common/attempts.js';
 import { lockedUntil } from '../common/live-checks.js';
 import { storageMismatch } from '../common/new-storage-check.js';
@@ -82,22 +87,7 @@ export const rollbackRestoreStep: RollbackStep<Output> = {
   title: 'Restore DTR onto the old storage',
   purpose:
     'Destroy what is left of the replica and restore it from the same backup onto the old storage, which the migration never wrote to.',
-  inputs: [
-    'ucpUrl',
-    'ucpUsername',
-    'ucpPassword',
-    'ucpCa',
-    'ucpInsecureTls',
-    'ucpNode',
-    'dtrVersion',
-    'bootstrapperImage',
-    'replicaId',
-    'dockerBin',
-    'sourceStorage',
-    'confirmDestroy',
-    'acceptMissingTags',
-    'pullCheck',
-  ],
+  inputs: [...bootstrapperInputs, 'ucpNode', 'sourceStorage', 'confirmDestroy', 'acceptMissingTags', 'pullCheck'],
   output: outputSchema,
 
   async confirmation(ctx) {
