@@ -65,9 +65,11 @@ function position(id: string, titles: ReadonlyMap<string, string>): string {
 }
 
 function welcome(event: Extract<RunEvent, { event: 'run-start' }>, style: Style, width: number | undefined): string[] {
+  // A rollback is announced as what it is (its procedure is `rollback-<which>`).
+  const what = event.procedure.startsWith('rollback-') ? 'rollback of the storage migration' : 'storage migration';
   const heading = event.resumed
-    ? `Resuming the storage migration (${event.procedure})`
-    : `Storage migration (${event.procedure})`;
+    ? `Resuming the ${what} (${event.procedure})`
+    : `${what[0]!.toUpperCase()}${what.slice(1)} (${event.procedure})`;
   return [
     style.chalk.bold(heading),
     style.chalk.dim('Detected before anything changes:'),

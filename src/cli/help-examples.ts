@@ -78,6 +78,14 @@ Examples:
 While a run is under way, status names the step it is at and the process (pid, host) running it.
 Once every step is verified it asks DTR (DTR_TOKEN) before calling the migration complete.
 `,
+  rollback: `
+Examples:
+  # What would a rollback do now? (also in: dtr-migrate status)
+  $ dtr-migrate rollback --dry-run --state-dir /var/lib/dtr-migrate
+
+  # From a script, after a destroy: the same confirmation as the migration's destroy
+  $ DTR_TOKEN=... UCP_PASSWORD=... dtr-migrate rollback --yes --confirm-destroy 0123456789ab
+`,
   verify: `
 Examples:
   # After the migration: every tag of the inventory taken before it, and every blob pullable

@@ -21,6 +21,7 @@ const commands = {
   storage: () => import('./commands/storage.js'),
   verify: () => import('./commands/verify.js'),
   report: () => import('./commands/report.js'),
+  rollback: () => import('./commands/rollback.js'),
 };
 
 export interface MainDeps {
@@ -77,6 +78,7 @@ export async function main(argv: readonly string[], deps: MainDeps): Promise<num
       storage: async (action, o) => (await commands.storage()).storageCommand(context, action, o),
       verify: async (o) => (await commands.verify()).verifyCommand(context, o),
       report: async () => (await commands.report()).reportCommand(context),
+      rollback: async (o) => (await commands.rollback()).rollbackCommand(context, o),
       completion: async (script) => {
         deps.stdout.write(script);
         return ExitCode.ok;

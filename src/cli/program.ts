@@ -54,6 +54,7 @@ export interface CommandHandlers {
   storage(action: 'copy' | 'verify' | 'shard-job', options: StorageFlags): Promise<number>;
   verify(options: { against?: string }): Promise<number>;
   report(): Promise<number>;
+  rollback(options: { dryRun: boolean }): Promise<number>;
   /** Prints the completion script (made here, from the program itself). */
   completion(script: string): Promise<number>;
 }
@@ -85,6 +86,8 @@ const optionUses = {
   // A plan changes nothing: consents have no part in it (--yes takes the defaults, as in a script).
   plan: { groups: helpGroups.filter((g) => g !== 'consent'), options: ['yes'] },
   status: { groups: ['dtr', 'session', 'output'], options: ['apiTimeout'] },
+  // A rollback after destroy runs the bootstrapper's restore behind the destroy confirmation.
+  rollback: everyGroup,
   verify: { groups: ['dtr', 'session', 'output'], options: ['apiTimeout', 'pullCheck'] },
   // The state directory is found from the DTR URL, as for every command that reads it.
   report: { groups: ['session', 'output'], options: ['dtrUrl'] },
@@ -146,6 +149,15 @@ export function buildProgram(handlers: CommandHandlers, setExit: (code: number) 
       'what the journal says: each step, its state, when, and what comes next; complete only once DTR confirms it',
     )
     .action(async () => setExit(await handlers.status()));
+
+  command(program, 'rollback', commandExamples.rollback)
+    .description(
+      'back out of the migration: before destroy, put back the GC schedule and read-only mode; after it, restore DTR from the backup onto the old storage (confirmed as destroy is)',
+    )
+    .option('--dry-run', "print the rollback's plan and change nothing")
+    .action(async (options: { dryRun?: boolean }) =>
+      setExit(await handlers.rollback({ dryRun: options.dryRun === true })),
+    );
 
   command(program, 'verify', commandExamples.verify)
     .description(

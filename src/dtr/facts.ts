@@ -64,6 +64,8 @@ export const gcLockHeld = (holder: string | undefined): boolean => holder !== un
 export const registryContainer = (replicaId: string): string => `dtr-registry-${replicaId}`;
 export const rethinkContainer = (replicaId: string): string => `dtr-rethinkdb-${replicaId}`;
 export const nfsVolume = (replicaId: string): string => `dtr-registry-nfs-${replicaId}`;
+/** DTR's default local image storage, one of the volumes the bootstrapper's destroy removes. [doc] */
+export const defaultStorageVolume = (replicaId: string): string => `dtr-registry-${replicaId}`;
 /** Where the registry container mounts its image storage [docs issue: the filesystem root is forced to it]. */
 export const storageMountPoint = '/storage';
 

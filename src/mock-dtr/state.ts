@@ -228,8 +228,8 @@ export function createState(init: InitialState): MockState {
   };
 }
 
-/** The volume name DTR uses for its default local storage. [doc] */
-export const defaultStorageVolume = (replicaId: string): string => `dtr-registry-${replicaId}`;
+/** The volume name DTR uses for its default local storage (dtr/facts.ts). */
+export { defaultStorageVolume } from '../dtr/facts.js';
 
 /** Where the data is: storages at the same location hold the same images (`--async-nfs` changes no data). */
 export function sameStorageLocation(a: MockStorage, b: MockStorage): boolean {

@@ -53,7 +53,7 @@ export async function confirmDestructive(
       throw new MigrateError(
         'CONFIRMATION_MISMATCH',
         `the text typed ${typingTries} times does not match ${c.expect}; nothing was destroyed`,
-        { hint: 'Run `dtr-migrate migrate` again when ready, and type it exactly.' },
+        { hint: 'Run the same command again when ready, and type it exactly.' },
       );
     }
     io.emit({

@@ -4,6 +4,7 @@
  * killed at any moment leaves either the old or the new journal, never half of one. A journal that is
  * damaged or from a newer dtr-migrate is refused, never overwritten.
  */
+import { rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { MigrateError } from '../errors.js';
@@ -39,6 +40,19 @@ const runRecordSchema = z.object({
 });
 export type RunRecord = z.infer<typeof runRecordSchema>;
 
+/**
+ * A procedure that undoes the migration, run on its own (dtr-migrate rollback): which one was chosen and
+ * its steps, fixed when it starts so that a killed rollback resumes the same way. Its steps' records sit
+ * beside the migration's in `steps`, under their own ids.
+ */
+const rollbackRecordSchema = z.object({
+  procedure: z.string(),
+  steps: z.array(z.string()),
+  startedAt: z.string(),
+  completedAt: z.string().optional(),
+});
+export type RollbackRecord = z.infer<typeof rollbackRecordSchema>;
+
 const journalSchema = z.object({
   version: z.literal(journalVersion),
   tool: z.literal('dtr-migrate'),
@@ -49,6 +63,8 @@ const journalSchema = z.object({
   steps: z.record(z.string(), stepRecordSchema),
   /** Optional: a journal written before runs were noted is still version 1. */
   runs: z.array(runRecordSchema).optional(),
+  /** Optional, as `runs`: only a migration that was rolled back has one. */
+  rollback: rollbackRecordSchema.optional(),
 });
 export type JournalData = z.infer<typeof journalSchema>;
 
@@ -127,6 +143,16 @@ export class Journal {
     return parsed.data;
   }
 
+  /**
+   * Moves a journal file aside under a name that says why (`journal-<why>-<time>.json`, beside it), so a
+   * new migration starts while the old record stays for the report and the auditors. Returns the new path.
+   */
+  static async setAside(file: string, why: string): Promise<string> {
+    const aside = join(dirname(file), `journal-${why}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+    await rename(file, aside);
+    return aside;
+  }
+
   get procedure(): string {
     return this.data.procedure;
   }
@@ -160,6 +186,16 @@ export class Journal {
 
   async noteRun(run: RunRecord): Promise<void> {
     this.data.runs = [...(this.data.runs ?? []), run];
+    await this.save();
+  }
+
+  get rollback(): RollbackRecord | undefined {
+    return this.data.rollback;
+  }
+
+  /** Records the rollback (its start, or that it completed). */
+  async noteRollback(rollback: RollbackRecord): Promise<void> {
+    this.data.rollback = rollback;
     await this.save();
   }
 

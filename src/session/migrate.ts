@@ -5,7 +5,6 @@
  * CLI prints.
  */
 import { connectionOf } from '../config/connection.js';
-import type { InputKey } from '../config/inputs.js';
 import type { ProcessLauncher } from '../docker/docker.js';
 import type { InputSources } from '../config/resolve.js';
 import { afterRestore } from '../dtr/facts.js';
@@ -19,7 +18,7 @@ import type { BackupOutput } from '../steps/03-backup.js';
 import { describeSchedules } from '../steps/common/gc-state.js';
 import { stepsFor } from '../steps/index.js';
 import { scheduleFacts } from '../steps/step-data.js';
-import { stepIds, type MigrationStep } from '../steps/step.js';
+import { stepIds } from '../steps/step.js';
 import { createPathStorageEngine } from '../storage/index.js';
 import type { StorageEngine } from '../storage/types.js';
 import { checkCompletion } from './completion.js';
@@ -36,10 +35,11 @@ import {
   redoRequested,
 } from './migration-checks.js';
 import { preflight } from './preflight.js';
+import { refuseDuringRollback } from './rollback-choice.js';
 import { chooseProcedure } from './procedure-choice.js';
 import { Session } from './session.js';
 import { localStateFiles } from './state-files.js';
-import { planContextOf, stepContextWith } from './step-context.js';
+import { planContextOf, runInputsOf, stepContextWith } from './step-context.js';
 import { buildPlan } from './plan-build.js';
 import { checkPlanHolds, type PlanApplication, type PlanScope } from './plan-check.js';
 import type { SavedPlan } from './saved-plan.js';
@@ -85,7 +85,10 @@ export interface MigrationResult {
   readonly plan?: SavedPlan;
 }
 
-export function summarize(steps: readonly MigrationStep[], journal: Pick<Journal, 'step'>): StepSummary[] {
+export function summarize(
+  steps: readonly { readonly id: string; readonly title: string }[],
+  journal: Pick<Journal, 'step'>,
+): StepSummary[] {
   return steps.map((step) => {
     const record = journal.step(step.id);
     return {
@@ -116,11 +119,20 @@ function dtrMayBeDown(data: JournalData | undefined): boolean {
 }
 
 export function runMigration(options: MigrationOptions): Promise<MigrationResult> {
-  return Session.with({ ...options, changes: !options.dryRun }, (session) => migrate(session, options));
+  return Session.with({ ...options, changes: !options.dryRun, startOverAfterRollback: true }, (session) =>
+    migrate(session, options),
+  );
 }
 
 async function migrate(session: Session, options: MigrationOptions): Promise<MigrationResult> {
   const { io, stateDir, inputs } = session;
+  refuseDuringRollback(session.journalData);
+  if (session.rolledBack !== undefined)
+    io.emit({
+      event: 'notice',
+      level: 'info',
+      text: `The migration in ${stateDir} was rolled back at ${session.rolledBack.at}: ${session.rolledBack.setAsideAs === undefined ? 'a new one would start' : `a new one starts (the rolled-back journal is kept as ${session.rolledBack.setAsideAs})`}.`,
+    });
   inputs.checkGiven();
   const client = await session.client();
   const certificates = await session.certificates();
@@ -243,14 +255,7 @@ async function migrate(session: Session, options: MigrationOptions): Promise<Mig
       steps,
       journal,
       io,
-      inputs: {
-        requireAll: (keys) => inputs.requireAll(keys as readonly InputKey[]),
-        resolveKnown: (keys) => {
-          for (const key of keys) inputs.peek(key as InputKey);
-        },
-        journalable: () => inputs.journalable(),
-        snapshot: () => inputs.snapshot(),
-      },
+      inputs: runInputsOf(inputs),
       extend: stepContextWith(services),
       stateDir,
       log: session.log,

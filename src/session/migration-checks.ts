@@ -157,7 +157,11 @@ export async function checkGcScheduleAfter(
  * A run that changes DTR needs the operator's go, as `terraform apply` does: --yes in a script, one yes in
  * the wizard (asked after its overview, before the first change). The destroy asks again, for its replica id.
  */
-export async function consentToChange(io: Io, yes: boolean, pending: readonly MigrationStep[]): Promise<void> {
+export async function consentToChange(
+  io: Io,
+  yes: boolean,
+  pending: readonly Pick<MigrationStep, 'title'>[],
+): Promise<void> {
   const first = pending[0];
   if (yes || first === undefined) return;
   if (!io.interactive) {
@@ -183,7 +187,7 @@ export async function consentToChange(io: Io, yes: boolean, pending: readonly Mi
 }
 
 /** A script must have every input of the steps to come before the first one changes anything. */
-export function checkScriptInputs(inputs: InputResolver, pending: readonly MigrationStep[]): void {
+export function checkScriptInputs(inputs: InputResolver, pending: readonly Pick<MigrationStep, 'inputs'>[]): void {
   const missing = inputs.missing([...new Set(pending.flatMap((step) => step.inputs))]);
   if (missing.length === 0) return;
   const named = missing.map((k) => howToGive(k));
@@ -195,7 +199,10 @@ export function checkScriptInputs(inputs: InputResolver, pending: readonly Migra
 }
 
 /** For a plan: every input that can be had without asking (missing ones show as <placeholders>). */
-export function peekAll(inputs: InputResolver, steps: readonly MigrationStep[]): Record<string, unknown> {
+export function peekAll(
+  inputs: InputResolver,
+  steps: readonly Pick<MigrationStep, 'inputs'>[],
+): Record<string, unknown> {
   const keys = [...new Set(steps.flatMap((s) => s.inputs))];
   return Object.fromEntries(keys.map((k) => [k, inputs.peek(k)]).filter(([, v]) => v !== undefined));
 }

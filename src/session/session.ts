@@ -30,6 +30,12 @@ export interface SessionOptions {
   readonly dockerEnv?: Readonly<Record<string, string>>;
   /** Starts docker processes (default: runProcess; in-process tests answer from a table). */
   readonly launchDocker?: ProcessLauncher;
+  /**
+   * A journal whose rollback completed is the record of a migration that is over: a new one starts (its
+   * inputs are still taken from it). A session that changes things sets it aside, one that only reads
+   * leaves it where it is.
+   */
+  readonly startOverAfterRollback?: boolean;
 }
 
 export class Session {
@@ -42,6 +48,8 @@ export class Session {
     readonly inputs: InputResolver,
     private readonly lock: StateLock | undefined,
     readonly logFile: LogFile | undefined,
+    /** The journal of a migration rolled back, set aside (or, read only, to be) for a new one. */
+    readonly rolledBack: { readonly at: string; readonly setAsideAs?: string } | undefined,
   ) {}
 
   /** Opens the state directory and reads the journal and the inputs; nothing is asked of DTR yet. */
@@ -63,12 +71,22 @@ export class Session {
         )
       : undefined;
     try {
-      const data = await Journal.read(join(stateDir, journalFileName));
+      const file = join(stateDir, journalFileName);
+      const read = await Journal.read(file);
+      const journaled = (read?.inputs ?? {}) as InputSources['journal'];
+      const rolledBackAt = options.startOverAfterRollback === true ? read?.rollback?.completedAt : undefined;
+      const rolledBack =
+        rolledBackAt === undefined
+          ? undefined
+          : {
+              at: rolledBackAt,
+              ...(options.changes ? { setAsideAs: await Journal.setAside(file, 'rolled-back') } : {}),
+            };
+      const data = rolledBack === undefined ? read : undefined;
       const log = options.changes ? await LogFile.create(stateDir) : undefined;
-      const journaled = (data?.inputs ?? {}) as InputSources['journal'];
       const inputs = new InputResolver({ ...options.sources, journal: journaled }, io, options.yes);
       log?.redactFrom(() => inputs.secrets());
-      return new Session(options, data, inputs, lock, log);
+      return new Session(options, data, inputs, lock, log, rolledBack);
     } catch (error) {
       await lock?.release();
       throw error;

@@ -2,10 +2,11 @@
  * The migration's services, added by the session to the runner's context of each step (src/steps/step.ts
  * says what steps may reach), and the same for plans.
  */
-import type { ResolvedInputs } from '../config/inputs.js';
+import type { InputKey, ResolvedInputs } from '../config/inputs.js';
+import type { InputResolver } from '../config/resolve.js';
 import { phaseOf } from '../docker/phase-line.js';
 import type { Journal } from '../runner/journal.js';
-import { planContextBase } from '../runner/runner.js';
+import { planContextBase, type RunInputs } from '../runner/runner.js';
 import type { StepContextBase } from '../runner/step.js';
 import type { MigrationServices, PlanContext, StepContext } from '../steps/step.js';
 
@@ -32,5 +33,17 @@ export function planContextOf(
     ...planContextBase(journal, stateDir, inputs),
     certificates: services.certificates,
     describeDocker: (command) => services.docker.describe(command),
+  };
+}
+
+/** The runner's view of the session's inputs. */
+export function runInputsOf(inputs: InputResolver): RunInputs<ResolvedInputs> {
+  return {
+    requireAll: (keys) => inputs.requireAll(keys as readonly InputKey[]),
+    resolveKnown: (keys) => {
+      for (const key of keys) inputs.peek(key as InputKey);
+    },
+    journalable: () => inputs.journalable(),
+    snapshot: () => inputs.snapshot(),
   };
 }

@@ -16,7 +16,8 @@ import type { MigrationStep, StepContext } from './step.js';
 import type { StepData } from './step-data.js';
 import { formatBytes, formatCount } from '../util/format.js';
 import { inventoryFileName, takeInventory } from '../inventory/tags.js';
-import { bootstrapperTarget } from './common/bootstrapper.js';
+import { bootstrapperInputs, bootstrapperTarget } from './common/bootstrapper.js';
+import { readStorageBefore, storageBeforeSchema } from './common/old-storage.js';
 
 const outputSchema = z.object({
   file: z.string(),
@@ -27,6 +28,8 @@ const outputSchema = z.object({
   dtrVersion: z.string(),
   /** Settings' `dtrHost` when the backup was taken (absent in journals of earlier versions). */
   dtrHost: z.string().optional(),
+  /** How DTR named its storage then, for a rollback onto it after a destroy (absent in earlier journals). */
+  storageBefore: storageBeforeSchema.optional(),
   inventoryFile: z.string(),
   repositories: z.number().int().nonnegative(),
   tags: z.number().int().nonnegative(),
@@ -57,17 +60,7 @@ export const backupStep: MigrationStep<BackupOutput> = {
   title: 'Back up DTR metadata',
   purpose:
     "Save tags, repositories and settings with the bootstrapper's backup, so the restore can bring them back on the new storage.",
-  inputs: [
-    'ucpUrl',
-    'ucpUsername',
-    'ucpPassword',
-    'ucpCa',
-    'ucpInsecureTls',
-    'dtrVersion',
-    'bootstrapperImage',
-    'replicaId',
-    'dockerBin',
-  ],
+  inputs: bootstrapperInputs,
   output: outputSchema,
 
   plan: (ctx) => [
@@ -98,6 +91,7 @@ export const backupStep: MigrationStep<BackupOutput> = {
     const inventoryFile = join(ctx.stateDir, inventoryFileName);
     await ctx.files.writeInventory(inventoryFile, inventory);
     const { dtrHost } = await ctx.api.getSettings();
+    const storageBefore = await readStorageBefore(ctx);
     const target = bootstrapperTarget(ctx.inputs, ctx.certificates);
     const file = join(ctx.stateDir, backupFileName(new Date()));
     const partial = file + partialSuffix;
@@ -131,6 +125,7 @@ export const backupStep: MigrationStep<BackupOutput> = {
       entries: tar.entries.length,
       dtrVersion: backupVersion(tar.entries) ?? target.version,
       ...(dtrHost === undefined || dtrHost === '' ? {} : { dtrHost }),
+      ...(storageBefore === undefined ? {} : { storageBefore }),
       inventoryFile,
       repositories: inventory.repositories,
       tags: inventory.tags.length,

@@ -7,18 +7,18 @@
  * locked and nothing is destroyed.
  */
 import { z } from 'zod';
-import {
-  destroyCommand,
-  nfsVolumeCreateCommand,
-  restoreCommand,
-  type DockerCommand,
-  type NewStorage,
-} from '../docker/dtr-commands.js';
+import { destroyCommand, nfsVolumeCreateCommand, type DockerCommand, type NewStorage } from '../docker/dtr-commands.js';
 import { apiPaths } from '../dtr/facts.js';
 import { MigrateError, isMigrateError } from '../errors.js';
 import type { MigrationStep, PlanContext } from './step.js';
 import type { BackupOutput } from './03-backup.js';
-import { bootstrapperTarget, describeNewStorage, newStorage, replicaConfirmation } from './common/bootstrapper.js';
+import {
+  bootstrapperTarget,
+  describeNewStorage,
+  newStorage,
+  replicaConfirmation,
+  restoreFromBackup,
+} from './common/bootstrapper.js';
 import { finishedEarlier, runNotingFailure, type AttemptMarks } from './common/attempts.js';
 import { checkProtections, recheckNewStorage, runsOnNewStorage, waitForHealthyReplica } from './common/protections.js';
 import { tagsKept } from './common/tags-check.js';
@@ -33,16 +33,12 @@ const outputSchema = z.object({
 });
 type Output = z.infer<typeof outputSchema>;
 
-/** The restore command for this run: the recorded address and the replica's node. */
+/** The restore command for this run: onto the new storage. */
 function restoreFor(
   ctx: Pick<PlanContext, 'inputs' | 'certificates'>,
   backup: BackupOutput | undefined,
 ): DockerCommand {
-  const dtrHost = backup?.dtrHost;
-  return restoreCommand(bootstrapperTarget(ctx.inputs, ctx.certificates), newStorage(ctx.inputs), {
-    ...(ctx.inputs.ucpNode === undefined ? {} : { ucpNode: ctx.inputs.ucpNode }),
-    ...(dtrHost === undefined ? {} : { externalUrl: `https://${dtrHost}` }),
-  });
+  return restoreFromBackup(ctx, backup, newStorage(ctx.inputs));
 }
 
 /** The NFS-backed volume of the 2.6.0-2.6.3 workaround, made on the replica's node before anything is destroyed. */

@@ -18,7 +18,7 @@ function recorded(ctx: StepContext): Cron[] {
 }
 
 /** The cron as recorded, as DTR's body needs it: every field, an unset one as its zero value [spec]. */
-function asCreated(cron: Cron): CronCreate {
+export function asCreated(cron: Cron): CronCreate {
   return {
     action: cron.action,
     schedule: cron.schedule,
@@ -28,6 +28,18 @@ function asCreated(cron: Cron): CronCreate {
     deadline: cron.deadline ?? '',
     stopTimeout: cron.stopTimeout ?? '',
   };
+}
+
+/** The GC schedules DTR has now, and whether they are exactly `wanted` (by action and schedule). */
+export async function gcSchedulesNow(
+  ctx: StepContext,
+  wanted: readonly Cron[],
+): Promise<{ now: Cron[]; same: boolean }> {
+  const now = (await ctx.api.listCrons()).filter((c) => isGcAction(c.action));
+  const same =
+    now.length === wanted.length &&
+    wanted.every((w) => now.some((n) => n.action === w.action && n.schedule === w.schedule));
+  return { now, same };
 }
 
 export const restoreGcStep: MigrationStep<Output> = {
@@ -55,11 +67,8 @@ export const restoreGcStep: MigrationStep<Output> = {
     return { restored: true, schedules };
   },
   async verify(ctx, output) {
-    const now = (await ctx.api.listCrons()).filter((c) => isGcAction(c.action));
     const wanted = output.restored ? output.schedules : [];
-    const same =
-      now.length === wanted.length &&
-      wanted.every((w) => now.some((n) => n.action === w.action && n.schedule === w.schedule));
+    const { now, same } = await gcSchedulesNow(ctx, wanted);
     if (!same)
       return {
         ok: false,

@@ -20,7 +20,17 @@ describe('dtr-migrate help and version', () => {
   it('documents every command, examples and the exit codes', async () => {
     const run = await runCli(['--help']);
     expect(run.code).toBe(0);
-    for (const command of ['migrate', 'plan', 'status', 'verify', 'rehearse', 'mock-dtr', 'storage', 'completion']) {
+    for (const command of [
+      'migrate',
+      'plan',
+      'status',
+      'rollback',
+      'verify',
+      'rehearse',
+      'mock-dtr',
+      'storage',
+      'completion',
+    ]) {
       expect(run.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     }
     expect(run.stdout).toContain('$ dtr-migrate rehearse --yes');

@@ -6,11 +6,14 @@
 import type { InputKey } from '../../src/config/inputs.js';
 import { isMigrateError, type MigrateError } from '../../src/errors.js';
 import { Journal, journalFileName, type JournalData } from '../../src/runner/journal.js';
-import { runMigration, type MigrationResult } from '../../src/session/migrate.js';
+import { runMigration, type MigrationOptions, type MigrationResult } from '../../src/session/migrate.js';
+import { runRollback, type RollbackResult } from '../../src/session/rollback.js';
 import { createPathStorageEngine } from '../../src/storage/index.js';
 import type { PlanApplication } from '../../src/session/plan-check.js';
 import { planSources } from '../../src/session/saved-plan.js';
 import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { main } from '../../src/cli/main.js';
 import { FakeDocker } from './fake-docker.js';
 import type { MigrationFixture } from './mock-migration.js';
 import { secrets } from './mock-migration.js';
@@ -56,34 +59,51 @@ export function fixtureFlags(f: MigrationFixture): Partial<Record<InputKey, unkn
   };
 }
 
-export async function migrateInProcess(f: MigrationFixture, options: InProcessOptions = {}): Promise<InProcessRun> {
-  const io = new RecordingIo(options.answers, options.interactive);
-  const docker = options.docker ?? new FakeDocker();
+/** What a migration and a rollback in this process are given alike, from the fixture and the options. */
+function runOptions(f: MigrationFixture, options: InProcessOptions, io: RecordingIo): Omit<MigrationOptions, 'dryRun'> {
   const given = {
     flags: options.plan === undefined ? { ...fixtureFlags(f), ...options.flags } : { ...options.flags },
     env: { DTR_TOKEN: secrets.token, UCP_PASSWORD: secrets.ucpPassword },
     config: {},
   };
+  return {
+    io,
+    sources: options.plan === undefined ? given : planSources(options.plan.plan, given),
+    ...(options.plan === undefined ? {} : { plan: options.plan }),
+    ...(options.toolVersion === undefined ? {} : { toolVersion: options.toolVersion }),
+    stateDir: f.stateDir,
+    yes: options.yes ?? false,
+    takeOverLock: options.takeOverLock ?? false,
+    signal: options.signal ?? new AbortController().signal,
+    dockerEnv: { ...f.mock.dockerEnv },
+    storage: createPathStorageEngine({ ledgerDir: join(f.root, 'ledgers') }),
+    launchDocker: (options.docker ?? new FakeDocker()).launcher,
+  };
+}
+
+async function inProcess<T>(
+  options: InProcessOptions,
+  run: (io: RecordingIo) => Promise<T>,
+): Promise<{ io: RecordingIo; result?: T; error?: MigrateError; code: number }> {
+  const io = new RecordingIo(options.answers, options.interactive);
   try {
-    const result = await runMigration({
-      io,
-      sources: options.plan === undefined ? given : planSources(options.plan.plan, given),
-      ...(options.plan === undefined ? {} : { plan: options.plan }),
-      ...(options.toolVersion === undefined ? {} : { toolVersion: options.toolVersion }),
-      stateDir: f.stateDir,
-      yes: options.yes ?? false,
-      dryRun: options.dryRun ?? false,
-      takeOverLock: options.takeOverLock ?? false,
-      signal: options.signal ?? new AbortController().signal,
-      dockerEnv: { ...f.mock.dockerEnv },
-      storage: createPathStorageEngine({ ledgerDir: join(f.root, 'ledgers') }),
-      launchDocker: docker.launcher,
-    });
-    return { io, result, code: 0 };
+    return { io, result: await run(io), code: 0 };
   } catch (error) {
     if (!isMigrateError(error)) throw error;
     return { io, error, code: error.exitCode };
   }
+}
+
+export function migrateInProcess(f: MigrationFixture, options: InProcessOptions = {}): Promise<InProcessRun> {
+  return inProcess(options, (io) => runMigration({ ...runOptions(f, options, io), dryRun: options.dryRun ?? false }));
+}
+
+/** `dtr-migrate rollback` in this process, as migrateInProcess runs `migrate`. */
+export function rollbackInProcess(
+  f: MigrationFixture,
+  options: InProcessOptions = {},
+): Promise<Omit<InProcessRun, 'result'> & { result?: RollbackResult }> {
+  return inProcess(options, (io) => runRollback({ ...runOptions(f, options, io), dryRun: options.dryRun ?? false }));
 }
 
 /** The journal as it is on disk now. */
@@ -91,4 +111,26 @@ export async function journalOf(f: MigrationFixture): Promise<JournalData> {
   const data = await Journal.read(join(f.stateDir, journalFileName));
   if (data === undefined) throw new Error(`no journal in ${f.stateDir}`);
   return data;
+}
+
+/** The CLI's main() in this process, its output collected (no terminal: stdin, stdout and stderr are not TTYs). */
+export async function cliInProcess(
+  args: readonly string[],
+  env: Readonly<Record<string, string>>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const collect = (): { stream: PassThrough; text: () => string } => {
+    const stream = new PassThrough();
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
+  };
+  const out = collect();
+  const err = collect();
+  const code = await main(args, {
+    stdout: out.stream as unknown as NodeJS.WriteStream,
+    stderr: err.stream as unknown as NodeJS.WriteStream,
+    stdin: Readable.from([]) as unknown as NodeJS.ReadStream,
+    env: { PATH: process.env['PATH'] ?? '', ...env },
+  });
+  return { code, stdout: out.text(), stderr: err.text() };
 }

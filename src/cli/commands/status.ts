@@ -7,6 +7,7 @@
 import type { JournalData } from '../../runner/journal.js';
 import { lockHolder } from '../../runner/state-dir.js';
 import { checkCompletionLive, type LiveCompletion } from '../../session/completion.js';
+import { chooseRollback, type RollbackChoice } from '../../session/rollback-choice.js';
 import { Session } from '../../session/session.js';
 import { stepsOfJournal } from '../../steps/index.js';
 import { formatDuration } from '../../util/format.js';
@@ -93,6 +94,33 @@ function stepsOf(data: JournalData) {
   }));
 }
 
+/** What `dtr-migrate rollback` would do now, for --json: its steps with their state in the journal. */
+function rollbackJson(choice: RollbackChoice, data: JournalData): Record<string, unknown> {
+  if (!choice.possible) return { possible: false, why: choice.why, nothingToDo: choice.nothingToDo };
+  const { possible, procedure, would, underWay } = choice;
+  const steps = choice.steps.map((s) => ({ id: s.id, title: s.title, status: data.steps[s.id]?.status ?? 'pending' }));
+  return { possible, procedure, would, underWay, steps };
+}
+
+/** The rollback in words: what it would do (and its steps so far), or why there is none. */
+function rollbackLines(choice: RollbackChoice, data: JournalData, ctx: CliContext): string[] {
+  const { style } = ctx;
+  if (!choice.possible)
+    return [
+      `${style.chalk.bold('Rollback:')} not possible now: ${choice.why}.${data.rollback?.completedAt === undefined ? '' : ' `dtr-migrate migrate` starts a new migration.'}`,
+    ];
+  const lines = [
+    `${style.chalk.bold('Rollback:')} ${choice.underWay ? 'under way, ' : 'possible: '}\`dtr-migrate rollback\` would ${choice.would}${choice.steps.some((s) => s.id === 'rollback-restore') ? ' (confirmed as the destroy is: the replica id typed, or --yes --confirm-destroy <replica-id>)' : ''}.`,
+  ];
+  for (const [i, step] of choice.steps.entries()) {
+    const record = data.steps[step.id];
+    lines.push(`  ${i + 1}. ${step.title}: ${record?.status ?? 'pending'}`);
+    if (record?.error !== undefined && record.status !== 'verified')
+      lines.push(`      ${style.chalk.red(record.error.message)}`);
+  }
+  return lines;
+}
+
 /** The closing line, and the exit code: 1 only when DTR was asked and contradicts the journal. */
 function verdict(
   next: { title: string } | undefined,
@@ -137,7 +165,13 @@ function printStatus(
   }
   const steps = stepsOf(data);
   const next = steps.find((s) => s.status !== 'verified');
-  const { line, code } = verdict(next, live, run);
+  const rollback = chooseRollback(data);
+  const { line, code } =
+    rollback.possible && rollback.underWay
+      ? { line: 'A rollback is under way: run `dtr-migrate rollback` to finish it.', code: 0 }
+      : data.rollback?.completedAt !== undefined
+        ? { line: `Rolled back at ${data.rollback.completedAt}.`, code: 0 }
+        : verdict(next, live, run);
   if (ctx.json) {
     const shown = steps.map(({ output: _output, checkpoint: _checkpoint, ...rest }) => rest);
     ctx.events.write({
@@ -152,6 +186,7 @@ function printStatus(
       complete: live?.checked === true ? live.verification.ok : null,
       check: live ?? null,
       run: run ?? null,
+      rollback: rollbackJson(rollback, data),
     });
     ctx.events.result(code === 0, code, line);
     return code;
@@ -181,7 +216,7 @@ function printStatus(
       if (step.error.hint !== undefined) lines.push(`      → ${step.error.hint}`);
     }
   }
-  lines.push('', line);
+  lines.push('', ...rollbackLines(rollback, data, ctx), '', line);
   ctx.stdout.write(`${lines.join('\n')}\n`);
   return code;
 }

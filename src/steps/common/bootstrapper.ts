@@ -2,10 +2,28 @@
  * Builds what every bootstrapper command needs from the resolved inputs: UCP connection, UCP password
  * (kept in the environment, see docker/dtr-commands.ts), image repository and version, replica id.
  */
-import type { ResolvedInputs } from '../../config/inputs.js';
-import type { BootstrapperTarget, NewStorage } from '../../docker/dtr-commands.js';
+import type { InputKey, ResolvedInputs } from '../../config/inputs.js';
+import {
+  restoreCommand,
+  type BootstrapperTarget,
+  type DockerCommand,
+  type NewStorage,
+} from '../../docker/dtr-commands.js';
 import { defaultBootstrapperRepository, nfsUrlWipesTags, nfsWorkaroundVolume } from '../../dtr/facts.js';
 import type { Certificates } from '../step.js';
+
+/** The inputs every bootstrapper command is built from (bootstrapperTarget). */
+export const bootstrapperInputs: readonly InputKey[] = [
+  'ucpUrl',
+  'ucpUsername',
+  'ucpPassword',
+  'ucpCa',
+  'ucpInsecureTls',
+  'dtrVersion',
+  'bootstrapperImage',
+  'replicaId',
+  'dockerBin',
+];
 
 /** The fields planning may show before every input is known. */
 const placeholder = (value: string | undefined, name: string): string => value ?? `<${name}>`;
@@ -75,4 +93,21 @@ export function replicaConfirmation(
     given: ctx.inputs.confirmDestroy,
     flag: '--confirm-destroy',
   };
+}
+
+/**
+ * The bootstrapper's restore of `backup` onto `storage`: on the replica's node (--ucp-node, when known) and
+ * under DTR's address as recorded with the backup (`dtrHost`), so that single sign-on with UCP comes back.
+ * The migration restores onto the new storage, a rollback onto the old one; both build it here.
+ */
+export function restoreFromBackup(
+  ctx: { readonly inputs: Partial<ResolvedInputs>; readonly certificates: Certificates },
+  backup: { readonly dtrHost?: string | undefined } | undefined,
+  storage: NewStorage,
+): DockerCommand {
+  const dtrHost = backup?.dtrHost;
+  return restoreCommand(bootstrapperTarget(ctx.inputs, ctx.certificates), storage, {
+    ...(ctx.inputs.ucpNode === undefined ? {} : { ucpNode: ctx.inputs.ucpNode }),
+    ...(dtrHost === undefined ? {} : { externalUrl: `https://${dtrHost}` }),
+  });
 }

@@ -45,7 +45,7 @@ function requireCount(
 }
 
 /** The tags whose content the old storage lacks: refused when most, else named, and consented to by count. */
-async function oldStorageHolds(ctx: StepContext, what: string, inventory: TagInventory): Promise<Set<string>> {
+export async function oldStorageHolds(ctx: StepContext, what: string, inventory: TagInventory): Promise<Set<string>> {
   const source = ctx.inputs.sourceStorage;
   ctx.progress(`checking ${formatCount(inventory.tags.length)} tags' manifests and blobs in the old storage`);
   const check = await checkStorageHoldsTags(source, inventory.tags);

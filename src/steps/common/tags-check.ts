@@ -12,7 +12,8 @@ import type { BackupOutput } from '../03-backup.js';
 import type { StepData } from '../step-data.js';
 import { acceptedMissingKey } from './storage-evidence.js';
 
-export async function tagsKept(ctx: StepContext): Promise<Verification> {
+/** `afterFileName`: where the inventory taken now is kept (a rollback keeps its own beside the migration's). */
+export async function tagsKept(ctx: StepContext, afterFileName = inventoryAfterFileName): Promise<Verification> {
   const backup = ctx.outputOf<BackupOutput>('backup');
   if (backup === undefined)
     return {
@@ -31,7 +32,7 @@ export async function tagsKept(ctx: StepContext): Promise<Verification> {
     progress: (text) => ctx.progress(text),
   });
   // Kept whatever the verdict: the report sets it beside the inventory from before, repository by repository.
-  const afterFile = join(ctx.stateDir, inventoryAfterFileName);
+  const afterFile = join(ctx.stateDir, afterFileName);
   await ctx.files.writeInventory(afterFile, evidence.now);
   for (const problem of evidence.problems) ctx.log(problem);
   if (!evidence.ok) {

@@ -21,6 +21,7 @@ const handlers: CommandHandlers = {
   storage: never,
   verify: never,
   report: never,
+  rollback: never,
   completion: never,
 };
 

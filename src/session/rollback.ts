@@ -1,0 +1,137 @@
+/**
+ * `dtr-migrate rollback`: the way back, as a procedure of its own in the migration's journal, run by the
+ * same runner behind the same verify gate, so a killed rollback resumes where it stopped. Which rollback
+ * it is comes from the journal (rollback-choice.ts) and is fixed when it starts. Everything it has to say
+ * goes through `io`; it returns what the CLI prints.
+ */
+import type { InputSources } from '../config/resolve.js';
+import type { ProcessLauncher } from '../docker/docker.js';
+import { MigrateError } from '../errors.js';
+import type { Io } from '../runner/io.js';
+import { runSteps } from '../runner/runner.js';
+import { rollbackProcedures } from '../steps/rollback/index.js';
+import { stepIds } from '../steps/step.js';
+import { createPathStorageEngine } from '../storage/index.js';
+import type { StorageEngine } from '../storage/types.js';
+import { summarize, type StepSummary } from './migrate.js';
+import { checkScriptInputs, consentToChange, peekAll } from './migration-checks.js';
+import { chooseRollback } from './rollback-choice.js';
+import { Session } from './session.js';
+import { localStateFiles } from './state-files.js';
+import { planContextOf, runInputsOf, stepContextWith } from './step-context.js';
+
+export interface RollbackOptions {
+  readonly io: Io;
+  readonly sources: Omit<InputSources, 'journal'>;
+  readonly stateDir: string;
+  readonly yes: boolean;
+  readonly dryRun: boolean;
+  readonly takeOverLock: boolean;
+  readonly signal: AbortSignal;
+  readonly dockerEnv?: Readonly<Record<string, string>>;
+  readonly storage?: StorageEngine;
+  readonly launchDocker?: ProcessLauncher;
+  readonly toolVersion?: string;
+}
+
+export interface RollbackResult {
+  /** The rollback procedure run (undefined: there was nothing to roll back, `text` says why). */
+  readonly procedure: string | undefined;
+  readonly text: string;
+  readonly steps: readonly StepSummary[];
+  readonly stateDir: string;
+  readonly logFile: string | undefined;
+  readonly dryRun: boolean;
+}
+
+export function runRollback(options: RollbackOptions): Promise<RollbackResult> {
+  return Session.with({ ...options, changes: !options.dryRun }, (session) => rollback(session, options));
+}
+
+async function rollback(session: Session, options: RollbackOptions): Promise<RollbackResult> {
+  const { io, stateDir, inputs } = session;
+  const data = session.journalData;
+  const choice = chooseRollback(data);
+  const base = { stateDir, logFile: session.logFile?.file, dryRun: options.dryRun };
+  if (!choice.possible) {
+    if (choice.nothingToDo)
+      return { ...base, procedure: undefined, text: `Nothing to roll back: ${choice.why}.`, steps: [] };
+    throw new MigrateError('STEP_LOCKED', `no rollback: ${choice.why}`, {
+      hint: 'Run `dtr-migrate status` to see where the migration stands; `dtr-migrate migrate` finishes it.',
+    });
+  }
+  inputs.checkGiven();
+  const client = await session.client();
+  const certificates = await session.certificates();
+  const docker = session.docker();
+  const { procedure, steps } = choice;
+  const journal = session.journal(data?.procedure ?? 'best-practice', stepIds);
+  const pending = steps.filter((step) => journal.status(step.id) !== 'verified');
+  // After a destroy DTR may be down until the restore onto the old storage is healthy.
+  client.expectDowntime(pending.some((step) => step.id === 'rollback-restore'));
+  const services = {
+    api: client,
+    docker,
+    storage: options.storage ?? createPathStorageEngine(),
+    files: localStateFiles,
+    certificates,
+  };
+  const detected = [
+    `migration: ${data?.procedure ?? '?'} procedure, started ${data?.createdAt ?? '?'}`,
+    `rollback: ${rollbackProcedures[procedure].title}${choice.underWay ? ' (resumed)' : ''}`,
+  ];
+  const states = steps.map((s) => ({ id: s.id, title: s.title, status: journal.status(s.id) }));
+  io.emit({
+    event: 'run-start',
+    stateDir,
+    procedure: `rollback-${procedure}`,
+    detected,
+    steps: states,
+    resumed: choice.underWay,
+  });
+  if (!io.interactive && !options.dryRun) checkScriptInputs(inputs, pending);
+  if (options.dryRun) {
+    const ctx = planContextOf(journal, stateDir, { ...inputs.snapshot(), ...peekAll(inputs, pending) }, services);
+    for (const step of pending)
+      io.emit({ event: 'step-plan', id: step.id, title: step.title, purpose: step.purpose, actions: step.plan(ctx) });
+    return {
+      ...base,
+      procedure,
+      text: 'Dry run of the rollback: nothing was changed.',
+      steps: summarize(steps, journal),
+    };
+  }
+  await consentToChange(io, options.yes, pending);
+  const record = journal.rollback ?? {
+    procedure,
+    steps: steps.map((step) => step.id),
+    startedAt: new Date().toISOString(),
+  };
+  if (journal.rollback === undefined) await journal.noteRollback(record);
+  session.log(`rollback started: ${rollbackProcedures[procedure].title}; ${pending.length} step(s) to go`);
+  try {
+    await runSteps({
+      steps,
+      journal,
+      io,
+      inputs: runInputsOf(inputs),
+      extend: stepContextWith(services),
+      stateDir,
+      log: session.log,
+      signal: options.signal,
+      yes: options.yes,
+      mask: session.mask,
+    });
+  } catch (error) {
+    session.log(`rollback stopped: ${error instanceof Error ? error.message : String(error)}`);
+    throw error;
+  }
+  await journal.noteRollback({ ...record, completedAt: new Date().toISOString() });
+  session.log('rollback finished: every step verified');
+  return {
+    ...base,
+    procedure,
+    text: `Rolled back: ${rollbackProcedures[procedure].title}; every step verified.`,
+    steps: summarize(steps, journal),
+  };
+}
