@@ -121,6 +121,41 @@ export function restoreCommand(
   };
 }
 
+/** A replica that joins a cluster: its own id, node and ports (those it had before, where known). */
+export interface JoiningReplica {
+  readonly id: string;
+  readonly node: string;
+  readonly httpPort?: number;
+  readonly httpsPort?: number;
+}
+
+/**
+ * `join` adds a replica to the cluster of `t.replicaId` (`--existing-replica-id`) on its node [CLI refs].
+ * Never `--unsafe-join`: a join into an unhealthy cluster is refused, and the run stops to say so.
+ */
+export function joinCommand(t: BootstrapperTarget, replica: JoiningReplica): DockerCommand {
+  const ports = [
+    ...(replica.httpPort === undefined ? [] : ['--replica-http-port', String(replica.httpPort)]),
+    ...(replica.httpsPort === undefined ? [] : ['--replica-https-port', String(replica.httpsPort)]),
+  ];
+  return {
+    args: [
+      ...runPrefix(t),
+      'join',
+      ...ucpFlags(t.ucp),
+      '--ucp-node',
+      replica.node,
+      '--existing-replica-id',
+      t.replicaId,
+      '--replica-id',
+      replica.id,
+      ...ports,
+    ],
+    env: ucpEnv(t.ucp, t.ucpPassword),
+    secretEnv: [ucpPasswordVariable],
+  };
+}
+
 /**
  * How a reconfigure treats the data already in the new storage:
  * - `migrated`: `--storage-migrated` (2.6.4+ [doc]): it is a copy of the old storage, keep the tags;
@@ -203,6 +238,14 @@ export function inspectMountsCommand(replicaId: string): DockerCommand {
     env: {},
     secretEnv: [],
   };
+}
+
+/**
+ * A volume on one node, through UCP's client bundle, which names volumes `<node>/<volume>` (classic
+ * Swarm) [inferred; see facts.ts]: does the storage volume exist there?
+ */
+export function inspectVolumeOnNodeCommand(node: string, volume: string): DockerCommand {
+  return { args: ['volume', 'inspect', '--format', '{{json .Name}}', `${node}/${volume}`], env: {}, secretEnv: [] };
 }
 
 /** A volume's driver options (for NFS: the server address and export path). */
