@@ -8,6 +8,7 @@ import { Journal, journalFileName } from '../../runner/journal.js';
 import { runMigration, type MigrationOptions, type MigrationResult } from '../../session/migrate.js';
 import { isMigrateError } from '../../errors.js';
 import { stepsOfJournal } from '../../steps/index.js';
+import { recordedTopology } from '../../dtr/topology.js';
 import type { CliContext } from '../context.js';
 import { reportFailure } from '../errors-out.js';
 import { cliSources, located, makeIo } from '../sources.js';
@@ -30,7 +31,10 @@ async function journaledStates(stateDir: string): Promise<Array<{ id: string; st
   try {
     const data = await Journal.read(join(stateDir, journalFileName));
     if (data === undefined) return [];
-    return stepsOfJournal(data.procedure).map((s) => ({ id: s.id, status: data.steps[s.id]?.status ?? 'pending' }));
+    return stepsOfJournal(data.procedure, recordedTopology(data.runs)).map((s) => ({
+      id: s.id,
+      status: data.steps[s.id]?.status ?? 'pending',
+    }));
   } catch {
     return [];
   }

@@ -8,6 +8,7 @@ import type { JournalData } from '../../runner/journal.js';
 import { checkCompletionLive, type LiveCompletion } from '../../session/completion.js';
 import { Session } from '../../session/session.js';
 import { stepsOfJournal } from '../../steps/index.js';
+import { recordedTopology } from '../../dtr/topology.js';
 import { formatDuration } from '../../util/format.js';
 import type { CliContext } from '../context.js';
 import { reportFailure } from '../errors-out.js';
@@ -32,7 +33,7 @@ export async function statusCommand(ctx: CliContext): Promise<number> {
 }
 
 function stepsOf(data: JournalData) {
-  return stepsOfJournal(data.procedure).map((step) => ({
+  return stepsOfJournal(data.procedure, recordedTopology(data.runs)).map((step) => ({
     id: step.id,
     title: step.title,
     ...(data.steps[step.id] ?? { status: 'pending' as const, attempts: 0 }),
