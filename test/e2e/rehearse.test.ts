@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { jsonEvents, runCli } from '../helpers/cli.js';
+import { expectValidStream } from '../helpers/event-schema.js';
 import { stepOrder } from '../helpers/mock-migration.js';
 
 describe('dtr-migrate rehearse', () => {
@@ -29,6 +30,24 @@ describe('dtr-migrate rehearse', () => {
     expect(String((result?.['checks'] as string[])[0])).toMatch(
       /all \d+ tags present after the migration, same digests/,
     );
+  });
+
+  it('--replicas 3 --yes rebuilds a 3-replica cluster on the new storage and keeps every tag', async () => {
+    const run = await runCli(['rehearse', '--replicas', '3', '--yes', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    // Every event, the cluster's topology and replica steps included, as the shipped schema describes.
+    const events = expectValidStream(run.stdout);
+    const result = events.at(-1);
+    const ids = (result?.['steps'] as Array<{ id: string; status: string }>).map((s) => `${s.id} ${s.status}`);
+    expect(ids.filter((id) => /^destroy-[0-9a-f]{12} verified$/.test(id))).toHaveLength(2);
+    expect(ids.filter((id) => /^join-[0-9a-f]{12} verified$/.test(id))).toHaveLength(2);
+    expect(ids.at(-2)).toBe('onlinegc-blobs verified');
+    expect(String((result?.['checks'] as string[])[0])).toMatch(
+      /all \d+ tags present after the migration, same digests/,
+    );
+    const starts = events.filter((e) => e['event'] === 'run-start');
+    const topology = (starts[0]?.['data'] as { topology?: Array<{ role: string }> } | undefined)?.topology;
+    expect(topology?.map((r) => r.role)).toEqual(['restored', 'joined', 'joined']);
   });
 
   it("keeps its verify ledger in its own directory, not in the operator's cache", async () => {
