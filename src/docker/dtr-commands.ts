@@ -5,7 +5,7 @@
  * own environment into the container, and the bootstrapper reads every option from its environment
  * variable too [doc]. The UCP CA certificate goes the same way (`-e UCP_CA`) to keep argv short.
  */
-import { bootstrapperImage, registryContainer, rethinkContainer } from '../dtr/facts.js';
+import { bootstrapperImage, registryContainer, rethinkContainer, volumeOnNode } from '../dtr/facts.js';
 
 export interface UcpConnection {
   readonly url: string;
@@ -245,7 +245,11 @@ export function inspectMountsCommand(replicaId: string): DockerCommand {
  * Swarm) [inferred; see facts.ts]: does the storage volume exist there?
  */
 export function inspectVolumeOnNodeCommand(node: string, volume: string): DockerCommand {
-  return { args: ['volume', 'inspect', '--format', '{{json .Name}}', `${node}/${volume}`], env: {}, secretEnv: [] };
+  return {
+    args: ['volume', 'inspect', '--format', '{{json .Name}}', volumeOnNode(node, volume)],
+    env: {},
+    secretEnv: [],
+  };
 }
 
 /** A volume's driver options (for NFS: the server address and export path). */

@@ -160,4 +160,28 @@ describe('an HA cluster of 3 replicas', () => {
     expect(Object.keys(f.mock.state.replicaSettings)).toHaveLength(3);
     expect(tagsOf(f)).toEqual(tags);
   });
+
+  it('read-only procedure: read-only confirmed on every replica, one reconfigure for the whole cluster', async () => {
+    f = await migrationFixture({ replicas: 3 });
+    const before = cluster(f);
+    const tags = tagsOf(f);
+    const docker = new FakeDocker();
+    const run = await migrateInProcess(f, { yes: true, flags: { ...confirmed(f), procedure: 'read-only' }, docker });
+    expect(run.error?.message, run.error?.hint).toBeUndefined();
+    const readOnly = run.io.of('step-done').find((e) => e.id === 'read-only');
+    expect(readOnly).toBeDefined();
+    const statusReads = f.mock.requests.filter((r) => r.path === '/api/v0/meta/cluster_status');
+    const confirmedOnAll = statusReads.some((r) => {
+      const flags = (r.answer as { replica_readonly?: Record<string, boolean> }).replica_readonly ?? {};
+      return Object.keys(flags).length === 3 && Object.values(flags).every(Boolean);
+    });
+    expect(confirmedOnAll).toBe(true);
+    const reconfigures = docker.commands(bootstrapper('reconfigure'));
+    expect(reconfigures).toHaveLength(1);
+    expect(reconfigures[0]).toContain('--storage-migrated');
+    expect(docker.commands(bootstrapper('(destroy|join)'))).toEqual([]);
+    expect(cluster(f)).toEqual(before);
+    expect(tagsOf(f)).toEqual(tags);
+    expect(run.result?.completion[0]).toMatch(/on all 3 replicas, each healthy/);
+  });
 });
