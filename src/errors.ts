@@ -55,6 +55,8 @@ const exitCodeOf = {
   STORAGE_INVALID: ExitCode.usage,
   STORAGE_FAILED: ExitCode.stepFailed,
   STEP_FAILED: ExitCode.stepFailed,
+  /** A replica of an HA cluster is not healthy at the start: nothing was changed. */
+  REPLICA_UNHEALTHY: ExitCode.stepFailed,
   VERIFY_FAILED: ExitCode.stepFailed,
   JOB_FAILED: ExitCode.stepFailed,
   STEP_LOCKED: ExitCode.stepFailed,

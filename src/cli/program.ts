@@ -49,7 +49,7 @@ function addGlobalOptions(program: Command): void {
 export interface CommandHandlers {
   migrate(options: MigrateFlags): Promise<number>;
   status(): Promise<number>;
-  rehearse(options: { keep: boolean; tls: boolean; dtrVersion?: string }): Promise<number>;
+  rehearse(options: { keep: boolean; tls: boolean; dtrVersion?: string; replicas?: string }): Promise<number>;
   mockDtr(options: MockDtrFlags): Promise<number>;
   storage(action: 'copy' | 'verify' | 'shard-job', options: StorageFlags): Promise<number>;
   verify(options: { against?: string }): Promise<number>;
@@ -74,6 +74,8 @@ export interface MockDtrFlags {
   readonly adminToken?: string;
   readonly storageDir?: string;
   readonly jobDurationMs?: string;
+  /** `--replicas <n>`: an HA cluster of n replicas on n nodes. */
+  readonly replicas?: string;
   /** `--fault <spec>`, repeatable (see faultSpecHelp in mock-dtr/faults.ts). */
   readonly fault?: readonly string[];
 }
@@ -176,9 +178,15 @@ export function buildProgram(handlers: CommandHandlers, setExit: (code: number) 
     .description('a whole migration against a built-in mock DTR with sample images, in a temporary directory')
     .option('--keep', 'keep the temporary directory (storage, journal, backup, log) afterwards')
     .option('--tls', 'serve the mock over HTTPS with a self-signed certificate (trusted with --ca-cert)')
-    .action(async (options: { keep?: boolean; tls?: boolean }, command: Command) =>
+    .option('--replicas <n>', 'rehearse on an HA cluster of n replicas, each on its own node (default 1)')
+    .action(async (options: { keep?: boolean; tls?: boolean; replicas?: string }, command: Command) =>
       setExit(
-        await handlers.rehearse({ keep: options.keep === true, tls: options.tls === true, ...versionFlag(command) }),
+        await handlers.rehearse({
+          keep: options.keep === true,
+          tls: options.tls === true,
+          ...versionFlag(command),
+          ...(options.replicas === undefined ? {} : { replicas: options.replicas }),
+        }),
       ),
     );
 
@@ -190,9 +198,10 @@ export function buildProgram(handlers: CommandHandlers, setExit: (code: number) 
     .option('--admin-token <token>', 'admin token for this throw-away mock (default: random)')
     .option('--storage-dir <dir>', 'storage folder the mock serves (default: a temporary one with sample images)')
     .option('--job-duration-ms <ms>', 'how long mock jobs take')
+    .option('--replicas <n>', 'an HA cluster of n replicas, each on its own node (default 1)')
     .option(
       '--fault <spec>',
-      'make the mock fail, repeatable: backup=exit|truncate|slow, destroy=fail|half, restore=fail, job=errored|canceled|never, http=<status>|reset|cut|malformed|slow,path=<path>; add ,times=<n> (default: until the mock stops; http and slow: once)',
+      'make the mock fail, repeatable: backup=exit|truncate|slow, destroy=fail|half, restore=fail, join=fail|half, job=errored|canceled|never, http=<status>|reset|cut|malformed|slow,path=<path>; add ,times=<n> (default: until the mock stops; http and slow: once)',
       collect,
     )
     .action(async (options: MockDtrFlags) => setExit(await handlers.mockDtr(options)));

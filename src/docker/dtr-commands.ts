@@ -5,7 +5,7 @@
  * own environment into the container, and the bootstrapper reads every option from its environment
  * variable too [doc]. The UCP CA certificate goes the same way (`-e UCP_CA`) to keep argv short.
  */
-import { bootstrapperImage, registryContainer, rethinkContainer } from '../dtr/facts.js';
+import { bootstrapperImage, registryContainer, rethinkContainer, volumeOnNode } from '../dtr/facts.js';
 
 export interface UcpConnection {
   readonly url: string;
@@ -121,6 +121,41 @@ export function restoreCommand(
   };
 }
 
+/** A replica that joins a cluster: its own id, node and ports (those it had before, where known). */
+export interface JoiningReplica {
+  readonly id: string;
+  readonly node: string;
+  readonly httpPort?: number;
+  readonly httpsPort?: number;
+}
+
+/**
+ * `join` adds a replica to the cluster of `t.replicaId` (`--existing-replica-id`) on its node [CLI refs].
+ * Never `--unsafe-join`: a join into an unhealthy cluster is refused, and the run stops to say so.
+ */
+export function joinCommand(t: BootstrapperTarget, replica: JoiningReplica): DockerCommand {
+  const ports = [
+    ...(replica.httpPort === undefined ? [] : ['--replica-http-port', String(replica.httpPort)]),
+    ...(replica.httpsPort === undefined ? [] : ['--replica-https-port', String(replica.httpsPort)]),
+  ];
+  return {
+    args: [
+      ...runPrefix(t),
+      'join',
+      ...ucpFlags(t.ucp),
+      '--ucp-node',
+      replica.node,
+      '--existing-replica-id',
+      t.replicaId,
+      '--replica-id',
+      replica.id,
+      ...ports,
+    ],
+    env: ucpEnv(t.ucp, t.ucpPassword),
+    secretEnv: [ucpPasswordVariable],
+  };
+}
+
 /**
  * How a reconfigure treats the data already in the new storage:
  * - `migrated`: `--storage-migrated` (2.6.4+ [doc]): it is a copy of the old storage, keep the tags;
@@ -200,6 +235,18 @@ export function listReplicaContainersCommand(): DockerCommand {
 export function inspectMountsCommand(replicaId: string): DockerCommand {
   return {
     args: ['container', 'inspect', '--format', '{{json .Mounts}}', registryContainer(replicaId)],
+    env: {},
+    secretEnv: [],
+  };
+}
+
+/**
+ * A volume on one node, through UCP's client bundle, which names volumes `<node>/<volume>` (classic
+ * Swarm) [inferred; see facts.ts]: does the storage volume exist there?
+ */
+export function inspectVolumeOnNodeCommand(node: string, volume: string): DockerCommand {
+  return {
+    args: ['volume', 'inspect', '--format', '{{json .Name}}', volumeOnNode(node, volume)],
     env: {},
     secretEnv: [],
   };

@@ -66,6 +66,23 @@ export const rethinkContainer = (replicaId: string): string => `dtr-rethinkdb-${
 export const nfsVolume = (replicaId: string): string => `dtr-registry-nfs-${replicaId}`;
 /** DTR's default local image storage, one of the volumes the bootstrapper's destroy removes. [doc] */
 export const defaultStorageVolume = (replicaId: string): string => `dtr-registry-${replicaId}`;
+
+/**
+ * A volume on one node of the cluster, as the docker client of a UCP client bundle names it:
+ * `<node>/<volume>`, classic Swarm's naming, which UCP's docker API keeps for volumes [inferred: UCP
+ * docs show volumes listed as node/name; not checked against a live UCP]. Used to see that the storage
+ * volume named to DTR exists on every replica's node before anything is destroyed.
+ */
+export const volumeOnNode = (node: string, volume: string): string => `${node}/${volume}`;
+
+/*
+ * HA [CLI refs; launchpad]: `destroy --replica-id` removes one replica, so each is destroyed on its own;
+ * `join` brings each other replica back, one at a time, each healthy before the next, with its own id
+ * and ports. By default the replica backed up and restored is the one the API answers from (the
+ * settings' `replicaID`) [choice: its node and ports are known for sure]. The sequence is in
+ * dtr/topology.ts and steps/index.ts.
+ */
+
 /** Where the registry container mounts its image storage [docs issue: the filesystem root is forced to it]. */
 export const storageMountPoint = '/storage';
 

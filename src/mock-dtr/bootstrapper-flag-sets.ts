@@ -4,8 +4,14 @@
  */
 import { metadataPersistsSince, isAtLeast, storageMigratedSince } from './versions.js';
 
-export type BootstrapperCommand = 'backup' | 'destroy' | 'restore' | 'reconfigure';
-export const bootstrapperCommands: readonly BootstrapperCommand[] = ['backup', 'destroy', 'restore', 'reconfigure'];
+export type BootstrapperCommand = 'backup' | 'destroy' | 'restore' | 'reconfigure' | 'join';
+export const bootstrapperCommands: readonly BootstrapperCommand[] = [
+  'backup',
+  'destroy',
+  'restore',
+  'reconfigure',
+  'join',
+];
 
 export interface FlagSpec {
   readonly name: string;
@@ -96,6 +102,21 @@ export const flagSets: Record<
     ],
     replicaFlag: 'existing-replica-id',
     summary: 'Change DTR configurations',
+  },
+  // [CLI refs: join's flags; the variable names of the join-only flags are inferred]
+  join: {
+    flags: [
+      ...ucpFlags,
+      { name: 'ucp-node', env: 'UCP_NODE' },
+      { name: 'existing-replica-id', env: 'DTR_REPLICA_ID' },
+      { name: 'replica-id', env: 'DTR_INSTALL_REPLICA_ID' },
+      { name: 'replica-http-port', env: 'REPLICA_HTTP_PORT' },
+      { name: 'replica-https-port', env: 'REPLICA_HTTPS_PORT' },
+      { name: 'skip-network-test', env: 'DTR_SKIP_NETWORK_TEST', bool: true },
+      { name: 'unsafe-join', env: 'DTR_UNSAFE_JOIN', bool: true },
+    ],
+    replicaFlag: 'existing-replica-id',
+    summary: 'Add a new replica to an existing DTR cluster',
   },
 };
 

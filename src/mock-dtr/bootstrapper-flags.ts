@@ -41,6 +41,13 @@ export interface BootstrapperRequest {
   readonly reinitializeStorage: boolean;
   readonly ucpNode?: string;
   readonly externalUrl?: string;
+  /** join: the replica it adds (`--replica-id`, else a new id), its ports, and `--unsafe-join`. */
+  readonly join?: {
+    readonly newReplicaId: string;
+    readonly httpPort?: number;
+    readonly httpsPort?: number;
+    readonly unsafeJoin: boolean;
+  };
   readonly help: boolean;
 }
 
@@ -179,6 +186,13 @@ function checkRequired(
     );
   }
   const ucpNode = text('ucp-node');
+  let join: BootstrapperRequest['join'];
+  if (command === 'join') {
+    const joined = joinOptions(text, values.get('unsafe-join') === true, replicaId);
+    if (typeof joined === 'string') return optionError(joined);
+    if (ucpNode === undefined) return optionError('--ucp-node is required: the node the new replica runs on');
+    join = joined;
+  }
   const externalUrl = text('dtr-external-url');
   if (externalUrl !== undefined && !URL.canParse(externalUrl))
     return optionError(`--dtr-external-url ${JSON.stringify(externalUrl)} is not a URL`);
@@ -195,7 +209,32 @@ function checkRequired(
       reinitializeStorage: values.get('reinitialize-storage') === true,
       ...(ucpNode === undefined ? {} : { ucpNode }),
       ...(externalUrl === undefined ? {} : { externalUrl }),
+      ...(join === undefined ? {} : { join }),
       help: false,
     },
   };
+}
+
+/** join's own options: the new replica's id (a new one when not given) and ports. */
+function joinOptions(
+  text: (name: string) => string | undefined,
+  unsafeJoin: boolean,
+  existing: string,
+): NonNullable<BootstrapperRequest['join']> | string {
+  const newReplicaId = text('replica-id') ?? randomBytes(6).toString('hex');
+  if (!/^[0-9a-f]{12}$/.test(newReplicaId))
+    return `--replica-id ${JSON.stringify(newReplicaId)} is not a replica id (12 hexadecimal characters)`;
+  if (newReplicaId === existing) return `--replica-id ${newReplicaId} is the replica it would join`;
+  const ports: { httpPort?: number; httpsPort?: number } = {};
+  for (const [flag, key] of [
+    ['replica-http-port', 'httpPort'],
+    ['replica-https-port', 'httpsPort'],
+  ] as const) {
+    const raw = text(flag);
+    if (raw === undefined) continue;
+    const port = Number(raw);
+    if (!Number.isInteger(port) || port < 1 || port > 65_535) return `--${flag} ${JSON.stringify(raw)} is not a port`;
+    ports[key] = port;
+  }
+  return { newReplicaId, ...ports, unsafeJoin };
 }

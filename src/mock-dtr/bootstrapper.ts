@@ -21,7 +21,7 @@
  */
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { nfsUrlWipesTags } from '../dtr/facts.js';
+import { healthyReplicaStatus, nfsUrlWipesTags } from '../dtr/facts.js';
 import { createBackupArchive, parseBackupArchive } from './backup-archive.js';
 import { storageFolderOf } from './docker-daemon.js';
 import { takeBootstrapperFault } from './faults.js';
@@ -31,6 +31,7 @@ import { blobDataPath } from './registry-layout.js';
 import {
   defaultNode,
   defaultSettings,
+  replicaHealthOf,
   replicaSettingsOf,
   sameStorageLocation,
   type MockState,
@@ -40,6 +41,7 @@ import {
   bootstrapperResultSchema,
   type BackupRequest,
   type DestroyRequest,
+  type JoinRequest,
   type ReconfigureRequest,
   type RestoreRequest,
 } from './stand-in-protocol.js';
@@ -69,8 +71,11 @@ function describeStorage(storage: MockStorage, replicaId: string): string {
 /** The checks every command but restore makes against the running DTR, in the bootstrapper's order. */
 function checkRunningDtr(state: MockState, request: { imageVersion: string; replicaId: string }): Reply | undefined {
   if (!state.installed) return fail('DTR_NOT_INSTALLED', 'no DTR is installed on this UCP cluster (it was destroyed)');
-  if (request.replicaId !== state.replicaId) {
-    return fail('NO_SUCH_REPLICA', `replica ${request.replicaId} not found; the DTR replicas are: ${state.replicaId}`);
+  if (state.replicaSettings[request.replicaId] === undefined) {
+    return fail(
+      'NO_SUCH_REPLICA',
+      `replica ${request.replicaId} not found; the DTR replicas are: ${Object.keys(state.replicaSettings).join(', ')}`,
+    );
   }
   if (request.imageVersion !== state.version) {
     return fail(
@@ -103,6 +108,12 @@ export function runBackup(state: MockState, request: BackupRequest, now: number)
   );
 }
 
+/**
+ * Removes one replica's containers and volumes (`--replica-id`) [CLI refs]. The metadata store goes with
+ * the last replica; while others remain they keep serving, and a replica id not among them is refused
+ * (once none is left, a destroy is "nothing to destroy"). [mock choice: the remaining replicas stay healthy, though a real cluster that lost its
+ * majority stops taking writes; the procedure writes nothing between the destroys]
+ */
 export function runDestroy(state: MockState, request: DestroyRequest): Reply {
   if (!state.installed)
     return ok([`No DTR containers or volumes of replica ${request.replicaId} found: nothing to destroy`]);
@@ -112,27 +123,85 @@ export function runDestroy(state: MockState, request: DestroyRequest): Reply {
   if (fault === 'fail')
     return fail(
       'DESTROY_FAILED',
-      `failed to remove container dtr-api-${state.replicaId}: the docker daemon timed out (injected fault); nothing was removed`,
+      `failed to remove container dtr-api-${request.replicaId}: the docker daemon timed out (injected fault); nothing was removed`,
     );
-  state.installed = false;
-  state.repositories = [];
-  state.crons = [];
-  state.jobs = [];
-  state.replicaSettings = {};
-  state.settings = defaultSettings(state.settings.dtrHost);
+  const { [request.replicaId]: _gone, ...remaining } = state.replicaSettings;
+  state.replicaSettings = remaining;
+  if (state.replicaHealth !== undefined) delete state.replicaHealth[request.replicaId];
+  const others = Object.keys(remaining);
+  if (others.length > 0) {
+    if (state.replicaId === request.replicaId) state.replicaId = others[0] ?? state.replicaId;
+  } else {
+    state.installed = false;
+    state.repositories = [];
+    state.crons = [];
+    state.jobs = [];
+    state.settings = defaultSettings(state.settings.dtrHost);
+  }
   if (fault === 'half')
     return fail(
       'DESTROY_FAILED',
-      `removed 4 of 9 containers of replica ${state.replicaId}, then: volume dtr-rethink-${state.replicaId} is in use (injected fault)`,
+      `removed 4 of 9 containers of replica ${request.replicaId}, then: volume dtr-rethink-${request.replicaId} is in use (injected fault)`,
     );
-  return ok([`Removing containers and volumes of replica ${state.replicaId}`, 'DTR destroyed']);
+  return ok([
+    `Removing containers and volumes of replica ${request.replicaId}`,
+    others.length > 0 ? `Replica ${request.replicaId} destroyed; ${others.length} replica(s) remain` : 'DTR destroyed',
+  ]);
+}
+
+/**
+ * Adds a replica to the cluster of `--existing-replica-id`, on `--ucp-node`, with its ports, serving
+ * the cluster's storage. Refused while any replica of that cluster is not healthy, unless
+ * `--unsafe-join` [CLI refs]; one replica per node [doc]. A half-done join (fault) adds the replica,
+ * then exits 1.
+ */
+export function runJoin(state: MockState, request: JoinRequest): Reply {
+  const refused = checkRunningDtr(state, request);
+  if (refused !== undefined) return refused;
+  const { newReplicaId, ucpNode } = request;
+  if (state.replicaSettings[newReplicaId] !== undefined)
+    return fail('REPLICA_EXISTS', `replica ${newReplicaId} is already part of this DTR cluster`);
+  const onNode = Object.entries(state.replicaSettings).find(([, r]) => r.node === ucpNode);
+  if (onNode !== undefined)
+    return fail('NODE_TAKEN', `node ${ucpNode} already runs DTR replica ${onNode[0]}: one replica per node`);
+  const unhealthy = Object.keys(state.replicaSettings).filter(
+    (id) => replicaHealthOf(state, id) !== healthyReplicaStatus,
+  );
+  if (unhealthy.length > 0 && !request.unsafeJoin) {
+    const which = unhealthy.map((id) => `${id}: ${replicaHealthOf(state, id)}`).join(', ');
+    return fail(
+      'CLUSTER_UNHEALTHY',
+      `the DTR cluster is not healthy (${which}); joining now could lose data: fix it first, or use --unsafe-join`,
+    );
+  }
+  const fault = takeBootstrapperFault(state, 'join');
+  if (fault === 'fail')
+    return fail(
+      'JOIN_FAILED',
+      `failed to start dtr-rethinkdb-${newReplicaId} on ${ucpNode} (injected fault); nothing was added`,
+    );
+  state.replicaSettings[newReplicaId] = {
+    HTTPPort: request.httpPort ?? 80,
+    HTTPSPort: request.httpsPort ?? 443,
+    node: ucpNode,
+  };
+  if (fault === 'half')
+    return fail(
+      'JOIN_FAILED',
+      `replica ${newReplicaId} was added, then the bootstrapper lost its connection to UCP (injected fault)`,
+    );
+  return ok([
+    `Joining replica ${newReplicaId} on node ${ucpNode} to replica ${request.replicaId}`,
+    `Replica ${newReplicaId} joined; the cluster has ${Object.keys(state.replicaSettings).length} replicas`,
+  ]);
 }
 
 export async function runRestore(state: MockState, request: RestoreRequest, now: number): Promise<Reply> {
   if (state.installed) {
+    const left = Object.keys(state.replicaSettings);
     return fail(
       'DTR_INSTALLED',
-      `DTR replica ${state.replicaId} is still installed: destroy it first with docker/dtr destroy`,
+      `DTR replica ${left.join(', ')} ${left.length > 1 ? 'are' : 'is'} still installed: destroy ${left.length > 1 ? 'each' : 'it'} first with docker/dtr destroy`,
     );
   }
   if (takeBootstrapperFault(state, 'restore') === 'fail')
@@ -201,7 +270,7 @@ function eraseTags(state: MockState): number {
 export async function runReconfigure(state: MockState, request: ReconfigureRequest): Promise<Reply> {
   const refused = checkRunningDtr(state, request);
   if (refused !== undefined) return refused;
-  const log = [`Reconfiguring replica ${state.replicaId}`];
+  const log = [`Reconfiguring replica ${request.replicaId}`];
   const next = request.storage;
   const changed = next !== undefined && !sameStorageLocation(state.storage, next);
   const where = next === undefined ? 'the current storage' : describeStorage(next, state.replicaId);

@@ -6,7 +6,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { z } from 'zod';
 import { isUcpAdmin, parseBasicAuth } from './auth.js';
-import { runBackup, runDestroy, runReconfigure, runRestore } from './bootstrapper.js';
+import { runBackup, runDestroy, runJoin, runReconfigure, runRestore } from './bootstrapper.js';
 import { createVolume, inspectContainer, inspectVolume, listContainers } from './docker-daemon.js';
 import { errorReply, json, parseJsonBody, type Reply } from './http-util.js';
 import type { MockState } from './state.js';
@@ -14,6 +14,7 @@ import { noSuchImageCode, noSuchObjectCode } from './stand-in-endpoints.js';
 import {
   backupRequestSchema,
   destroyRequestSchema,
+  joinRequestSchema,
   reconfigureRequestSchema,
   restoreRequestSchema,
   volumeCreateRequestSchema,
@@ -92,6 +93,8 @@ function bootstrapper(ctx: ControlContext, command: string): Reply | Promise<Rep
       return run(restoreRequestSchema, (request) => runRestore(ctx.state, request, ctx.now));
     case 'reconfigure':
       return run(reconfigureRequestSchema, (request) => runReconfigure(ctx.state, request));
+    case 'join':
+      return run(joinRequestSchema, (request) => runJoin(ctx.state, request));
     default:
       return errorReply(404, 'NOT_FOUND', `the mock bootstrapper has no command ${command}`);
   }

@@ -10,7 +10,11 @@
  * - Volumes made with `docker volume create` are the host's, not DTR's: they outlive a destroy.
  * - DTR's other containers exist too (dtr-rethinkdb-<id> with its dtr-rethink-<id> volume, dtr-api-<id>,
  *   ...), so `docker ps --filter name=dtr-rethinkdb-` finds the replica id as the docs' recipe does.
- * - After destroy no container or volume exists.
+ * - Each replica's containers and volumes exist while it is part of the cluster (a destroy removes only
+ *   its own); the storage is the cluster's, mounted by every replica's registry container.
+ * - The docker client is UCP's (a client bundle), so it sees every node: a volume name may be given as
+ *   `<node>/<name>`, UCP's classic Swarm naming [inferred], to ask for it on one node. A volume made
+ *   with a bare name exists on every node; one made as `<node>/<name>` on that node only.
  */
 import { nfsVolume, registryContainer, rethinkContainer, storageMountPoint } from '../dtr/facts.js';
 import { defaultStorageVolume, type MockState, type MockStorage } from './state.js';
@@ -58,7 +62,7 @@ function storageVolumeName(storage: MockStorage, replicaId: string): string | un
   }
 }
 
-function storageMount(state: MockState): DockerMount {
+function storageMount(state: MockState, replicaId: string): DockerMount {
   if (state.storage.kind === 'path') {
     return {
       Type: 'bind',
@@ -69,7 +73,7 @@ function storageMount(state: MockState): DockerMount {
       Propagation: 'rprivate',
     };
   }
-  return volumeMount(storageVolumeName(state.storage, state.replicaId) ?? '', storageMountPoint);
+  return volumeMount(storageVolumeName(state.storage, replicaId) ?? '', storageMountPoint);
 }
 
 function container(
@@ -104,9 +108,9 @@ const services = [
 /** `docker container inspect` of one container, or undefined when there is no such container. */
 export function inspectContainer(state: MockState, name: string): Record<string, unknown> | undefined {
   if (!state.installed) return undefined;
-  const id = state.replicaId;
-  const service = services.find((s) => name === `dtr-${s}-${id}`);
-  if (service === undefined) return undefined;
+  const id = Object.keys(state.replicaSettings).find((replica) => name.endsWith(`-${replica}`));
+  const service = id === undefined ? undefined : services.find((s) => name === `dtr-${s}-${id}`);
+  if (id === undefined || service === undefined) return undefined;
   const env = [
     `DTR_VERSION=${state.version}`,
     `DTR_REPLICA_ID=${id}`,
@@ -114,7 +118,7 @@ export function inspectContainer(state: MockState, name: string): Record<string,
   ];
   const labels = { 'com.docker.dtr.version': state.version, 'com.docker.dtr.replica': id };
   const mounts = [volumeMount(caVolume(id), '/ca')];
-  if (name === registryContainer(id)) mounts.push(storageMount(state));
+  if (name === registryContainer(id)) mounts.push(storageMount(state, id));
   if (name === rethinkContainer(id)) mounts.push(volumeMount(rethinkVolume(id), '/data'));
   const image = `${state.imageRepository}/dtr-${service === 'rethinkdb' ? 'rethink' : service}:${state.version}`;
   return container(name, image, env, labels, mounts);
@@ -122,11 +126,21 @@ export function inspectContainer(state: MockState, name: string): Record<string,
 
 /** Every container, as `docker ps --all` sees them (none once DTR is destroyed). */
 export function listContainers(state: MockState): Record<string, unknown>[] {
-  return services.map((s) => inspectContainer(state, `dtr-${s}-${state.replicaId}`)).filter((c) => c !== undefined);
+  return Object.keys(state.replicaSettings)
+    .flatMap((id) => services.map((s) => inspectContainer(state, `dtr-${s}-${id}`)))
+    .filter((c) => c !== undefined);
+}
+
+/** `<node>/<name>` → the node (when it is one of the cluster's, or of a volume made on it) and the name. */
+function onNode(state: MockState, name: string): { node?: string; name: string } {
+  const slash = name.indexOf('/');
+  if (slash <= 0) return { name };
+  return { node: name.slice(0, slash), name: name.slice(slash + 1) };
 }
 
 /** `docker volume inspect` of one volume (NFS driver options included), or undefined when absent. */
-export function inspectVolume(state: MockState, name: string): Record<string, unknown> | undefined {
+export function inspectVolume(state: MockState, asked: string): Record<string, unknown> | undefined {
+  const { node, name } = onNode(state, asked);
   const local = (options: Record<string, string> | null) => ({
     Name: name,
     Driver: 'local',
@@ -135,9 +149,14 @@ export function inspectVolume(state: MockState, name: string): Record<string, un
     Scope: 'local',
   });
   const created = state.volumes[name];
-  if (created !== undefined) return { ...local(created.options), Driver: created.driver };
+  if (created !== undefined && (node === undefined || created.nodes === undefined || created.nodes.includes(node)))
+    return { ...local(created.options), Driver: created.driver };
   if (!state.installed) return undefined;
-  const id = state.replicaId;
+  // A replica's own volume is on its node; the storage volume named to DTR is on every replica's node.
+  const own = Object.keys(state.replicaSettings).find((replica) => name.endsWith(`-${replica}`));
+  const id = own ?? state.replicaId;
+  const nodes = own === undefined ? Object.values(state.replicaSettings) : [state.replicaSettings[own]];
+  if (node !== undefined && !nodes.some((r) => r?.node === node)) return undefined;
   if (name === caVolume(id) || name === rethinkVolume(id)) return local(null);
   if (name !== storageVolumeName(state.storage, id)) return undefined;
   if (state.storage.kind !== 'nfs') return local(null);
@@ -145,9 +164,18 @@ export function inspectVolume(state: MockState, name: string): Record<string, un
   return local({ type: 'nfs', o, device: `:${state.storage.path}` });
 }
 
-/** `docker volume create`: a volume that exists already is left as it is, as docker does. */
+/** `docker volume create`: a volume that exists already is left as it is (made on one more node), as docker does. */
 export function createVolume(state: MockState, request: VolumeCreateRequest): { Name: string } {
-  state.volumes[request.name] ??= { driver: request.driver, options: { ...request.options } };
+  const { node, name } = onNode(state, request.name);
+  const existing = state.volumes[name];
+  if (existing === undefined) {
+    state.volumes[name] = {
+      driver: request.driver,
+      options: { ...request.options },
+      ...(node === undefined ? {} : { nodes: [node] }),
+    };
+  } else if (node === undefined) delete existing.nodes;
+  else if (existing.nodes !== undefined && !existing.nodes.includes(node)) existing.nodes.push(node);
   return { Name: request.name };
 }
 

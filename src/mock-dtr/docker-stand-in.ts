@@ -3,7 +3,7 @@
  * accepts the command lines dtr-migrate runs (src/docker/dtr-commands.ts) as docker and the docker/dtr
  * bootstrapper would, and acts on the mock DTR found at $DTR_MOCK_URL ($DTR_MOCK_CA for HTTPS):
  * - `run [-i|-t|-it] [--rm] [--log-driver X] [-e NAME[=value]]... <repository>/dtr:<version> <command> [flags]`,
- *   commands backup (tar on stdout), destroy, restore (tar on stdin, read only with -i, refused with -t
+ *   commands backup (tar on stdout), destroy, join, restore (tar on stdin, read only with -i, refused with -t
  *   as the real one refuses it: "unexpected end of file"), reconfigure; an image the mock's docker
  *   host lacks fails as a pull would (control-routes.ts);
  * - `volume create [--driver D] [--opt K=V]... <name>`;
@@ -25,7 +25,13 @@ import { callMock, mockEndpoint, type MockAnswer } from './stand-in-client.js';
 import { controlPaths, noSuchImageCode } from './stand-in-endpoints.js';
 import { createVolume, inspect, ps } from './stand-in-inspect.js';
 import { dockerError, unreachable, write, type StandInIo } from './stand-in-io.js';
-import type { BackupRequest, BootstrapperResult, ReconfigureRequest, RestoreRequest } from './stand-in-protocol.js';
+import type {
+  BackupRequest,
+  BootstrapperResult,
+  JoinRequest,
+  ReconfigureRequest,
+  RestoreRequest,
+} from './stand-in-protocol.js';
 
 export type { StandInIo } from './stand-in-io.js';
 
@@ -87,7 +93,7 @@ function requestBody(
   request: BootstrapperRequest,
   image: { readonly repository: string; readonly version: string },
   archive: Buffer,
-): BackupRequest | RestoreRequest | ReconfigureRequest | undefined {
+): BackupRequest | RestoreRequest | ReconfigureRequest | JoinRequest | undefined {
   const common: BackupRequest = {
     imageRepository: image.repository,
     imageVersion: image.version,
@@ -103,6 +109,10 @@ function requestBody(
       ...(request.externalUrl === undefined ? {} : { externalUrl: request.externalUrl }),
       archive: archive.toString('base64'),
     } satisfies RestoreRequest;
+  }
+  if (request.command === 'join') {
+    if (request.join === undefined || request.ucpNode === undefined) return undefined; // refused by the parser
+    return { ...common, ...request.join, ucpNode: request.ucpNode } satisfies JoinRequest;
   }
   if (request.command === 'reconfigure') {
     const storage = request.storage === undefined ? {} : { storage: request.storage };

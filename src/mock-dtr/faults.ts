@@ -78,7 +78,7 @@ export class FaultQueue {
  * rather than in it, so the state stays plain data that tests can inspect and compare.
  */
 
-export type FaultyBootstrapperCommand = 'backup' | 'destroy' | 'restore';
+export type FaultyBootstrapperCommand = 'backup' | 'destroy' | 'restore' | 'join';
 
 interface CountedFault<T> {
   readonly fault: T;
@@ -121,7 +121,7 @@ export function setBootstrapperFaults(state: MockState, faults: MockBootstrapper
   map.clear();
   if (faults === undefined) return;
   const remaining = countOf(faults.times);
-  for (const command of ['backup', 'destroy', 'restore'] as const) {
+  for (const command of ['backup', 'destroy', 'restore', 'join'] as const) {
     const fault = faults[command];
     if (fault !== undefined) map.set(command, { fault, remaining });
   }
@@ -178,7 +178,7 @@ export type FaultSpec =
   | { readonly kind: 'http'; readonly fault: MockFault };
 
 export const faultSpecHelp = [
-  'backup=exit|truncate|slow, destroy=fail|half, restore=fail, job=errored|canceled|never,',
+  'backup=exit|truncate|slow, destroy=fail|half, restore=fail, join=fail|half, job=errored|canceled|never,',
   'http=<status>|reset|cut|malformed|slow with path=<path or prefix*>; options: times=<n>, ms=<n> (slow), method=<M>, action=<job action>',
 ].join(' ');
 
@@ -186,6 +186,7 @@ const bootstrapperKinds: Record<FaultyBootstrapperCommand, readonly string[]> = 
   backup: ['exit', 'truncate'],
   destroy: ['fail', 'half'],
   restore: ['fail'],
+  join: ['fail', 'half'],
 };
 const jobKinds: readonly string[] = ['errored', 'canceled', 'never'];
 const slowDefaultMs = 5_000;
@@ -225,7 +226,7 @@ export function parseFaultSpec(text: string): FaultSpec | string {
       fault: { method: 'POST', path: '/_mock/bootstrapper/backup', delayMs: ms ?? slowDefaultMs, ...withTimes },
     };
   }
-  if (target === 'backup' || target === 'destroy' || target === 'restore') {
+  if (target === 'backup' || target === 'destroy' || target === 'restore' || target === 'join') {
     if (!bootstrapperKinds[target].includes(kind))
       return `${target}= takes ${bootstrapperKinds[target].join(' or ')}${target === 'backup' ? ' or slow' : ''}, not "${kind}"`;
     return { kind: 'bootstrapper', command: target, fault: kind, ...withTimes };

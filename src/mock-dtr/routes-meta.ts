@@ -4,12 +4,11 @@
  * version [public clients]).
  */
 import { apiDocsSchema, clusterStatusSchema, settingsUpdateSchema } from '../api/schemas.js';
-import { healthyReplicaStatus } from '../dtr/facts.js';
 import { parseBody, type ApiRoute } from './api-route.js';
 import { json } from './http-util.js';
 import { gcLockHolder } from './jobs.js';
 import { settingsView, updateSettings } from './settings.js';
-import type { MockState } from './state.js';
+import { replicaHealthOf, type MockState } from './state.js';
 import { apiGeneration } from './versions.js';
 
 /**
@@ -51,7 +50,7 @@ export const metaRoutes: readonly ApiRoute[] = [
         200,
         clusterStatusSchema.parse({
           rethink_system_tables: { cluster_config: [], current_issues: [], db_config: [], server_status: [] },
-          replica_health: perReplica(state, () => healthyReplicaStatus),
+          replica_health: perReplica(state, (id) => replicaHealthOf(state, id)),
           replica_timestamp: perReplica(state, () => new Date(now).toISOString()),
           replica_readonly: perReplica(
             state,

@@ -206,9 +206,13 @@ export async function startMockDtr(options: MockDtrOptions = {}): Promise<MockDt
   const certificate =
     options.tls === true ? await (await import('./tls.js')).generateMockCertificate(now()) : undefined;
   const version = options.version ?? '2.6.4';
+  const replicas = options.replicas ?? 1;
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 9)
+    throw new RangeError('a mock DTR has 1 to 9 replicas');
   const state = createState({
     version,
     replicaId,
+    otherReplicaIds: Array.from({ length: replicas - 1 }, () => randomBytes(6).toString('hex')),
     dtrHost: '127.0.0.1',
     repositories: initial.repositories,
     storage: initial.storage,

@@ -3,7 +3,7 @@
  * endpoints: the server validates requests with these schemas and the stand-in builds them from the
  * inferred types, so they cannot drift apart. None of this is DTR's API.
  *
- * - `POST /_mock/bootstrapper/{backup|destroy|restore|reconfigure}`: what the docker/dtr bootstrapper does.
+ * - `POST /_mock/bootstrapper/{backup|destroy|restore|reconfigure|join}`: what the docker/dtr bootstrapper does.
  *   HTTP basic auth with the UCP username and password the bootstrapper was given (401 otherwise, as UCP
  *   would refuse them). Answers `bootstrapperResultSchema`, or an error envelope whose message the
  *   stand-in prints.
@@ -58,6 +58,16 @@ export const reconfigureRequestSchema = z.object({
   storageMigrated: z.boolean(),
   reinitializeStorage: z.boolean(),
 });
+/** `join`: `replicaId` is the replica joined to (`--existing-replica-id`), `newReplicaId` the one added. */
+export const joinRequestSchema = z.object({
+  ...common,
+  newReplicaId: z.string(),
+  ucpNode: z.string(),
+  httpPort: z.number().int().optional(),
+  httpsPort: z.number().int().optional(),
+  unsafeJoin: z.boolean(),
+});
+export type JoinRequest = z.infer<typeof joinRequestSchema>;
 export type BackupRequest = z.infer<typeof backupRequestSchema>;
 export type DestroyRequest = z.infer<typeof destroyRequestSchema>;
 export type RestoreRequest = z.infer<typeof restoreRequestSchema>;
@@ -65,6 +75,7 @@ export type ReconfigureRequest = z.infer<typeof reconfigureRequestSchema>;
 
 /** `docker volume create` (`POST /_mock/volumes`): a volume outside DTR's own, kept across a destroy. */
 export const volumeCreateRequestSchema = z.object({
+  /** `<node>/<name>` makes it on that node only (UCP's classic Swarm naming); a bare name on every node. */
   name: z.string().min(1),
   driver: z.string(),
   options: z.record(z.string(), z.string()),

@@ -4,7 +4,7 @@
  * job status is computed from the clock when read (see jobs.ts), so nothing here ticks.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { gcCronAction } from '../dtr/facts.js';
+import { gcCronAction, healthyReplicaStatus } from '../dtr/facts.js';
 import type { MockStorage } from './stand-in-protocol.js';
 
 export type { MockStorage } from './stand-in-protocol.js';
@@ -85,11 +85,20 @@ export interface MockReplicaSettings {
 
 export interface MockState {
   version: string;
-  /** The replica the bootstrapper acts on (the only one: the mock runs no HA). */
+  /**
+   * The replica the API answers from (settings' `replicaID`): the first one, or the one restored. In a
+   * cluster of several replicas, each is destroyed on its own (`destroy --replica-id`), and the others
+   * join it (`join`).
+   */
   replicaId: string;
-  /** Every replica and its node, as `replicaSettings` reports them; cluster_status lists the same ones. */
+  /**
+   * Every replica and its node, as `replicaSettings` reports them; cluster_status lists the same ones,
+   * and the docker host runs each one's containers on its node.
+   */
   replicaSettings: Record<string, MockReplicaSettings>;
-  /** False after `docker/dtr destroy`: the API answers 503 and the containers are gone. */
+  /** Test fault: what cluster_status reports for these replicas instead of "OK" (an unhealthy replica). */
+  replicaHealth?: Record<string, string>;
+  /** False once the last replica was destroyed: the API answers 503 and the containers are gone. */
   installed: boolean;
   /**
    * The settings DTR keeps (settings.ts builds the answer: the fields of this version, plus the replica
@@ -104,8 +113,11 @@ export interface MockState {
   gcLockHolder?: string;
   /** Test fault: replicas that do not follow read-only mode (cluster_status' replica_readonly stays false). */
   replicasIgnoringReadOnly?: string[];
-  /** Docker volumes made with `docker volume create` (not DTR's own: a destroy keeps them). */
-  volumes: Record<string, { driver: string; options: Record<string, string> }>;
+  /**
+   * Docker volumes made with `docker volume create` (not DTR's own: a destroy keeps them), on the nodes
+   * listed (every node when absent: made through the whole cluster, or by a test).
+   */
+  volumes: Record<string, { driver: string; options: Record<string, string>; nodes?: string[] }>;
   /** NFS exports the mock can read, `host:/path` → local folder (an NFS storage or NFS-backed volume). */
   nfsExports: Record<string, string>;
   repositories: MockRepository[];
@@ -155,9 +167,27 @@ export function gcCron(schedule: string, now: number): MockCron {
 
 /** The node a replica runs on unless a restore names another (`--ucp-node`). [mock choice] */
 export const defaultNode = 'ucp-node-1';
+/** The node of the n-th replica (1-based) of a cluster: one replica per node, as DTR requires. [mock choice] */
+export const nodeOf = (n: number): string => `ucp-node-${n}`;
 
 export function replicaSettingsOf(replicaId: string, node: string): Record<string, MockReplicaSettings> {
   return { [replicaId]: { HTTPPort: 80, HTTPSPort: 443, node } };
+}
+
+/**
+ * The replicas of a cluster: the first on ucp-node-1 with DTR's default ports, the others on the
+ * following nodes, each with its own ports (as an operator may set them with --replica-http(s)-port,
+ * so that a join must pass them back). [mock choice]
+ */
+export function clusterSettingsOf(replicaIds: readonly string[]): Record<string, MockReplicaSettings> {
+  return Object.fromEntries(
+    replicaIds.map((id, i) => [
+      id,
+      i === 0
+        ? { HTTPPort: 80, HTTPSPort: 443, node: nodeOf(1) }
+        : { HTTPPort: 8080 + i, HTTPSPort: 8443 + i, node: nodeOf(i + 1) },
+    ]),
+  );
 }
 
 /**
@@ -201,6 +231,8 @@ export function defaultSettings(dtrHost: string): MockState['settings'] {
 export interface InitialState {
   readonly version: string;
   readonly replicaId: string;
+  /** The other replicas of a cluster (none: one replica, as most DTRs outside production). */
+  readonly otherReplicaIds?: readonly string[];
   readonly dtrHost: string;
   readonly repositories: readonly MockRepositoryInput[];
   readonly storage: MockStorage;
@@ -215,7 +247,7 @@ export function createState(init: InitialState): MockState {
   return {
     version: init.version,
     replicaId: init.replicaId,
-    replicaSettings: replicaSettingsOf(init.replicaId, defaultNode),
+    replicaSettings: clusterSettingsOf([init.replicaId, ...(init.otherReplicaIds ?? [])]),
     installed: true,
     settings: defaultSettings(init.dtrHost),
     crons: init.gcSchedule === null ? [] : [gcCron(init.gcSchedule, init.now)],
@@ -246,4 +278,9 @@ export function sameStorageLocation(a: MockStorage, b: MockStorage): boolean {
     }
   };
   return where(a) === where(b);
+}
+
+/** What cluster_status reports for a replica: "OK", unless a test made it unhealthy (`replicaHealth`). */
+export function replicaHealthOf(state: MockState, replicaId: string): string {
+  return state.replicaHealth?.[replicaId] ?? healthyReplicaStatus;
 }

@@ -32,8 +32,13 @@ export interface MockDtrOptions {
    * @default 'docker' for DTR 2.5 to 2.7, 'mirantis' for MSR 2.8 and 2.9
    */
   readonly imageRepository?: string;
-  /** 12 hex characters. @default random */
+  /** 12 hex characters: the first replica's (the one the API answers from). @default random */
   readonly replicaId?: string;
+  /**
+   * How many replicas the DTR cluster has, each on its own node (`ucp-node-1`, `ucp-node-2`, ...), the
+   * others with random ids. @default 1
+   */
+  readonly replicas?: number;
   /** @default { username: 'admin', token: <random> } */
   readonly admin?: MockAccount;
   /** A non-admin account (403 on admin endpoints). @default { username: 'developer', token: <random> } */
@@ -150,6 +155,11 @@ export interface MockBootstrapperFaults {
   readonly destroy?: 'fail' | 'half';
   /** `fail`: restore exits 1 and installs nothing (DTR stays destroyed). */
   readonly restore?: 'fail';
+  /**
+   * `fail`: join exits 1 having added nothing; `half`: it exits 1 after the replica was added (it is
+   * listed and healthy: a run that sees the failure must look before it joins again).
+   */
+  readonly join?: 'fail' | 'half';
   /** How many runs of each faulty command fail. @default every run, until cleared */
   readonly times?: number;
 }

@@ -8,6 +8,7 @@ import { inventoryAfterFileName, inventoryFileName, readInventory, type TagInven
 import { Journal, journalFileName, type JournalData, type RunRecord, type StepRecord } from '../runner/journal.js';
 import { storedVerifySummary, type StoredVerifySummary } from '../steps/04-migrate-storage.js';
 import { stepsOfJournal } from '../steps/index.js';
+import { recordedTopology } from '../dtr/topology.js';
 import type { StepData } from '../steps/step-data.js';
 
 export const reportFileName = 'report.html';
@@ -60,7 +61,7 @@ export async function loadReport(
   const journalFile = join(stateDir, journalFileName);
   const journal = await Journal.read(journalFile);
   if (journal === undefined) return undefined;
-  const steps = stepsOfJournal(journal.procedure).map((step) => {
+  const steps = stepsOfJournal(journal.procedure, recordedTopology(journal.runs)).map((step) => {
     const record = journal.steps[step.id] ?? { status: 'pending' as const, attempts: 0 };
     return { id: step.id, title: step.title, record, data: (record.data ?? {}) as StepData };
   });

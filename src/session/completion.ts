@@ -31,6 +31,8 @@ export interface CompletionCheck {
   /** What the journal says the backup step left (its inventory), and whether the procedure keeps the tags. */
   readonly backup: BackupOutput | undefined;
   readonly keepsTags: boolean;
+  /** Every replica of an HA cluster (default: the one replica): each must be healthy on the new storage. */
+  readonly replicas?: readonly string[];
 }
 
 const notDone = (reason: string): Verification => ({
@@ -41,12 +43,18 @@ const notDone = (reason: string): Verification => ({
 
 export async function checkCompletion(check: CompletionCheck): Promise<Verification> {
   const { replicaId } = check.inputs;
-  const health = (await check.api.clusterStatus()).replica_health[replicaId];
-  if (health !== healthyReplicaStatus) return notDone(`replica ${replicaId} reports "${health ?? 'nothing'}"`);
+  const replicas = check.replicas ?? [replicaId];
+  const health = (await check.api.clusterStatus()).replica_health;
   const storage = newStorage(check.inputs);
-  const mismatch = await storageMismatch(check.docker, replicaId, storage, check.signal);
-  if (mismatch !== undefined) return notDone(mismatch);
-  const serving = `DTR serves images from ${describeNewStorage(storage)}; replica ${replicaId} is healthy (checked just now)`;
+  for (const id of replicas) {
+    if (health[id] !== healthyReplicaStatus) return notDone(`replica ${id} reports "${health[id] ?? 'nothing'}"`);
+    const mismatch = await storageMismatch(check.docker, id, storage, check.signal);
+    if (mismatch !== undefined) return notDone(replicas.length > 1 ? `replica ${id}: ${mismatch}` : mismatch);
+  }
+  const serving =
+    replicas.length > 1
+      ? `DTR serves images from ${describeNewStorage(storage)} on all ${replicas.length} replicas, each healthy (checked just now)`
+      : `DTR serves images from ${describeNewStorage(storage)}; replica ${replicaId} is healthy (checked just now)`;
   if (!check.keepsTags) return { ok: true, facts: [serving, 'tags erased, as accepted'] };
   if (check.backup === undefined) return notDone('the journal holds no inventory from before the migration');
   const evidence = await gatherEvidence({

@@ -38,6 +38,14 @@ import { preflight } from './preflight.js';
 import { refuseDuringRollback } from './rollback-choice.js';
 import { chooseProcedure } from './procedure-choice.js';
 import { Session } from './session.js';
+import {
+  checkVolumeOnEveryNode,
+  chooseTopology,
+  journalTopology,
+  topologyLines,
+  topologyWarnings,
+} from './topology.js';
+import { isHighlyAvailable, topologyEntries } from '../dtr/topology.js';
 import { localStateFiles } from './state-files.js';
 import { planContextOf, runInputsOf, stepContextWith } from './step-context.js';
 import { buildPlan } from './plan-build.js';
@@ -112,7 +120,14 @@ function dtrMayBeDown(data: JournalData | undefined): boolean {
       step !== undefined && step.status !== 'verified' && marks.some((mark) => step.checkpoint?.[mark] !== undefined)
     );
   };
+  // In an HA cluster the replicas destroyed before the restore may leave the rest without a majority.
+  const replicaDestroyed =
+    data?.steps['restore']?.status !== 'verified' &&
+    Object.entries(data?.steps ?? {}).some(
+      ([id, step]) => id.startsWith('destroy-') && step.checkpoint?.['destroyStartedAt'] !== undefined,
+    );
   return (
+    replicaDestroyed ||
     startedIn('restore', ['destroyStartedAt', 'destroyedAt']) ||
     startedIn('reconfigure', ['reconfigureStartedAt', 'reconfiguredAt'])
   );
@@ -145,7 +160,8 @@ async function migrate(session: Session, options: MigrationOptions): Promise<Mig
       level: 'warn',
       text: 'TLS verification of the DTR API is off (--insecure-tls): use --ca-cert instead where you can.',
     });
-  const findings = await preflight(client, inputs, mayBeDown);
+  const kept = journalTopology(session.journalData);
+  const findings = await preflight(client, inputs, mayBeDown, kept.rebuilding);
   // DTR answered with a healthy replica: a blip from here on gets the full retry budget again.
   client.expectDowntime(findings.dtrDown);
   const host = findings.dtrDown
@@ -164,8 +180,10 @@ async function migrate(session: Session, options: MigrationOptions): Promise<Mig
   const advice = versionAdvice(version);
   if (advice !== undefined) io.emit({ event: 'notice', level: 'warn', text: advice });
   const procedure = await chooseProcedure(io, inputs, session.journalData?.procedure, version, options.yes);
-  const steps = stepsFor(procedure, version.family);
-  const journal = session.journal(procedure, stepIds);
+  const topology = chooseTopology(findings, inputs.peek('replicaId'), kept);
+  const steps = stepsFor(procedure, version.family, topology);
+  const journal = session.journal(procedure, [...new Set([...stepIds, ...steps.map((step) => step.id)])]);
+  for (const text of topologyWarnings(topology, inputs)) io.emit({ event: 'notice', level: 'warn', text });
   const redo = redoRequested(inputs, steps, journal);
   const pending = steps.filter((step) => journal.status(step.id) !== 'verified');
   checkTagLossAccepted(inputs, procedure, pending, journal, io.interactive);
@@ -175,14 +193,22 @@ async function migrate(session: Session, options: MigrationOptions): Promise<Mig
   const versionFrom = host.versionFrom ?? inputs.origin('dtrVersion') ?? 'input';
   const witnesses = { docker, api: client, signal: options.signal, log: session.log };
   const sourceLine = await checkSourceStorage(inputs, pending, witnesses, findings.dtrDown || mayBeDown);
+  const volumeLine =
+    options.dryRun || kept.rebuilding || !pending.some((step) => step.confirmation !== undefined)
+      ? undefined
+      : await checkVolumeOnEveryNode(topology, inputs, docker, options.signal);
   const detected = [
     `DTR ${findings.dtrUrl}, version ${version.version} (from ${versionFrom})`,
-    ...Object.entries(findings.replicas).map(
-      ([id, health]) =>
-        `replica ${id}: ${health}${findings.nodes[id] === undefined ? '' : ` on node ${findings.nodes[id]}`}`,
-    ),
+    // A cluster's replicas are listed with their roles; one replica as it always was.
+    ...(isHighlyAvailable(topology)
+      ? topologyLines(topology)
+      : Object.entries(findings.replicas).map(
+          ([id, health]) =>
+            `replica ${id}: ${health}${findings.nodes[id] === undefined ? '' : ` on node ${findings.nodes[id]}`}`,
+        )),
     ...(host.storage === undefined ? [] : [`current storage: ${host.storage}`]),
     ...(sourceLine === undefined ? [] : [sourceLine]),
+    ...(volumeLine === undefined ? [] : [volumeLine]),
     ...(findings.gcSchedules === undefined ? [] : [`GC schedule: ${describeSchedules(findings.gcSchedules)}`]),
     ...(findings.readOnly === undefined ? [] : [`read-only mode: ${findings.readOnly ? 'on' : 'off'}`]),
     `procedure: ${procedures[procedure].title}`,
@@ -193,6 +219,7 @@ async function migrate(session: Session, options: MigrationOptions): Promise<Mig
     storage: options.storage ?? createPathStorageEngine(),
     files: localStateFiles,
     certificates,
+    ...(topology === undefined ? {} : { topology }),
   };
   const detectedData = {
     dtrUrl: findings.dtrUrl,
@@ -202,6 +229,7 @@ async function migrate(session: Session, options: MigrationOptions): Promise<Mig
     ...(host.storage === undefined ? {} : { storage: host.storage }),
     ...(findings.gcSchedules === undefined ? {} : { gcSchedules: scheduleFacts(findings.gcSchedules) }),
     ...(findings.readOnly === undefined ? {} : { readOnly: findings.readOnly }),
+    ...(isHighlyAvailable(topology) ? { topology: topologyEntries(topology) } : {}),
     procedure,
   };
   const states = steps.map((s) => ({ id: s.id, title: s.title, status: journal.status(s.id) }));
@@ -278,6 +306,7 @@ async function migrate(session: Session, options: MigrationOptions): Promise<Mig
     inputs: resolved,
     backup: journal.step('backup').output as BackupOutput | undefined,
     keepsTags: procedures[procedure].keepsTags,
+    ...(isHighlyAvailable(topology) ? { replicas: [topology.restored, ...topology.joined].map((r) => r.id) } : {}),
   });
   if (!completion.ok) {
     session.log(`final check failed: ${completion.reason}`);

@@ -10,6 +10,7 @@ import type { InputResolver } from '../config/resolve.js';
 import type { Cron, Settings } from '../api/schemas.js';
 import { MigrateError, isMigrateError } from '../errors.js';
 import { apiPaths, healthyReplicaStatus, isGcAction } from '../dtr/facts.js';
+import { where, type ReplicaPlace } from '../dtr/topology.js';
 
 export interface Findings {
   readonly dtrUrl: string;
@@ -22,6 +23,8 @@ export interface Findings {
   readonly apiVersion?: string;
   /** Replica → the node it runs on, from the settings' `replicaSettings`. */
   readonly nodes: Readonly<Record<string, string>>;
+  /** Every replica, its node, ports and health, as found now (an HA cluster has more than one). */
+  readonly places: readonly ReplicaPlace[];
   /** The current storage as the settings name it, when they do. */
   readonly storage?: ApiStorage;
 }
@@ -82,7 +85,13 @@ function notDtr(api: DtrClient, error: unknown): unknown {
  * While a restore is under way (`dtrMayBeDown`), DTR may be down, or up with a replica that is missing or
  * not healthy: that is what the restore mends, so none of it stops the run; `dtrDown` says so.
  */
-export async function preflight(api: DtrClient, inputs: InputResolver, dtrMayBeDown: boolean): Promise<Findings> {
+export async function preflight(
+  api: DtrClient,
+  inputs: InputResolver,
+  dtrMayBeDown: boolean,
+  /** The rebuild of an HA cluster began: replicas missing or still syncing are what it mends. */
+  clusterRebuilding = false,
+): Promise<Findings> {
   checkInputConsistency(inputs);
   const down: Findings = {
     dtrUrl: api.url,
@@ -91,6 +100,7 @@ export async function preflight(api: DtrClient, inputs: InputResolver, dtrMayBeD
     gcSchedules: undefined,
     dtrDown: true,
     nodes: {},
+    places: [],
   };
   let settings: Settings;
   let replicas: Record<string, string> = {};
@@ -112,11 +122,15 @@ export async function preflight(api: DtrClient, inputs: InputResolver, dtrMayBeD
     Object.entries(settings.replicaSettings ?? {}).flatMap(([id, r]) => (r.node === undefined ? [] : [[id, r.node]])),
   );
   const ids = Object.keys(replicas);
+  const places = ids.map((id) => placeOf(id, replicas[id] ?? '', settings));
   if (ids.length === 1) inputs.detect('replicaId', ids[0]);
+  // In a cluster, the replica backed up and restored is by default the one DTR's API answers from.
+  else if (settings.replicaID !== undefined && ids.includes(settings.replicaID))
+    inputs.detect('replicaId', settings.replicaID);
   const replicaId = inputs.peek('replicaId');
   if (replicaId !== undefined) inputs.detect('ucpNode', nodes[replicaId]);
   const healthy = replicaId === undefined || replicas[replicaId] === healthyReplicaStatus;
-  if (dtrMayBeDown && !healthy) return { ...down, replicas, readOnly, nodes };
+  if (dtrMayBeDown && !healthy) return { ...down, replicas, readOnly, nodes, places };
   if (replicaId !== undefined && !ids.includes(replicaId)) {
     throw new MigrateError(
       'USAGE',
@@ -135,6 +149,7 @@ export async function preflight(api: DtrClient, inputs: InputResolver, dtrMayBeD
       },
     );
   }
+  if (!dtrMayBeDown && !clusterRebuilding && ids.length > 1) refuseUnhealthyReplicas(places);
   const storage = storageOf(settings);
   return {
     dtrUrl: api.url,
@@ -143,7 +158,35 @@ export async function preflight(api: DtrClient, inputs: InputResolver, dtrMayBeD
     gcSchedules,
     dtrDown: false,
     nodes,
+    places,
     ...(apiVersion === undefined ? {} : { apiVersion }),
     ...(storage === undefined ? {} : { storage }),
   };
+}
+
+function placeOf(id: string, health: string, settings: Settings): ReplicaPlace {
+  const r = settings.replicaSettings?.[id];
+  return {
+    id,
+    health,
+    ...(r?.node === undefined ? {} : { node: r.node }),
+    ...(r?.HTTPPort === undefined ? {} : { httpPort: r.HTTPPort }),
+    ...(r?.HTTPSPort === undefined ? {} : { httpsPort: r.HTTPSPort }),
+  };
+}
+
+/**
+ * Every replica of a cluster is destroyed and rebuilt: one that is not healthy now may be the one that
+ * holds data the others lack, and a join into an unhealthy cluster is refused anyway. Nothing changed.
+ */
+function refuseUnhealthyReplicas(places: readonly ReplicaPlace[]): void {
+  const sick = places.filter((p) => p.health !== healthyReplicaStatus);
+  if (sick.length === 0) return;
+  throw new MigrateError(
+    'REPLICA_UNHEALTHY',
+    `${sick.map((p) => `${where(p)} reports "${p.health}"`).join('; ')}: every replica of the cluster must be healthy before a migration starts; nothing was changed`,
+    {
+      hint: `Mend ${sick.length > 1 ? 'them' : 'it'} first (DTR System > Status; the DTR containers on ${sick.map((p) => p.node ?? p.id).join(', ')}), or remove a replica that cannot be mended from the cluster (docker/dtr remove --existing-replica-id <healthy one> --replica-ids ${sick.map((p) => p.id).join(',')}), then run again.`,
+    },
+  );
 }

@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { destroyCommand, nfsVolumeCreateCommand, type DockerCommand, type NewStorage } from '../docker/dtr-commands.js';
 import { apiPaths } from '../dtr/facts.js';
-import { MigrateError, isMigrateError } from '../errors.js';
+import { sequenceLines, where, type Topology } from '../dtr/topology.js';
 import type { MigrationStep, PlanContext } from './step.js';
 import type { BackupOutput } from './03-backup.js';
 import {
@@ -19,7 +19,7 @@ import {
   replicaConfirmation,
   restoreFromBackup,
 } from './common/bootstrapper.js';
-import { finishedEarlier, runNotingFailure, type AttemptMarks } from './common/attempts.js';
+import { finishedEarlier, mayBePartlyDestroyed, runNotingFailure, type AttemptMarks } from './common/attempts.js';
 import { checkProtections, recheckNewStorage, runsOnNewStorage, waitForHealthyReplica } from './common/protections.js';
 import { tagsKept } from './common/tags-check.js';
 
@@ -44,20 +44,6 @@ function restoreFor(
 /** The NFS-backed volume of the 2.6.0-2.6.3 workaround, made on the replica's node before anything is destroyed. */
 function volumeToCreate(storage: NewStorage): DockerCommand | undefined {
   return storage.kind === 'nfs-volume' ? nfsVolumeCreateCommand(storage.volume, storage.url) : undefined;
-}
-
-/** A failed destroy may have removed some of the replica: say so, and that resuming is the way on. */
-function mayBePartlyDestroyed(error: unknown): unknown {
-  if (!isMigrateError(error) || error.code !== 'DOCKER_FAILED') return error;
-  return new MigrateError(
-    error.code,
-    `${error.message}; DTR may be partly destroyed (its data is safe in the verified backup and the new storage)`,
-    {
-      hint: `${error.hint ?? ''} Resuming runs destroy again (harmless on a removed replica), then the restore.`.trim(),
-      details: error.details,
-      cause: error,
-    },
-  );
 }
 
 export const restoreStep: MigrationStep<Output> = {
@@ -204,3 +190,31 @@ export const restoreStep: MigrationStep<Output> = {
     };
   },
 };
+
+/**
+ * The restore of an HA cluster: the same step (the other replicas are destroyed before it, and join after
+ * it), whose box and plan name every replica and node destroyed, restored and joined.
+ */
+export function clusterRestoreStep(topology: Topology): MigrationStep<Output> {
+  return {
+    ...restoreStep,
+    title: `Destroy ${where(topology.restored)} and restore it on the new storage`,
+    async confirmation(ctx) {
+      const base = await restoreStep.confirmation?.(ctx);
+      if (base === undefined) throw new Error('the restore step has a confirmation');
+      const sequence = sequenceLines(topology, describeNewStorage(newStorage(ctx.inputs)));
+      return {
+        ...base,
+        ...replicaConfirmation(ctx, 'to destroy it (the last replica left) and restore it'),
+        willDestroy: [`every replica of this DTR (${topology.joined.length + 1}), one at a time:`, ...sequence],
+      };
+    },
+    plan: (ctx) => [
+      ...restoreStep.plan(ctx),
+      {
+        kind: 'check',
+        description: `then each other replica joins it, one at a time: ${topology.joined.map((r) => where(r)).join(', ')}`,
+      },
+    ],
+  };
+}

@@ -9,6 +9,7 @@ import type { InputKey, ResolvedInputs } from '../config/inputs.js';
 import type { Docker } from '../docker/docker.js';
 import type { DockerCommand } from '../docker/dtr-commands.js';
 import type { PlanContextBase, Step, StepContextBase } from '../runner/step.js';
+import type { Topology } from '../dtr/topology.js';
 import type { StorageEngine } from '../storage/types.js';
 import type { StateFiles } from './state-files.js';
 
@@ -26,7 +27,8 @@ export const stepIds = [
   'read-write',
   'restore-gc',
 ] as const;
-export type StepId = (typeof stepIds)[number];
+/** The fixed steps, and in an HA cluster one destroy and one join per replica other than the restored one. */
+export type StepId = (typeof stepIds)[number] | `destroy-${string}` | `join-${string}`;
 
 /** What the session read from files named by inputs, once, before any change. */
 export interface Certificates {
@@ -46,6 +48,8 @@ export interface MigrationServices {
   readonly storage: StorageEngine;
   readonly files: StateFiles;
   readonly certificates: Certificates;
+  /** The replicas of an HA cluster, as found before any change (absent: one replica). */
+  readonly topology?: Topology;
 }
 
 export interface StepContext extends StepContextBase<ResolvedInputs>, MigrationServices {

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { jsonEvents } from '../helpers/cli.js';
 import { runCliInProcess } from '../helpers/cli-in-process.js';
+import { expectValidStream } from '../helpers/event-schema.js';
 import { stepOrder } from '../helpers/mock-migration.js';
 
 describe.concurrent('dtr-migrate rehearse', () => {
@@ -45,5 +46,22 @@ describe.concurrent('dtr-migrate rehearse', () => {
     expect(run.code).toBe(3);
     expect(run.stderr).toContain('nothing was changed');
     expect(run.stderr).toContain('Run again with --yes');
+  });
+  it('--replicas 3 --yes rebuilds a 3-replica cluster on the new storage and keeps every tag', async () => {
+    const run = await runCliInProcess(['rehearse', '--replicas', '3', '--yes', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    // Every event, the cluster's topology and replica steps included, as the shipped schema describes.
+    const events = expectValidStream(run.stdout);
+    const result = events.at(-1);
+    const ids = (result?.['steps'] as Array<{ id: string; status: string }>).map((s) => `${s.id} ${s.status}`);
+    expect(ids.filter((id) => /^destroy-[0-9a-f]{12} verified$/.test(id))).toHaveLength(2);
+    expect(ids.filter((id) => /^join-[0-9a-f]{12} verified$/.test(id))).toHaveLength(2);
+    expect(ids.at(-2)).toBe('onlinegc-blobs verified');
+    expect(String((result?.['checks'] as string[])[0])).toMatch(
+      /all \d+ tags present after the migration, same digests/,
+    );
+    const starts = events.filter((e) => e['event'] === 'run-start');
+    const topology = (starts[0]?.['data'] as { topology?: Array<{ role: string }> } | undefined)?.topology;
+    expect(topology?.map((r) => r.role)).toEqual(['restored', 'joined', 'joined']);
   });
 });

@@ -11,6 +11,7 @@ import { planDigest, planSources, readSavedPlan, writeSavedPlan } from '../../se
 import type { MigrateFlags } from '../program.js';
 import { MigrateError, isMigrateError } from '../../errors.js';
 import { stepsOfJournal } from '../../steps/index.js';
+import { recordedTopology } from '../../dtr/topology.js';
 import type { CliContext } from '../context.js';
 import { reportFailure } from '../errors-out.js';
 import { cliSources, located, makeIo } from '../sources.js';
@@ -33,7 +34,10 @@ async function journaledStates(stateDir: string): Promise<Array<{ id: string; st
   try {
     const data = await Journal.read(join(stateDir, journalFileName));
     if (data === undefined) return [];
-    return stepsOfJournal(data.procedure).map((s) => ({ id: s.id, status: data.steps[s.id]?.status ?? 'pending' }));
+    return stepsOfJournal(data.procedure, recordedTopology(data.runs)).map((s) => ({
+      id: s.id,
+      status: data.steps[s.id]?.status ?? 'pending',
+    }));
   } catch {
     return [];
   }

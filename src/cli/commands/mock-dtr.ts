@@ -23,6 +23,16 @@ function integer(value: string | undefined, flag: string): number | undefined {
   return n;
 }
 
+/** `--replicas`: 1 to 9 replicas (the mock's limit), each on its own node. */
+export function replicaCount(value: string | undefined): number | undefined {
+  const n = integer(value, '--replicas');
+  if (n !== undefined && (n < 1 || n > 9))
+    throw new MigrateError('USAGE', `--replicas must be 1 to 9, not ${n}`, {
+      hint: 'Pass --replicas 3 for a usual HA DTR.',
+    });
+  return n;
+}
+
 function faultSpecs(specs: readonly string[]): FaultSpec[] {
   return specs.map((text) => {
     const spec = parseFaultSpec(text);
@@ -36,6 +46,7 @@ export async function mockDtrCommand(ctx: CliContext, flags: MockDtrFlags): Prom
   const faults = faultSpecs(flags.fault ?? []);
   const port = integer(flags.port, '--port');
   const jobDurationMs = integer(flags.jobDurationMs, '--job-duration-ms');
+  const replicas = replicaCount(flags.replicas);
   const version = ctx.globals['dtrVersion'] as string | undefined;
   const token = flags.adminToken ?? ctx.env['DTR_TOKEN'];
   const storageDir = flags.storageDir ?? (await mkdtemp(join(tmpdir(), 'dtr-mock-storage-')));
@@ -44,6 +55,7 @@ export async function mockDtrCommand(ctx: CliContext, flags: MockDtrFlags): Prom
     tls: flags.tls === true,
     ...(port === undefined ? {} : { port }),
     ...(jobDurationMs === undefined ? {} : { jobDurationMs }),
+    ...(replicas === undefined ? {} : { replicas }),
     ...(version === undefined ? {} : { version }),
     admin: { username: flags.adminUser ?? 'admin', token: token ?? randomBytes(16).toString('hex') },
     ...(ctx.env['UCP_PASSWORD'] === undefined
@@ -56,6 +68,7 @@ export async function mockDtrCommand(ctx: CliContext, flags: MockDtrFlags): Prom
     url: mock.url,
     version: mock.version,
     replicaId: mock.replicaId,
+    replicas: mock.state.replicaSettings,
     admin: mock.credentials.admin,
     user: mock.credentials.user,
     ucp: mock.credentials.ucp,
@@ -73,6 +86,9 @@ export async function mockDtrCommand(ctx: CliContext, flags: MockDtrFlags): Prom
     ctx.stdout.write(
       [
         `Mock DTR ${mock.version} listening on ${mock.url} (replica ${mock.replicaId})`,
+        ...Object.entries(mock.state.replicaSettings).map(
+          ([id, r]) => `  replica ${id} on node ${r.node} (ports ${r.HTTPPort}/${r.HTTPSPort})`,
+        ),
         `  admin:     ${mock.credentials.admin.username} / token ${mock.credentials.admin.token}`,
         `  non-admin: ${mock.credentials.user.username} / token ${mock.credentials.user.token}`,
         `  UCP:       ${mock.credentials.ucp.username} / password ${mock.credentials.ucp.password}`,

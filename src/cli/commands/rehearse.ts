@@ -20,6 +20,12 @@ import type { CliContext } from '../context.js';
 import { rehearsalInputs } from '../rehearsal-inputs.js';
 import { reportFailure } from '../errors-out.js';
 import { migrateCommand } from './migrate.js';
+import { replicaCount } from './mock-dtr.js';
+
+function replicaLine(replicas: Readonly<Record<string, { node: string }>>): string {
+  const all = Object.entries(replicas).map(([id, r]) => `${id} on ${r.node}`);
+  return all.length === 1 ? `replica ${all[0] ?? ''}` : `${all.length} replicas: ${all.join(', ')}`;
+}
 
 type TagMap = Map<string, string>;
 
@@ -65,8 +71,14 @@ function passThrough(ctx: CliContext, keys: readonly InputKey[]): Partial<Record
 
 export async function rehearseCommand(
   ctx: CliContext,
-  options: { keep: boolean; tls: boolean; dtrVersion?: string },
+  options: { keep: boolean; tls: boolean; dtrVersion?: string; replicas?: string },
 ): Promise<number> {
+  let replicas: number | undefined;
+  try {
+    replicas = replicaCount(options.replicas);
+  } catch (error) {
+    return reportFailure(ctx, error);
+  }
   if (ctx.globals['stateDir'] !== undefined) {
     return reportFailure(
       ctx,
@@ -93,6 +105,7 @@ export async function rehearseCommand(
     admin: { username: 'admin', token },
     ucp: { username: 'admin', password: ucpPassword },
     repositories: sample.repositories,
+    ...(replicas === undefined ? {} : { replicas }),
   });
   try {
     let caFile: string | undefined;
@@ -103,7 +116,7 @@ export async function rehearseCommand(
     const before = await tagsOf(mock.url, 'admin', token, caFile);
     if (!ctx.json) {
       ctx.stderr.write(
-        `Rehearsal in ${root}\n  mock DTR ${mock.version} at ${mock.url}, replica ${mock.replicaId}\n  source storage: ${formatCount(sample.files)} files, ${formatBytes(sample.bytes)}, ${formatCount(before.size)} tags\n\n`,
+        `Rehearsal in ${root}\n  mock DTR ${mock.version} at ${mock.url}, ${replicaLine(mock.state.replicaSettings)}\n  source storage: ${formatCount(sample.files)} files, ${formatBytes(sample.bytes)}, ${formatCount(before.size)} tags\n\n`,
       );
     }
     const yes = ctx.globals['yes'] === true;

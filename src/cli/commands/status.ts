@@ -10,6 +10,7 @@ import { checkCompletionLive, type LiveCompletion } from '../../session/completi
 import { chooseRollback, type RollbackChoice } from '../../session/rollback-choice.js';
 import { Session } from '../../session/session.js';
 import { stepsOfJournal } from '../../steps/index.js';
+import { recordedTopology } from '../../dtr/topology.js';
 import { formatDuration } from '../../util/format.js';
 import type { CliContext } from '../context.js';
 import { reportFailure } from '../errors-out.js';
@@ -87,7 +88,7 @@ function runLine(run: RunUnderWay, data: JournalData | undefined): string {
 }
 
 function stepsOf(data: JournalData) {
-  return stepsOfJournal(data.procedure).map((step) => ({
+  return stepsOfJournal(data.procedure, recordedTopology(data.runs)).map((step) => ({
     id: step.id,
     title: step.title,
     ...(data.steps[step.id] ?? { status: 'pending' as const, attempts: 0 }),

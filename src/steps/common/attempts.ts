@@ -75,3 +75,17 @@ export async function earlierRunFinished(ctx: StepContext, what: 'restore' | 're
     );
   }
 }
+
+/** A failed destroy may have removed some of the replica: say so, and that resuming is the way on. */
+export function mayBePartlyDestroyed(error: unknown): unknown {
+  if (!isMigrateError(error) || error.code !== 'DOCKER_FAILED') return error;
+  return new MigrateError(
+    error.code,
+    `${error.message}; DTR may be partly destroyed (its data is safe in the verified backup and the new storage)`,
+    {
+      hint: `${error.hint ?? ''} Resuming runs destroy again (harmless on a removed replica), then the restore.`.trim(),
+      details: error.details,
+      cause: error,
+    },
+  );
+}

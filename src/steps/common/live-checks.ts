@@ -10,6 +10,7 @@
  */
 import { unanswered, type DtrClient } from '../../api/client.js';
 import { healthyReplicaStatus } from '../../dtr/facts.js';
+import { destroyReplicaStepId } from '../../dtr/topology.js';
 import { MigrateError } from '../../errors.js';
 import type { StepContext, StepId } from '../step.js';
 import { gcProblem, isGcOff, readGcState } from './gc-state.js';
@@ -33,7 +34,11 @@ export function lockedUntil(what: string, reason: string, hint: string, reopen: 
 
 /** A destroy or a reconfigure was started on an earlier run: DTR may be partly gone or restarting. */
 export function changeStarted(ctx: StepContext): boolean {
+  const replicaDestroyed = (ctx.topology?.joined ?? []).some(
+    (r) => ctx.savedBy(destroyReplicaStepId(r.id))?.['destroyStartedAt'] !== undefined,
+  );
   return (
+    replicaDestroyed ||
     ctx.savedBy('restore')?.['destroyStartedAt'] !== undefined ||
     ctx.savedBy('reconfigure')?.['reconfigureStartedAt'] !== undefined
   );
