@@ -7,6 +7,7 @@
 import { MigrateError } from '../errors.js';
 import type { JournalData } from '../runner/journal.js';
 import {
+  describeRollback,
   rollbackProcedures,
   rollbackStepsByIds,
   rollbackStepsFor,
@@ -32,7 +33,8 @@ export type RollbackChoice =
       readonly nothingToDo: boolean;
     };
 
-const isProcedure = (text: string): text is RollbackProcedure => Object.hasOwn(rollbackProcedures, text);
+const isProcedure = (text: string): text is RollbackProcedure =>
+  (rollbackProcedures as readonly string[]).includes(text);
 
 /** A destroy or a reconfigure was started: DTR's metadata may be gone, and only the backup brings it back. */
 function destroyBegan(data: JournalData): boolean {
@@ -50,14 +52,10 @@ export function chooseRollback(data: JournalData | undefined): RollbackChoice {
   const record = data.rollback;
   if (record?.completedAt !== undefined)
     return { possible: false, why: `the migration was rolled back at ${record.completedAt}`, nothingToDo: true };
-  if (record !== undefined && isProcedure(record.procedure))
-    return {
-      possible: true,
-      procedure: record.procedure,
-      steps: rollbackStepsByIds(record.steps),
-      underWay: true,
-      would: rollbackProcedures[record.procedure].title,
-    };
+  if (record !== undefined && isProcedure(record.procedure)) {
+    const steps = rollbackStepsByIds(record.steps);
+    return { possible: true, procedure: record.procedure, steps, underWay: true, would: describeRollback(steps) };
+  }
   const switched = ['restore', 'reconfigure'].find((id) => data.steps[id]?.status === 'verified');
   if (switched !== undefined)
     return {
@@ -74,13 +72,8 @@ export function chooseRollback(data: JournalData | undefined): RollbackChoice {
       : undefined;
   if (procedure === undefined)
     return { possible: false, why: 'the migration has changed nothing in DTR yet', nothingToDo: true };
-  return {
-    possible: true,
-    procedure,
-    steps: rollbackStepsFor(procedure, readOnlyChanged),
-    underWay: false,
-    would: rollbackProcedures[procedure].title,
-  };
+  const steps = rollbackStepsFor(procedure, readOnlyChanged);
+  return { possible: true, procedure, steps, underWay: false, would: describeRollback(steps) };
 }
 
 /** A migration does not run while its rollback is under way: the two would undo each other. */

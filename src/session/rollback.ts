@@ -9,7 +9,6 @@ import type { ProcessLauncher } from '../docker/docker.js';
 import { MigrateError } from '../errors.js';
 import type { Io } from '../runner/io.js';
 import { runSteps } from '../runner/runner.js';
-import { rollbackProcedures } from '../steps/rollback/index.js';
 import { stepIds } from '../steps/step.js';
 import { createPathStorageEngine } from '../storage/index.js';
 import type { StorageEngine } from '../storage/types.js';
@@ -78,7 +77,7 @@ async function rollback(session: Session, options: RollbackOptions): Promise<Rol
   };
   const detected = [
     `migration: ${data?.procedure ?? '?'} procedure, started ${data?.createdAt ?? '?'}`,
-    `rollback: ${rollbackProcedures[procedure].title}${choice.underWay ? ' (resumed)' : ''}`,
+    `rollback: ${choice.would}${choice.underWay ? ' (resumed)' : ''}`,
   ];
   const states = steps.map((s) => ({ id: s.id, title: s.title, status: journal.status(s.id) }));
   io.emit({
@@ -108,7 +107,7 @@ async function rollback(session: Session, options: RollbackOptions): Promise<Rol
     startedAt: new Date().toISOString(),
   };
   if (journal.rollback === undefined) await journal.noteRollback(record);
-  session.log(`rollback started: ${rollbackProcedures[procedure].title}; ${pending.length} step(s) to go`);
+  session.log(`rollback started: ${choice.would}; ${pending.length} step(s) to go`);
   try {
     await runSteps({
       steps,
@@ -131,7 +130,7 @@ async function rollback(session: Session, options: RollbackOptions): Promise<Rol
   return {
     ...base,
     procedure,
-    text: `Rolled back: ${rollbackProcedures[procedure].title}; every step verified.`,
+    text: `Rolled back: ${choice.would}; every step verified.`,
     steps: summarize(steps, journal),
   };
 }

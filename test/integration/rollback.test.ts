@@ -111,7 +111,9 @@ describe('dtr-migrate rollback, in process', () => {
     expect(JSON.stringify(plans)).toContain(`--dtr-storage-volume ${f.source}`);
     expect(dryRun.stdout).not.toContain(secrets.ucpPassword);
     const human = await cliInProcess(['status', '--state-dir', f.stateDir], {});
-    expect(human.stdout).toContain('Rollback: possible: `dtr-migrate rollback` would restore DTR from the backup');
+    expect(human.stdout).toContain(
+      'Rollback: possible: `dtr-migrate rollback` would restore DTR onto the old storage, then put the GC schedule back; the backup and the copy stay in place',
+    );
 
     const unconfirmed = await rollbackInProcess(f, { yes: true, docker });
     expect(unconfirmed.error?.code).toBe('CONFIRMATION_REQUIRED');

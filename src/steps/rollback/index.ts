@@ -11,15 +11,15 @@ import type { RollbackStep } from './step.js';
 export type { RollbackStep, RollbackStepId } from './step.js';
 export { inventoryRollbackFileName, rollbackStepIds } from './step.js';
 
-export const rollbackProcedures = {
-  'before-destroy': {
-    title: 'put back the GC schedule and read-only mode; leave the backup and the copy in place',
-  },
-  'after-destroy': {
-    title: 'restore DTR from the backup onto the old storage, then put back read-only mode and the GC schedule',
-  },
-} as const;
-export type RollbackProcedure = keyof typeof rollbackProcedures;
+/** Before any destroy (or reconfigure) began, and after. */
+export const rollbackProcedures = ['before-destroy', 'after-destroy'] as const;
+export type RollbackProcedure = (typeof rollbackProcedures)[number];
+
+/** What these steps do, in words: "restore DTR onto the old storage, then put the GC schedule back". */
+export function describeRollback(steps: readonly RollbackStep[]): string {
+  const titles = steps.map((step) => `${step.title[0]!.toLowerCase()}${step.title.slice(1)}`).join(', then ');
+  return `${titles}; the backup and the copy stay in place`;
+}
 
 const allSteps: readonly RollbackStep[] = [rollbackRestoreStep, rollbackReadOnlyStep, rollbackGcStep];
 
