@@ -187,7 +187,9 @@ export async function checkPlanHolds(applying: PlanApplication, scope: PlanScope
   if (procedure !== plan.procedure)
     throw stale('procedure', [`planned ${plan.procedure}, this run would take ${procedure}`]);
   const states = journalStates(steps, journal);
-  const moved = steps.filter((step) => states[step.id] !== plan.journal[step.id]);
+  // A step the plan never knew (a replica added since, so a destroy and a join more) is not the journal
+  // moving on: the fingerprint names the change, or the step is named as not in the plan.
+  const moved = steps.filter((step) => step.id in plan.journal && states[step.id] !== plan.journal[step.id]);
   if (moved.length > 0) {
     if (journal.runs().some((run) => run.plan?.sha256 === applying.digest)) {
       io.emit({
