@@ -51,6 +51,9 @@ export function fixtureFlags(f: MigrationFixture): Partial<Record<InputKey, unkn
   };
 }
 
+/** The flag that confirms the destroy of the fixture's replica. */
+export const confirmed = (f: MigrationFixture): { confirmDestroy: string } => ({ confirmDestroy: f.mock.replicaId });
+
 export async function migrateInProcess(f: MigrationFixture, options: InProcessOptions = {}): Promise<InProcessRun> {
   const io = new RecordingIo(options.answers, options.interactive);
   const docker = options.docker ?? new FakeDocker();
