@@ -3,28 +3,9 @@
  * mock DTR: the resume recognises that job and follows it, one POST in all, also with DTR's clock
  * behind ours. The other HTTP and job faults are in test/integration/faults-http.test.ts.
  */
-import { describe, expect, it, type TestContext } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { setJobFaults } from '../../src/mock-dtr/faults.js';
-import type { MockDtrOptions } from '../../src/mock-dtr/types.js';
-import {
-  expectMigrated,
-  finishArgs,
-  jobPosts,
-  journalOf,
-  longTestMs,
-  runLong,
-  tagsOf,
-} from '../helpers/fault-checks.js';
-import { migrationFixture, type MigrationFixture } from '../helpers/mock-migration.js';
-
-async function fixture(
-  ctx: TestContext,
-  options: MockDtrOptions = {},
-): Promise<{ f: MigrationFixture; finish: string[]; tags: string[] }> {
-  const f = await migrationFixture(options);
-  ctx.onTestFinished(() => f.close());
-  return { f, finish: await finishArgs(f), tags: tagsOf(f.mock) };
-}
+import { expectMigrated, faultFixture, jobPosts, journalOf, longTestMs, runLong } from '../helpers/fault-checks.js';
 
 describe.concurrent('HTTP and job faults', { timeout: longTestMs }, () => {
   // DTR's clock may differ from ours: the job it started must be recognised all the same.
@@ -34,7 +15,7 @@ describe.concurrent('HTTP and job faults', { timeout: longTestMs }, () => {
   ])(
     'a run killed right after the job POST resumes by following that job: one POST in all%s',
     async ([, skewMs], ctx) => {
-      const { f, finish, tags } = await fixture(ctx, { now: () => Date.now() + skewMs });
+      const { f, finish, tags } = await faultFixture(ctx, { now: () => Date.now() + skewMs });
       const killed = await runLong(['migrate', ...f.args, ...finish], {
         env: f.env,
         // DTR creates the job, and the client is gone before it hears the answer (its id never reached the journal).

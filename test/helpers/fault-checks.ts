@@ -7,7 +7,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { expect, type TestContext } from 'vitest';
 import { createSampleRegistry, type SampleRegistryOptions } from '../../src/mock-dtr/sample-registry.js';
 import { toMockRepositories } from '../../src/mock-dtr/state.js';
 import type { MockDtr, MockDtrOptions } from '../../src/mock-dtr/types.js';
@@ -116,6 +116,19 @@ export async function expectMigrated(f: MigrationFixture, tagsBefore: readonly s
   expect(f.mock.state.installed).toBe(true);
   expect(f.mock.state.storage).toEqual({ kind: 'path', path: f.target });
   expect(tagsOf(f.mock)).toEqual(tagsBefore);
+}
+
+/**
+ * A migration fixture of the test's own (closed when the test ends, so tests may run side by side), with
+ * what a script adds to finish the migration and the tags it must keep.
+ */
+export async function faultFixture(
+  ctx: TestContext,
+  options: MockDtrOptions = {},
+): Promise<{ f: MigrationFixture; finish: string[]; tags: string[] }> {
+  const f = await migrationFixture(options);
+  ctx.onTestFinished(() => f.close());
+  return { f, finish: await finishArgs(f), tags: tagsOf(f.mock) };
 }
 
 /** A fixture whose source storage is a bigger sample registry (a copy that takes a while). */

@@ -59,6 +59,9 @@ export function fixtureFlags(f: MigrationFixture): Partial<Record<InputKey, unkn
   };
 }
 
+/** The flag that confirms the destroy of the fixture's replica. */
+export const confirmed = (f: MigrationFixture): { confirmDestroy: string } => ({ confirmDestroy: f.mock.replicaId });
+
 /** What a migration and a rollback in this process are given alike, from the fixture and the options. */
 function runOptions(f: MigrationFixture, options: InProcessOptions, io: RecordingIo): Omit<MigrationOptions, 'dryRun'> {
   const given = {

@@ -6,6 +6,7 @@
 import { mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { afterEach } from 'vitest';
 import { startMockDtr } from '../../src/mock-dtr/server.js';
 import { createSampleRegistry } from '../../src/mock-dtr/sample-registry.js';
 import type { MockDtr, MockDtrOptions } from '../../src/mock-dtr/types.js';
@@ -76,6 +77,22 @@ export async function migrationFixture(options: MockDtrOptions = {}): Promise<Mi
       await mock.close();
       await rm(root, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * For a test file whose tests run one after another: call once at its top level; what it returns opens
+ * fixtures, and every fixture a test opened is closed after it.
+ */
+export function fixturesClosedAfterEach(): (options?: MockDtrOptions) => Promise<MigrationFixture> {
+  const open: MigrationFixture[] = [];
+  afterEach(async () => {
+    for (const f of open.splice(0)) await f.close();
+  });
+  return async (options = {}) => {
+    const f = await migrationFixture(options);
+    open.push(f);
+    return f;
   };
 }
 

@@ -4,24 +4,14 @@
  * schedule written with POST, job statuses beyond the specification's five, the GC actions, the GC lock
  * and read-only mode per replica from cluster_status, and the version from DTR's API.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { newCron } from '../../src/mock-dtr/state.js';
 import type { RecordedRequest } from '../../src/mock-dtr/types.js';
 import { FakeDocker } from '../helpers/fake-docker.js';
-import { journalOf, migrateInProcess } from '../helpers/in-process.js';
-import { migrationFixture, type MigrationFixture } from '../helpers/mock-migration.js';
+import { confirmed, journalOf, migrateInProcess } from '../helpers/in-process.js';
+import { fixturesClosedAfterEach, type MigrationFixture } from '../helpers/mock-migration.js';
 
-const fixtures: MigrationFixture[] = [];
-async function fixture(options: Parameters<typeof migrationFixture>[0] = {}): Promise<MigrationFixture> {
-  const f = await migrationFixture(options);
-  fixtures.push(f);
-  return f;
-}
-afterEach(async () => {
-  for (const f of fixtures.splice(0)) await f.close();
-});
-
-const confirmed = (f: MigrationFixture) => ({ confirmDestroy: f.mock.replicaId });
+const fixture = fixturesClosedAfterEach();
 const calls = (f: MigrationFixture, method: string, path: string): RecordedRequest[] =>
   f.mock.requests.filter((r) => r.method === method && r.path === path);
 const cronFields = { retries: 0, capacityMap: {}, parameters: {}, deadline: '', stopTimeout: '' };

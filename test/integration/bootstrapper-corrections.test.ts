@@ -5,26 +5,16 @@
  * --ucp-node, the backup's documented layout and version, the NFS workaround of DTR 2.6.0 to 2.6.3, and
  * what is left to do after a restore.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createTar } from '../../src/backup/tar.js';
 import { summaryLines } from '../../src/cli/summary.js';
 import { makeStyle } from '../../src/cli/style.js';
 import { afterRestore } from '../../src/dtr/facts.js';
 import { FakeDocker } from '../helpers/fake-docker.js';
-import { migrateInProcess } from '../helpers/in-process.js';
-import { migrationFixture, type MigrationFixture } from '../helpers/mock-migration.js';
+import { confirmed, migrateInProcess } from '../helpers/in-process.js';
+import { fixturesClosedAfterEach } from '../helpers/mock-migration.js';
 
-const fixtures: MigrationFixture[] = [];
-async function fixture(options: Parameters<typeof migrationFixture>[0] = {}): Promise<MigrationFixture> {
-  const f = await migrationFixture(options);
-  fixtures.push(f);
-  return f;
-}
-afterEach(async () => {
-  for (const f of fixtures.splice(0)) await f.close();
-});
-
-const confirmed = (f: MigrationFixture) => ({ confirmDestroy: f.mock.replicaId });
+const fixture = fixturesClosedAfterEach();
 
 /** The docker commands a dry run plans, as shown. */
 function plannedDocker(run: Awaited<ReturnType<typeof migrateInProcess>>): string[] {

@@ -7,30 +7,20 @@
  * job POST is never sent twice blindly. The failures are met one after another by one migration. A run
  * killed right after the job POST needs a real process: test/e2e/faults-http.test.ts.
  */
-import { describe, expect, it, type TestContext } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { gcJobActions } from '../../src/dtr/facts.js';
 import { setJobFaults } from '../../src/mock-dtr/faults.js';
-import type { MockDtrOptions, MockFault, MockJobFaults } from '../../src/mock-dtr/types.js';
+import type { MockFault, MockJobFaults } from '../../src/mock-dtr/types.js';
 import {
   expectCleanFailure,
   expectMigrated,
-  finishArgs,
+  faultFixture,
   jobPosts,
   journalOf,
   longTestMs,
-  tagsOf,
 } from '../helpers/fault-checks.js';
 import { runCliInProcess } from '../helpers/cli-in-process.js';
-import { migrationFixture, type MigrationFixture } from '../helpers/mock-migration.js';
-
-async function fixture(
-  ctx: TestContext,
-  options: MockDtrOptions = {},
-): Promise<{ f: MigrationFixture; finish: string[]; tags: string[] }> {
-  const f = await migrationFixture(options);
-  ctx.onTestFinished(() => f.close());
-  return { f, finish: await finishArgs(f), tags: tagsOf(f.mock) };
-}
+import type { MigrationFixture } from '../helpers/mock-migration.js';
 
 const statuses = (f: MigrationFixture, method: string, path: string): number[] =>
   f.mock.requests.filter((r) => r.method === method && r.path === path).map((r) => r.status);
@@ -38,7 +28,7 @@ const statuses = (f: MigrationFixture, method: string, path: string): number[] =
 // Concurrent: the chain spends half a minute waiting on a read's retry budget; the others fit in it.
 describe.concurrent('HTTP and job faults', { timeout: longTestMs }, () => {
   it('survives 5xx bursts, dropped connections, answers cut off half-way and answers slower than --api-timeout', async (ctx) => {
-    const { f, finish, tags } = await fixture(ctx);
+    const { f, finish, tags } = await faultFixture(ctx);
     const injected: MockFault[] = [
       { method: 'GET', path: '/api/v0/meta/settings', status: 503, times: 2 },
       { method: 'GET', path: '/api/v0/meta/settings', reset: true, times: 1 },
@@ -72,7 +62,7 @@ describe.concurrent('HTTP and job faults', { timeout: longTestMs }, () => {
   });
 
   it('stops cleanly on each lasting fault, never re-sends the job POST blindly, and resumes to the end', async (ctx) => {
-    const { f, finish, tags } = await fixture(ctx);
+    const { f, finish, tags } = await faultFixture(ctx);
     const migrate = (extra: string[] = []) =>
       runCliInProcess(['migrate', ...f.args, ...finish, ...extra], { env: f.env });
     const stepOf = async (id: string) => (await journalOf(f.stateDir)).steps[id];

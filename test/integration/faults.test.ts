@@ -10,7 +10,7 @@
  */
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it, type TestContext } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { setBootstrapperFaults } from '../../src/mock-dtr/faults.js';
 import type { MockBootstrapperFaults } from '../../src/mock-dtr/types.js';
 import {
@@ -20,6 +20,7 @@ import {
   finishArgs,
   jobPosts,
   journalOf,
+  faultFixture,
   longTestMs,
   tagsOf,
 } from '../helpers/fault-checks.js';
@@ -76,12 +77,6 @@ const faultsThatLeaveDtrUp: readonly Fault[] = [
   },
 ];
 
-async function fixture(ctx: TestContext): Promise<{ f: MigrationFixture; finish: string[]; tags: string[] }> {
-  const f = await migrationFixture();
-  ctx.onTestFinished(() => f.close());
-  return { f, finish: await finishArgs(f), tags: tagsOf(f.mock) };
-}
-
 /** One failed run: exit 1, one error line with its cause and a hint, the step failed, none left running. */
 async function failsWith(f: MigrationFixture, finish: readonly string[], fault: Fault): Promise<void> {
   setBootstrapperFaults(f.mock.state, fault.bootstrapper);
@@ -107,7 +102,7 @@ describe.concurrent(
   { timeout: longTestMs },
   () => {
     it(`${faultsThatLeaveDtrUp.map((x) => x.name).join(', ')}: each stops its step; DTR stays up; then it completes`, async (ctx) => {
-      const { f, finish, tags } = await fixture(ctx);
+      const { f, finish, tags } = await faultFixture(ctx);
       for (const fault of faultsThatLeaveDtrUp) {
         await failsWith(f, finish, fault);
         expect(f.mock.state.installed, fault.name).toBe(true);
@@ -195,7 +190,7 @@ describe.concurrent(
 
 describe('a restore whose check fails', { timeout: longTestMs }, () => {
   it('is reported, and a resume checks again instead of destroying and restoring a second time', async (ctx) => {
-    const { f, finish, tags } = await fixture(ctx);
+    const { f, finish, tags } = await faultFixture(ctx);
     const repository = f.mock.state.repositories[0];
     const tag = repository?.tags[0];
     if (repository === undefined || tag === undefined) throw new Error('the sample registry has no tag');

@@ -12,7 +12,7 @@ import { blobPath } from '../../src/inventory/storage-manifests.js';
 import { createSampleRegistry } from '../../src/mock-dtr/sample-registry.js';
 import { gcCron } from '../../src/mock-dtr/state.js';
 import { FakeDocker } from '../helpers/fake-docker.js';
-import { journalOf, migrateInProcess } from '../helpers/in-process.js';
+import { confirmed, journalOf, migrateInProcess } from '../helpers/in-process.js';
 import { bindMount, canMount } from '../helpers/mounts.js';
 import { migrationFixture, type MigrationFixture } from '../helpers/mock-migration.js';
 
@@ -25,7 +25,6 @@ afterEach(async () => {
 });
 
 const bootstrapper = (command: string): RegExp => new RegExp(`^run .* docker/dtr:\\S+ ${command}\\b`);
-const confirmed = (fixture: MigrationFixture) => ({ confirmDestroy: fixture.mock.replicaId });
 
 /** The blobs a manifest needs, children, configs and layers, read from `root`. */
 async function needs(root: string, digest: string): Promise<string[]> {

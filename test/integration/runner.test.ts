@@ -8,8 +8,8 @@ import { readFile, rm } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { blobPath } from '../../src/inventory/storage-manifests.js';
 import { FakeDocker } from '../helpers/fake-docker.js';
-import { journalOf, migrateInProcess } from '../helpers/in-process.js';
-import { migrationFixture, type MigrationFixture } from '../helpers/mock-migration.js';
+import { confirmed, journalOf, migrateInProcess } from '../helpers/in-process.js';
+import { migrationFixture, stepOrder, type MigrationFixture } from '../helpers/mock-migration.js';
 
 let f: MigrationFixture;
 afterEach(async () => {
@@ -17,7 +17,6 @@ afterEach(async () => {
 });
 
 const bootstrapper = (command: string): RegExp => new RegExp(`^run .* docker/dtr:\\S+ ${command}\\b`);
-const confirmed = (fixture: MigrationFixture) => ({ confirmDestroy: fixture.mock.replicaId });
 
 /** Takes one layer of a tagged image out of the new storage. */
 async function removeALayer(fixture: MigrationFixture): Promise<string> {
@@ -37,14 +36,7 @@ describe('the runner, in process', () => {
     const docker = new FakeDocker();
     const run = await migrateInProcess(f, { yes: true, flags: confirmed(f), docker });
     expect(run.error?.message).toBeUndefined();
-    expect(run.io.started()).toEqual([
-      'disable-gc',
-      'backup',
-      'migrate-storage',
-      'restore',
-      'onlinegc-blobs',
-      'restore-gc',
-    ]);
+    expect(run.io.started()).toEqual([...stepOrder]);
     for (const command of ['backup', 'destroy', 'restore'])
       expect(docker.commands(bootstrapper(command))).toHaveLength(1);
     expect(f.mock.state.storage).toEqual({ kind: 'path', path: f.target });
