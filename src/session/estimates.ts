@@ -157,5 +157,6 @@ export function estimateLines(e: PlanEstimate): string[] {
     `free on the new storage: ${formatBytes(e.targetFreeBytes)}`,
     `copy about ${inWords(e.copySeconds)}, verify about ${inWords(e.verifySeconds)}`,
     ...e.procedures.map((p) => `${p.id}: ${p.text}; about ${inWords(p.totalSeconds)} in all`),
+    ...e.assumptions.map((text) => `(${text})`),
   ];
 }
