@@ -178,12 +178,12 @@ export class Journal {
     await this.save();
   }
 
-  /** Notes the start of a run (for the report: who ran it, and what DTR looked like then). */
   /** Every run noted so far, oldest first. */
   runs(): readonly RunRecord[] {
     return this.data.runs ?? [];
   }
 
+  /** Notes the start of a run (for the report: who ran it, and what DTR looked like then). */
   async noteRun(run: RunRecord): Promise<void> {
     this.data.runs = [...(this.data.runs ?? []), run];
     await this.save();

@@ -35,6 +35,9 @@ export interface PlanEstimate {
   readonly blobsProved: number;
   readonly readBytesPerSecond: number;
   readonly writeBytesPerSecond: number;
+  /** The fastest directory round trip of each side, in ms. */
+  readonly roundTripMs: { readonly source: number; readonly target: number };
+  readonly filesInFlight: number;
   readonly copySeconds: number;
   readonly verifySeconds: number;
   readonly procedures: readonly ProcedureWindow[];
@@ -47,8 +50,21 @@ function rate(sample: ThroughputSample): number {
   return Math.round(sample.bytes / (Math.max(sample.ms, 1) / 1000));
 }
 
-const seconds = (bytes: number, perSecond: number): number => (perSecond > 0 ? Math.ceil(bytes / perSecond) : 0);
+const seconds = (bytes: number, perSecond: number): number => (perSecond > 0 ? bytes / perSecond : 0);
+
+/**
+ * [choice] Round trips a file costs, on storage that answers slowly each one counts: a copy opens and
+ * checks the source file (2) and creates, writes, closes, renames and dates the target's (5); a verify
+ * stats both sides and opens the blob it hashes (1 + 2). Spread over the files the engine keeps in flight.
+ */
+const copyTrips = { source: 2, target: 5 };
+const verifyTrips = { source: 1, target: 2 };
+function latencySeconds(files: number, trips: typeof copyTrips, m: StorageEstimate): number {
+  const perFileMs = trips.source * m.roundTripMs.source + trips.target * m.roundTripMs.target;
+  return (files * perFileMs) / Math.max(m.filesInFlight, 1) / 1000;
+}
 const inWords = (s: number): string => formatDuration(s * 1000);
+const msText = (ms: number): string => `${ms < 1 ? ms.toFixed(3) : ms.toFixed(1)} ms`;
 
 function windowOf(id: ProcedureId, copyAndVerify: number): ProcedureWindow {
   const { backup, destroyAndRestore, reconfigure } = assumedBootstrapperSeconds;
@@ -99,10 +115,17 @@ export function planEstimate(measured: StorageEstimate, offered: readonly Proced
   const readRate = rate(measured.read);
   const writeRate = rate(measured.write);
   // A copy reads the source and writes the target at once: the slower of the two sets its pace.
-  const copySeconds = seconds(measured.bytesToCopy, Math.min(readRate, writeRate));
+  // Bytes and round trips are added, not overlapped: an estimate for a window had better err long.
+  const copySeconds = Math.ceil(
+    seconds(measured.bytesToCopy, Math.min(readRate, writeRate)) +
+      latencySeconds(measured.filesToCopy, copyTrips, measured),
+  );
   // With a ledger, verify reads only what changed since it proved the rest: at most what is copied now.
+  // It still stats every file on both sides.
   const verifyBytes = measured.blobsProved > 0 ? measured.bytesToCopy : measured.bytes;
-  const verifySeconds = seconds(verifyBytes, readRate);
+  const verifySeconds = Math.ceil(
+    seconds(verifyBytes, readRate) + latencySeconds(measured.files, verifyTrips, measured),
+  );
   return {
     files: measured.files,
     bytes: measured.bytes,
@@ -112,11 +135,14 @@ export function planEstimate(measured: StorageEstimate, offered: readonly Proced
     blobsProved: measured.blobsProved,
     readBytesPerSecond: readRate,
     writeBytesPerSecond: writeRate,
+    roundTripMs: measured.roundTripMs,
+    filesInFlight: measured.filesInFlight,
     copySeconds,
     verifySeconds,
     procedures: offered.map((id) => windowOf(id, copySeconds + verifySeconds)),
     assumptions: [
       `source read ${formatBytes(readRate)}/s (${formatBytes(measured.read.bytes)} sampled), target write ${formatBytes(writeRate)}/s (${formatBytes(measured.write.bytes)} written with fsync, then removed); data in the page cache reads faster than the storage`,
+      `a directory round trip takes ${msText(measured.roundTripMs.source)} on the source and ${msText(measured.roundTripMs.target)} on the target, with ${formatCount(measured.filesInFlight)} files in flight`,
       `verify reads ${formatBytes(verifyBytes)} at the source's read speed${measured.blobsProved > 0 ? ` (${formatCount(measured.blobsProved)} blobs proved by an earlier verify are not read again)` : ''}`,
       `assumed, not measured: backup ${inWords(assumedBootstrapperSeconds.backup)}, destroy and restore ${inWords(assumedBootstrapperSeconds.destroyAndRestore)}, reconfigure ${inWords(assumedBootstrapperSeconds.reconfigure)} (a rehearsal on your own DTR tells better)`,
     ],
@@ -131,5 +157,6 @@ export function estimateLines(e: PlanEstimate): string[] {
     `free on the new storage: ${formatBytes(e.targetFreeBytes)}`,
     `copy about ${inWords(e.copySeconds)}, verify about ${inWords(e.verifySeconds)}`,
     ...e.procedures.map((p) => `${p.id}: ${p.text}; about ${inWords(p.totalSeconds)} in all`),
+    ...e.assumptions.map((text) => `(${text})`),
   ];
 }

@@ -18,7 +18,9 @@ import type { StatfsFunction } from './free-space.js';
 import { defaultLedgerDir, ledgerFileFor } from './ledger.js';
 import { ledgerRecordBytes } from './ledger-format.js';
 import { tempName } from './layout.js';
+import { fastestRoundTripMs, onSlowStorage } from './latency-probe.js';
 import { resolveLocations } from './locations.js';
+import { workerCounts } from './run-control.js';
 import type { CopySummary, EstimateOptions, StorageEstimate, ThroughputSample } from './types.js';
 
 const sampleBytes = 32 * 1024 * 1024;
@@ -110,7 +112,14 @@ export async function runEstimate(deps: EstimateDeps, options: EstimateOptions):
   const locations = await resolveLocations(options.from, options.to, options.flags === undefined ? {} : options);
   const space = await deps.statfs(locations.existingTarget);
   const ledgerDir = deps.ledgerDir === undefined ? defaultLedgerDir() : deps.ledgerDir;
+  const slow = onSlowStorage([locations.source, locations.existingTarget]);
   return {
+    roundTripMs: {
+      source: fastestRoundTripMs(locations.source),
+      target: fastestRoundTripMs(locations.existingTarget),
+    },
+    // As the copy decides it (run-control.ts): every file slot at once on slow storage, a walker per core else.
+    filesInFlight: slow ? workerCounts({}).size : workerCounts({}).start,
     files: scan.files,
     bytes: scan.bytes,
     filesToCopy: scan.filesCopied,

@@ -206,6 +206,10 @@ export interface StorageEstimate {
   readonly blobsProved: number;
   readonly read: ThroughputSample;
   readonly write: ThroughputSample;
+  /** The fastest directory round trip of each side (latency-probe.ts): what every file costs a few times. */
+  readonly roundTripMs: { readonly source: number; readonly target: number };
+  /** Files the engine keeps in flight at once on this pair (more on storage slow to answer). */
+  readonly filesInFlight: number;
 }
 
 export interface StorageEngine {

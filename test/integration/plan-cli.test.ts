@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { buildProgram, type CommandHandlers } from '../../src/cli/program.js';
 import { cleanEnv } from '../helpers/cli.js';
 import { expectValidStream } from '../helpers/event-schema.js';
 import { migrationFixture, type MigrationFixture } from '../helpers/mock-migration.js';
@@ -76,4 +77,16 @@ it('plan with an input missing exits 3, names it, and writes no plan', async () 
   expect(run.code).toBe(3);
   expect(run.stderr).toContain('--ucp-url');
   await expect(import('node:fs/promises').then((fs) => fs.stat(file))).rejects.toThrow(/ENOENT/);
+});
+
+it('names --out in plan --help and --plan in migrate --help, and applies a plan only in its own state directory', async () => {
+  const program = buildProgram({} as CommandHandlers, () => undefined);
+  const help = (name: string): string => program.commands.find((c) => c.name() === name)?.helpInformation() ?? '';
+  expect(help('plan')).toContain('--out <plan.json>');
+  expect(help('migrate')).toContain('--plan <plan.json>');
+  const file = join(f.root, 'plan.json');
+  expect((await cli(['plan', ...f.args, '--out', file])).code).toBe(0);
+  const elsewhere = await cli(['migrate', '--plan', file, '--state-dir', join(f.root, 'other'), '--yes']);
+  expect(elsewhere.code).toBe(2);
+  expect(elsewhere.stderr).toContain('the plan was made for the migration in');
 });

@@ -138,6 +138,8 @@ describe('planEstimate', () => {
     blobsProved: 0,
     read: { bytes: 100_000_000, ms: 1000 },
     write: { bytes: 50_000_000, ms: 1000 },
+    roundTripMs: { source: 0, target: 0 },
+    filesInFlight: 2,
   };
 
   it('copies at the slower side and verifies everything at the read speed without a ledger', () => {
@@ -150,6 +152,13 @@ describe('planEstimate', () => {
     expect(best).toMatchObject({ unavailableSeconds: destroyAndRestore, readOnlySeconds: 0 });
     expect(best?.pushesLostSeconds).toBe(backup + 18 + destroyAndRestore);
     expect(readOnly).toMatchObject({ unavailableSeconds: reconfigure, readOnlySeconds: backup + 18 + reconfigure });
+  });
+
+  it('adds the round trips of every file, spread over the files in flight', () => {
+    // 40 files × (2 × 10 ms + 5 × 20 ms) / 2 in flight = 2.4 s; 100 files × (10 + 2 × 20 ms) / 2 = 2.5 s.
+    const e = planEstimate({ ...measured, roundTripMs: { source: 10, target: 20 } }, ['best-practice']);
+    expect(e.copySeconds).toBe(Math.ceil(8 + 2.4));
+    expect(e.verifySeconds).toBe(Math.ceil(10 + 2.5));
   });
 
   it('with blobs proved by an earlier verify, verifies about what is copied now', () => {
