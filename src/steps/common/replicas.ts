@@ -3,7 +3,6 @@
  * healthy (cluster_status), whether its containers are gone (docker ps), and waiting for one to be
  * healthy after a join.
  */
-import { z } from 'zod';
 import { listReplicaContainersCommand } from '../../docker/dtr-commands.js';
 import { healthyReplicaStatus, rethinkContainer } from '../../dtr/facts.js';
 import { MigrateError, isMigrateError } from '../../errors.js';
@@ -36,8 +35,7 @@ export async function replicaContainersLeft(ctx: StepContext, replicaId: string)
     signal: ctx.signal,
     purpose: `looking for the containers of replica ${replicaId}`,
   });
-  const names = z.array(z.string()).parse(stdout.split('\n').map((line) => line.trim()));
-  return names.includes(rethinkContainer(replicaId));
+  return stdout.split('\n').some((line) => line.trim() === rethinkContainer(replicaId));
 }
 
 /** Polls until cluster_status reports the replica healthy (a joined replica syncs its tables first). */
