@@ -36,11 +36,22 @@ export type RollbackChoice =
 const isProcedure = (text: string): text is RollbackProcedure =>
   (rollbackProcedures as readonly string[]).includes(text);
 
-/** A destroy or a reconfigure was started: DTR's metadata may be gone, and only the backup brings it back. */
+/**
+ * A destroy or a reconfigure was started: DTR's metadata may be gone, and only the backup brings it back.
+ * In an HA cluster the other replicas are destroyed first, each in a step of its own (destroy-<replica>).
+ */
 function destroyBegan(data: JournalData): boolean {
   const saved = (id: string, mark: string): boolean => data.steps[id]?.checkpoint?.[mark] !== undefined;
-  return saved('restore', 'destroyStartedAt') || saved('reconfigure', 'reconfigureStartedAt');
+  return (
+    saved('restore', 'destroyStartedAt') ||
+    saved('reconfigure', 'reconfigureStartedAt') ||
+    replicaSteps(data).some((id) => saved(id, 'destroyStartedAt'))
+  );
 }
+
+/** The per-replica steps of an HA migration (destroy-<replica>, join-<replica>); none for one replica. */
+const replicaSteps = (data: JournalData): string[] =>
+  Object.keys(data.steps).filter((id) => id.startsWith('destroy-') || id.startsWith('join-'));
 
 export function chooseRollback(data: JournalData | undefined): RollbackChoice {
   if (data === undefined)
@@ -72,6 +83,17 @@ export function chooseRollback(data: JournalData | undefined): RollbackChoice {
       : undefined;
   if (procedure === undefined)
     return { possible: false, why: 'the migration has changed nothing in DTR yet', nothingToDo: true };
+  // The rollback's restore brings back one replica; the others would stay destroyed, so an HA cluster
+  // whose destroys began is not rolled back here but finished (backup and new storage are verified).
+  if (procedure === 'after-destroy' && replicaSteps(data).length > 0)
+    return {
+      possible: false,
+      why:
+        'this is an HA cluster and its destroys began, and a rollback restores one replica only; finish the migration instead ' +
+        '(the backup and the new storage were verified before the first destroy), or restore the backed-up replica onto the old ' +
+        'storage by hand and join each other replica to it',
+      nothingToDo: false,
+    };
   const steps = rollbackStepsFor(procedure, readOnlyChanged);
   return { possible: true, procedure, steps, underWay: false, would: describeRollback(steps) };
 }

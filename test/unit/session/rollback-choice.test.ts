@@ -82,4 +82,29 @@ describe('the rollback a journal allows', () => {
     expect(chooseRollback(completed)).toMatchObject({ possible: false, nothingToDo: true });
     expect(() => refuseDuringRollback(completed)).not.toThrow();
   });
+
+  it('in an HA cluster, counts a replica destroy as a destroy, and does not roll back one replica of several', () => {
+    const destroyed = {
+      status: 'verified' as const,
+      attempts: 1,
+      checkpoint: { destroyStartedAt: 'then', destroyedAt: 'then' },
+    };
+    const untouched = { status: 'pending' as const, attempts: 0 };
+    const data = journal('best-practice', {
+      'disable-gc': gcRecorded,
+      backup: verified(),
+      'migrate-storage': verified(),
+      'destroy-0000000000bb': destroyed,
+      'destroy-0000000000cc': untouched,
+      restore: untouched,
+      'join-0000000000bb': untouched,
+      'join-0000000000cc': untouched,
+    });
+    const choice = chooseRollback(data);
+    expect(choice).toMatchObject({ possible: false, nothingToDo: false });
+    expect(choice.possible ? '' : choice.why).toContain('HA cluster');
+    // Before its first destroy the cluster is untouched: GC is put back as for one replica.
+    const before = journal('best-practice', { ...data.steps, 'destroy-0000000000bb': untouched });
+    expect(stepsOf(before)).toEqual(['rollback-gc']);
+  });
 });
