@@ -103,14 +103,6 @@ export function bootstrapperRepositoryOf(containerImage: string): string | undef
 export const bootstrapperImage = (repository: string, version: string): string => `${repository}:${version}`;
 
 /**
- * On DTR 2.6.0 to 2.6.3, `--nfs-storage-url` on restore or reconfigure wipes the tags there [KB]. The
- * documented workaround: an NFS-backed docker volume on each DTR node, named to DTR as
- * `--dtr-storage-volume`. Its name is ours [choice: no `dtr-` prefix, which DTR's own volumes use and
- * cleanups of DTR remove].
- */
-export const backupMinimumFiles = 1;
-
-/**
  * The registry's own directory below a storage root, and the two directories every registry storage holds
  * once an image was pushed (docker/distribution's filesystem driver; dtr-api.md section 10). [doc] A tree
  * without both is not DTR's storage. [choice: a DTR that never stored an image has nothing to migrate]
@@ -118,6 +110,12 @@ export const backupMinimumFiles = 1;
 export const registryRootPath = 'docker/registry/v2';
 export const registryLayoutDirs: readonly string[] = ['repositories', 'blobs'];
 
+/**
+ * On DTR 2.6.0 to 2.6.3, `--nfs-storage-url` on restore or reconfigure wipes the tags there [KB]. The
+ * documented workaround: an NFS-backed docker volume on each DTR node, named to DTR as
+ * `--dtr-storage-volume`. Its name is ours [choice: no `dtr-` prefix, which DTR's own volumes use and
+ * cleanups of DTR remove].
+ */
 export function nfsUrlWipesTags(version: string): boolean {
   const [major, minor, patch] = version.split('.').map(Number);
   return major === 2 && minor === 6 && (patch ?? 0) <= 3;
