@@ -13,7 +13,6 @@ import { classifyVersion, versionAdvice } from '../dtr/versions.js';
 import { MigrateError } from '../errors.js';
 import type { Io, StepState } from '../runner/io.js';
 import type { Journal, JournalData } from '../runner/journal.js';
-import { runSteps } from '../runner/runner.js';
 import type { BackupOutput } from '../steps/03-backup.js';
 import { describeSchedules } from '../steps/common/gc-state.js';
 import { stepsFor } from '../steps/index.js';
@@ -47,7 +46,7 @@ import {
 } from './topology.js';
 import { isHighlyAvailable, topologyEntries } from '../dtr/topology.js';
 import { localStateFiles } from './state-files.js';
-import { planContextOf, runInputsOf, stepContextWith } from './step-context.js';
+import { planContextOf } from './step-context.js';
 import { buildPlan } from './plan-build.js';
 import { checkPlanHolds, type PlanApplication, type PlanScope } from './plan-check.js';
 import type { SavedPlan } from './saved-plan.js';
@@ -278,25 +277,15 @@ async function migrate(session: Session, options: MigrationOptions): Promise<Mig
   session.log(`run started: ${procedure}, ${pending.length} step(s) to go; ${detected.join('; ')}`);
   if (redo !== undefined)
     session.log(`--redo ${redo}: it runs again from the start once confirmed, whatever earlier runs left`);
-  try {
-    await runSteps({
-      steps,
-      journal,
-      io,
-      inputs: runInputsOf(inputs),
-      extend: stepContextWith(services),
-      stateDir,
-      log: session.log,
-      signal: options.signal,
-      yes: options.yes,
-      mask: session.mask,
-      ...(redo === undefined ? {} : { redo }),
-    });
-  } catch (error) {
-    session.log(`run stopped: ${error instanceof Error ? error.message : String(error)}`);
-    if (error instanceof MigrateError) for (const line of error.details) session.log(`  ${line}`);
-    throw error;
-  }
+  await session.runSteps({
+    name: 'run',
+    steps,
+    journal,
+    services,
+    signal: options.signal,
+    yes: options.yes,
+    ...(redo === undefined ? {} : { redo }),
+  });
   const resolved = inputs.snapshot();
   const completion = await checkCompletion({
     api: client,

@@ -8,7 +8,6 @@ import type { InputSources } from '../config/resolve.js';
 import type { ProcessLauncher } from '../docker/docker.js';
 import { MigrateError } from '../errors.js';
 import type { Io } from '../runner/io.js';
-import { runSteps } from '../runner/runner.js';
 import { stepIds } from '../steps/step.js';
 import { createPathStorageEngine } from '../storage/index.js';
 import type { StorageEngine } from '../storage/types.js';
@@ -17,7 +16,7 @@ import { checkScriptInputs, consentToChange, peekAll } from './migration-checks.
 import { chooseRollback } from './rollback-choice.js';
 import { Session } from './session.js';
 import { localStateFiles } from './state-files.js';
-import { planContextOf, runInputsOf, stepContextWith } from './step-context.js';
+import { planContextOf } from './step-context.js';
 
 export interface RollbackOptions {
   readonly io: Io;
@@ -108,23 +107,7 @@ async function rollback(session: Session, options: RollbackOptions): Promise<Rol
   };
   if (journal.rollback === undefined) await journal.noteRollback(record);
   session.log(`rollback started: ${choice.would}; ${pending.length} step(s) to go`);
-  try {
-    await runSteps({
-      steps,
-      journal,
-      io,
-      inputs: runInputsOf(inputs),
-      extend: stepContextWith(services),
-      stateDir,
-      log: session.log,
-      signal: options.signal,
-      yes: options.yes,
-      mask: session.mask,
-    });
-  } catch (error) {
-    session.log(`rollback stopped: ${error instanceof Error ? error.message : String(error)}`);
-    throw error;
-  }
+  await session.runSteps({ name: 'rollback', steps, journal, services, signal: options.signal, yes: options.yes });
   await journal.noteRollback({ ...record, completedAt: new Date().toISOString() });
   session.log('rollback finished: every step verified');
   return {

@@ -13,8 +13,23 @@ import { MigrateError, maskSecrets } from '../errors.js';
 import type { Io } from '../runner/io.js';
 import { Journal, journalFileName, type JournalData } from '../runner/journal.js';
 import { LogFile, acquireLock, maskWith, prepareStateDir, type StateLock } from '../runner/state-dir.js';
-import type { Certificates } from '../steps/step.js';
+import { runSteps } from '../runner/runner.js';
+import type { Step } from '../runner/step.js';
+import type { Certificates, MigrationServices, PlanContext, StepContext } from '../steps/step.js';
 import { isNotRegularFile, readRegularFile } from '../util/regular-file.js';
+import { runInputsOf, stepContextWith } from './step-context.js';
+
+/** One run of steps in a session (Session.runSteps); `name` opens the log line of a stop. */
+export interface SessionRun {
+  readonly name: string;
+  /** The migration's steps or the rollback's: any step over the migration's contexts. */
+  readonly steps: readonly Step<StepContext, PlanContext>[];
+  readonly journal: Journal;
+  readonly services: MigrationServices;
+  readonly signal: AbortSignal;
+  readonly yes: boolean;
+  readonly redo?: string;
+}
 
 export interface SessionOptions {
   readonly io: Io;
@@ -131,6 +146,32 @@ export class Session {
   async certificates(): Promise<Certificates> {
     const ucpCa = await readPem(this.inputs.peek('ucpCa'), '--ucp-ca');
     return ucpCa === undefined ? {} : { ucpCa };
+  }
+
+  /**
+   * The runner over `steps` with this session's journal, I/O, inputs, log and masking, as migrate and
+   * rollback both run it; a stop is logged with its details before it goes on up.
+   */
+  async runSteps(run: SessionRun): Promise<void> {
+    try {
+      await runSteps({
+        steps: run.steps,
+        journal: run.journal,
+        io: this.io,
+        inputs: runInputsOf(this.inputs),
+        extend: stepContextWith(run.services),
+        stateDir: this.stateDir,
+        log: this.log,
+        signal: run.signal,
+        yes: run.yes,
+        mask: this.mask,
+        ...(run.redo === undefined ? {} : { redo: run.redo }),
+      });
+    } catch (error) {
+      this.log(`${run.name} stopped: ${error instanceof Error ? error.message : String(error)}`);
+      if (error instanceof MigrateError) for (const line of error.details) this.log(`  ${line}`);
+      throw error;
+    }
   }
 
   /** The journal of this migration for `procedure`, from what was read at open (not read again). */

@@ -11,7 +11,14 @@ import { apiPaths } from '../dtr/facts.js';
 import { destroyReplicaStepId, sequenceLines, where, type ReplicaPlace, type Topology } from '../dtr/topology.js';
 import { unanswered } from '../api/client.js';
 import type { MigrationStep, StepContext } from './step.js';
-import { bootstrapperTarget, describeNewStorage, newStorage, replicaConfirmation } from './common/bootstrapper.js';
+import {
+  bootstrapperInputs,
+  bootstrapperTarget,
+  describeNewStorage,
+  destroyGateInputs,
+  newStorage,
+  replicaConfirmation,
+} from './common/bootstrapper.js';
 import { checkProtections } from './common/protections.js';
 import { replicaContainersLeft, replicaState } from './common/replicas.js';
 import { mayBePartlyDestroyed } from './common/attempts.js';
@@ -42,24 +49,7 @@ export function destroyReplicaStep(replica: ReplicaPlace, topology: Topology): M
     id: destroyReplicaStepId(replica.id),
     title: `Destroy ${where(replica)}`,
     purpose: `Remove ${where(replica)} before the restore: a restore gives one replica, and the others join it afterwards.`,
-    inputs: [
-      'ucpUrl',
-      'ucpUsername',
-      'ucpPassword',
-      'ucpCa',
-      'ucpInsecureTls',
-      'dtrVersion',
-      'bootstrapperImage',
-      'replicaId',
-      'dockerBin',
-      'sourceStorage',
-      'targetStorage',
-      'targetVolume',
-      'targetNfsUrl',
-      'confirmDestroy',
-      'acceptMissingTags',
-      'acceptForeignFiles',
-    ],
+    inputs: [...bootstrapperInputs, ...destroyGateInputs],
     output: outputSchema,
 
     async confirmation(ctx) {

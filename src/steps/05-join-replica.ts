@@ -11,7 +11,13 @@ import { apiPaths } from '../dtr/facts.js';
 import { joinReplicaStepId, where, type ReplicaPlace, type Topology } from '../dtr/topology.js';
 import { MigrateError } from '../errors.js';
 import type { MigrationStep, StepContext, Verification } from './step.js';
-import { bootstrapperTarget, describeNewStorage, newStorage } from './common/bootstrapper.js';
+import {
+  bootstrapperInputs,
+  bootstrapperTarget,
+  describeNewStorage,
+  newStorage,
+  newStorageInputs,
+} from './common/bootstrapper.js';
 import { storageMismatch } from './common/new-storage-check.js';
 import { replicaState, unhealthyReplicas, waitUntilHealthy } from './common/replicas.js';
 
@@ -71,20 +77,7 @@ export function joinReplicaStep(replica: ReplicaPlace, topology: Topology): Migr
     id: joinReplicaStepId(replica.id),
     title: `Join ${where(replica)} again`,
     purpose: `Add ${where(replica)} back to the restored replica ${topology.restored.id}, with its own id and ports, so the cluster has all its replicas on the new storage.`,
-    inputs: [
-      'ucpUrl',
-      'ucpUsername',
-      'ucpPassword',
-      'ucpCa',
-      'ucpInsecureTls',
-      'dtrVersion',
-      'bootstrapperImage',
-      'replicaId',
-      'dockerBin',
-      'targetStorage',
-      'targetVolume',
-      'targetNfsUrl',
-    ],
+    inputs: [...bootstrapperInputs, ...newStorageInputs],
     output: outputSchema,
 
     plan: (ctx) => [

@@ -8,7 +8,14 @@ import { z } from 'zod';
 import { reconfigureCommand, type ReconfigureMode } from '../docker/dtr-commands.js';
 import { apiPaths } from '../dtr/facts.js';
 import type { MigrationStep } from './step.js';
-import { bootstrapperTarget, describeNewStorage, newStorage, replicaConfirmation } from './common/bootstrapper.js';
+import {
+  bootstrapperInputs,
+  bootstrapperTarget,
+  describeNewStorage,
+  destroyGateInputs,
+  newStorage,
+  replicaConfirmation,
+} from './common/bootstrapper.js';
 import { finishedEarlier, runNotingFailure, type AttemptMarks } from './common/attempts.js';
 import { checkProtections, recheckNewStorage, runsOnNewStorage, waitForHealthyReplica } from './common/protections.js';
 import { tagsKept } from './common/tags-check.js';
@@ -33,26 +40,7 @@ export function reconfigureStep(mode: ReconfigureMode, keepsTags: boolean): Migr
     purpose: keepsTags
       ? 'Point DTR at the new storage, telling it the data was copied, so the tags stay.'
       : 'Point DTR at the new storage with a fresh metadata store: every tag is erased, as accepted.',
-    inputs: [
-      'ucpUrl',
-      'ucpUsername',
-      'ucpPassword',
-      'ucpCa',
-      'ucpInsecureTls',
-      'dtrVersion',
-      'bootstrapperImage',
-      'replicaId',
-      'dockerBin',
-      'sourceStorage',
-      'targetStorage',
-      'targetVolume',
-      'targetNfsUrl',
-      'confirmDestroy',
-      'acceptMissingTags',
-      'acceptForeignFiles',
-      'acceptTagLoss',
-      'pullCheck',
-    ],
+    inputs: [...bootstrapperInputs, ...destroyGateInputs, 'acceptTagLoss', 'pullCheck'],
     output: outputSchema,
 
     async confirmation(ctx) {

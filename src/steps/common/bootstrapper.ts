@@ -25,6 +25,22 @@ export const bootstrapperInputs: readonly InputKey[] = [
   'dockerBin',
 ];
 
+/** The inputs that name the new storage (newStorage). */
+export const newStorageInputs: readonly InputKey[] = ['targetStorage', 'targetVolume', 'targetNfsUrl'];
+
+/**
+ * The inputs of the gate in front of a destroy or a wiping reconfigure (protections.ts and
+ * storage-evidence.ts): both storages, the operator's confirmation and the two counts an operator may
+ * accept.
+ */
+export const destroyGateInputs: readonly InputKey[] = [
+  'sourceStorage',
+  ...newStorageInputs,
+  'confirmDestroy',
+  'acceptMissingTags',
+  'acceptForeignFiles',
+];
+
 /** The fields planning may show before every input is known. */
 const placeholder = (value: string | undefined, name: string): string => value ?? `<${name}>`;
 
