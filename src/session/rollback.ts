@@ -4,33 +4,18 @@
  * it is comes from the journal (rollback-choice.ts) and is fixed when it starts. Everything it has to say
  * goes through `io`; it returns what the CLI prints.
  */
-import type { InputSources } from '../config/resolve.js';
-import type { ProcessLauncher } from '../docker/docker.js';
 import { MigrateError } from '../errors.js';
-import type { Io } from '../runner/io.js';
 import { stepIds } from '../steps/step.js';
 import { createPathStorageEngine } from '../storage/index.js';
-import type { StorageEngine } from '../storage/types.js';
-import { summarize, type StepSummary } from './migrate.js';
+import { summarize, type MigrationOptions, type StepSummary } from './migrate.js';
 import { checkScriptInputs, consentToChange, peekAll } from './migration-checks.js';
 import { chooseRollback } from './rollback-choice.js';
 import { Session } from './session.js';
 import { localStateFiles } from './state-files.js';
 import { planContextOf } from './step-context.js';
 
-export interface RollbackOptions {
-  readonly io: Io;
-  readonly sources: Omit<InputSources, 'journal'>;
-  readonly stateDir: string;
-  readonly yes: boolean;
-  readonly dryRun: boolean;
-  readonly takeOverLock: boolean;
-  readonly signal: AbortSignal;
-  readonly dockerEnv?: Readonly<Record<string, string>>;
-  readonly storage?: StorageEngine;
-  readonly launchDocker?: ProcessLauncher;
-  readonly toolVersion?: string;
-}
+/** What a rollback is given: what a migration is, but a saved plan (a rollback is never planned ahead). */
+export type RollbackOptions = Omit<MigrationOptions, 'plan'>;
 
 export interface RollbackResult {
   /** The rollback procedure run (undefined: there was nothing to roll back, `text` says why). */
