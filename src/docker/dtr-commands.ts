@@ -165,9 +165,19 @@ export function joinCommand(t: BootstrapperTarget, replica: JoiningReplica): Doc
  */
 export type ReconfigureMode = 'migrated' | 'reinitialize' | 'plain';
 
-export function reconfigureCommand(t: BootstrapperTarget, storage: NewStorage, mode: ReconfigureMode): DockerCommand {
+/**
+ * `nfsOptions`: the NFS mount options of the replica named (`--existing-replica-id`), verbatim; they act
+ * on that replica only, and only on an NFS storage (dtr/facts.ts, nfsMountOptions).
+ */
+export function reconfigureCommand(
+  t: BootstrapperTarget,
+  storage: NewStorage,
+  mode: ReconfigureMode,
+  nfsOptions?: string,
+): DockerCommand {
   const modeFlags =
     mode === 'migrated' ? ['--storage-migrated'] : mode === 'reinitialize' ? ['--reinitialize-storage'] : [];
+  const optionFlags = storage.kind === 'nfs' && nfsOptions !== undefined ? ['--nfs-options', nfsOptions] : [];
   return {
     args: [
       ...runPrefix(t),
@@ -176,6 +186,7 @@ export function reconfigureCommand(t: BootstrapperTarget, storage: NewStorage, m
       '--existing-replica-id',
       t.replicaId,
       ...storageFlags(storage),
+      ...optionFlags,
       ...modeFlags,
     ],
     env: ucpEnv(t.ucp, t.ucpPassword),

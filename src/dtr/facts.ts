@@ -83,6 +83,28 @@ export const volumeOnNode = (node: string, volume: string): string => `${node}/$
  * dtr/topology.ts and steps/index.ts.
  */
 
+/**
+ * Per-replica NFS mount options. `reconfigure --nfs-options` (verbatim, e.g. `rw,nfsvers=4,async`) and
+ * `--async-nfs` apply to the replica named by `--existing-replica-id` only [CLI refs]; DTR keeps them in
+ * the `o=` option of that replica's NFS volume, after `addr=<server>` [inferred: the volume is made with
+ * docker's local NFS driver, whose options are `type`, `o` and `device`], so they are read there, from
+ * each replica's node, before the switch. What a reconfigure onto another NFS server does to the options
+ * of the replicas it does not name [choice: assumed lost, DTR making their volumes anew with its defaults;
+ * the docs say only that the flags act on one replica]: each replica that had options gets a reconfigure
+ * of its own, onto the storage it already serves, once that replica serves it; one that kept them is
+ * checked and left alone, so either answer of the real DTR ends the same. `--nfs-options` carries
+ * `async` itself, so `--async-nfs` is never passed.
+ */
+export function nfsMountOptions(volumeOptions: Readonly<Record<string, string>> | null): string | undefined {
+  if (volumeOptions === null || volumeOptions['type']?.startsWith('nfs') !== true) return undefined;
+  const options = (volumeOptions['o'] ?? '').split(',').filter((o) => o !== '' && !o.startsWith('addr='));
+  return options.length === 0 ? undefined : options.join(',');
+}
+/** The same options, whatever their order (DTR passes them verbatim, docker may not keep the order). */
+export const sameNfsOptions = (a: string | undefined, b: string | undefined): boolean =>
+  [...new Set((a ?? '').split(',').filter(Boolean))].sort().join(',') ===
+  [...new Set((b ?? '').split(',').filter(Boolean))].sort().join(',');
+
 /** Where the registry container mounts its image storage [docs issue: the filesystem root is forced to it]. */
 export const storageMountPoint = '/storage';
 

@@ -15,6 +15,11 @@ export interface ReplicaPlace {
   readonly httpsPort?: number;
   /** What cluster_status reported when the topology was found. */
   readonly health: string;
+  /**
+   * Its own NFS mount options (facts.ts, nfsMountOptions), read from its NFS volume before the switch
+   * when both storages are NFS, to be given back to it on the new server.
+   */
+  readonly nfsOptions?: string;
 }
 
 export interface Topology {
@@ -55,8 +60,14 @@ export const isHighlyAvailable = (topology: Topology | undefined): topology is T
 /** The step ids of the replica actions of an HA best-practice migration. */
 export const destroyReplicaStepId = (replicaId: string): `destroy-${string}` => `destroy-${replicaId}`;
 export const joinReplicaStepId = (replicaId: string): `join-${string}` => `join-${replicaId}`;
+/** The step that gives a replica its own NFS mount options back on the new NFS server. */
+export const nfsOptionsStepId = (replicaId: string): `nfs-options-${string}` => `nfs-options-${replicaId}`;
+export const isNfsOptionsStepId = (id: string): boolean => id.startsWith(nfsOptionsStepId(''));
+export const isDestroyReplicaStepId = (id: string): boolean => id.startsWith(destroyReplicaStepId(''));
+export const isReplicaStepId = (id: string): boolean =>
+  isDestroyReplicaStepId(id) || id.startsWith(joinReplicaStepId(''));
 
-export const where = (replica: ReplicaPlace): string =>
+export const where = (replica: Pick<ReplicaPlace, 'id' | 'node'>): string =>
   replica.node === undefined ? `replica ${replica.id}` : `replica ${replica.id} on node ${replica.node}`;
 
 /**

@@ -41,6 +41,8 @@ export interface BootstrapperRequest {
   readonly reinitializeStorage: boolean;
   readonly ucpNode?: string;
   readonly externalUrl?: string;
+  /** reconfigure: `--nfs-options`, the NFS mount options of the replica named, verbatim. */
+  readonly nfsOptions?: string;
   /** join: the replica it adds (`--replica-id`, else a new id), its ports, and `--unsafe-join`. */
   readonly join?: {
     readonly newReplicaId: string;
@@ -193,6 +195,7 @@ function checkRequired(
     if (ucpNode === undefined) return optionError('--ucp-node is required: the node the new replica runs on');
     join = joined;
   }
+  const nfsOptions = text('nfs-options');
   const externalUrl = text('dtr-external-url');
   if (externalUrl !== undefined && !URL.canParse(externalUrl))
     return optionError(`--dtr-external-url ${JSON.stringify(externalUrl)} is not a URL`);
@@ -209,6 +212,7 @@ function checkRequired(
       reinitializeStorage: values.get('reinitialize-storage') === true,
       ...(ucpNode === undefined ? {} : { ucpNode }),
       ...(externalUrl === undefined ? {} : { externalUrl }),
+      ...(nfsOptions === undefined ? {} : { nfsOptions }),
       ...(join === undefined ? {} : { join }),
       help: false,
     },

@@ -23,7 +23,7 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { healthyReplicaStatus, nfsUrlWipesTags } from '../dtr/facts.js';
 import { createBackupArchive, parseBackupArchive } from './backup-archive.js';
-import { storageFolderOf } from './docker-daemon.js';
+import { defaultNfsOptions, storageFolderOf } from './docker-daemon.js';
 import { takeBootstrapperFault } from './faults.js';
 import { errorReply, json, type Reply } from './http-util.js';
 import { orphanJobs } from './jobs.js';
@@ -128,6 +128,7 @@ export function runDestroy(state: MockState, request: DestroyRequest): Reply {
   const { [request.replicaId]: _gone, ...remaining } = state.replicaSettings;
   state.replicaSettings = remaining;
   if (state.replicaHealth !== undefined) delete state.replicaHealth[request.replicaId];
+  delete state.nfsOptions?.[request.replicaId];
   const others = Object.keys(remaining);
   if (others.length > 0) {
     if (state.replicaId === request.replicaId) state.replicaId = others[0] ?? state.replicaId;
@@ -180,6 +181,7 @@ export function runJoin(state: MockState, request: JoinRequest): Reply {
       'JOIN_FAILED',
       `failed to start dtr-rethinkdb-${newReplicaId} on ${ucpNode} (injected fault); nothing was added`,
     );
+  delete state.nfsOptions?.[newReplicaId];
   state.replicaSettings[newReplicaId] = {
     HTTPPort: request.httpPort ?? 80,
     HTTPSPort: request.httpsPort ?? 443,
@@ -236,6 +238,7 @@ export async function runRestore(state: MockState, request: RestoreRequest, now:
     log.push(`--nfs-storage-url on DTR ${backup.version}: a new metadata store, ${eraseTags(state)} tags erased`);
   state.jobs = orphanJobs(backup.jobs, now);
   state.storage = request.storage;
+  state.nfsOptions = {};
   state.installed = true;
   return ok([
     ...log,
@@ -290,7 +293,37 @@ export async function runReconfigure(state: MockState, request: ReconfigureReque
   } else if (changed) {
     log.push(`Storage changed to ${where}: initialized a new metadata store, ${eraseTags(state)} tags erased`);
   }
+  const options = nfsOptionsAfter(state, request, changed);
+  if (typeof options === 'string') return fail('INVALID_OPTIONS', options);
+  state.nfsOptions = options;
+  if (request.nfsOptions !== undefined) log.push(`NFS options of replica ${request.replicaId}: ${request.nfsOptions}`);
   if (next !== undefined) state.storage = next;
   log.push('Reconfiguration complete');
   return ok(log);
+}
+
+/**
+ * Each replica's NFS options after a reconfigure (state.ts, nfsOptions), or why the request is refused:
+ * `--nfs-options` and `--async-nfs` set the replica named; onto another NFS server every other replica's
+ * volume is made anew with the defaults; off NFS, no replica has any.
+ */
+function nfsOptionsAfter(
+  state: MockState,
+  request: ReconfigureRequest,
+  changed: boolean,
+): Record<string, string> | string {
+  const storage = request.storage ?? state.storage;
+  if (storage.kind !== 'nfs')
+    return request.nfsOptions === undefined ? {} : '--nfs-options needs an NFS storage (--nfs-storage-url)';
+  const wasAsync = state.storage.kind === 'nfs' && state.storage.async;
+  const options = Object.fromEntries(
+    Object.keys(state.replicaSettings).map((id) => [
+      id,
+      changed ? defaultNfsOptions(false) : (state.nfsOptions?.[id] ?? defaultNfsOptions(wasAsync)),
+    ]),
+  );
+  const named = request.nfsOptions ?? (changed || storage.async ? defaultNfsOptions(false) : undefined);
+  if (named !== undefined)
+    options[request.replicaId] = storage.async && !named.split(',').includes('async') ? `${named},async` : named;
+  return options;
 }

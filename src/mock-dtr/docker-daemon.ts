@@ -160,7 +160,7 @@ export function inspectVolume(state: MockState, asked: string): Record<string, u
   if (name === caVolume(id) || name === rethinkVolume(id)) return local(null);
   if (name !== storageVolumeName(state.storage, id)) return undefined;
   if (state.storage.kind !== 'nfs') return local(null);
-  const o = `addr=${state.storage.host},nfsvers=4${state.storage.async ? ',async' : ''}`;
+  const o = `addr=${state.storage.host},${state.nfsOptions?.[id] ?? defaultNfsOptions(state.storage.async)}`;
   return local({ type: 'nfs', o, device: `:${state.storage.path}` });
 }
 
@@ -199,3 +199,6 @@ export function storageFolderOf(state: MockState, storage: MockStorage): string 
   const nfs = created === undefined ? undefined : nfsExportOf(created.options);
   return nfs === undefined ? undefined : state.nfsExports[nfs];
 }
+
+/** The mount options DTR gives an NFS volume when none were asked for [mock choice: NFS 4, `async` with --async-nfs]. */
+export const defaultNfsOptions = (async: boolean): string => `nfsvers=4${async ? ',async' : ''}`;

@@ -121,6 +121,7 @@ function requestBody(
       ...storage,
       storageMigrated: request.storageMigrated,
       reinitializeStorage: request.reinitializeStorage,
+      ...(request.nfsOptions === undefined ? {} : { nfsOptions: request.nfsOptions }),
     } satisfies ReconfigureRequest;
   }
   return common;

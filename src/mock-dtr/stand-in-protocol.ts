@@ -57,6 +57,8 @@ export const reconfigureRequestSchema = z.object({
   storage: mockStorageSchema.optional(),
   storageMigrated: z.boolean(),
   reinitializeStorage: z.boolean(),
+  /** `--nfs-options`: the NFS mount options of the replica named. */
+  nfsOptions: z.string().optional(),
 });
 /** `join`: `replicaId` is the replica joined to (`--existing-replica-id`), `newReplicaId` the one added. */
 export const joinRequestSchema = z.object({

@@ -120,6 +120,13 @@ export interface MockState {
   volumes: Record<string, { driver: string; options: Record<string, string>; nodes?: string[] }>;
   /** NFS exports the mock can read, `host:/path` → local folder (an NFS storage or NFS-backed volume). */
   nfsExports: Record<string, string>;
+  /**
+   * Each replica's own NFS mount options, as its `dtr-registry-nfs-<replica>` volume's `o=` holds them
+   * after `addr=` (absent: DTR's defaults, defaultNfsOptions). Set by `reconfigure --nfs-options` for
+   * the replica it names; a reconfigure onto another NFS server gives every other replica the defaults
+   * [mock choice, the pessimistic reading of dtr/facts.ts, nfsMountOptions].
+   */
+  nfsOptions?: Record<string, string>;
   repositories: MockRepository[];
   storage: MockStorage;
   /** Test fault: `namespace/name:tag` entries a restore loses while it applies the backup (bootstrapper.ts). */

@@ -44,7 +44,8 @@ import {
   topologyLines,
   topologyWarnings,
 } from './topology.js';
-import { isHighlyAvailable, topologyEntries } from '../dtr/topology.js';
+import { isDestroyReplicaStepId, isHighlyAvailable, isNfsOptionsStepId, topologyEntries } from '../dtr/topology.js';
+import { nfsOptionsLine, nfsOptionsWarnings, storageSwitchBegan, withNfsOptions } from './nfs-options.js';
 import { localStateFiles } from './state-files.js';
 import { planContextOf } from './step-context.js';
 import { buildPlan } from './plan-build.js';
@@ -110,7 +111,8 @@ export function summarize(
 
 /**
  * DTR may be down on purpose when a destroy started (even one that failed half-way) and its restore
- * has not been verified yet, or a reconfigure (which restarts DTR) started and has not been verified.
+ * has not been verified yet, or a reconfigure (which restarts DTR, or for NFS options one replica)
+ * started and has not been verified.
  */
 function dtrMayBeDown(data: JournalData | undefined): boolean {
   const startedIn = (id: string, marks: readonly string[]): boolean => {
@@ -123,12 +125,13 @@ function dtrMayBeDown(data: JournalData | undefined): boolean {
   const replicaDestroyed =
     data?.steps['restore']?.status !== 'verified' &&
     Object.entries(data?.steps ?? {}).some(
-      ([id, step]) => id.startsWith('destroy-') && step.checkpoint?.['destroyStartedAt'] !== undefined,
+      ([id, step]) => isDestroyReplicaStepId(id) && step.checkpoint?.['destroyStartedAt'] !== undefined,
     );
   return (
     replicaDestroyed ||
     startedIn('restore', ['destroyStartedAt', 'destroyedAt']) ||
-    startedIn('reconfigure', ['reconfigureStartedAt', 'reconfiguredAt'])
+    startedIn('reconfigure', ['reconfigureStartedAt', 'reconfiguredAt']) ||
+    Object.keys(data?.steps ?? {}).some((id) => isNfsOptionsStepId(id) && startedIn(id, ['reconfigureStartedAt']))
   );
 }
 
@@ -179,10 +182,18 @@ async function migrate(session: Session, options: MigrationOptions): Promise<Mig
   const advice = versionAdvice(version);
   if (advice !== undefined) io.emit({ event: 'notice', level: 'warn', text: advice });
   const procedure = await chooseProcedure(io, inputs, session.journalData?.procedure, version, options.yes);
-  const topology = chooseTopology(findings, inputs.peek('replicaId'), kept);
+  const topology = await withNfsOptions(chooseTopology(findings, inputs.peek('replicaId'), kept), {
+    inputs,
+    docker,
+    signal: options.signal,
+    servesNfs: findings.storage?.kind === 'nfs',
+    ...(kept.recorded === undefined ? {} : { recorded: kept.recorded }),
+    switchBegan: storageSwitchBegan(session.journalData),
+  });
   const steps = stepsFor(procedure, version.family, topology);
   const journal = session.journal(procedure, [...new Set([...stepIds, ...steps.map((step) => step.id)])]);
-  for (const text of topologyWarnings(topology, inputs)) io.emit({ event: 'notice', level: 'warn', text });
+  for (const text of [...topologyWarnings(topology, inputs), ...nfsOptionsWarnings(topology, version)])
+    io.emit({ event: 'notice', level: 'warn', text });
   const redo = redoRequested(inputs, steps, journal);
   const pending = steps.filter((step) => journal.status(step.id) !== 'verified');
   checkTagLossAccepted(inputs, procedure, pending, journal, io.interactive);
@@ -196,11 +207,12 @@ async function migrate(session: Session, options: MigrationOptions): Promise<Mig
     options.dryRun || kept.rebuilding || !pending.some((step) => step.confirmation !== undefined)
       ? undefined
       : await checkVolumeOnEveryNode(topology, inputs, docker, options.signal);
+  const nfsLine = nfsOptionsLine(topology);
   const detected = [
     `DTR ${findings.dtrUrl}, version ${version.version} (from ${versionFrom})`,
     // A cluster's replicas are listed with their roles; one replica as it always was.
     ...(isHighlyAvailable(topology)
-      ? topologyLines(topology)
+      ? topologyLines(topology, procedure)
       : Object.entries(findings.replicas).map(
           ([id, health]) =>
             `replica ${id}: ${health}${findings.nodes[id] === undefined ? '' : ` on node ${findings.nodes[id]}`}`,
@@ -208,6 +220,7 @@ async function migrate(session: Session, options: MigrationOptions): Promise<Mig
     ...(host.storage === undefined ? [] : [`current storage: ${host.storage}`]),
     ...(sourceLine === undefined ? [] : [sourceLine]),
     ...(volumeLine === undefined ? [] : [volumeLine]),
+    ...(nfsLine === undefined ? [] : [nfsLine]),
     ...(findings.gcSchedules === undefined ? [] : [`GC schedule: ${describeSchedules(findings.gcSchedules)}`]),
     ...(findings.readOnly === undefined ? [] : [`read-only mode: ${findings.readOnly ? 'on' : 'off'}`]),
     `procedure: ${procedures[procedure].title}`,
@@ -228,7 +241,10 @@ async function migrate(session: Session, options: MigrationOptions): Promise<Mig
     ...(host.storage === undefined ? {} : { storage: host.storage }),
     ...(findings.gcSchedules === undefined ? {} : { gcSchedules: scheduleFacts(findings.gcSchedules) }),
     ...(findings.readOnly === undefined ? {} : { readOnly: findings.readOnly }),
-    ...(isHighlyAvailable(topology) ? { topology: topologyEntries(topology) } : {}),
+    // Kept for a cluster's rebuild, and for options that the switch replaces.
+    ...(topology !== undefined && (isHighlyAvailable(topology) || nfsLine !== undefined)
+      ? { topology: topologyEntries(topology) }
+      : {}),
     procedure,
   };
   const states = steps.map((s) => ({ id: s.id, title: s.title, status: journal.status(s.id) }));

@@ -4,6 +4,7 @@
  * recorded; once one began and DTR is not yet verified on the new storage, restore DTR onto the old
  * storage. A rollback under way resumes with the steps it started with.
  */
+import { isReplicaStepId } from '../dtr/topology.js';
 import { MigrateError } from '../errors.js';
 import type { JournalData } from '../runner/journal.js';
 import {
@@ -50,8 +51,7 @@ function destroyBegan(data: JournalData): boolean {
 }
 
 /** The per-replica steps of an HA migration (destroy-<replica>, join-<replica>); none for one replica. */
-const replicaSteps = (data: JournalData): string[] =>
-  Object.keys(data.steps).filter((id) => id.startsWith('destroy-') || id.startsWith('join-'));
+const replicaSteps = (data: JournalData): string[] => Object.keys(data.steps).filter(isReplicaStepId);
 
 export function chooseRollback(data: JournalData | undefined): RollbackChoice {
   if (data === undefined)

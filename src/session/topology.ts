@@ -6,6 +6,7 @@
  * replica's node (DTR needs it there, and a join onto a node without it fails after the destroy).
  */
 import type { InputResolver } from '../config/resolve.js';
+import type { ProcedureId } from '../dtr/procedures.js';
 import type { Docker } from '../docker/docker.js';
 import { inspectVolumeOnNodeCommand } from '../docker/dtr-commands.js';
 import {
@@ -39,14 +40,22 @@ export function chooseTopology(
   return { restored, joined: findings.places.filter((p) => p.id !== replicaId) };
 }
 
-/** The overview's lines for a cluster (none for one replica, whose lines stay as they were). */
-export function topologyLines(topology: Topology | undefined): string[] {
+/**
+ * The overview's lines for a cluster (none for one replica, whose lines stay as they were): each
+ * replica's role in the procedure. Only the best practice destroys and joins; a reconfigure names one
+ * replica and acts on all.
+ */
+export function topologyLines(topology: Topology | undefined, procedure: ProcedureId): string[] {
   if (!isHighlyAvailable(topology)) return [];
   const role = (r: ReplicaPlace, text: string): string => `${where(r)} (${r.health}): ${text}`;
+  const rebuilt = procedure === 'best-practice';
   return [
     `HA cluster of ${topology.joined.length + 1} replicas:`,
-    `  ${role(topology.restored, 'backed up, destroyed last, restored from the backup on its node')}`,
-    ...topology.joined.map((r) => `  ${role(r, 'destroyed first, joined again after the restore')}`),
+    `  ${role(topology.restored, rebuilt ? 'backed up, destroyed last, restored from the backup on its node' : 'backed up, named by the reconfigure (--existing-replica-id)')}`,
+    ...topology.joined.map(
+      (r) =>
+        `  ${role(r, rebuilt ? 'destroyed first, joined again after the restore' : 'reconfigured with the cluster, not destroyed')}`,
+    ),
   ];
 }
 

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { apiPaths } from '../dtr/facts.js';
 import type { MigrationStep, StepContext } from './step.js';
 import type { StepData } from './step-data.js';
-import { readOnlyMismatch } from './common/live-checks.js';
+import { readOnlyMismatch, readOnlyPutBack } from './common/live-checks.js';
 
 const outputSchema = z.object({ readOnly: z.boolean() });
 type Output = z.infer<typeof outputSchema>;
@@ -78,22 +78,13 @@ export const readWriteStep: MigrationStep<Output> = {
     },
   ],
   run: (ctx) => setAndCheck(ctx, readOnlyBefore(ctx)),
-  async verify(ctx, output) {
-    const differs = await readOnlyMismatch(ctx.api, output.readOnly);
-    if (differs !== undefined)
-      return {
-        ok: false,
-        reason: `read-only mode is not back as it was (${output.readOnly ? 'on' : 'off'}): ${differs}`,
-        hint: "Check DTR's settings and replicas, then run `dtr-migrate migrate` again.",
-      };
-    return {
-      ok: true,
-      facts: [
-        output.readOnly
-          ? 'read-only mode left on, as it was before the migration'
-          : 'readOnlyRegistry is false on every replica: pushes work again',
-      ],
-      data: { readOnly: output.readOnly } satisfies StepData,
-    };
-  },
+  verify: (ctx, output) =>
+    readOnlyPutBack(
+      ctx.api,
+      output.readOnly,
+      'dtr-migrate migrate',
+      output.readOnly
+        ? 'read-only mode left on, as it was before the migration'
+        : 'readOnlyRegistry is false on every replica: pushes work again',
+    ),
 };

@@ -33,7 +33,8 @@ const outputSchema = z.object({
 });
 type Output = z.infer<typeof outputSchema>;
 
-export function reconfigureStep(mode: ReconfigureMode, keepsTags: boolean): MigrationStep<Output> {
+/** `nfsOptions`: the NFS mount options of the replica it names, given back on the new server (facts.ts). */
+export function reconfigureStep(mode: ReconfigureMode, keepsTags: boolean, nfsOptions?: string): MigrationStep<Output> {
   return {
     id: 'reconfigure',
     title: keepsTags ? 'Reconfigure DTR onto the copied storage' : 'Reconfigure DTR onto the new storage (erases tags)',
@@ -75,7 +76,12 @@ export function reconfigureStep(mode: ReconfigureMode, keepsTags: boolean): Migr
       {
         kind: 'docker',
         command: ctx.describeDocker(
-          reconfigureCommand(bootstrapperTarget(ctx.inputs, ctx.certificates), newStorage(ctx.inputs), mode),
+          reconfigureCommand(
+            bootstrapperTarget(ctx.inputs, ctx.certificates),
+            newStorage(ctx.inputs),
+            mode,
+            nfsOptions,
+          ),
         ),
         why: keepsTags
           ? 'switch DTR to the copied storage, keeping its metadata'
@@ -103,7 +109,7 @@ export function reconfigureStep(mode: ReconfigureMode, keepsTags: boolean): Migr
       ctx.api.expectDowntime(true);
       await runNotingFailure(
         ctx,
-        reconfigureCommand(bootstrapperTarget(ctx.inputs, ctx.certificates), storage, mode),
+        reconfigureCommand(bootstrapperTarget(ctx.inputs, ctx.certificates), storage, mode, nfsOptions),
         { signal: ctx.signal, purpose: 'the reconfigure' },
         reconfigureMarks.failed,
       );

@@ -27,8 +27,11 @@ export const stepIds = [
   'read-write',
   'restore-gc',
 ] as const;
-/** The fixed steps, and in an HA cluster one destroy and one join per replica other than the restored one. */
-export type StepId = (typeof stepIds)[number] | `destroy-${string}` | `join-${string}`;
+/**
+ * The fixed steps; in an HA cluster one destroy and one join per replica other than the restored one;
+ * with NFS on both sides, one per replica whose own NFS options are given back.
+ */
+export type StepId = (typeof stepIds)[number] | `destroy-${string}` | `join-${string}` | `nfs-options-${string}`;
 
 /** What the session read from files named by inputs, once, before any change. */
 export interface Certificates {

@@ -12,7 +12,8 @@ import { unanswered, type DtrClient } from '../../api/client.js';
 import { healthyReplicaStatus } from '../../dtr/facts.js';
 import { destroyReplicaStepId } from '../../dtr/topology.js';
 import { MigrateError } from '../../errors.js';
-import type { StepContext, StepId } from '../step.js';
+import type { StepContext, StepId, Verification } from '../step.js';
+import type { StepData } from '../step-data.js';
 import { gcProblem, isGcOff, readGcState } from './gc-state.js';
 
 /** The gate's refusal; `reopen` names the steps the next run redoes before asking again. */
@@ -111,6 +112,26 @@ export async function readOnlyMismatch(api: DtrClient, wanted: boolean): Promise
   const lagging = Object.entries(cluster.replica_readonly ?? {}).filter(([, readOnly]) => readOnly !== wanted);
   if (lagging.length === 0) return undefined;
   return `replica ${lagging.map(([id]) => id).join(', ')} reports read-only mode ${wanted ? 'off' : 'on'} (replica_readonly)`;
+}
+
+/**
+ * The check after read-only mode was put back to `readOnly`: DTR's settings and every replica agree
+ * (`fact` is then said), or what differs, and that `rerun` is the command to run again.
+ */
+export async function readOnlyPutBack(
+  api: DtrClient,
+  readOnly: boolean,
+  rerun: string,
+  fact: string,
+): Promise<Verification> {
+  const differs = await readOnlyMismatch(api, readOnly);
+  if (differs !== undefined)
+    return {
+      ok: false,
+      reason: `read-only mode is not back as it was (${readOnly ? 'on' : 'off'}): ${differs}`,
+      hint: `Check DTR's settings and replicas, then run \`${rerun}\` again.`,
+    };
+  return { ok: true, facts: [fact], data: { readOnly } satisfies StepData };
 }
 
 /**

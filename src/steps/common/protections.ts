@@ -3,7 +3,7 @@
  * what must hold after: shared by restore and reconfigure so both gates are the same gate.
  */
 import { healthyReplicaStatus } from '../../dtr/facts.js';
-import { MigrateError, isMigrateError } from '../../errors.js';
+import type { MigrateError } from '../../errors.js';
 import type { Recheck } from '../../runner/step.js';
 import type { StepContext, Verification } from '../step.js';
 import type { StepData } from '../step-data.js';
@@ -14,10 +14,8 @@ import { describeNewStorage, newStorage, renamedStorage } from './bootstrapper.j
 import { gcProblem, isGcOff, readGcState } from './gc-state.js';
 import { changeStarted, gcOffLine, locked, lockedUntil, readOnlyLine } from './live-checks.js';
 import { storageMismatch } from './new-storage-check.js';
+import { waitUntilHealthy } from './replicas.js';
 import { checkStorages } from './storage-evidence.js';
-
-const healthWaitMs = 10 * 60_000;
-const healthPollMs = 1_000;
 
 /**
  * Re-checks, right before the operator is asked, everything that protects the data, from the backup file,
@@ -81,34 +79,17 @@ function backupGone(ctx: StepContext, what: string, problem: string, backup: Bac
   );
 }
 
-/** Polls until DTR answers with a healthy replica (DTR restarts after restore and reconfigure). */
+/** Polls until DTR answers with this run's replica healthy (DTR restarts after restore and reconfigure). */
 export async function waitForHealthyReplica(ctx: StepContext, after: string): Promise<void> {
-  const deadline = Date.now() + healthWaitMs;
-  for (;;) {
-    try {
-      const status = await ctx.api.clusterStatus();
-      if (status.replica_health[ctx.inputs.replicaId] === healthyReplicaStatus) {
-        ctx.api.expectDowntime(false);
-        // When DTR was back: the report measures the time it was unavailable up to here.
-        await ctx.checkpoint({ healthyAt: new Date().toISOString() });
-        return;
-      }
-      ctx.progress(`waiting for replica ${ctx.inputs.replicaId} to report healthy`);
-    } catch (error) {
-      if (isMigrateError(error) && (error.code === 'API_AUTH' || error.code === 'API_FORBIDDEN')) throw error;
-      ctx.progress(`waiting for DTR to answer after the ${after}`);
-    }
-    if (Date.now() > deadline) {
-      throw new MigrateError(
-        'STEP_FAILED',
-        `DTR did not report replica ${ctx.inputs.replicaId} healthy within ${healthWaitMs / 60_000} minutes of the ${after}`,
-        {
-          hint: 'Check the DTR containers on the node; then run `dtr-migrate migrate` again (it checks before repeating anything).',
-        },
-      );
-    }
-    await ctx.sleep(healthPollMs);
-  }
+  await waitUntilHealthy(
+    ctx,
+    ctx.inputs.replicaId,
+    after,
+    'Check the DTR containers on the node; then run `dtr-migrate migrate` again (it checks before repeating anything).',
+  );
+  ctx.api.expectDowntime(false);
+  // When DTR was back: the report measures the time it was unavailable up to here.
+  await ctx.checkpoint({ healthyAt: new Date().toISOString() });
 }
 
 /** Undefined when the replica is healthy and serves from the new storage; otherwise what is wrong. */

@@ -1,10 +1,13 @@
 /**
  * What the replica steps of an HA cluster ask DTR and the docker host: whether a replica is listed and
- * healthy (cluster_status), whether its containers are gone (docker ps), and waiting for one to be
- * healthy after a join.
+ * healthy (cluster_status), whether its containers are gone (docker ps), waiting for one to be
+ * healthy after a join, and the NFS mount options of its NFS volume.
  */
-import { listReplicaContainersCommand } from '../../docker/dtr-commands.js';
-import { healthyReplicaStatus, rethinkContainer } from '../../dtr/facts.js';
+import { z } from 'zod';
+import type { Docker } from '../../docker/docker.js';
+import { inspectVolumeOptionsCommand, listReplicaContainersCommand } from '../../docker/dtr-commands.js';
+import { healthyReplicaStatus, nfsMountOptions, nfsVolume, rethinkContainer, volumeOnNode } from '../../dtr/facts.js';
+import { where, type ReplicaPlace } from '../../dtr/topology.js';
 import { MigrateError, isMigrateError } from '../../errors.js';
 import type { StepContext } from '../step.js';
 
@@ -38,8 +41,16 @@ export async function replicaContainersLeft(ctx: StepContext, replicaId: string)
   return stdout.split('\n').some((line) => line.trim() === rethinkContainer(replicaId));
 }
 
-/** Polls until cluster_status reports the replica healthy (a joined replica syncs its tables first). */
-export async function waitUntilHealthy(ctx: StepContext, replicaId: string, after: string): Promise<void> {
+/**
+ * Polls until cluster_status reports the replica healthy: a restored or reconfigured DTR restarts, a joined
+ * replica syncs its tables first. `hint` says what to do when it does not within healthWaitMs.
+ */
+export async function waitUntilHealthy(
+  ctx: StepContext,
+  replicaId: string,
+  after: string,
+  hint = 'Check the DTR containers on its node; then run `dtr-migrate migrate` again (it looks at the replica before joining it again).',
+): Promise<void> {
   const deadline = Date.now() + healthWaitMs;
   for (;;) {
     try {
@@ -56,11 +67,35 @@ export async function waitUntilHealthy(ctx: StepContext, replicaId: string, afte
       throw new MigrateError(
         'STEP_FAILED',
         `DTR did not report replica ${replicaId} healthy within ${healthWaitMs / 60_000} minutes of the ${after}`,
-        {
-          hint: 'Check the DTR containers on its node; then run `dtr-migrate migrate` again (it looks at the replica before joining it again).',
-        },
+        { hint },
       );
     }
     await ctx.sleep(healthPollMs);
+  }
+}
+
+const volumeOptionsSchema = z.record(z.string(), z.string()).nullable();
+
+/**
+ * The NFS mount options of the replica's NFS volume on its node (facts.ts, nfsMountOptions); undefined
+ * when it has no NFS volume there (it does not mount NFS itself) or the volume names none. Anything else
+ * (docker or UCP not answering) is thrown: options taken as none would be lost.
+ */
+export async function replicaNfsOptions(
+  docker: Docker,
+  replica: Pick<ReplicaPlace, 'id' | 'node'>,
+  signal: AbortSignal,
+): Promise<string | undefined> {
+  const volume = replica.node === undefined ? nfsVolume(replica.id) : volumeOnNode(replica.node, nfsVolume(replica.id));
+  try {
+    const options = await docker.json(inspectVolumeOptionsCommand(volume), volumeOptionsSchema, {
+      signal,
+      purpose: `reading the NFS options of ${where(replica)}`,
+    });
+    return nfsMountOptions(options);
+  } catch (error) {
+    if (isMigrateError(error) && error.code === 'DOCKER_FAILED' && /no such volume/i.test(error.message))
+      return undefined;
+    throw error;
   }
 }

@@ -8,7 +8,7 @@ import { apiPaths } from '../../dtr/facts.js';
 import type { PlanContextBase } from '../../runner/step.js';
 import { asCreated, gcSchedulesNow } from '../09-restore-gc.js';
 import { describeSchedules } from '../common/gc-state.js';
-import { readOnlyMismatch } from '../common/live-checks.js';
+import { readOnlyPutBack } from '../common/live-checks.js';
 import { scheduleFacts, type StepData } from '../step-data.js';
 import type { RollbackStep } from './step.js';
 
@@ -59,20 +59,13 @@ export const rollbackReadOnlyStep: RollbackStep<z.infer<typeof readOnlyOutput>> 
     await ctx.api.setReadOnly(readOnly);
     return { readOnly };
   },
-  async verify(ctx, output) {
-    const differs = await readOnlyMismatch(ctx.api, output.readOnly);
-    if (differs !== undefined)
-      return {
-        ok: false,
-        reason: `read-only mode is not back as it was (${output.readOnly ? 'on' : 'off'}): ${differs}`,
-        hint: "Check DTR's settings and replicas, then run `dtr-migrate rollback` again.",
-      };
-    return {
-      ok: true,
-      facts: [`read-only mode is ${output.readOnly ? 'on' : 'off'} on every replica, as before the migration`],
-      data: { readOnly: output.readOnly } satisfies StepData,
-    };
-  },
+  verify: (ctx, output) =>
+    readOnlyPutBack(
+      ctx.api,
+      output.readOnly,
+      'dtr-migrate rollback',
+      `read-only mode is ${output.readOnly ? 'on' : 'off'} on every replica, as before the migration`,
+    ),
 };
 
 const gcOutput = z.object({ schedules: z.array(cronSchema) });
