@@ -7,7 +7,7 @@
  */
 import type { InputResolver } from '../config/resolve.js';
 import type { Docker } from '../docker/docker.js';
-import { isNfsOptionsStepId, type ReplicaPlace, type Topology } from '../dtr/topology.js';
+import { isDestroyReplicaStepId, isNfsOptionsStepId, type ReplicaPlace, type Topology } from '../dtr/topology.js';
 import type { VersionInfo } from '../dtr/versions.js';
 import type { JournalData } from '../runner/journal.js';
 import { replicaNfsOptions } from '../steps/common/replicas.js';
@@ -17,7 +17,7 @@ export function storageSwitchBegan(data: JournalData | undefined): boolean {
   return Object.entries(data?.steps ?? {}).some(
     ([id, step]) =>
       step.attempts > 0 &&
-      (id === 'restore' || id === 'reconfigure' || id.startsWith('destroy-') || isNfsOptionsStepId(id)),
+      (id === 'restore' || id === 'reconfigure' || isDestroyReplicaStepId(id) || isNfsOptionsStepId(id)),
   );
 }
 

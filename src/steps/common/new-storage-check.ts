@@ -15,7 +15,8 @@ const mountsSchema = z.array(
     .object({ Type: z.string(), Name: z.string().optional(), Source: z.string(), Destination: z.string() })
     .passthrough(),
 );
-const volumeOptionsSchema = z.record(z.string(), z.string()).nullable();
+/** `docker volume inspect --format '{{json .Options}}'`: a volume's driver options, null when it has none. */
+export const volumeOptionsSchema = z.record(z.string(), z.string()).nullable();
 
 export interface ServedStorage {
   /** How docker names it: the volume name, or the host path of a bind mount. */

@@ -3,13 +3,13 @@
  * healthy (cluster_status), whether its containers are gone (docker ps), waiting for one to be
  * healthy after a join, and the NFS mount options of its NFS volume.
  */
-import { z } from 'zod';
 import type { Docker } from '../../docker/docker.js';
 import { inspectVolumeOptionsCommand, listReplicaContainersCommand } from '../../docker/dtr-commands.js';
 import { healthyReplicaStatus, nfsMountOptions, nfsVolume, rethinkContainer, volumeOnNode } from '../../dtr/facts.js';
 import { where, type ReplicaPlace } from '../../dtr/topology.js';
 import { MigrateError, isMigrateError } from '../../errors.js';
 import type { StepContext } from '../step.js';
+import { volumeOptionsSchema } from './new-storage-check.js';
 
 const healthWaitMs = 10 * 60_000;
 const healthPollMs = 1_000;
@@ -73,8 +73,6 @@ export async function waitUntilHealthy(
     await ctx.sleep(healthPollMs);
   }
 }
-
-const volumeOptionsSchema = z.record(z.string(), z.string()).nullable();
 
 /**
  * The NFS mount options of the replica's NFS volume on its node (facts.ts, nfsMountOptions); undefined
